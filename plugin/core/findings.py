@@ -45,6 +45,7 @@ class Finding:
     location: tuple[float, float] | None = None  # a precise point, e.g. GEOS's self-intersection
     accepted: bool = False
     accepted_reason: str = ""
+    key: str = ""  # tells apart findings of one rule on the same grids without geometry (a row, a field)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -58,6 +59,7 @@ class Finding:
         digest.update(self.rule_id.encode())
         digest.update(b"|" + self.layer.encode())
         digest.update(b"|" + ",".join(sorted(c or "" for c in self.codes)).encode())
+        digest.update(b"|" + self.key.encode())
         if self.geometry is not None and not shapely.is_empty(self.geometry):
             normal = shapely.normalize(shapely.set_precision(self.geometry, 0.001, mode="pointwise"))
             digest.update(b"|" + shapely.to_wkb(normal))

@@ -170,7 +170,7 @@ GRID_LEVELS = (1, 2, 3)
 
 
 def _grid_layer(name: str, level: int, title_zh: str, title_en: str) -> LayerDef:
-    return LayerDef(name, GeometryKind.POLYGON, title_zh, title_en, GRID_FIELDS, f"{name}.qml", level)
+    return LayerDef(name, GeometryKind.MULTIPOLYGON, title_zh, title_en, GRID_FIELDS, f"{name}.qml", level)
 
 
 GRID_LEVEL1 = _grid_layer("grid_level1", 1, "一级网格（村/社区）", "Level 1 grids (villages and communities)")

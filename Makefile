@@ -1,0 +1,76 @@
+# Community Grids — everything a fresh Debian 12 machine (as root) needs, idempotently.
+#   make demo   build the Hanbin sample workspace and run the main job on it
+#   make test   lint, format check and all tests (headless)
+#   make bench  speed and memory figures
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath .)
+BUILD := $(ROOT)/build
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(BUILD)/.stamps
+export QT_QPA_PLATFORM ?= offscreen
+export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
+export PYTHONDONTWRITEBYTECODE := 1
+
+APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
+	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
+
+.PHONY: help deps system venv test lint format demo bench styles translations package qgis clean
+
+help:
+	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
+	@echo "make test   – ruff lint + format check, then every test, headless"
+	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+
+deps: system venv
+
+# System packages: installed only when one is missing (apt-get update runs only then).
+system: $(STAMP)/system
+$(STAMP)/system: Makefile
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(STAMP) $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR) && touch $@
+
+# The venv: from Debian's /usr/bin/python3 (never a pyenv python), seeing system site packages.
+venv: $(STAMP)/venv
+$(STAMP)/venv: requirements.txt $(STAMP)/system
+	@test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@$(PY) -c "import sys; sys.path.append('/usr/share/qgis/python/plugins'); \
+	  import qgis.core, processing, shapely, numpy; from osgeo import gdal_array; \
+	  assert numpy.__version__.startswith('1.'), numpy.__version__; \
+	  assert shapely.geos_version >= (3, 14), shapely.geos_version; print('venv ok: shapely', shapely.__version__, 'GEOS', shapely.geos_version_string)"
+	@touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: deps lint translations
+	$(PY) -m pytest -q
+
+demo: deps translations
+	$(PY) scripts/demo.py --out $(BUILD)/demo
+
+bench: deps
+	$(PY) scripts/bench.py
+
+styles: deps
+	$(PY) scripts/make_styles.py
+
+translations: $(STAMP)/system
+	@for ts in i18n/*.ts; do [ -e "$$ts" ] || continue; \
+	  qm=$${ts%.ts}.qm; [ "$$qm" -nt "$$ts" ] || lrelease -silent "$$ts" -qm "$$qm"; done
+
+clean:
+	rm -rf $(BUILD)

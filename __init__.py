@@ -1,0 +1,8 @@
+"""Community Grids (社区网格): a QGIS plugin for the grids of grassroots social governance."""
+
+
+def classFactory(iface):  # noqa: N802 (QGIS's name)
+    """QGIS calls this to load the plugin."""
+    from .plugin.gui.plugin import CommunityGridsPlugin
+
+    return CommunityGridsPlugin(iface)

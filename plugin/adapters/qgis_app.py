@@ -1,0 +1,28 @@
+"""Start QGIS without a desktop, for scripts, benchmarks and the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_app = None
+
+
+def start_qgis(with_processing: bool = True):
+    """Initialise a headless QgsApplication once (offscreen) and, optionally, Processing."""
+    global _app
+    from qgis.core import QgsApplication
+
+    if QgsApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        QgsApplication.setPrefixPath("/usr", True)
+        _app = QgsApplication([], False)
+        _app.initQgis()
+    if with_processing:
+        plugins = "/usr/share/qgis/python/plugins"
+        if plugins not in sys.path and os.path.isdir(plugins):
+            sys.path.append(plugins)
+        from processing.core.Processing import Processing
+
+        Processing.initialize()
+    return QgsApplication.instance()

@@ -1,0 +1,119 @@
+"""The plugin object QGIS loads: toolbar, menu, Processing provider; and everything removed on unload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import Qgis, QgsApplication, QgsProject
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QFileDialog
+
+from ..adapters.workspace import Workspace, WorkspaceError, open_workspace
+from ..i18n import install_translator, remove_translators, tr
+from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+
+ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
+MENU = "&Community Grids"
+TOOLBAR_OBJECT_NAME = "CommunityGridsToolbar"
+
+
+def icon(name: str) -> QIcon:
+    return QIcon(str(ICONS / f"{name}.svg"))
+
+
+class CommunityGridsPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider: CommunityGridsProvider | None = None
+        self.toolbar = None
+        self.actions: list[QAction] = []
+        self.docks: list = []
+        self.workspace: Workspace | None = None
+
+    # ------------------------------------------------------------ QGIS entry points
+
+    def initProcessing(self) -> None:
+        if QgsApplication.processingRegistry().providerById(PROVIDER_ID) is None:
+            self.provider = CommunityGridsProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:
+        install_translator()
+        self.initProcessing()
+        self.toolbar = self.iface.addToolBar(tr("Community Grids"))
+        self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
+        self.add_action("workspace_new", tr("New grid workspace…"), self.new_workspace)
+        self.add_action("workspace_open", tr("Open grid workspace…"), self.choose_workspace)
+        self.add_action("community_grids", tr("Build Hanbin sample workspace…"), self.build_sample, toolbar=False)
+
+    def unload(self) -> None:
+        for action in self.actions:
+            self.iface.removePluginMenu(tr(MENU), action)
+            self.iface.removeToolBarIcon(action)
+            action.deleteLater()
+        self.actions.clear()
+        for dock in self.docks:
+            self.iface.removeDockWidget(dock)
+            dock.deleteLater()
+        self.docks.clear()
+        if self.toolbar is not None:
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        remove_translators()
+
+    # ------------------------------------------------------------ helpers
+
+    def add_action(self, icon_name: str, text: str, callback, toolbar: bool = True) -> QAction:
+        action = QAction(icon(icon_name), text, self.iface.mainWindow())
+        action.setObjectName(f"community_grids_{callback.__name__}")
+        action.triggered.connect(callback)
+        self.iface.addPluginToMenu(tr(MENU), action)
+        if toolbar:
+            self.toolbar.addAction(action)
+        self.actions.append(action)
+        return action
+
+    def message(self, text: str, level=Qgis.MessageLevel.Info) -> None:
+        self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, 8)
+
+    # ------------------------------------------------------------ actions
+
+    def new_workspace(self) -> None:
+        self._run_then_open(f"{PROVIDER_ID}:create_workspace")
+
+    def build_sample(self) -> None:
+        self._run_then_open(f"{PROVIDER_ID}:build_sample_workspace")
+
+    def _run_then_open(self, algorithm_id: str) -> None:
+        import processing
+
+        results = processing.execAlgorithmDialog(algorithm_id, {})
+        if results and results.get("OUTPUT"):
+            self.load_workspace(results["OUTPUT"])
+
+    def choose_workspace(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.iface.mainWindow(), tr("Open grid workspace"), "", tr("GeoPackage (*.gpkg)")
+        )
+        if path:
+            self.load_workspace(path)
+
+    def load_workspace(self, path: str) -> Workspace | None:
+        try:
+            workspace = open_workspace(path)
+        except WorkspaceError as error:
+            self.message(str(error), Qgis.MessageLevel.Critical)
+            return None
+        workspace.add_to_project(QgsProject.instance())
+        level1 = workspace.grid_layer(1)
+        canvas = self.iface.mapCanvas()
+        if level1.featureCount() and canvas is not None:
+            canvas.setDestinationCrs(workspace.crs)
+            canvas.setExtent(level1.extent())
+            canvas.refresh()
+        self.workspace = workspace
+        self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
+        return workspace

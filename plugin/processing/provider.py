@@ -1,0 +1,35 @@
+"""The Processing provider: every tool of the plugin as an algorithm (models, batch, qgis_process)."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..i18n import tr
+from .base import ICONS
+
+PROVIDER_ID = "community_grids"
+
+
+def algorithm_classes() -> list[type]:
+    from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
+
+    return [CreateWorkspace, BuildSampleWorkspace]
+
+
+class CommunityGridsProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return PROVIDER_ID
+
+    def name(self) -> str:
+        return tr("Community Grids")
+
+    def longName(self) -> str:
+        return tr("Community Grids — grids of grassroots social governance")
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICONS / "community_grids.svg"))
+
+    def loadAlgorithms(self) -> None:
+        for cls in algorithm_classes():
+            self.addAlgorithm(cls())

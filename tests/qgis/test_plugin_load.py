@@ -1,0 +1,85 @@
+"""The plugin loads through classFactory as QGIS loads it, and unload leaves nothing behind."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.PyQt.QtWidgets import QAction, QToolBar
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _flush_deletes():
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def test_metadata_is_complete():
+    metadata = configparser.ConfigParser()
+    metadata.read(ROOT / "metadata.txt", encoding="utf-8")
+    general = metadata["general"]
+    for key in (
+        "name",
+        "qgisMinimumVersion",
+        "description",
+        "about",
+        "version",
+        "author",
+        "email",
+        "tracker",
+        "repository",
+        "tags",
+        "changelog",
+        "icon",
+    ):
+        assert general.get(key, "").strip(), key
+    assert general["name"] == "Community Grids"
+    assert general["qgisMinimumVersion"] == "3.22"
+    assert general["hasProcessingProvider"] == "yes"
+    assert "网格" in general["description"]
+    assert (ROOT / general["icon"]).exists()
+
+
+def test_load_and_unload_leave_nothing(plugin_package, recording_iface, qgis_app):
+    registry = QgsApplication.processingRegistry()
+    assert registry.providerById("community_grids") is None
+    main_window = recording_iface.mainWindow()
+
+    plugin = plugin_package.classFactory(recording_iface)
+    plugin.initGui()
+
+    provider = registry.providerById("community_grids")
+    assert provider is not None
+    assert {a.id() for a in provider.algorithms()} >= {
+        "community_grids:create_workspace",
+        "community_grids:build_sample_workspace",
+    }
+    toolbars = main_window.findChildren(QToolBar, "CommunityGridsToolbar")
+    assert len(toolbars) == 1
+    assert len(toolbars[0].actions()) >= 2
+    assert len(recording_iface.menu_entries) >= 3
+    ours = [a for a in main_window.findChildren(QAction) if a.objectName().startswith("community_grids_")]
+    assert len(ours) >= 3
+
+    plugin.unload()
+    _flush_deletes()
+
+    assert registry.providerById("community_grids") is None
+    assert main_window.findChildren(QToolBar, "CommunityGridsToolbar") == []
+    assert [a for a in main_window.findChildren(QAction) if a.objectName().startswith("community_grids_")] == []
+    assert recording_iface.menu_entries == []
+    assert recording_iface.docks == []
+
+
+def test_load_twice_after_unload(plugin_package, recording_iface, qgis_app):
+    """Reloading (Plugin Reloader, or disable/enable) works: a second load after unload registers again."""
+    for _ in range(2):
+        plugin = plugin_package.classFactory(recording_iface)
+        plugin.initGui()
+        assert QgsApplication.processingRegistry().providerById("community_grids") is not None
+        plugin.unload()
+        _flush_deletes()
+        assert QgsApplication.processingRegistry().providerById("community_grids") is None
