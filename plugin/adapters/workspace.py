@@ -105,6 +105,10 @@ def _feature_rows(layer_def: schema.LayerDef, data: WorkspaceData | None, info: 
 
     if layer_def is schema.WORKSPACE_INFO:
         return [({"key": k, "value": v}, None) for k, v in info.to_rows()]
+    if layer_def is schema.SIZE_RULES:  # the standard's thresholds, editable per county afterwards
+        from ..core import sizerules
+
+        return [(row, None) for row in sizerules.to_rows(sizerules.default_rules())]
     if data is None:
         return []
     if layer_def.is_grid:
@@ -330,6 +334,8 @@ class Workspace:
             schema.STAFF,
             schema.CHANGE_LOG,
             schema.AUDIT_EXCEPTIONS,
+            schema.SIZE_RULES,
+            schema.CODE_REGISTRY,
             schema.DIVISIONS,
             schema.WORKSPACE_INFO,
         )

@@ -306,6 +306,48 @@ DIVISIONS = LayerDef(
     ),
 )
 
+SIZE_RULES = LayerDef(
+    "size_rules",
+    GeometryKind.NONE,
+    "网格规模标准",
+    "Grid size rules",
+    (
+        FieldDef("id", FieldType.STRING, "规则编号", "rule id", 40, required=True),
+        FieldDef("clause", FieldType.STRING, "条款", "clause", 20),
+        FieldDef("kind", FieldType.STRING, "规则类型", "kind of rule", 16),
+        FieldDef("area_classes", FieldType.STRING, "适用城乡类别", "applies to area classes", 40),
+        FieldDef("settlement_types", FieldType.STRING, "适用居住形态", "applies to settlement types", 100),
+        FieldDef("min_households", FieldType.INTEGER, "最少户数", "minimum households"),
+        FieldDef("max_households", FieldType.INTEGER, "最多户数", "maximum households"),
+        FieldDef("min_persons", FieldType.INTEGER, "最少人数", "minimum persons"),
+        FieldDef("max_persons", FieldType.INTEGER, "最多人数", "maximum persons"),
+        FieldDef("combine", FieldType.STRING, "户数与人数关系", "households and persons combined by", 8),
+        FieldDef("relax_share", FieldType.REAL, "放宽条件（搬迁户空挂户比例）", "relaxed above share relocated/absent"),
+        FieldDef("relax_factor", FieldType.REAL, "上限放宽系数", "upper bound relaxed by factor"),
+        FieldDef("severity", FieldType.STRING, "严重程度", "severity", 8, options=SEVERITIES),
+        FieldDef("title_zh", FieldType.STRING, "说明", "description (Chinese)", 200),
+        FieldDef("title_en", FieldType.STRING, "说明（英文）", "description (English)", 200),
+        FieldDef("enabled", FieldType.BOOLEAN, "启用", "enabled", default=True),
+    ),
+)
+
+CODE_REGISTRY = LayerDef(
+    "code_registry",
+    GeometryKind.NONE,
+    "网格编码登记簿",
+    "Grid code registry",
+    (
+        FieldDef("code", FieldType.STRING, "网格编码", "grid code", 32, required=True),
+        FieldDef("layer", FieldType.STRING, "图层", "layer", 32),
+        FieldDef("level", FieldType.INTEGER, "网格层级", "grid level"),
+        FieldDef("parent_code", FieldType.STRING, "上级网格编码", "parent grid code", 32),
+        FieldDef("status", FieldType.STRING, "状态", "status", 8, options=GRID_STATUSES),
+        FieldDef("issued_on", FieldType.DATE, "赋码日期", "issued on"),
+        FieldDef("retired_on", FieldType.DATE, "停用日期", "retired on"),
+        FieldDef("note", FieldType.STRING, "备注", "note", 255),
+    ),
+)
+
 WORKSPACE_INFO = LayerDef(
     "workspace_info",
     GeometryKind.NONE,
@@ -325,6 +367,8 @@ WORKSPACE_LAYERS: tuple[LayerDef, ...] = (
     CHANGE_LOG,
     AUDIT_FINDINGS,
     AUDIT_EXCEPTIONS,
+    SIZE_RULES,
+    CODE_REGISTRY,
     DIVISIONS,
     WORKSPACE_INFO,
 )
