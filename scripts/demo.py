@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugin.adapters.qgis_app import start_qgis  # noqa: E402
+from plugin.adapters.qgis_app import register_provider, start_qgis  # noqa: E402
 
 
 def main() -> int:
@@ -27,14 +27,13 @@ def main() -> int:
 
     start_qgis()
     import processing
-    from qgis.core import QgsApplication, QgsProject
+    from qgis.core import QgsProject
 
     from plugin.adapters.render import render_png, save_project
     from plugin.adapters.workspace import open_workspace
     from plugin.core.summary import format_summary
-    from plugin.processing.provider import CommunityGridsProvider
 
-    QgsApplication.processingRegistry().addProvider(CommunityGridsProvider())
+    register_provider()
     workspace_path = out / "hanbin_sample.gpkg"
 
     started = time.perf_counter()

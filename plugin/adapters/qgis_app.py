@@ -26,3 +26,23 @@ def start_qgis(with_processing: bool = True):
 
         Processing.initialize()
     return QgsApplication.instance()
+
+
+_provider = None
+
+
+def register_provider():
+    """Register the plugin's Processing provider outside the desktop (scripts, qgis_process-like runs).
+
+    The registry does not own a provider added from Python: a module-level reference keeps it alive.
+    """
+    global _provider
+    from qgis.core import QgsApplication
+
+    from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById(PROVIDER_ID) is None:
+        _provider = CommunityGridsProvider()
+        registry.addProvider(_provider)
+    return registry.providerById(PROVIDER_ID)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -53,21 +54,30 @@ def counts_by_township(data: WorkspaceData) -> list[TownshipCounts]:
     return [result[k] for k in sorted(result)]
 
 
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
 def format_summary(data: WorkspaceData) -> str:
     rows = counts_by_township(data)
-    header = f"{'township 乡镇/街道':<24}{'L1':>6}{'L2':>6}{'L3':>7}{'ded.':>6}{'households':>12}"
+    header = f"{pad('township 乡镇/街道', 24)}{'L1':>6}{'L2':>6}{'L3':>7}{'ded.':>6}{'households':>12}"
     lines = [f"{data.info.county_name} ({data.info.county_code}), {data.info.crs}", header, "-" * len(header)]
     total = TownshipCounts("", "")
     for row in rows:
         label = f"{row.code} {row.name}"
         lines.append(
-            f"{label:<24}{row.grids[1]:>6}{row.grids[2]:>6}{row.grids[3]:>7}{row.grids[0]:>6}{row.households:>12,}"
+            f"{pad(label, 24)}{row.grids[1]:>6}{row.grids[2]:>6}{row.grids[3]:>7}{row.grids[0]:>6}{row.households:>12,}"
         )
         for level in total.grids:
             total.grids[level] += row.grids[level]
         total.households += row.households
     lines.append("-" * len(header))
     lines.append(
-        f"{'total 合计':<24}{total.grids[1]:>6}{total.grids[2]:>6}{total.grids[3]:>7}{total.grids[0]:>6}{total.households:>12,}"
+        f"{pad('total 合计', 24)}{total.grids[1]:>6}{total.grids[2]:>6}{total.grids[3]:>7}{total.grids[0]:>6}{total.households:>12,}"
     )
     return "\n".join(lines)
