@@ -360,9 +360,9 @@ def open_workspace(path: str | os.PathLike) -> Workspace:
         layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.title_zh, "ogr")
         if not layer.isValid():
             raise WorkspaceError(tr("Layer {layer} of {path} did not open.").format(layer=layer_def.name, path=path))
+        apply_layer_style(layer, layer_def)  # loading a style resets custom properties: set them after
         layer.setCustomProperty("community_grids/layer", layer_def.name)
         layer.setCustomProperty("community_grids/workspace", str(path))
-        apply_layer_style(layer, layer_def)
         workspace.layers[layer_def.name] = layer
     return workspace
 

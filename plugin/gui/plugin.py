@@ -11,6 +11,7 @@ from qgis.PyQt.QtWidgets import QAction, QFileDialog
 from ..adapters.workspace import Workspace, WorkspaceError, open_workspace
 from ..i18n import install_translator, remove_translators, tr
 from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+from .session import slot_guard
 
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
 MENU = "&Community Grids"
@@ -28,6 +29,7 @@ class CommunityGridsPlugin:
         self.toolbar = None
         self.actions: list[QAction] = []
         self.docks: list = []
+        self.dock = None
         self.workspace: Workspace | None = None
 
     # ------------------------------------------------------------ QGIS entry points
@@ -45,6 +47,8 @@ class CommunityGridsPlugin:
         self.add_action("workspace_new", tr("New grid workspace…"), self.new_workspace)
         self.add_action("workspace_open", tr("Open grid workspace…"), self.choose_workspace)
         self.add_action("community_grids", tr("Build Hanbin sample workspace…"), self.build_sample, toolbar=False)
+        self.add_action("draw_grid", tr("Grid workspace panel"), self.show_dock)
+        self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
 
     def unload(self) -> None:
         for action in self.actions:
@@ -53,9 +57,12 @@ class CommunityGridsPlugin:
             action.deleteLater()
         self.actions.clear()
         for dock in self.docks:
+            if hasattr(dock, "cleanup"):
+                dock.cleanup()
             self.iface.removeDockWidget(dock)
             dock.deleteLater()
         self.docks.clear()
+        self.dock = None
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None
@@ -115,5 +122,40 @@ class CommunityGridsPlugin:
             canvas.setExtent(level1.extent())
             canvas.refresh()
         self.workspace = workspace
+        self.open_dock(workspace)
         self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
         return workspace
+
+    # ------------------------------------------------------------ the workspace dock
+
+    def open_dock(self, workspace: Workspace):
+        """Show the workspace dock (created once, through iface.addDockWidget) for ``workspace``."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .dock import GridDock
+
+        if self.dock is None:
+            self.dock = GridDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+            self.docks.append(self.dock)
+        self.dock.set_workspace(workspace)
+        self.dock.show()
+        self.dock.raise_()
+        return self.dock
+
+    @slot_guard
+    def show_dock(self) -> None:
+        if self.workspace is None:
+            self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        self.open_dock(self.workspace)
+
+    @slot_guard
+    def import_boundaries(self) -> None:
+        """The import dialog into the open workspace, or the Processing algorithm for a workspace file."""
+        if self.dock is not None and self.workspace is not None:
+            self.dock.open_import()
+            return
+        import processing
+
+        processing.execAlgorithmDialog(f"{PROVIDER_ID}:import_grid_boundaries", {})

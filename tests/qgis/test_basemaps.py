@@ -1,0 +1,228 @@
+"""Basemaps: Tianditu URIs with key and Referer, clear failures offline (no hang), local servers and files."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+from qgis.core import QgsProject, QgsRasterLayer, QgsSettings
+
+from plugin.adapters import basemaps
+
+TRANSPARENT_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def settings():
+    saved = {
+        k: QgsSettings().value(k, None) for k in (basemaps.SETTING_TIANDITU_KEY, basemaps.SETTING_TIANDITU_REFERER)
+    }
+    yield QgsSettings()
+    for key, value in saved.items():
+        if value is None:
+            QgsSettings().remove(key)
+        else:
+            QgsSettings().setValue(key, value)
+
+
+@pytest.fixture
+def project(qgis_new_project):
+    yield QgsProject.instance()
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture
+def tile_server():
+    """A tile server on the loopback interface that records the Referer of each request."""
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            seen.append((self.path, self.headers.get("Referer")))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(TRANSPARENT_PNG)))
+            self.end_headers()
+            self.wfile.write(TRANSPARENT_PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers: a reachability check must give up on its own."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def basemap_layers(project):
+    group = project.layerTreeRoot().findGroup(basemaps.BASEMAP_GROUP)
+    return [] if group is None else [node.layer() for node in group.findLayers()]
+
+
+# ---------------------------------------------------------------- Tianditu
+
+
+def test_tianditu_uri_carries_key_and_referer(qgis_app):
+    specs = basemaps.tianditu_specs("imagery", key="0123abcd", referer="https://grids.example.cn/")
+    assert [s.name for s in specs] == ["Tianditu imagery", "Tianditu imagery labels"]
+    for spec, layer_id in zip(specs, ("img", "cia")):
+        uri = spec.uri()
+        assert "type=xyz" in uri
+        assert "http-header:referer=https://grids.example.cn/" in uri
+        assert f"LAYER%3D{layer_id}" in uri and "tk%3D0123abcd" in uri
+        assert "%7Bz%7D" in uri and "TILEMATRIXSET%3Dw" in uri
+        layer = QgsRasterLayer(uri, spec.name, "wms")
+        assert layer.isValid()
+    assert "TILEMATRIX=1&TILEROW=0&TILECOL=0" in specs[0].probe_url()
+
+
+def test_tianditu_without_a_key_is_refused(settings, project):
+    settings.setValue(basemaps.SETTING_TIANDITU_KEY, "")
+    with pytest.raises(basemaps.BasemapError, match="your own key"):
+        basemaps.add_tianditu("vector", project)
+    assert basemap_layers(project) == []
+
+
+def test_tianditu_offline_fails_fast_and_adds_nothing(settings, project):
+    basemaps.set_tianditu("0123abcd", "https://grids.example.cn/")
+    started = time.monotonic()
+    with pytest.raises(basemaps.BasemapError, match="not available") as info:
+        basemaps.add_tianditu("vector", project, timeout=3000)
+    assert time.monotonic() - started < 6
+    assert "t0.tianditu.gov.cn" in str(info.value) and "offline" in str(info.value)
+    assert basemap_layers(project) == []
+    assert project.mapLayers() == {}
+
+
+def test_osm_offline_fails_fast(project):
+    started = time.monotonic()
+    with pytest.raises(basemaps.BasemapError, match="OpenStreetMap is not available"):
+        basemaps.add_osm(project, timeout=3000)
+    assert time.monotonic() - started < 6
+    assert project.mapLayers() == {}
+
+
+def test_a_server_that_never_answers_times_out(silent_server, qgis_app):
+    started = time.monotonic()
+    problem = basemaps.check_reachable(silent_server + "/0/0/0.png", timeout=600)
+    assert problem is not None and "no answer" in problem
+    assert time.monotonic() - started < 3
+
+
+# ---------------------------------------------------------------- a reachable tile server (loopback)
+
+
+def test_xyz_layer_from_a_local_tile_server(tile_server, project):
+    url, seen = tile_server
+    layers = basemaps.add_xyz(
+        "Local tiles", url + "/{z}/{x}/{y}.png", referer="https://grids.example.cn/", project=project
+    )
+    assert len(layers) == 1 and layers[0].isValid()
+    assert seen and seen[0] == ("/0/0/0.png", "https://grids.example.cn/")
+    assert basemap_layers(project) == layers
+    root = project.layerTreeRoot()
+    assert root.children()[-1].name() == basemaps.BASEMAP_GROUP  # at the bottom, under the grids
+
+
+def test_http_error_is_reported(project):
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(403)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(basemaps.BasemapError, match="403"):
+            basemaps.add_xyz(
+                "Refusing", f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png", project=project
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert project.mapLayers() == {}
+
+
+# ---------------------------------------------------------------- local files
+
+
+def _raster(path, driver, options=()):
+    """A small RGB raster in EPSG:3857 around Ankang, written with GDAL."""
+    mem = gdal.GetDriverByName("MEM").Create("", 256, 256, 3, gdal.GDT_Byte)
+    mem.SetGeoTransform((12_135_000, 20, 0, 3_855_000, 0, -20))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3857)
+    mem.SetProjection(srs.ExportToWkt())
+    for band in range(1, 4):
+        mem.GetRasterBand(band).WriteArray(np.full((256, 256), 60 * band, dtype=np.uint8))
+    out = gdal.Translate(str(path), mem, format=driver, creationOptions=list(options))
+    assert out is not None
+    out = None
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "driver", "options"),
+    [("ortho.tif", "GTiff", ()), ("tiles.mbtiles", "MBTiles", ()), ("tiles.gpkg", "GPKG", ("RASTER_TABLE=ortho",))],
+)
+def test_local_basemaps(tmp_path, project, name, driver, options):
+    path = _raster(tmp_path / name, driver, options)
+    layers = basemaps.add_local(path, project)
+    assert len(layers) == 1 and layers[0].isValid()
+    assert basemap_layers(project) == layers
+
+
+def test_bad_local_file_is_refused(tmp_path, project):
+    bad = tmp_path / "notes.mbtiles"
+    bad.write_text("not tiles")
+    with pytest.raises(basemaps.BasemapError, match="could not be opened"):
+        basemaps.add_local(bad, project)
+    with pytest.raises(basemaps.BasemapError, match="does not exist"):
+        basemaps.add_local(tmp_path / "missing.tif", project)
+    assert project.mapLayers() == {}
+
+
+# ---------------------------------------------------------------- from the dock
+
+
+def test_dock_reports_an_offline_basemap(qgis_iface, project, settings):
+    from plugin.gui.dock import GridDock
+
+    qgis_iface.messageBar().clear_messages()
+    dock = GridDock(qgis_iface)
+    QgsSettings().setValue(basemaps.SETTING_TIMEOUT_MS, 2000)
+    try:
+        assert dock.add_basemap("osm") == []
+        basemaps.set_tianditu("")
+        assert dock.add_basemap("tianditu_imagery") == []
+    finally:
+        QgsSettings().remove(basemaps.SETTING_TIMEOUT_MS)
+        dock.cleanup()
+        dock.deleteLater()
+    warnings = qgis_iface.messageBar().get_messages(1)
+    assert any("OpenStreetMap is not available" in m for m in warnings)
+    assert any("your own key" in m for m in warnings)
+    assert project.mapLayers() == {}

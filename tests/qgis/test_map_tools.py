@@ -1,0 +1,447 @@
+"""The map tools driven by real mouse and key events on a QgsMapCanvas.
+
+Every test sends QTest events to the canvas viewport (press, move, release, keys) exactly as a user
+would, then checks the geometries in the layer's edit buffer: children partition their parent
+exactly, nothing overlaps, undo restores the layer, and a bad sketch changes nothing but shows a
+message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.PyQt.QtTest import QTest
+
+from plugin.adapters import drawing_sample as sample
+from plugin.adapters.drawing_sample import X0, Y0
+from plugin.adapters.editing import GRID, GridRef, from_qgs
+from plugin.core import editing as core
+from plugin.gui import map_tools
+from plugin.gui.session import SETTING_OPEN_FORM, EditSession
+
+LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
+NONE, SHIFT = Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+# ---------------------------------------------------------------- fixtures and event helpers
+
+
+@pytest.fixture
+def no_forms():
+    settings = QgsSettings()
+    before = settings.value(SETTING_OPEN_FORM, None)
+    settings.setValue(SETTING_OPEN_FORM, False)
+    yield
+    if before is None:
+        settings.remove(SETTING_OPEN_FORM)
+    else:
+        settings.setValue(SETTING_OPEN_FORM, before)
+
+
+@pytest.fixture
+def workspace(tmp_path, qgis_new_project):
+    ws = sample.build_drawing_sample(tmp_path / "drawing.gpkg")
+    ws.add_to_project(QgsProject.instance())
+    yield ws
+    for layer in ws.layers.values():
+        if layer.isEditable():
+            layer.rollBack()
+    # close the GeoPackage before pytest removes tmp_path
+    QgsProject.instance().removeAllMapLayers()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def canvas(qgis_canvas, workspace):
+    window = qgis_canvas.window()  # pytest-qgis's hidden main window: show it so the canvas is laid out
+    window.resize(600, 600)
+    window.show()
+    qgis_canvas.resize(600, 600)
+    QTest.qWait(20)
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem(sample.CRS))
+    qgis_canvas.setLayers([workspace.grid_layer(level) for level in (0, 3, 2, 1)])
+    qgis_canvas.setExtent(QgsRectangle(X0 - 100, Y0 - 300, X0 + 1900, Y0 + 1300))
+    QTest.qWait(10)
+    assert qgis_canvas.viewport().width() > 500
+    yield qgis_canvas
+    if qgis_canvas.mapTool() is not None:
+        qgis_canvas.unsetMapTool(qgis_canvas.mapTool())
+    qgis_canvas.stopRendering()
+    qgis_canvas.setLayers([])
+    qgis_canvas.snappingUtils().setConfig(QgsSnappingConfig())  # drops its point locators
+
+
+@pytest.fixture
+def session(qgis_iface, workspace, canvas, no_forms):
+    qgis_iface.messageBar().clear_messages()
+    return EditSession(qgis_iface, workspace)
+
+
+def pixel(canvas, x, y) -> QPoint:
+    """The viewport pixel of map coordinates (x, y) relative to X0, Y0."""
+    point = canvas.getCoordinateTransform().transform(X0 + x, Y0 + y)
+    return QPoint(round(point.x()), round(point.y()))
+
+
+def click(canvas, x, y, button=LEFT, modifiers=NONE, offset=(0, 0)):
+    pos = pixel(canvas, x, y) + QPoint(*offset)
+    QTest.mouseMove(canvas.viewport(), pos)
+    QTest.mouseClick(canvas.viewport(), button, modifiers, pos)
+
+
+def sketch(canvas, points, finish=True, modifiers=NONE):
+    for x, y in points:
+        click(canvas, x, y)
+    if finish:
+        click(canvas, *points[-1], button=RIGHT, modifiers=modifiers)
+
+
+def use(canvas, tool_class, session, parent=None):
+    session.set_active_parent(parent)
+    tool = tool_class(canvas, session)
+    canvas.setMapTool(tool)
+    return tool
+
+
+def grid_ref(workspace, level, code) -> GridRef:
+    layer = workspace.grid_layer(level)
+    feature = next(f for f in list(layer.getFeatures()) if f["code"] == code)
+    return GridRef(GRID, level, feature.id(), code, feature["name"])
+
+
+def geometries(layer, parent_code=None):
+    """{fid: shapely geometry} of the layer's active features (from the edit buffer)."""
+    out = {}
+    for feature in layer.getFeatures():
+        if feature["status"] == "retired":
+            continue
+        if parent_code is not None and feature["parent_code"] != parent_code:
+            continue
+        out[feature.id()] = from_qgs(feature.geometry())
+    return out
+
+
+def snapshot(layer):
+    return sorted((f.id(), f.geometry().asWkt(6), tuple(str(a) for a in f.attributes())) for f in layer.getFeatures())
+
+
+def messages(qgis_iface, level=Qgis.MessageLevel.Warning):
+    return qgis_iface.messageBar().get_messages(level)
+
+
+def assert_partition(whole, parts, tolerance=1e-6):
+    parts = list(parts)
+    check = core.check_partition(whole, parts)
+    assert check.exact(tolerance), check
+    assert abs(sum(shapely.area(p) for p in parts) - shapely.area(whole)) < 1e-4
+    assert shapely.area(shapely.symmetric_difference(shapely.union_all(parts), whole)) < 1e-4
+
+
+def assert_no_overlaps(parts):
+    parts = np.asarray(list(parts), dtype=object)
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts)):
+            assert shapely.area(shapely.intersection(parts[i], parts[j])) < 1e-6
+
+
+# ---------------------------------------------------------------- draw
+
+
+def test_draw_grid_is_clipped_snapped_and_prefilled(canvas, session, workspace, qgis_iface):
+    village_a = grid_ref(workspace, 1, sample.VILLAGE_A)
+    use(canvas, map_tools.DrawGridTool, session, village_a)
+    layer = workspace.grid_layer(2)
+    before = layer.featureCount()
+    # first vertex 3 px off village A's south-west corner (snaps onto it); the sketch runs into village B
+    click(canvas, 0, 0, offset=(3, -3))
+    sketch(canvas, [(1300, 0 + 1), (1300, 400), (2, 400)])
+    assert layer.featureCount() == before + 1
+    new = next(f for f in list(layer.getFeatures()) if f["parent_code"] == sample.VILLAGE_A)
+    assert new["level"] == 2 and new["kind"] == "comprehensive" and new["status"] == "active"
+    assert new["code"] == sample.VILLAGE_A + "01"  # provisional code from the code rule
+    geometry = from_qgs(new.geometry())
+    assert (X0, Y0) in {tuple(c) for c in shapely.get_coordinates(geometry)}  # snapped exactly
+    assert shapely.covers(shapely.buffer(sample.VILLAGE_A_SHAPE, 1e-6), geometry)  # clipped to the parent
+    assert_no_overlaps(geometries(layer).values())
+    # a second sketch over the first: clipped to what the sibling leaves
+    sketch(canvas, [(100, 300), (500, 300), (500, 800), (100, 800)])
+    siblings = geometries(layer, sample.VILLAGE_A)
+    assert len(siblings) == 2
+    assert_no_overlaps(geometries(layer).values())
+    second = max(siblings, key=lambda fid: fid != new.id())
+    assert shapely.area(siblings[second]) < 400 * 500 - 1  # the overlap with the first was cut off
+    # undo twice restores the layer
+    layer.undoStack().undo()
+    layer.undoStack().undo()
+    assert layer.featureCount() == before
+
+
+def test_draw_opens_the_attribute_form_when_enabled(canvas, session, workspace, qgis_iface):
+    QgsSettings().setValue(SETTING_OPEN_FORM, True)
+    qgis_iface.openFeatureForm.reset_mock()
+    use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    sketch(canvas, [(100, 100), (400, 100), (400, 400), (100, 400)])
+    assert qgis_iface.openFeatureForm.call_count == 1
+    layer, feature = qgis_iface.openFeatureForm.call_args.args[:2]
+    assert layer is workspace.grid_layer(2)
+    assert feature["parent_code"] == sample.VILLAGE_A and feature["level"] == 2
+
+
+def test_self_crossing_ring_is_refused(canvas, session, workspace, qgis_iface):
+    use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    sketch(canvas, [(100, 100), (400, 400), (400, 100), (100, 400)])  # a bow tie
+    assert snapshot(layer) == before
+    assert any("not valid" in m and "cross itself" in m for m in messages(qgis_iface))
+    assert layer.undoStack().count() == 0
+
+
+def test_click_outside_the_parent_is_refused(canvas, session, workspace, qgis_iface):
+    tool = use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    click(canvas, 1500, 500)  # inside village B, outside A
+    assert tool.points == []
+    assert any("outside 新城村" in m for m in messages(qgis_iface))
+    click(canvas, 1500, 500, button=RIGHT)
+    assert snapshot(layer) == before
+
+
+def test_backspace_and_escape(canvas, session, workspace):
+    tool = use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    sketch(canvas, [(100, 100), (400, 100), (400, 400)], finish=False)
+    assert len(tool.points) == 3
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)
+    assert len(tool.points) == 2
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert tool.points == []
+    sketch(canvas, [(100, 100), (400, 100), (400, 400)], finish=False)
+    QTest.keyClick(canvas, Qt.Key.Key_Return)  # Enter finishes like a right click
+    assert workspace.grid_layer(2).featureCount() == 3
+
+
+# ---------------------------------------------------------------- subdivide
+
+
+def test_subdivide_parent_into_an_exact_partition(canvas, session, workspace):
+    village_a = grid_ref(workspace, 1, sample.VILLAGE_A)
+    use(canvas, map_tools.SubdivideTool, session, village_a)
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    # two lines: Shift + right click ends the first and keeps drawing, a plain right click applies
+    sketch(canvas, [(300, -100), (300, 1100)], modifiers=SHIFT)
+    sketch(canvas, [(-100, 300), (1100, 300)])
+    children = geometries(layer, sample.VILLAGE_A)
+    assert len(children) == 4
+    assert_partition(sample.VILLAGE_A_SHAPE, children.values())
+    # the parent's vertices are all kept
+    kept = set().union(*({tuple(c) for c in shapely.get_coordinates(g)} for g in children.values()))
+    assert {tuple(c) for c in shapely.get_coordinates(sample.VILLAGE_A_SHAPE)} <= kept
+    codes = sorted(f["code"] for f in layer.getFeatures() if f["parent_code"] == sample.VILLAGE_A)
+    assert codes == [sample.VILLAGE_A + f"{n:02d}" for n in range(1, 5)]
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+
+
+def test_subdivide_an_existing_grid(canvas, session, workspace):
+    village_b = grid_ref(workspace, 1, sample.VILLAGE_B)
+    use(canvas, map_tools.SubdivideTool, session, village_b)
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    b1 = grid_ref(workspace, 2, sample.VILLAGE_B + "01")
+    # a line with a bend across section B-1 only (from its south edge to its north edge)
+    sketch(canvas, [(1200, -50), (1150, 500), (1200, 1050)])
+    sections = geometries(layer, sample.VILLAGE_B)
+    assert len(sections) == 3
+    pieces = [g for fid, g in sections.items() if fid != grid_ref(workspace, 2, sample.VILLAGE_B + "02").fid]
+    assert_partition(sample.SECTION_B1, pieces)
+    assert_partition(sample.VILLAGE_B_SHAPE, sections.values())
+    assert b1.fid in sections  # the original keeps the larger piece and its code
+    b2 = grid_ref(workspace, 2, sample.VILLAGE_B + "02")
+    new = [f for f in layer.getFeatures() if f.id() not in (b1.fid, b2.fid) and f["parent_code"] == sample.VILLAGE_B]
+    assert [f["code"] for f in new] == [sample.VILLAGE_B + "03"]  # the next free code of village B
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+
+
+def test_subdivide_with_a_closed_ring(canvas, session, workspace):
+    use(canvas, map_tools.SubdivideTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    layer = workspace.grid_layer(2)
+    # a ring inside village A, closed by clicking its first point again (snapped shut)
+    ring = [(200, 200), (450, 200), (450, 450), (200, 450)]
+    sketch(canvas, [*ring, (200, 200)])
+    children = geometries(layer, sample.VILLAGE_A)
+    assert len(children) == 2
+    assert_partition(sample.VILLAGE_A_SHAPE, children.values())
+    assert sum(len(shapely.get_parts(g)[0].interiors) for g in children.values()) == 1
+
+
+def test_line_that_does_not_cross_changes_nothing(canvas, session, workspace, qgis_iface):
+    use(canvas, map_tools.SubdivideTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    sketch(canvas, [(100, 100), (400, 400)])  # stays inside: cuts nothing
+    assert snapshot(layer) == before
+    assert any("does not cut" in m for m in messages(qgis_iface))
+    sketch(canvas, [(1500, 1100), (1700, 1200)])  # far outside the parent
+    assert snapshot(layer) == before
+    assert any("does not cross" in m for m in messages(qgis_iface))
+    assert layer.undoStack().count() == 0
+
+
+# ---------------------------------------------------------------- merge
+
+
+def test_merge_small_group_with_its_neighbour(canvas, session, workspace, qgis_iface):
+    section = grid_ref(workspace, 2, sample.VILLAGE_B + "02")
+    use(canvas, map_tools.MergeTool, session, section)
+    layer = workspace.grid_layer(3)
+    before = snapshot(layer)
+    group_a = grid_ref(workspace, 3, sample.VILLAGE_B + "02001")
+    click(canvas, 1600, 250)  # B-2-a, 15 households
+    click(canvas, 1600, 750)  # B-2-b, 40 households
+    click(canvas, 1600, 750, button=RIGHT)
+    groups = geometries(layer, sample.VILLAGE_B + "02")
+    assert list(groups) == [group_a.fid]
+    assert shapely.equals(groups[group_a.fid], sample.SECTION_B2)
+    assert layer.getFeature(group_a.fid)["households"] == 55
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+
+
+def test_merge_refuses_non_adjacent_and_empty_clicks(canvas, session, workspace, qgis_iface):
+    use(canvas, map_tools.MergeTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "01"))
+    layer = workspace.grid_layer(3)
+    before = snapshot(layer)
+    click(canvas, 1200, 300)  # B-1-a
+    click(canvas, 1600, 750)  # B-2-b: a group of the other section
+    click(canvas, 1600, 750, button=RIGHT)
+    assert snapshot(layer) == before
+    assert any("different parents" in m for m in messages(qgis_iface))
+    # a small group drawn in the notch of B-1, away from B-1-a: same parent, not adjacent
+    use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "01"))
+    sketch(canvas, [(650, 900), (750, 900), (750, 950), (650, 950)])
+    before = snapshot(layer)
+    use(canvas, map_tools.MergeTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "01"))
+    click(canvas, 1200, 300)
+    click(canvas, 700, 925)
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    assert snapshot(layer) == before
+    assert any("not adjacent" in m for m in messages(qgis_iface))
+    click(canvas, 300, 300)  # village A has no level 3 grid
+    assert any("no active" in m for m in messages(qgis_iface))
+    assert snapshot(layer) == before
+
+
+# ---------------------------------------------------------------- fill gaps
+
+
+def test_fill_gap_with_a_new_grid_and_undo(canvas, session, workspace, qgis_iface):
+    section = grid_ref(workspace, 2, sample.VILLAGE_B + "01")
+    tool = use(canvas, map_tools.FillGapTool, session, section)
+    layer = workspace.grid_layer(3)
+    before = snapshot(layer)
+    click(canvas, 800, 800)  # in the notch of B-1 that no group covers
+    groups = geometries(layer, sample.VILLAGE_B + "01")
+    assert len(groups) == 2
+    assert_partition(sample.SECTION_B1, groups.values())
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+    # the same gap given to the neighbour (Shift + click)
+    group = grid_ref(workspace, 3, sample.VILLAGE_B + "01001")
+    click(canvas, 800, 800, modifiers=SHIFT)
+    groups = geometries(layer, sample.VILLAGE_B + "01")
+    assert list(groups) == [group.fid]
+    assert shapely.area(shapely.symmetric_difference(groups[group.fid], sample.SECTION_B1)) < 1e-4
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+    # no gap under the click, and a click outside the parent
+    click(canvas, 1200, 300)
+    click(canvas, 300, 300)
+    assert any("no gap here" in m for m in messages(qgis_iface))
+    assert any("outside" in m for m in messages(qgis_iface))
+    assert snapshot(layer) == before
+    assert tool.to_neighbour is False
+
+
+# ---------------------------------------------------------------- move a shared boundary
+
+
+def test_move_shared_boundary(canvas, session, workspace, qgis_iface):
+    use(canvas, map_tools.MoveBoundaryTool, session, grid_ref(workspace, 1, sample.VILLAGE_B))
+    layer = workspace.grid_layer(2)
+    before = snapshot(layer)
+    b1 = grid_ref(workspace, 2, sample.VILLAGE_B + "01")
+    b2 = grid_ref(workspace, 2, sample.VILLAGE_B + "02")
+    # from the shared boundary x = 1400 (snapped onto it), bulging east into B-2, and back
+    sketch(canvas, [(1400, 200), (1600, 350), (1600, 650), (1400, 800)])
+    sections = geometries(layer, sample.VILLAGE_B)
+    assert_partition(sample.VILLAGE_B_SHAPE, sections.values())
+    assert shapely.area(sections[b1.fid]) > shapely.area(sample.SECTION_B1) + 1000
+    assert shapely.area(sections[b2.fid]) < shapely.area(sample.SECTION_B2) - 1000
+    # the two neighbours share the new boundary exactly: no gap, no overlap
+    assert shapely.area(shapely.intersection(sections[b1.fid], sections[b2.fid])) < 1e-6
+    assert layer.undoStack().count() == 1
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+    # a line that does not start on the shared boundary
+    sketch(canvas, [(1300, 200), (1600, 500), (1400, 800)])
+    assert snapshot(layer) == before
+    assert any("start and end" in m for m in messages(qgis_iface))
+
+
+# ---------------------------------------------------------------- dedicated grid
+
+
+def test_dedicated_grid_with_safety_officer(canvas, session, workspace):
+    tool = use(canvas, map_tools.DedicatedGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    tool.preset = {
+        "dedicated_type": "school",
+        "name": "新城小学",
+        "officer_name": "王安全",
+        "officer_phone": "13800000000",
+    }
+    sketch(canvas, [(100, 700), (450, 700), (450, 1200), (100, 1200)])  # sticks out of the village: clipped
+    layer = workspace.grid_layer(0)
+    features = list(layer.getFeatures())
+    assert len(features) == 1
+    grid = features[0]
+    assert grid["kind"] == "dedicated" and grid["dedicated_type"] == "school" and grid["level"] == 0
+    assert grid["parent_code"] == sample.VILLAGE_A and grid["code"] == sample.VILLAGE_A + "90"
+    assert shapely.covers(shapely.buffer(sample.VILLAGE_A_SHAPE, 1e-6), from_qgs(grid.geometry()))
+    staff = workspace.layer("staff")
+    heads = [f for f in staff.getFeatures() if f["grid_code"] == grid["code"]]
+    assert len(heads) == 1
+    assert heads[0]["role"] == "grid_head" and heads[0]["safety_officer"] in (True, 1) and heads[0]["name"] == "王安全"
+
+
+# ---------------------------------------------------------------- robustness
+
+
+def test_an_unexpected_error_is_reported_not_raised(canvas, session, workspace, qgis_iface, monkeypatch):
+    use(canvas, map_tools.SubdivideTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(session.editor, "subdivide", broken)
+    sketch(canvas, [(300, -100), (300, 1100)])  # would abort QGIS if the exception reached Qt
+    assert any("simulated failure" in m for m in messages(qgis_iface, Qgis.MessageLevel.Critical))
+
+
+def test_snapping_is_set_while_a_tool_is_active_and_restored(canvas, session, workspace):
+    project = QgsProject.instance()
+    before = project.snappingConfig()
+    tool = use(canvas, map_tools.DrawGridTool, session, grid_ref(workspace, 1, sample.VILLAGE_A))
+    config = project.snappingConfig()
+    assert config.enabled()
+    snapped = set(config.individualLayerSettings())
+    assert workspace.grid_layer(2) in snapped and workspace.grid_layer(1) in snapped
+    assert canvas.snappingUtils().config() == config
+    canvas.unsetMapTool(tool)
+    assert project.snappingConfig() == before
