@@ -13,3 +13,25 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 if os.path.isdir(QGIS_PLUGINS) and QGIS_PLUGINS not in sys.path:
     sys.path.append(QGIS_PLUGINS)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """End the process once pytest has reported, with pytest's own exit status.
+
+    Tests hold QGIS layers, canvases and widgets in Python objects; destroyed by the interpreter after
+    QgsApplication has shut down, some of them crash (a harness artefact: QGIS itself unloads plugins
+    before it tears down layers). Nothing remains to be written at this point.
+    """
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status)

@@ -25,6 +25,7 @@ from qgis.PyQt.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QTreeView,
@@ -164,8 +165,20 @@ class GridDock(QgsDockWidget):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.view, 1)
-        self.setWidget(body)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("CommunityGridsDockTabs")
+        self.tabs.addTab(body, tr("Grids"))
+        self.panels: dict[str, QWidget] = {}
+        self.setWidget(self.tabs)
         self._update_parent_label()
+
+    def add_panel(self, key: str, widget: QWidget, title: str) -> QWidget:
+        """Another page of the dock (staff, size rules, changes…); it gets ``set_workspace`` with the dock's."""
+        self.panels[key] = widget
+        self.tabs.addTab(widget, title)
+        if self.session is not None and hasattr(widget, "set_workspace"):
+            widget.set_workspace(self.session.workspace)
+        return widget
 
     # ------------------------------------------------------------ workspace
 
@@ -190,6 +203,9 @@ class GridDock(QgsDockWidget):
                 signal.connect(self.schedule_refresh)
             self._connected_layers.append(layer)
         self.setWindowTitle(tr("Community Grids — {county}").format(county=workspace.info.county_name))
+        for panel in self.panels.values():
+            if hasattr(panel, "set_workspace"):
+                panel.set_workspace(workspace)
         self.refresh()
         self._update_parent_label()
 
@@ -550,6 +566,10 @@ class GridDock(QgsDockWidget):
 
     def cleanup(self) -> None:
         """Put the tools away and disconnect from the layers (plugin unload)."""
+        for panel in self.panels.values():
+            if hasattr(panel, "set_workspace"):
+                with contextlib.suppress(RuntimeError):
+                    panel.set_workspace(None)
         self.deactivate_tools()
         self._refresh_timer.stop()
         self._disconnect_layers()

@@ -49,6 +49,7 @@ class CommunityGridsPlugin:
         self.add_action("community_grids", tr("Build Hanbin sample workspace…"), self.build_sample, toolbar=False)
         self.add_action("draw_grid", tr("Grid workspace panel"), self.show_dock)
         self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
+        self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
 
     def unload(self) -> None:
         for action in self.actions:
@@ -138,10 +139,30 @@ class CommunityGridsPlugin:
             self.dock = GridDock(self.iface, self.iface.mainWindow())
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             self.docks.append(self.dock)
+            self._add_panels(self.dock)
         self.dock.set_workspace(workspace)
         self.dock.show()
         self.dock.raise_()
         return self.dock
+
+    def _add_panels(self, dock) -> None:
+        """The dock's other pages: staff register and the county's size rules."""
+        from .rules_panel import RulesPanel
+        from .staff_panel import StaffPanel
+
+        staff = dock.add_panel("staff", StaffPanel(self.iface.mapCanvas(), None, dock), tr("Staff"))
+        staff.message.connect(lambda text, level: self.message(text, Qgis.MessageLevel(level)))
+        dock.add_panel("rules", RulesPanel(None, dock), tr("Size rules"))
+
+    @slot_guard
+    def show_compliance(self) -> None:
+        """Style level 3 grids by the standard's size and staffing rules (a copy; the grids are untouched)."""
+        if self.workspace is None:
+            self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        from ..adapters.thematic import show_compliance
+
+        show_compliance(self.workspace, QgsProject.instance())
 
     @slot_guard
     def show_dock(self) -> None:

@@ -114,6 +114,16 @@ class StaffPanel(QWidget):
         self.layer = workspace.layers[TABLE] if workspace is not None else None
         for button in (self.add_button, self.remove_button, self.import_button, self.undo_button, self.save_button):
             button.setEnabled(self.layer is not None)
+        if self.view.masterModel() is not None:
+            # QGIS 3.22's QgsDualView cannot be initialised twice, and must not outlive its layer:
+            # each workspace (or none) gets a fresh view.
+            old = self.view
+            self.view = QgsDualView(self)
+            self.view.setObjectName("community_grids_staff_view")
+            self.layout().replaceWidget(old, self.view)
+            old.hide()
+            old.setParent(None)
+            del old
         if self.layer is not None:
             self.view.init(self.layer, self.canvas, QgsFeatureRequest())
             self.view.setView(QgsDualView.ViewMode.AttributeTable)

@@ -44,3 +44,10 @@ class GridAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self) -> QIcon:
         return QIcon(str(ICONS / "community_grids.svg"))
+
+    def canExecute(self):  # noqa: N802
+        """Refuse, with the reason, in a QGIS process whose GEOS would clash with shapely's."""
+        from ..adapters.runtime import geos_problem
+
+        problem = geos_problem()
+        return (problem is None, problem or "")

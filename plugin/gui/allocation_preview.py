@@ -1,0 +1,134 @@
+"""Preview of a code allocation before it is applied: a table of fid, layer, old → new code and reason.
+
+Wiring (an "Allocate codes…" action of the dock or toolbar)::
+
+    from .allocation_preview import preview_and_apply
+    preview_and_apply(workspace, parent=iface.mainWindow(), recode_invalid=False)
+
+``preview_and_apply`` plans (``adapters.codes_store.plan_allocation``; nothing written), shows
+``AllocationPreviewDialog`` and, on Apply, writes the codes: one undoable edit command per grid
+layer plus one on code_registry, left in the edit buffers for the user to save (or undo).
+
+``AllocationPreviewDialog(plan, parent=None)`` can also be used on its own: ``exec()`` returns
+``QDialog.DialogCode.Accepted`` when the user chose Apply. Grids that could not be coded (no parent,
+parent uncoded, no village code) and invalid codes kept as they are are listed after the changes,
+greyed, with the reason.
+"""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QBrush, QColor
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..adapters.codes_store import AppliedAllocation, CodesError, apply_allocation, plan_allocation
+from ..core import schema
+from ..core.codes import AllocationPlan
+from ..i18n import prefers_chinese, tr
+
+GREY = QColor("#777777")
+
+
+class AllocationPreviewDialog(QDialog):
+    COLUMNS = ("Layer", "Feature id", "Old code", "", "New code", "Reason")
+
+    def __init__(self, plan: AllocationPlan, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("CommunityGridsAllocationPreview")
+        self.setWindowTitle(tr("Allocate grid codes: preview"))
+        self.plan = plan
+        language = "zh" if prefers_chinese() else "en"
+        rows = [(a, False) for a in plan.assignments]
+        rows += [(a, True) for a in (*plan.unresolved, *plan.kept_invalid)]
+        summary = tr("{n} grid(s) get a new code.").format(n=len(plan.assignments))
+        if plan.unresolved:
+            summary += " " + tr("{n} grid(s) cannot be coded yet (see the reasons).").format(n=len(plan.unresolved))
+        if plan.kept_invalid:
+            summary += " " + tr("{n} invalid code(s) are kept (re-coding was not asked).").format(
+                n=len(plan.kept_invalid)
+            )
+        if not plan.assignments:
+            summary += " " + tr("Nothing to apply.")
+        self.summary = QLabel(summary)
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(len(rows), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c) if c else "" for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for r, (a, inactive) in enumerate(rows):
+            layer_def = schema.LAYER_BY_NAME.get(a.layer)
+            title = (layer_def.title_zh if language == "zh" else layer_def.title_en) if layer_def else a.layer
+            values = (title, str(a.fid), a.old_code or "", "→", a.new_code or "—", a.reason_label(language))
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, (a.layer, a.fid))
+                if c == 1:
+                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                if inactive:
+                    item.setForeground(QBrush(GREY))
+                self.table.setItem(r, c, item)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
+        self.apply_button.setEnabled(bool(plan.assignments))
+        self.apply_button.clicked.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        note = QLabel(
+            tr("Applying writes the codes into the layers' edit buffers: save the layers to keep them, or undo.")
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.resize(760, 480)
+
+
+class AllocationOptionsDialog(QDialog):
+    """Asks whether invalid codes are to be re-coded (shown before the preview, optional)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Allocate grid codes"))
+        self.recode_invalid = QCheckBox(tr("Re-code grids whose code does not follow the code rule"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.recode_invalid)
+        layout.addWidget(buttons)
+
+
+def preview_and_apply(
+    workspace, parent: QWidget | None = None, *, recode_invalid: bool = False
+) -> AppliedAllocation | None:
+    """Plan, preview and (on Apply) write the codes; None when cancelled, nothing to do, or refused."""
+    try:
+        preview = plan_allocation(workspace, recode_invalid=recode_invalid)
+    except CodesError as error:
+        QMessageBox.warning(parent, tr("Allocate grid codes"), str(error))
+        return None
+    dialog = AllocationPreviewDialog(preview.plan, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or preview.plan.is_empty:
+        return None
+    try:
+        return apply_allocation(workspace, preview, commit=False)
+    except CodesError as error:
+        QMessageBox.warning(parent, tr("Allocate grid codes"), str(error))
+        return None

@@ -1,0 +1,259 @@
+"""The change log: every kind of grid edit made through the edit buffer and saved is recorded; the panel."""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime
+
+import numpy as np
+import pytest
+from qgis.core import QgsFeature, QgsGeometry
+from shapely.geometry import box
+
+from plugin.adapters.change_tracker import ChangeTracker
+from plugin.adapters.codes_store import load_registry
+from plugin.adapters.layer_edits import add_rows
+from plugin.adapters.layer_edits import read_rows as read_table
+from plugin.adapters.workspace import create_workspace
+from plugin.core import schema
+from plugin.core.model import GridArray, WorkspaceData
+from plugin.gui.changes_panel import OVERDUE, ChangesPanel
+
+X0, Y0 = 36_500_000.0, 3_600_000.0
+V = "610902001001"
+NOW = datetime(2024, 3, 11, 9, 30, 0)
+
+
+def geometry(shape) -> QgsGeometry:
+    g = QgsGeometry.fromWkt(shape.wkt)
+    g.convertToMultiType()
+    return g
+
+
+def section(k):
+    """Section k of 4 in a row, 100 m × 100 m, from the west."""
+    return box(X0 + 100 * k, Y0, X0 + 100 * (k + 1), Y0 + 100)
+
+
+@pytest.fixture
+def tracked(tmp_path, qgis_app):
+    """A workspace with 4 coded sections and a connected tracker (fixed user and clock)."""
+    info = schema.WorkspaceInfo("610902", "汉滨区", "EPSG:4524")
+    grids = {
+        "grid_level1": GridArray.from_records("grid_level1", 1, [box(X0, Y0, X0 + 400, Y0 + 100)], [V]),
+        "grid_level2": GridArray.from_records(
+            "grid_level2",
+            2,
+            [section(k) for k in range(4)],
+            [f"{V}{k + 1:02d}" for k in range(4)],
+            parent_codes=[V] * 4,
+            names=[f"S{k}" for k in range(4)],
+            attributes={"status": np.array(["active"] * 4, dtype=object)},
+        ),
+    }
+    ws = create_workspace(tmp_path / "ws.gpkg", "610902", "汉滨区", "EPSG:4524", WorkspaceData(info, grids))
+    tracker = ChangeTracker(ws, user="张三", clock=lambda: NOW)
+    tracker.connect()
+    yield ws, tracker
+    tracker.disconnect()
+    for layer in ws.layers.values():
+        if layer.isEditable():
+            layer.rollBack()
+    ws.layers.clear()
+    gc.collect()
+
+
+def fids(layer):
+    return {f["name"]: f.id() for f in layer.getFeatures()}
+
+
+def logged(ws):
+    rows = read_table(ws.layers["change_log"])
+    return sorted(
+        (r["change_kind"], r["old_code"], r["new_code"], r["area_before"], r["area_after"]) for r in rows
+    ), rows
+
+
+def new_feature(layer, shape, name, code=None):
+    feature = QgsFeature(layer.fields())
+    feature.setAttribute("name", name)
+    feature.setAttribute("code", code)
+    feature.setAttribute("status", "active")
+    feature.setGeometry(geometry(shape))
+    return feature
+
+
+def test_created_grid_is_logged_with_time_user_and_area(tracked):
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
+    assert level2.commitChanges()
+    assert tracker.last_error == ""
+    entries, rows = logged(ws)
+    assert entries == [("create", None, f"{V}05", None, pytest.approx(10_000.0))]
+    assert rows[0]["user"] == "张三"
+    assert rows[0]["layer"] == "grid_level2"
+    assert rows[0]["changed_at"].startswith("2024-03-11T09:30:00")
+    assert rows[0]["filed_at"] is None and not rows[0]["reason"]
+    assert not ws.layers["change_log"].isEditable()  # saved at once
+
+
+def test_reshape_split_merge_recode_retire(tracked):
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    ids = fids(level2)
+    code = [f"{V}{k + 1:02d}" for k in range(4)]
+
+    # reshape: S0 loses its western 20 m
+    level2.startEditing()
+    level2.changeGeometry(ids["S0"], geometry(box(X0 + 20, Y0, X0 + 100, Y0 + 100)))
+    assert level2.commitChanges()
+    entries, _ = logged(ws)
+    assert entries == [("reshape", code[0], code[0], pytest.approx(10_000.0), pytest.approx(8_000.0))]
+
+    # split: S1 into a west and an east half (the copy keeps the code, as QGIS's split tool does)
+    level2.startEditing()
+    level2.changeGeometry(ids["S1"], geometry(box(X0 + 100, Y0, X0 + 150, Y0 + 100)))
+    level2.addFeature(new_feature(level2, box(X0 + 150, Y0, X0 + 200, Y0 + 100), "S1b", code[1]))
+    assert level2.commitChanges()
+    entries, _ = logged(ws)
+    splits = [e for e in entries if e[0] == "split"]
+    assert splits == [("split", code[1], code[1], pytest.approx(10_000.0), pytest.approx(5_000.0))] * 2
+
+    # merge: S3 absorbed into S2
+    level2.startEditing()
+    level2.changeGeometry(ids["S2"], geometry(box(X0 + 200, Y0, X0 + 400, Y0 + 100)))
+    level2.deleteFeature(ids["S3"])
+    assert level2.commitChanges()
+    entries, _ = logged(ws)
+    merges = sorted(e for e in entries if e[0] == "merge")
+    assert merges == [
+        ("merge", code[2], code[2], pytest.approx(10_000.0), pytest.approx(20_000.0)),
+        ("merge", code[3], code[2], pytest.approx(10_000.0), pytest.approx(20_000.0)),
+    ]
+
+    # recode: the east half of S1 gets a new code
+    ids = fids(level2)
+    level2.startEditing()
+    level2.changeAttributeValue(ids["S1b"], level2.fields().indexFromName("code"), f"{V}05")
+    assert level2.commitChanges()
+    entries, _ = logged(ws)
+    assert [e for e in entries if e[0] == "recode"] == [
+        ("recode", code[1], f"{V}05", pytest.approx(5_000.0), pytest.approx(5_000.0))
+    ]
+
+    # retire: S0 by status, S2 by deleting it
+    level2.startEditing()
+    level2.changeAttributeValue(ids["S0"], level2.fields().indexFromName("status"), "retired")
+    level2.deleteFeature(ids["S2"])
+    assert level2.commitChanges()
+    entries, rows = logged(ws)
+    assert sorted(e[1] for e in entries if e[0] == "retire") == [code[0], code[2]]
+    assert tracker.last_error == ""
+    assert len(rows) == 1 + 2 + 2 + 1 + 2
+    assert {r["user"] for r in rows} == {"张三"}
+    # the registry follows: retired codes are retired, new codes issued
+    registry, _ = load_registry(ws.layers["code_registry"])
+    assert registry.is_retired(code[0]) and registry.is_retired(code[2]) and registry.is_retired(code[3])
+    assert f"{V}05" in registry and not registry.is_retired(f"{V}05")
+    assert not registry.is_retired(code[1])  # S1 (west half) still holds it
+
+
+def test_unchanged_save_logs_nothing_and_rollback_forgets(tracked):
+    ws, _ = tracked
+    level2 = ws.layers["grid_level2"]
+    ids = fids(level2)
+    level2.startEditing()
+    level2.changeAttributeValue(ids["S0"], level2.fields().indexFromName("remarks"), "note")
+    assert level2.commitChanges()
+    level2.startEditing()
+    level2.deleteFeature(ids["S1"])
+    level2.rollBack()
+    assert read_table(ws.layers["change_log"]) == []
+
+
+def test_rows_wait_in_the_buffer_while_the_user_edits_the_change_log(tracked):
+    ws, _ = tracked
+    log = ws.layers["change_log"]
+    log.startEditing()
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    level2.deleteFeature(fids(level2)["S3"])
+    assert level2.commitChanges()
+    assert log.isEditable() and log.isModified()
+    assert [r["change_kind"] for r in read_table(log)] == ["retire"]
+    assert log.dataProvider().featureCount() == 0
+    assert log.commitChanges()
+    assert log.dataProvider().featureCount() == 1
+
+
+# ---------------------------------------------------------------- the panel
+
+
+def test_panel_shows_days_left_highlights_overdue_and_marks_filed_undoably(tracked, qgis_app):
+    ws, _ = tracked
+    log = ws.layers["change_log"]
+    rows = [
+        {"changed_at": datetime(2024, 3, 1, 10), "change_kind": "create", "layer": "grid_level2", "new_code": "A"},
+        {"changed_at": datetime(2024, 3, 6, 10), "change_kind": "split", "layer": "grid_level2", "old_code": "B"},
+        {"changed_at": datetime(2024, 3, 10, 10), "change_kind": "retire", "layer": "grid_level3", "old_code": "C"},
+        {
+            "changed_at": datetime(2024, 3, 2, 10),
+            "change_kind": "merge",
+            "layer": "grid_level2",
+            "old_code": "D",
+            "filed_at": datetime(2024, 3, 5, 10),
+        },
+    ]
+    add_rows(log, rows, "test rows")
+    panel = ChangesPanel(log, clock=lambda: NOW)
+    try:
+        table = panel.table
+        assert table.rowCount() == 3  # the filed one is hidden
+        days = [table.item(r, 1).text() for r in range(3)]
+        assert days == ["-3", "2", "6"]  # 1 March + 7 = 8 March: 3 days overdue on 11 March
+        assert table.item(0, 0).background().color() == OVERDUE
+        assert table.item(2, 0).background().color() != OVERDUE
+        assert table.item(0, 2).text() == "2024-03-08"
+        assert "1" in panel.summary.text()
+        panel.show_filed.setChecked(True)
+        assert table.rowCount() == 4
+        panel.show_filed.setChecked(False)
+
+        # mark the two oldest filed: one undoable edit in change_log's buffer
+        table.selectRow(0)
+        selected = panel.selected_fids()
+        assert len(selected) == 1
+        marked = panel.mark_filed(panel._fids[:2], approval_ref="汉滨政发〔2024〕12号")
+        assert marked == 2
+        assert log.isEditable() and log.undoStack().count() == 1
+        assert table.rowCount() == 1
+        filed = {r["fid"]: r for r in read_table(log) if r["filed_at"]}
+        assert len(filed) == 3
+        assert {r["approval_ref"] for r in filed.values() if r["change_kind"] != "merge"} == {"汉滨政发〔2024〕12号"}
+        log.undoStack().undo()
+        panel.refresh()
+        assert table.rowCount() == 3
+        log.rollBack()
+    finally:
+        panel.set_layer(None)
+        panel.deleteLater()
+
+
+def test_panel_follows_the_tracker(tracked, qgis_app):
+    ws, tracker = tracked
+    panel = ChangesPanel(ws.layers["change_log"], clock=lambda: NOW)
+    panel.set_tracker(tracker)
+    try:
+        assert panel.table.rowCount() == 0
+        level2 = ws.layers["grid_level2"]
+        level2.startEditing()
+        level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
+        assert level2.commitChanges()
+        assert panel.table.rowCount() == 1
+        assert panel.table.item(0, 1).text() == "7"
+    finally:
+        panel.set_tracker(None)
+        panel.set_layer(None)
+        panel.deleteLater()
