@@ -133,6 +133,10 @@ class ChangesPanel(QWidget):
             self._connections.append((layer.willBeDeleted, self._layer_deleted))
         self.refresh()
 
+    def set_workspace(self, workspace) -> None:
+        """Show the change log of ``workspace`` (None: nothing)."""
+        self.set_layer(None if workspace is None else workspace.layers[schema.CHANGE_LOG.name])
+
     def set_tracker(self, tracker) -> None:
         """Refresh whenever ``tracker`` (adapters.change_tracker.ChangeTracker) records changes."""
         if self.tracker is not None:

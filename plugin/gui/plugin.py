@@ -31,6 +31,7 @@ class CommunityGridsPlugin:
         self.docks: list = []
         self.dock = None
         self.workspace: Workspace | None = None
+        self.tracker = None  # records every saved grid change in the change log
 
     # ------------------------------------------------------------ QGIS entry points
 
@@ -50,8 +51,16 @@ class CommunityGridsPlugin:
         self.add_action("draw_grid", tr("Grid workspace panel"), self.show_dock)
         self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
+        self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
+
+    def _stop_tracking(self) -> None:
+        if self.tracker is not None:
+            self.tracker.disconnect()
+            self.tracker.deleteLater()
+            self.tracker = None
 
     def unload(self) -> None:
+        self._stop_tracking()
         for action in self.actions:
             self.iface.removePluginMenu(tr(MENU), action)
             self.iface.removeToolBarIcon(action)
@@ -115,6 +124,11 @@ class CommunityGridsPlugin:
         except WorkspaceError as error:
             self.message(str(error), Qgis.MessageLevel.Critical)
             return None
+        self._stop_tracking()
+        from ..adapters.change_tracker import ChangeTracker
+
+        self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
+        self.tracker.connect()
         workspace.add_to_project(QgsProject.instance())
         level1 = workspace.grid_layer(1)
         canvas = self.iface.mapCanvas()
@@ -141,6 +155,8 @@ class CommunityGridsPlugin:
             self.docks.append(self.dock)
             self._add_panels(self.dock)
         self.dock.set_workspace(workspace)
+        if "changes" in self.dock.panels and self.tracker is not None:
+            self.dock.panels["changes"].set_tracker(self.tracker)
         self.dock.show()
         self.dock.raise_()
         return self.dock
@@ -153,6 +169,9 @@ class CommunityGridsPlugin:
         staff = dock.add_panel("staff", StaffPanel(self.iface.mapCanvas(), None, dock), tr("Staff"))
         staff.message.connect(lambda text, level: self.message(text, Qgis.MessageLevel(level)))
         dock.add_panel("rules", RulesPanel(None, dock), tr("Size rules"))
+        from .changes_panel import ChangesPanel
+
+        dock.add_panel("changes", ChangesPanel(None, dock), tr("Changes to file"))
 
     @slot_guard
     def show_compliance(self) -> None:
@@ -163,6 +182,16 @@ class CommunityGridsPlugin:
         from ..adapters.thematic import show_compliance
 
         show_compliance(self.workspace, QgsProject.instance())
+
+    @slot_guard
+    def allocate_codes(self) -> None:
+        """Preview the codes the workspace's rule gives grids without one; apply as undoable edits."""
+        if self.workspace is None:
+            self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        from .allocation_preview import preview_and_apply
+
+        preview_and_apply(self.workspace, self.iface.mainWindow())
 
     @slot_guard
     def show_dock(self) -> None:
