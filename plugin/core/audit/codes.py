@@ -1,0 +1,161 @@
+"""Code rules: missing, duplicated (within and across layers), malformed, prefix not the parent's code,
+level 1 codes that are not known village codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from ..coderule import CodeRule, CodeRuleError
+from . import _geom
+from ._collect import LEVEL_EN, LEVEL_ZH, Collector
+from .layers import LayerState
+
+
+def code_rule_for(text: str | None, out: Collector) -> CodeRule:
+    """The workspace's code rule; the default (reported) when it cannot be parsed."""
+    try:
+        return CodeRule.parse(text)
+    except CodeRuleError as exc:
+        rule = CodeRule.parse(None)
+        out.add(
+            "code.rule",
+            "workspace_info",
+            [],
+            [],
+            None,
+            None,
+            "",
+            f"工作空间的编码规则 {text!r} 无法解析，已按默认规则 {rule.text} 检查编码。",
+            f"The workspace's code rule {text!r} cannot be parsed ({exc}); codes were checked with the default "
+            f"rule {rule.text}.",
+        )
+        return rule
+
+
+def _as_str(values: np.ndarray) -> np.ndarray:
+    """Object array of codes -> array of str, '' where missing."""
+    filled = np.where(np.array([isinstance(v, str) for v in values], dtype=bool), values, "")
+    return filled.astype(str) if len(filled) else np.zeros(0, dtype=str)
+
+
+def _multi(geoms) -> object:
+    parts, _ = _geom.polygon_parts(np.asarray(geoms, dtype=object))
+    if len(parts) == 0:
+        return None
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+
+
+def check_codes(
+    states: list[LayerState], rule: CodeRule, county_code: str, divisions: list[dict], out: Collector
+) -> None:
+    county = county_code if county_code and county_code.isdigit() and len(county_code) < rule.village_width else ""
+    all_codes, all_layer, all_row = [], [], []
+    for li, state in enumerate(states):
+        g = state.grids
+        n = len(g)
+        if n == 0:
+            continue
+        level, layer = state.level, state.layer
+        lz, le = LEVEL_ZH[level], LEVEL_EN[level]
+        codes = _as_str(g.codes)
+        present = np.char.str_len(np.char.strip(codes)) > 0
+        for i in np.flatnonzero(~present):
+            out.add(
+                "code.missing",
+                layer,
+                [],
+                [g.fids[i]],
+                g.geometries[i],
+                None,
+                "",
+                f"{lz}（要素 {g.fids[i]}）未填写网格编码。",
+                f"{le.capitalize()} (feature {g.fids[i]}) has no grid code.",
+                key=f"fid:{g.fids[i]}",
+            )
+        ok = rule.valid_mask(g.codes, level, county) & present
+        for i in np.flatnonzero(present & ~ok):
+            problem = rule.problem(codes[i], level, county)
+            out.add(
+                "code.malformed",
+                layer,
+                [codes[i]],
+                [g.fids[i]],
+                g.geometries[i],
+                None,
+                "",
+                f"{lz} {codes[i]} 的编码不符合编码规则 {rule.text}：{problem.message('zh')}。",
+                f"The code of {le} {codes[i]} does not follow the code rule {rule.text}: {problem.message('en')}.",
+                reason=problem.reason,
+            )
+        if level != 1:
+            pw = rule.parent_width(level)
+            parents = _as_str(g.parent_codes)
+            has_parent = np.char.str_len(parents) > 0
+            prefix = codes.astype(f"<U{pw}") if pw else codes
+            bad = np.flatnonzero(ok & has_parent & (prefix != parents))
+            for i in bad:
+                out.add(
+                    "code.prefix",
+                    layer,
+                    [codes[i], parents[i]],
+                    [g.fids[i]],
+                    g.geometries[i],
+                    None,
+                    "",
+                    f"{lz} {codes[i]} 的前 {pw} 位应为其上级网格编码 {parents[i]}。",
+                    f"The first {pw} digits of {le} {codes[i]} should be its parent's code {parents[i]}.",
+                )
+        elif divisions:
+            known = np.array(sorted({str(d.get("code", "")) for d in divisions}), dtype=str)
+            unknown = np.flatnonzero(ok & ~np.isin(codes, known))
+            for i in unknown:
+                out.add(
+                    "code.unknown_village",
+                    layer,
+                    [codes[i]],
+                    [g.fids[i]],
+                    g.geometries[i],
+                    None,
+                    "",
+                    f"一级网格编码 {codes[i]} 不在统计用区划代码表中。",
+                    f"Level 1 code {codes[i]} is not in the table of statistical division codes.",
+                )
+        all_codes.append(codes[present])
+        all_layer.append(np.full(present.sum(), li))
+        all_row.append(np.flatnonzero(present))
+
+    if not all_codes:
+        return
+    codes = np.concatenate(all_codes)
+    layer_of = np.concatenate(all_layer)
+    row_of = np.concatenate(all_row)
+    order = np.argsort(codes, kind="stable")
+    codes, layer_of, row_of = codes[order], layer_of[order], row_of[order]
+    starts, counts = _geom.group_starts(codes)
+    for s, c in zip(starts[counts > 1], counts[counts > 1]):
+        code = codes[s]
+        layers = layer_of[s : s + c]
+        rows = row_of[s : s + c]
+        per_layer = {li: rows[layers == li] for li in np.unique(layers)}
+        where_zh = "、".join(
+            f"{LEVEL_ZH[states[li].level]} {len(r)} 处（要素 {'、'.join(str(states[li].grids.fids[x]) for x in r)}）"
+            for li, r in per_layer.items()
+        )
+        where_en = "; ".join(
+            f"{len(r)} {LEVEL_EN[states[li].level]}(s) (feature {', '.join(str(states[li].grids.fids[x]) for x in r)})"
+            for li, r in per_layer.items()
+        )
+        for li, r in per_layer.items():
+            g = states[li].grids
+            out.add(
+                "code.duplicate",
+                g.layer,
+                [code],
+                g.fids[r],
+                _multi(g.geometries[r]),
+                int(c),
+                "grids",
+                f"网格编码 {code} 重复使用 {c} 次：{where_zh}。",
+                f"Grid code {code} is used {c} times: {where_en}.",
+            )

@@ -1,0 +1,167 @@
+"""Level 1 grids against the county boundary: parts outside it, and parts of the county no village covers."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from . import _geom
+from ._collect import Collector, fmt_area
+from .layers import LayerState
+from .overlaps import OverlapPairs
+from .tolerances import Tolerances
+
+
+def prepare_county(county, out: Collector):
+    """The county boundary as a valid (multi)polygon, or None (reported) when there is none."""
+    if county is None or shapely.is_missing(county) or shapely.is_empty(county):
+        out.add(
+            "county.missing",
+            "county_boundary",
+            [],
+            [],
+            None,
+            None,
+            "",
+            "工作空间没有县界，未检查一级网格与县界的关系（县界内缝隙、超出县界）。",
+            "The workspace has no county boundary: gaps between level 1 grids and parts beyond the county "
+            "were not checked.",
+        )
+        return None
+    if shapely.get_type_id(county) not in (_geom.POLYGON, _geom.MULTIPOLYGON, 7):
+        out.add(
+            "county.invalid",
+            "county_boundary",
+            [],
+            [],
+            county,
+            None,
+            "",
+            f"县界的几何类型为 {county.geom_type}，应为面；未检查县界覆盖。",
+            f"The county boundary is a {county.geom_type}, not a polygon; county coverage was not checked.",
+        )
+        return None
+    if not shapely.is_valid(county) or shapely.get_type_id(county) == 7:
+        reason = shapely.is_valid_reason(county)
+        repaired = shapely.make_valid(county)
+        parts, _ = _geom.polygon_parts(np.array([repaired], dtype=object))
+        repaired = shapely.union_all(parts) if len(parts) else None
+        out.add(
+            "county.invalid",
+            "county_boundary",
+            [],
+            [],
+            county,
+            None,
+            "",
+            f"县界几何图形无效：{reason}；已按修复后的县界检查。",
+            f"The county boundary is invalid: {reason}; it was checked as repaired.",
+            location=_geom.parse_location(reason),
+        )
+        return repaired
+    return county
+
+
+def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolerances, out: Collector) -> None:
+    geoms, codes, fids = level1.geoms, level1.codes, level1.fids
+    if county is None:
+        return
+    shapely.prepare(county)
+    try:
+        covered = shapely.covers(county, geoms) if len(geoms) else np.zeros(0, dtype=bool)
+    finally:
+        shapely.destroy_prepared(county)
+    area = shapely.area(geoms)
+    inside = area.copy()
+
+    out_idx = np.flatnonzero(~covered)
+    if len(out_idx):
+        beyond = _geom.difference(geoms[out_idx], county)
+        inside[out_idx] -= shapely.area(beyond)
+        parts, index, cls, parea = _geom.split_pieces(beyond, tol)
+        for kind in (_geom.REAL, _geom.SLIVER):
+            sel = cls == kind
+            merged = _geom.merge_by(parts[sel], index[sel], len(out_idx))
+            total = np.bincount(index[sel], weights=parea[sel], minlength=len(out_idx))
+            for t in np.flatnonzero(total > 0):
+                i = out_idx[t]
+                code = codes[i] or f"（无编码，要素 {fids[i]}）"
+                code_en = codes[i] or f"(no code, feature {fids[i]})"
+                if kind == _geom.REAL:
+                    out.add(
+                        "county.outside",
+                        level1.layer,
+                        [codes[i]],
+                        [fids[i]],
+                        merged[t],
+                        total[t],
+                        "m2",
+                        f"一级网格 {code} 有 {fmt_area(total[t])} 平方米位于县界之外。",
+                        f"Level 1 grid {code_en} has {fmt_area(total[t])} m² beyond the county boundary.",
+                    )
+                else:
+                    out.add(
+                        "county.sliver",
+                        level1.layer,
+                        [codes[i]],
+                        [fids[i]],
+                        merged[t],
+                        total[t],
+                        "m2",
+                        f"一级网格 {code} 沿县界以狭长碎片超出县界，面积 {fmt_area(total[t])} 平方米。",
+                        f"Level 1 grid {code_en} extends beyond the county boundary in a sliver of "
+                        f"{fmt_area(total[t])} m².",
+                        kind="outside",
+                    )
+
+    deficit = shapely.area(county) - inside.sum()
+    if deficit <= 0.5 * tol.noise_area and len(overlaps.i) == 0 and overlaps.valid_coverage:
+        return
+    if len(geoms) == 0:
+        union = None
+    elif overlaps.valid_coverage:
+        union = shapely.coverage_union_all(geoms)
+    elif overlaps.validated:
+        # the grids the validator did not flag form a valid coverage: union them exactly, then add the others
+        odd = np.zeros(len(geoms), dtype=bool)
+        odd[overlaps.flagged] = True
+        union = _geom.union_all(np.r_[[shapely.coverage_union_all(geoms[~odd])], geoms[odd]])
+    else:
+        union = _geom.union_all(geoms)
+    if union is None:
+        gap = county
+    else:
+        gap = _geom.difference(np.array([county], dtype=object), np.array([union], dtype=object))[0]
+    parts, _, cls, parea = _geom.split_pieces(np.array([gap], dtype=object), tol)
+    if len(parts) and len(level1.bad_geoms):
+        tree = shapely.STRtree(shapely.envelope(level1.bad_geoms))
+        muted = np.zeros(len(parts), dtype=bool)
+        muted[np.unique(tree.query(parts, predicate="intersects")[0])] = True
+        parts, cls, parea = parts[~muted], cls[~muted], parea[~muted]
+    for q in np.argsort(-parea, kind="stable"):
+        a = fmt_area(parea[q])
+        if cls[q] == _geom.REAL:
+            out.add(
+                "county.gap",
+                level1.layer,
+                [],
+                [],
+                parts[q],
+                parea[q],
+                "m2",
+                f"县界内有 {a} 平方米未被任何一级网格覆盖。",
+                f"{a} m² inside the county boundary is not covered by any level 1 grid.",
+            )
+        else:
+            out.add(
+                "county.sliver",
+                level1.layer,
+                [],
+                [],
+                parts[q],
+                parea[q],
+                "m2",
+                f"县界内一级网格之间有 {a} 平方米的狭长缝隙碎片。",
+                f"A sliver gap of {a} m² between level 1 grids inside the county boundary.",
+                kind="gap",
+            )

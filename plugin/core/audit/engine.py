@@ -1,0 +1,301 @@
+"""The audit run: stages, progress, cancellation, timings and the result.
+
+``run_audit(data)`` checks a :class:`~plugin.core.model.WorkspaceData` and returns an :class:`AuditResult`.
+A QgsTask can wrap it: ``progress(fraction, stage_text)`` is called as stages start and end, and
+``is_cancelled()`` is polled between stages; when it returns True the run stops with :class:`AuditCancelled`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import shapely
+
+from .. import schema
+from ..findings import Finding, Severity
+from ..model import WorkspaceData
+from . import _geom
+from ._collect import LEVEL_EN, LEVEL_ZH, Collector
+from .codes import check_codes, code_rule_for
+from .county import check_county, prepare_county
+from .exceptions import apply_exceptions
+from .hierarchy import check_holes, check_nesting
+from .layers import LayerState, check_sizes, prepare_layer
+from .overlaps import OverlapPairs, find_overlaps
+from .rules import RULE_BY_ID, RULES
+from .tolerances import Tolerances
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class AuditCancelled(Exception):
+    """Raised by :func:`run_audit` when ``is_cancelled()`` returns True."""
+
+
+@dataclass
+class AuditResult:
+    run_id: str
+    started: datetime
+    finished: datetime
+    findings: list[Finding]
+    timings: dict[str, float]  # seconds per stage
+    tolerances: Tolerances
+    info: schema.WorkspaceInfo | None = None
+    feature_counts: dict[str, int] = field(default_factory=dict)  # active grids per layer
+
+    @property
+    def counts_by_rule(self) -> dict[str, int]:
+        counts = Counter(f.rule_id for f in self.findings)
+        return {rule.id: counts[rule.id] for rule in RULES if counts[rule.id]} | {
+            k: v for k, v in counts.items() if k not in RULE_BY_ID
+        }
+
+    @property
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity.value for f in self.findings)
+        return {s.value: counts[s.value] for s in Severity}
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(1 for f in self.findings if f.accepted)
+
+    @property
+    def blocking_count(self) -> int:
+        """Errors not accepted as exceptions: filing is blocked while this is above 0."""
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR and not f.accepted)
+
+    @property
+    def duration(self) -> float:
+        return (self.finished - self.started).total_seconds()
+
+    def to_json(self) -> dict:
+        info = self.info
+        return {
+            "run_id": self.run_id,
+            "started": self.started.isoformat(timespec="seconds"),
+            "finished": self.finished.isoformat(timespec="seconds"),
+            "duration_s": round(self.duration, 3),
+            "workspace": None
+            if info is None
+            else {
+                "county_code": info.county_code,
+                "county_name": info.county_name,
+                "crs": info.crs,
+                "code_rule": info.code_rule,
+            },
+            "feature_counts": self.feature_counts,
+            "tolerances": self.tolerances.to_json(),
+            "timings_s": {k: round(v, 4) for k, v in self.timings.items()},
+            "counts_by_severity": self.counts_by_severity,
+            "counts_by_rule": self.counts_by_rule,
+            "accepted": self.accepted_count,
+            "blocking": self.blocking_count,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+# (stage key, share of the run's time, Chinese and English label)
+_STAGES = (
+    ("geometry", 0.10, "检查几何图形", "checking geometries"),
+    ("codes", 0.05, "检查网格编码", "checking codes"),
+    ("overlaps", 0.40, "检查同级网格重叠", "checking overlaps"),  # run in two steps: 0.30 + 0.10
+    ("nesting", 0.35, "检查上下级嵌套与覆盖", "checking nesting and coverage"),  # 0.25 + 0.10
+    ("county", 0.05, "检查县界覆盖", "checking the county boundary"),
+    ("shapes", 0.04, "检查空洞与碎片网格", "checking holes and sliver grids"),
+    ("finish", 0.01, "整理审核结果", "finishing"),
+)
+
+
+def run_audit(
+    data: WorkspaceData,
+    tolerances: Tolerances | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    *,
+    exceptions: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> AuditResult:
+    """Audit a workspace's grids; see :mod:`plugin.core.audit.rules` for what is checked.
+
+    ``exceptions`` ({fingerprint: reason}) marks accepted findings; ``workers`` threads (default: up to 2)
+    share the heavy vectorised calls.
+    """
+    tol = tolerances or Tolerances()
+    started = datetime.now().astimezone()
+    run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    out = Collector()
+    timings: dict[str, float] = {}
+    pool = _geom.Pool(workers if workers is not None else min(2, os.cpu_count() or 1))
+    done = [0.0]
+
+    def cancel_point(key: str) -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise AuditCancelled(f"audit cancelled during {key}")
+
+    def stage(key: str, share: float | None = None):
+        entry = next(s for s in _STAGES if s[0] == key)
+        cancel_point(key)
+        if progress is not None:
+            progress(min(done[0], 1.0), f"{entry[2]} / {entry[3]}")
+        return _Timer(key, timings, done, entry[1] if share is None else share)
+
+    try:
+        with stage("geometry"):
+            states = {level: prepare_layer(data.grid(level), pool, out) for level in (1, 2, 3, 0)}
+        with stage("codes"):
+            rule = code_rule_for(data.info.code_rule if data.info else None, out)
+            check_codes(
+                [states[k] for k in (1, 2, 3, 0)],
+                rule,
+                data.info.county_code if data.info else "",
+                data.divisions,
+                out,
+            )
+        with stage("overlaps", 0.30):
+            overlaps = {}
+            for level in (3, 1, 0):
+                overlaps[level] = find_overlaps(states[level], tol, pool, out)
+                cancel_point("overlaps")
+        with stage("nesting", 0.25):
+            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out)}
+            cancel_point("nesting")
+        with stage("overlaps", 0.10):
+            # level 2 grids exactly covered by level 3 grids that overlap nothing cannot overlap each other:
+            # only the others go through the coverage validator
+            certified = nested[3].certified if nested[3] is not None else None
+            overlaps[2] = find_overlaps(states[2], tol, pool, out, certified=certified)
+            cancel_point("overlaps")
+        with stage("nesting", 0.10):
+            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out)
+            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out)
+            parent_geoms = {k: (v.parent_geom if v is not None else None) for k, v in nested.items()}
+        with stage("county"):
+            county = None
+            if states[1].n_active == 0:
+                out.add(
+                    "layer.empty",
+                    states[1].layer,
+                    [],
+                    [],
+                    None,
+                    0,
+                    "grids",
+                    "一级网格图层没有在用网格，未检查县界覆盖。",
+                    "The level 1 layer has no active grids: coverage of the county was not checked.",
+                )
+            else:
+                county = prepare_county(data.county_boundary, out)
+                l1 = overlaps[1]
+                check_county(county, states[1], l1, tol, out)
+        with stage("shapes"):
+            if county is not None:
+                parent_geoms[1] = np.full(int(states[1].usable.sum()), county, dtype=object)
+            names = {1: ("县界", "county boundary"), 2: ("上级网格", "parent grid"), 3: ("上级网格", "parent grid")}
+            names[0] = ("所属村/社区", "village or community")
+            for level in (1, 2, 3, 0):
+                state = states[level]
+                pg = parent_geoms.get(level)
+                if pg is None:
+                    pg = np.full(int(state.usable.sum()), None, dtype=object)
+                check_holes(state, pg, names[level], tol, out)
+                check_sizes(state, tol, out)
+        with stage("finish"):
+            findings = _finish(out.findings)
+            if exceptions:
+                apply_exceptions(findings, exceptions)
+    finally:
+        pool.close()
+    if progress is not None:
+        progress(1.0, "审核完成 / audit finished")
+    return AuditResult(
+        run_id=run_id,
+        started=started,
+        finished=datetime.now().astimezone(),
+        findings=findings,
+        timings=timings,
+        tolerances=tol,
+        info=data.info,
+        feature_counts={states[k].layer: states[k].n_active for k in (1, 2, 3, 0)},
+    )
+
+
+def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out):
+    """Nesting of one child layer in its parent layer, or the findings that explain why it was skipped."""
+    n_child = int(child.usable.sum())
+    n_parent = int(parent.usable.sum())
+    if n_child and parent.n_active == 0:
+        out.add(
+            "layer.parent_missing",
+            child.layer,
+            [],
+            [],
+            None,
+            n_child,
+            "grids",
+            f"{LEVEL_ZH[child.level]}图层有 {n_child} 个网格，但{LEVEL_ZH[parent.level]}图层为空，无法检查上下级嵌套。",
+            f"The {LEVEL_EN[child.level]} layer has {n_child} grids but the {LEVEL_EN[parent.level]} layer is "
+            "empty: nesting could not be checked.",
+        )
+        return None
+    if gaps and child.n_active == 0 and n_parent:
+        out.add(
+            "layer.empty",
+            child.layer,
+            [],
+            [],
+            None,
+            0,
+            "grids",
+            f"{LEVEL_ZH[child.level]}图层没有在用网格，未检查{LEVEL_ZH[parent.level]}是否被完全覆盖。",
+            f"The {LEVEL_EN[child.level]} layer has no active grids: coverage of the {LEVEL_EN[parent.level]}s "
+            "was not checked.",
+        )
+        return None
+    if n_child == 0 or n_parent == 0:
+        return None
+    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps)
+
+
+def _finish(findings: list[Finding]) -> list[Finding]:
+    """Locations (a point on each finding's geometry where GEOS gave none) and a stable order."""
+    need = [
+        k
+        for k, f in enumerate(findings)
+        if f.location is None and f.geometry is not None and not shapely.is_empty(f.geometry)
+    ]
+    if need:
+        geoms = np.array([findings[k].geometry for k in need], dtype=object)
+        polygonal = np.isin(shapely.get_type_id(geoms), (_geom.POLYGON, _geom.MULTIPOLYGON))
+        valid = shapely.is_valid(geoms)
+        points = np.full(len(geoms), None, dtype=object)
+        ok = polygonal & valid
+        with np.errstate(all="ignore"):
+            points[ok] = shapely.point_on_surface(geoms[ok])
+            points[~ok] = shapely.centroid(geoms[~ok])
+        points[shapely.is_empty(points)] = None
+        x, y = shapely.get_x(points), shapely.get_y(points)
+        for t, k in enumerate(need):
+            if np.isfinite(x[t]) and np.isfinite(y[t]):
+                findings[k].location = (float(x[t]), float(y[t]))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule_id, f.layer, f.codes, f.fids))
+    return findings
+
+
+class _Timer:
+    def __init__(self, key: str, timings: dict, done: list, share: float) -> None:
+        self.key, self.timings, self.done, self.share = key, timings, done, share
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timings[self.key] = self.timings.get(self.key, 0.0) + time.perf_counter() - self.t0
+        self.done[0] += self.share

@@ -1,0 +1,350 @@
+"""Nesting and coverage: children inside the parent their ``parent_code`` names, parents covered by children.
+
+For a child layer (level 2, level 3 or dedicated) and its parent layer (level 1, level 2, level 1):
+
+1. each child's named parent is looked up by code (sorted arrays, ``searchsorted``), and one vectorised
+   ``covers(parent, child)`` call settles the common case: the child lies in its named parent;
+2. only the other children (the "problem" children, few) are queried in an STRtree of the parents; the
+   intersections with every parent they meet are computed in one call and classified (noise / sliver /
+   real), which gives ``parent.unknown``, ``parent.split``, ``parent.mismatch``, ``parent.outside`` and
+   ``parent.sliver``;
+3. gaps (comprehensive levels only): the area of the children lying in each parent is summed with
+   ``np.bincount``; a parent needs geometric work only if that sum falls short of its area, or a problem
+   child or an overlap touches it. For those parents only, gap = parent − union(children meeting it), split
+   into parts, each classified: real gaps (``gap``) and slivers (``gap.sliver``) are reported apart, noise
+   never. Gaps are found wherever they are, including notches opening onto the parent's boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from . import _geom
+from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area
+from .layers import LayerState
+from .overlaps import OverlapPairs
+from .tolerances import Tolerances
+
+
+@dataclass
+class Nesting:
+    """What the nesting stage learnt: for each usable child, the geometry of the parent it should lie in."""
+
+    parent_geom: np.ndarray  # object array aligned with the child's usable arrays (None if unknown)
+    # per usable parent: exactly covered by children that lie in it and overlap nothing (None: not known)
+    certified: np.ndarray | None = None
+
+
+def _lookup(sorted_codes: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Index (into the unsorted array) of the first parent with each wanted code, or -1."""
+    if len(sorted_codes) == 0 or len(wanted) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    key = np.array([w if isinstance(w, str) else "" for w in wanted], dtype=object)
+    pos = np.searchsorted(sorted_codes, key)
+    pos_c = np.minimum(pos, len(sorted_codes) - 1)
+    hit = (pos < len(sorted_codes)) & (sorted_codes[pos_c] == key) & (key != "")
+    return np.where(hit, order[pos_c], -1)
+
+
+def check_nesting(
+    child: LayerState,
+    parent: LayerState,
+    child_overlaps: OverlapPairs,
+    tol: Tolerances,
+    pool: _geom.Pool,
+    out: Collector,
+    *,
+    gaps: bool,
+) -> Nesting:
+    cg, ccodes, cpcodes, cfids = child.geoms, child.codes, child.parent_codes, child.fids
+    pg, pcodes, pfids = parent.geoms, parent.codes, parent.fids
+    nc, np_ = len(cg), len(pg)
+    parent_geom = np.full(nc, None, dtype=object)
+    if nc == 0:
+        return Nesting(parent_geom)
+    clz, cle = LEVEL_ZH[child.level], LEVEL_EN[child.level]
+    plz, ple = LEVEL_ZH[parent.level], LEVEL_EN[parent.level]
+    dedicated = child.level == 0
+
+    # ---- 1. named parents
+    pkeys = np.array([c if isinstance(c, str) else "" for c in pcodes], dtype=object)
+    order = np.argsort(pkeys, kind="stable")
+    named = _lookup(pkeys[order], order, cpcodes)
+    unusable_codes = parent.grids.codes[~parent.usable]
+    unusable_codes = np.array(sorted({c for c in unusable_codes if isinstance(c, str) and c}), dtype=object)
+    names_bad_parent = (named < 0) & (_lookup(unusable_codes, np.arange(len(unusable_codes)), cpcodes) >= 0)
+    code_count = {}
+    if np_:
+        values, counts = np.unique(pkeys, return_counts=True)
+        code_count = {v: int(c) for v, c in zip(values, counts) if c > 1 and v}
+
+    fast = np.flatnonzero(named >= 0)
+    covered = np.zeros(nc, dtype=bool)
+    if len(fast):
+        covered[fast] = pool.chunked(shapely.covers, pg[named[fast]], cg[fast])
+    parent_geom[covered] = pg[named[covered]]
+    problem = np.flatnonzero(~covered & ~names_bad_parent)
+
+    # ---- 2. problem children against every parent they meet
+    tree_p = shapely.STRtree(pg) if np_ else None
+    if len(problem) and np_:
+        qi, pj = tree_p.query(cg[problem], predicate="intersects")
+        ci = problem[qi]
+        inter = _geom.intersection(cg[ci], pg[pj])
+        ia = shapely.area(inter)
+        keep = ia > tol.noise_area
+        ci, pj, inter, ia = ci[keep], pj[keep], inter[keep], ia[keep]
+        cls = _geom.classify(inter, tol, ia)
+        keep = cls != _geom.NOISE
+        ci, pj, inter, ia, cls = ci[keep], pj[keep], inter[keep], ia[keep], cls[keep]
+    else:
+        ci = pj = np.zeros(0, dtype=np.int64)
+        ia = np.zeros(0)
+        cls = np.zeros(0, dtype=np.int8)
+    by_child: dict[int, list[int]] = {}
+    for k in np.argsort(-ia, kind="stable"):
+        by_child.setdefault(int(ci[k]), []).append(int(k))
+
+    # what of each problem child lies outside its named parent (any parent of that code, if duplicated)
+    with_parent = problem[named[problem] >= 0]
+    slot = np.full(nc, -1, dtype=np.int64)
+    slot[with_parent] = np.arange(len(with_parent))
+    containers = pg[named[with_parent]].copy()
+    for t, c in enumerate(with_parent):
+        if code_count.get(cpcodes[c], 1) > 1:
+            containers[t] = _geom.union_all(pg[pkeys == cpcodes[c]])
+    rest = _geom.difference(cg[with_parent], containers)
+    parts, index, pcls, parea_out = _geom.split_pieces(rest, tol)
+    real_outside = np.bincount(index[pcls == _geom.REAL], minlength=len(with_parent)) > 0
+    report_outside = np.zeros(len(with_parent), dtype=bool)
+
+    for c in problem:
+        c = int(c)
+        hits = by_child.get(c, [])
+        sig, sig_codes = [], []
+        for k in hits:  # parents holding a real (not noise, not sliver) part, largest first, one per code
+            if cls[k] == _geom.REAL and pcodes[pj[k]] not in sig_codes:
+                sig.append(k)
+                sig_codes.append(pcodes[pj[k]])
+        named_code = cpcodes[c]
+        g_zh, g_en = _label(ccodes[c], cfids[c]), _label_en(ccodes[c], cfids[c])
+        spatial = pcodes[pj[sig[0]]] if sig else None
+        if named[c] < 0:
+            parent_geom[c] = pg[pj[sig[0]]] if len(sig) == 1 else None
+            hint_zh = f"（其位置在{plz} {_label(spatial, pfids[pj[sig[0]]])} 内）" if len(sig) == 1 else ""
+            hint_en = f" (it lies in {ple} {_label_en(spatial, pfids[pj[sig[0]]])})" if len(sig) == 1 else ""
+            if not (isinstance(named_code, str) and named_code.strip()):
+                zh = f"{clz} {g_zh} 未填写上级网格编码{hint_zh}。"
+                en = f"{cle.capitalize()} {g_en} has no parent code{hint_en}."
+            elif named_code in parent.retired_codes:
+                zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 指向已撤销的{plz}{hint_zh}。"
+                en = f"{cle.capitalize()} {g_en} names parent {named_code}, a retired {ple}{hint_en}."
+            else:
+                zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 不存在{hint_zh}。"
+                en = f"{cle.capitalize()} {g_en} names parent {named_code}, which does not exist{hint_en}."
+            out.add("parent.unknown", child.layer, [ccodes[c], named_code], [cfids[c]], cg[c], None, "", zh, en)
+            continue
+        parent_geom[c] = pg[named[c]]
+        if not real_outside[slot[c]]:
+            # inside its named parent but for noise or slivers: other parents overlapping it are their business
+            report_outside[slot[c]] = True
+        elif len(sig) >= 2:
+            listing_zh = "、".join(
+                f"{_label(sig_codes[t], pfids[pj[k]])}（{fmt_area(ia[k])} 平方米）" for t, k in enumerate(sig)
+            )
+            listing_en = ", ".join(
+                f"{_label_en(sig_codes[t], pfids[pj[k]])} ({fmt_area(ia[k])} m²)" for t, k in enumerate(sig)
+            )
+            elsewhere = float(sum(ia[k] for k in sig if pcodes[pj[k]] != named_code))
+            what_zh = "；专属网格应位于且仅位于一个村/社区内" if dedicated else ""
+            what_en = "; a dedicated grid must lie in exactly one village or community" if dedicated else ""
+            out.add(
+                "parent.split",
+                child.layer,
+                [ccodes[c], *sig_codes],
+                [cfids[c]],
+                cg[c],
+                elsewhere,
+                "m2",
+                f"{clz} {g_zh} 跨越 {len(sig)} 个{plz}：{listing_zh}{what_zh}。",
+                f"{cle.capitalize()} {g_en} is spread over {len(sig)} {ple}s: {listing_en}{what_en}.",
+                parents=list(sig_codes),
+            )
+        elif len(sig) == 1 and sig_codes[0] != named_code:
+            share = 100.0 * ia[sig[0]] / max(shapely.area(cg[c]), 1e-300)
+            out.add(
+                "parent.mismatch",
+                child.layer,
+                [ccodes[c], named_code, sig_codes[0]],
+                [cfids[c]],
+                cg[c],
+                ia[sig[0]],
+                "m2",
+                f"{clz} {g_zh} 的上级网格编码为 {named_code}，但其 {share:.0f}% 的面积位于{plz} "
+                f"{_label(sig_codes[0], pfids[pj[sig[0]]])} 内。",
+                f"{cle.capitalize()} {g_en} names parent {named_code}, but {share:.0f}% of its area lies in "
+                f"{ple} {_label_en(sig_codes[0], pfids[pj[sig[0]]])}.",
+            )
+        else:
+            report_outside[slot[c]] = True
+
+    for kind, rule in ((_geom.REAL, "parent.outside"), (_geom.SLIVER, "parent.sliver")):
+        sel = pcls == kind
+        merged = _geom.merge_by(parts[sel], index[sel], len(with_parent))
+        total = np.bincount(index[sel], weights=parea_out[sel], minlength=len(with_parent))
+        for t in np.flatnonzero((total > 0) & report_outside):
+            c = with_parent[t]
+            g_zh, g_en = _label(ccodes[c], cfids[c]), _label_en(ccodes[c], cfids[c])
+            pn = cpcodes[c]
+            if rule == "parent.outside" and dedicated:
+                zh = f"专属网格 {g_zh} 有 {fmt_area(total[t])} 平方米不在其所属村/社区 {pn} 内。"
+                en = f"Dedicated grid {g_en} has {fmt_area(total[t])} m² outside its village or community {pn}."
+            elif rule == "parent.outside":
+                zh = f"{clz} {g_zh} 有 {fmt_area(total[t])} 平方米超出其上级网格 {pn}。"
+                en = f"{cle.capitalize()} {g_en} extends {fmt_area(total[t])} m² beyond its parent grid {pn}."
+            else:
+                zh = f"{clz} {g_zh} 沿边界以狭长碎片超出其上级网格 {pn}，面积 {fmt_area(total[t])} 平方米。"
+                en = (
+                    f"{cle.capitalize()} {g_en} extends beyond its parent grid {pn} in a sliver of "
+                    f"{fmt_area(total[t])} m²."
+                )
+            out.add(rule, child.layer, [ccodes[c], pn], [cfids[c]], merged[t], total[t], "m2", zh, en)
+
+    if not gaps or np_ == 0:
+        return Nesting(parent_geom)
+
+    # ---- 3. gaps: area sums first, geometry only where they do not add up
+    carea = shapely.area(cg)
+    parea = shapely.area(pg)
+    good = np.flatnonzero(covered)
+    covered_sum = np.bincount(named[good], weights=carea[good], minlength=np_)
+    need = parea - covered_sum > 0.5 * tol.noise_area
+    need[pj] = True  # parents met by a problem child
+    involved = child_overlaps.involved()
+    involved = involved[covered[involved]]
+    need[named[involved]] = True
+    if len(unusable := child.bad_geoms):
+        # parents holding an invalid child: their gaps near it are muted below, others still reported
+        need[np.unique(tree_p.query(unusable)[1])] = True
+    certified = ~need
+    todo = np.flatnonzero(need)
+    if len(todo) == 0:
+        return Nesting(parent_geom, certified)
+    tree_c = shapely.STRtree(cg)
+    fi, cj = tree_c.query(pg[todo], predicate="intersects")
+    by_parent = np.argsort(fi, kind="stable")
+    fi, cj = fi[by_parent], cj[by_parent]
+    unions = np.full(len(todo), None, dtype=object)
+    n_children = np.bincount(fi, minlength=len(todo))
+    starts = np.r_[0, np.cumsum(n_children)[:-1]]
+    for t in np.flatnonzero(n_children):
+        members = cj[starts[t] : starts[t] + n_children[t]]
+        unions[t] = _geom.union_all(cg[members])
+    has_children = n_children > 0
+    gap = pg[todo].copy()
+    if has_children.any():
+        gap[has_children] = _geom.difference(pg[todo][has_children], unions[has_children])
+    parts, index, pcls, parea_parts = _geom.split_pieces(gap, tol)
+    if len(parts) and len(child.bad_geoms):
+        muted = np.zeros(len(parts), dtype=bool)
+        muted[np.unique(shapely.STRtree(shapely.envelope(child.bad_geoms)).query(parts, predicate="intersects")[0])] = (
+            True
+        )
+        parts, index, pcls, parea_parts = parts[~muted], index[~muted], pcls[~muted], parea_parts[~muted]
+    if len(parts) == 0:
+        return Nesting(parent_geom, certified)
+    on_edge = shapely.intersects(parts, shapely.boundary(pg[todo][index]))
+    order_parts = np.lexsort((-parea_parts, index))
+    for q in order_parts:
+        p = todo[index[q]]
+        code, fid = pcodes[p], pfids[p]
+        p_zh, p_en = _label(code, fid), _label_en(code, fid)
+        a = fmt_area(parea_parts[q])
+        if pcls[q] == _geom.REAL:
+            slack = tol.noise_area + shapely.length(pg[p]) * _geom.GRID_SIZE + 1e-9 * parea[p]
+            if parea_parts[q] >= parea[p] - slack:
+                zh = f"{plz} {p_zh} 内尚无任何{clz}，{a} 平方米未被覆盖。"
+                en = f"{ple.capitalize()} {p_en} has no {cle}s at all: {a} m² not covered."
+            elif on_edge[q]:
+                zh = f"{plz} {p_zh} 内有 {a} 平方米未被{clz}覆盖（缺口开口于上级网格边界）。"
+                en = f"{a} m² of {ple} {p_en} is not covered by {cle}s (a notch opening onto the parent's boundary)."
+            else:
+                zh = f"{plz} {p_zh} 内有 {a} 平方米未被{clz}覆盖（缝隙）。"
+                en = f"{a} m² of {ple} {p_en} is not covered by {cle}s (a gap)."
+            out.add(
+                "gap",
+                parent.layer,
+                [code],
+                [fid],
+                parts[q],
+                parea_parts[q],
+                "m2",
+                zh,
+                en,
+                on_parent_boundary=bool(on_edge[q]),
+            )
+        else:
+            zh = f"{plz} {p_zh} 内{clz}之间有 {a} 平方米的狭长缝隙碎片。"
+            en = f"A sliver gap of {a} m² between the {cle}s of {ple} {p_en}."
+            out.add(
+                "gap.sliver",
+                parent.layer,
+                [code],
+                [fid],
+                parts[q],
+                parea_parts[q],
+                "m2",
+                zh,
+                en,
+                on_parent_boundary=bool(on_edge[q]),
+            )
+    return Nesting(parent_geom, certified)
+
+
+def check_holes(
+    state: LayerState, parent_geom: np.ndarray, parent_name: tuple[str, str], tol: Tolerances, out: Collector
+) -> None:
+    """Holes (interior rings) of a grid where its parent (``parent_geom`` per usable grid) has none."""
+    geoms = state.geoms
+    if len(geoms) == 0:
+        return
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    n_holes = shapely.get_num_interior_rings(parts)
+    with_holes = np.flatnonzero(n_holes > 0)
+    if len(with_holes) == 0:
+        return
+    ring_part = np.repeat(with_holes, n_holes[with_holes])
+    ring_no = np.arange(len(ring_part)) - np.repeat(
+        np.cumsum(n_holes[with_holes]) - n_holes[with_holes], n_holes[with_holes]
+    )
+    holes = shapely.polygons(shapely.get_interior_ring(parts[ring_part], ring_no))
+    owner = part_of[ring_part]
+    container = parent_geom[owner]
+    known = ~shapely.is_missing(container)
+    unmatched = holes.copy()
+    unmatched[known] = _geom.intersection(holes[known], container[known])
+    area = shapely.area(unmatched)
+    cls = _geom.classify(unmatched, tol, area)
+    lz, le = LEVEL_ZH[state.level], LEVEL_EN[state.level]
+    codes, fids = state.codes, state.fids
+    for k in np.flatnonzero(cls != _geom.NOISE):
+        g = owner[k]
+        has_parent = bool(known[k])
+        zh = f"{lz} {_label(codes[g], fids[g])} 内有 {fmt_area(area[k])} 平方米的空洞（内环）" + (
+            f"，而其{parent_name[0]}在此处没有空洞。" if has_parent else "。"
+        )
+        en = f"{le.capitalize()} {_label_en(codes[g], fids[g])} has a hole of {fmt_area(area[k])} m²" + (
+            f" where its {parent_name[1]} has none." if has_parent else "."
+        )
+        out.add("geom.hole", state.layer, [codes[g]], [fids[g]], unmatched[k], area[k], "m2", zh, en)
+
+
+def _label(code, fid) -> str:
+    return code if code else f"（无编码，要素 {fid}）"
+
+
+def _label_en(code, fid) -> str:
+    return code if code else f"(no code, feature {fid})"
