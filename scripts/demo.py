@@ -27,7 +27,7 @@ def main() -> int:
 
     start_qgis()
     import processing
-    from qgis.core import QgsProject
+    from qgis.core import QgsProcessingException, QgsProject
 
     from plugin.adapters.render import render_png, save_project
     from plugin.adapters.workspace import open_workspace
@@ -43,6 +43,40 @@ def main() -> int:
     )
     print(f"[1] sample workspace: {result['OUTPUT']} ({time.perf_counter() - started:.1f} s)")
 
+    # The audit: topology, codes, the standard's size and staffing rules, into the workspace and reports.
+    started = time.perf_counter()
+    audit = processing.run(
+        "community_grids:audit_workspace",
+        {
+            "WORKSPACE": str(workspace_path),
+            "WRITE_TO_WORKSPACE": True,
+            "FINDINGS": "TEMPORARY_OUTPUT",
+            "JSON": str(out / "audit.json"),
+            "HTML": str(out / "audit.html"),
+        },
+    )
+    print(
+        f"[2] audit: {audit['FINDINGS_COUNT']} findings — {audit['ERRORS']} errors, {audit['WARNINGS']} warnings, "
+        f"{audit['INFOS']} info ({time.perf_counter() - started:.1f} s); reports {out / 'audit.html'}, {out / 'audit.json'}"
+    )
+    print_findings_by_rule(out / "audit.json")
+
+    # The filing package: refused while errors remain, written once the planner gives a reason.
+    package = out / "hanbin_filing_package.gpkg"
+    filing = {"WORKSPACE": str(workspace_path), "OUTPUT": str(package), "AUTHOR": "汉滨区网格化管理中心"}
+    try:
+        processing.run("community_grids:export_filing_package", filing)
+        print("[3] filing package written without override")
+    except QgsProcessingException as refusal:
+        print(f"[3] filing package refused, as it should be: {first_line(refusal)}")
+    filing["OVERRIDE_REASON"] = "示例数据：审核问题为演示而设 (sample data: defects planted for the demonstration)"
+    exported = processing.run("community_grids:export_filing_package", filing)
+    print(
+        f"    written with the override reason recorded: {exported['OUTPUT']} "
+        f"(version {exported['PACKAGE_VERSION']}, {exported['GRIDS']} grids, EPSG:4490); "
+        f"GDAL validate_gpkg: {validate(package)}"
+    )
+
     workspace = open_workspace(workspace_path)
     project = QgsProject.instance()
     project.clear()
@@ -50,7 +84,7 @@ def main() -> int:
     project.setTitle(f"{workspace.info.county_name} 网格 Community Grids sample")
     workspace.add_to_project(project)
     project_path = save_project(project, out / "hanbin_sample.qgz")
-    print(f"[2] QGIS project: {project_path}")
+    print(f"[4] QGIS project: {project_path}")
 
     level = workspace.grid_layer
     boundary = workspace.layer("county_boundary")
@@ -69,12 +103,37 @@ def main() -> int:
         workspace.crs,
         out / "hanbin_city.png",
     )
-    print(f"[3] maps: {county_png}, {city_png}")
+    print(f"[5] maps: {county_png}, {city_png}")
 
     data = workspace.read_data()
-    print("[4] summary")
+    print("[6] summary")
     print(format_summary(data))
     return 0
+
+
+def first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def print_findings_by_rule(path: Path) -> None:
+    import json
+
+    report = json.loads(path.read_text(encoding="utf-8"))
+    for rule, count in sorted(report["counts_by_rule"].items(), key=lambda item: (-item[1], item[0])):
+        print(f"      {rule:<40}{count:>6}")
+
+
+def validate(path: Path) -> str:
+    """GDAL's own GeoPackage validator (osgeo_utils.samples.validate_gpkg), run as QGIS's Python would."""
+    import subprocess
+
+    result = subprocess.run(
+        ["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    problems = (result.stdout + result.stderr).strip()
+    return "valid" if result.returncode == 0 and not problems else f"problems: {problems[:300]}"
 
 
 if __name__ == "__main__":

@@ -1131,8 +1131,9 @@ class _Builder:
     def special_grids(self) -> None:
         """Relocation sites and large groups with many relocated/absent households (legitimate)."""
         rng = self._rng_plant
-        # relocation sites with their own grid: 3 legitimate (> 40 households), 2 planted (< 40)
-        for i, households in enumerate((65, 120, 180, 26, 34)):
+        # relocation sites with their own grid: 3 legitimate (over 40 and, as resettlement compounds under
+        # §7.3.3 j, at most 100 households), 2 planted (< 40)
+        for i, households in enumerate((65, 82, 96, 26, 34)):
             s = self._pick_section(rural=True)
             g = self.sec_groups[s][-1]
             v = int(self.sec_village[s])
