@@ -32,6 +32,7 @@ class CommunityGridsPlugin:
         self.dock = None
         self.workspace: Workspace | None = None
         self.tracker = None  # records every saved grid change in the change log
+        self.audit_dock = None
 
     # ------------------------------------------------------------ QGIS entry points
 
@@ -52,6 +53,7 @@ class CommunityGridsPlugin:
         self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
         self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
+        self.add_action("audit", tr("Audit grid workspace"), self.show_audit_dock)
 
     def _stop_tracking(self) -> None:
         if self.tracker is not None:
@@ -73,6 +75,7 @@ class CommunityGridsPlugin:
             dock.deleteLater()
         self.docks.clear()
         self.dock = None
+        self.audit_dock = None
         if self.toolbar is not None:
             self.toolbar.deleteLater()
             self.toolbar = None
@@ -138,6 +141,8 @@ class CommunityGridsPlugin:
             canvas.refresh()
         self.workspace = workspace
         self.open_dock(workspace)
+        if self.audit_dock is not None:
+            self.audit_dock.set_workspace(workspace)
         self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
         return workspace
 
@@ -192,6 +197,29 @@ class CommunityGridsPlugin:
         from .allocation_preview import preview_and_apply
 
         preview_and_apply(self.workspace, self.iface.mainWindow())
+
+    def open_audit_dock(self):
+        """The audit dock (created once, through iface.addDockWidget), for the open workspace."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .audit_dock import AuditDock
+
+        if self.audit_dock is None:
+            self.audit_dock = AuditDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.audit_dock)
+            self.docks.append(self.audit_dock)
+        if self.workspace is not None:
+            self.audit_dock.set_workspace(self.workspace)
+        self.audit_dock.show()
+        self.audit_dock.raise_()
+        return self.audit_dock
+
+    @slot_guard
+    def show_audit_dock(self) -> None:
+        if self.workspace is None:
+            self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        self.open_audit_dock()
 
     @slot_guard
     def show_dock(self) -> None:
