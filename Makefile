@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
 	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
 
-.PHONY: help deps system venv test lint format demo bench styles translations package qgis clean
+.PHONY: help deps system venv test lint format demo bench styles translations package qgis clean i18n qt6-check
 
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
@@ -56,7 +56,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: deps lint translations
+test: deps lint translations qt6-check
 	$(PY) -m pytest -q
 
 demo: deps translations
@@ -72,5 +72,28 @@ translations: $(STAMP)/system
 	@for ts in i18n/*.ts; do [ -e "$$ts" ] || continue; \
 	  qm=$${ts%.ts}.qm; [ "$$qm" -nt "$$ts" ] || lrelease -silent "$$ts" -qm "$$qm"; done
 
+# Qt 6 / QGIS 4 readiness: direct PyQt5/PyQt6/sip imports, unscoped enums, exec_() (part of `make test`).
+qt6-check: venv
+	$(PY) scripts/check_qt6.py
+
+# Translations: add new strings to i18n/*.ts (keeping translations), list the untranslated ones, compile .qm.
+# `python scripts/i18n.py --check` fails while any string is untranslated.
+i18n: venv
+	$(PY) scripts/i18n.py --update
+	@$(MAKE) --no-print-directory translations
+
+# The installable plugin: build/community_grids-<version>.zip (QGIS: Plugins → Install from ZIP).
+package: venv
+	$(PY) scripts/package.py --out $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
+
+# QGIS desktop with the plugin enabled in a throwaway profile, the sample project open (runs make demo first).
+qgis: demo
+	scripts/run_qgis.sh $(BUILD)/demo/hanbin_sample.qgz
+
+# README screenshots taken from the real QGIS desktop under Xvfb.
+screenshots: demo
+	xvfb-run -a -s "-screen 0 1600x1000x24" env COMMUNITY_GRIDS_ROOT=$(ROOT) \
+	  PYQGIS_STARTUP=$(ROOT)/scripts/screenshot_qgis.py scripts/run_qgis.sh

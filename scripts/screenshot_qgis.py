@@ -45,9 +45,15 @@ def plugin():
 
 @step(4000)
 def open_workspace():
+    from qgis.PyQt.QtWidgets import QDockWidget
     from qgis.utils import iface
 
-    iface.mainWindow().showMaximized()
+    window = iface.mainWindow()
+    window.resize(1600, 1000)
+    for name in ("Browser", "Browser2"):
+        browser = window.findChild(QDockWidget, name)
+        if browser is not None:
+            browser.hide()
     workspace = plugin().load_workspace(str(WORKSPACE))
     canvas = iface.mapCanvas()
     level1 = workspace.grid_layer(1)
@@ -70,6 +76,18 @@ def run_audit():
 
 @step(15000)
 def audit_dock():
+    dock = plugin().audit_dock
+    overlaps = [f for f in dock.findings if f.rule_id == "overlap"]
+    if overlaps:
+        largest = max(overlaps, key=lambda f: f.measure or 0)
+        item = dock.item_for(dock.findings.index(largest))
+        if item is not None:
+            dock.tree.setCurrentItem(item)
+        dock.zoom_to(largest)
+
+
+@step(4000)
+def audit_shot():
     shot("qgis_audit_dock")
 
 
@@ -93,4 +111,9 @@ def run(index: int = 0) -> None:
     QTimer.singleShot(delay, go)
 
 
-run()
+# QGIS may execute a PYQGIS_STARTUP script more than once; the steps run once.
+import builtins  # noqa: E402
+
+if not getattr(builtins, "_community_grids_screenshots", False):
+    builtins._community_grids_screenshots = True
+    run()
