@@ -63,3 +63,20 @@ def empty_workspace(tmp_path, qgis_app):
     from plugin.adapters.workspace import create_workspace
 
     return create_workspace(tmp_path / "hanbin.gpkg", "610902", "汉滨区", "EPSG:4524")
+
+
+@pytest.fixture
+def provider(qgis_processing):
+    """The plugin's Processing provider, registered for the test (or the one already registered)."""
+    from qgis.core import QgsApplication
+
+    from plugin.processing.provider import CommunityGridsProvider
+
+    registry = QgsApplication.processingRegistry()
+    ours = CommunityGridsProvider()
+    if registry.providerById(ours.id()) is None:
+        registry.addProvider(ours)
+        yield ours
+        registry.removeProvider(ours)
+    else:
+        yield registry.providerById(ours.id())

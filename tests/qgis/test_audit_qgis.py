@@ -21,7 +21,6 @@ from plugin.adapters import audit_store
 from plugin.adapters.arrays import python_value
 from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core.synthetic import L3, generate_city, plant_defects
-from plugin.processing.provider import CommunityGridsProvider
 
 ALG = "community_grids:audit_workspace"
 
@@ -56,18 +55,6 @@ class Recorder(QgsProcessingFeedback):
 
     def pushInfo(self, info):  # noqa: N802 - Qt's name
         self.infos.append(info)
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
 
 
 @pytest.fixture

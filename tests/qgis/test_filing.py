@@ -26,7 +26,6 @@ from plugin.adapters.workspace import write_workspace
 from plugin.core import filing as core
 from plugin.core.model import PointArray
 from plugin.core.synthetic import generate_city
-from plugin.processing.provider import CommunityGridsProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -310,18 +309,6 @@ def test_killed_export_leaves_the_previous_package_intact(tmp_path, qgis_app):
 
 
 # ---------------------------------------------------------------- Processing
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
 
 
 def test_processing_export_refuses_then_overrides(workspace, tmp_path, provider):

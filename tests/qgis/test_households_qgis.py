@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from qgis.core import QgsApplication, QgsProcessingFeedback, QgsVectorLayer
+from qgis.core import QgsProcessingFeedback, QgsVectorLayer
 
 from plugin.adapters.arrays import python_value
 from plugin.adapters.household_edits import HouseholdError, attach_to_workspace, resolve_mapping
@@ -13,7 +13,6 @@ from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core import schema
 from plugin.core.households import RULE_ON_BOUNDARY, RULE_OUTSIDE, HouseholdMapping
 from plugin.core.model import GridArray, PointArray, WorkspaceData
-from plugin.processing.provider import CommunityGridsProvider
 
 X0, Y0 = 36_500_000.0, 3_600_000.0
 V = "610902001003"
@@ -97,18 +96,6 @@ def build_workspace(path):
 def counts(path, layer_name):
     layer = QgsVectorLayer(f"{path}|layername={layer_name}", layer_name, "ogr")
     return {f["code"]: (f["households"], f["population"], f["relocated_households"]) for f in layer.getFeatures()}
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 import shapely
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 from shapely.geometry import box
 
 from plugin.adapters.filing import export_package
@@ -16,7 +16,6 @@ from plugin.adapters.package_io import PackageError, open_gpkg, read_rows, valid
 from plugin.adapters.workspace import open_workspace, write_workspace
 from plugin.core import reference, schema
 from plugin.core.model import GridArray, WorkspaceData
-from plugin.processing.provider import CommunityGridsProvider
 
 X0, Y0 = 36_500_000.0, 3_600_000.0
 V = "610902001001"
@@ -217,18 +216,6 @@ def test_read_package_knows_its_county(two_counties):
 
 
 # ---------------------------------------------------------------- Processing
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
 
 
 def test_processing_compare_and_merge(before_after, two_counties, tmp_path, provider):

@@ -8,12 +8,11 @@ import numpy as np
 import openpyxl
 import pytest
 import shapely
-from qgis.core import QgsApplication, QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsVectorLayer
 
 from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core import schema
 from plugin.core.model import GridArray, WorkspaceData
-from plugin.processing.provider import CommunityGridsProvider
 
 X0, Y0 = 36_500_000.0, 3_600_000.0
 V = "610902001003"
@@ -75,18 +74,6 @@ def write_xlsx(path, rows):
 def staff(path):
     with sqlite3.connect(path) as db:
         return db.execute("select name, role, grid_code, phone, supervision_phone from staff order by fid").fetchall()
-
-
-@pytest.fixture
-def provider(qgis_processing):
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
 
 
 @pytest.fixture
