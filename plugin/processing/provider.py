@@ -12,9 +12,28 @@ PROVIDER_ID = "community_grids"
 
 
 def algorithm_classes() -> list[type]:
+    from .audit_algorithms import AuditWorkspace
+    from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
+    from .household_algorithms import AttachHouseholds
+    from .import_algorithms import ImportGridBoundaries
+    from .layout_algorithms import PublicNoticeMap, WorkPermits
+    from .staff_algorithms import ImportStaff
     from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
 
-    return [CreateWorkspace, BuildSampleWorkspace]
+    return [
+        CreateWorkspace,
+        BuildSampleWorkspace,
+        AttachHouseholds,
+        ImportStaff,
+        ImportGridBoundaries,
+        PublicNoticeMap,
+        WorkPermits,
+        AllocateCodes,
+        ExportFilingPackage,
+        MergeCountyPackages,
+        ComparePackages,
+        AuditWorkspace,
+    ]
 
 
 class CommunityGridsProvider(QgsProcessingProvider):

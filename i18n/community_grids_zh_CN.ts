@@ -1,0 +1,3420 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>CommunityGrids</name>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="50"/>
+        <source>Layer {layer} has no coordinate reference system.</source>
+        <translation>图层“{layer}”没有坐标参考系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="53"/>
+        <source>Layer {layer} is in a geographic CRS ({crs}, degrees); areas and distances need a projected CRS in metres — reproject it or open it through a workspace.</source>
+        <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；计算面积和距离需要以米为单位的投影坐标系——请先重投影，或通过网格工作空间打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="94"/>
+        <location filename="../plugin/adapters/audit_store.py" line="101"/>
+        <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
+        <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="100"/>
+        <location filename="../plugin/adapters/package_io.py" line="196"/>
+        <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
+        <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="344"/>
+        <source>Give a reason for accepting the finding.</source>
+        <translation>请填写接受该问题的理由。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="357"/>
+        <source>Accept audit finding {rule} ({codes})</source>
+        <translation>接受审核问题 {rule}（{codes}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="391"/>
+        <source>Revoke acceptance of audit finding {rule}</source>
+        <translation>撤销对审核问题 {rule} 的接受</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="594"/>
+        <source>Audit run {run}</source>
+        <translation>审核批次 {run}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="67"/>
+        <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
+        <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="73"/>
+        <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
+        <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="92"/>
+        <source>Layer {layer} has no geometry; grids must be polygons.</source>
+        <translation>图层“{layer}”没有几何；网格必须是面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="96"/>
+        <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
+        <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="108"/>
+        <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
+        <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="622"/>
+        <source>{path} is read-only; the findings were not written.</source>
+        <translation>{path} 为只读文件，审核问题未写入。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="627"/>
+        <location filename="../plugin/adapters/table_store.py" line="38"/>
+        <source>{path} could not be opened as a GeoPackage.</source>
+        <translation>无法以 GeoPackage 格式打开 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="90"/>
+        <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
+        <translation>图层“{layer}”没有几何；县界必须是面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="631"/>
+        <location filename="../plugin/adapters/table_store.py" line="45"/>
+        <source>{path} has no table {table}.</source>
+        <translation>{path} 中没有表 {table}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="634"/>
+        <location filename="../plugin/adapters/table_store.py" line="118"/>
+        <source>{path} is locked by another program; try again.</source>
+        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="423"/>
+        <location filename="../plugin/adapters/audit_store.py" line="367"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="138"/>
+        <source>Could not change feature {fid} of layer {layer}.</source>
+        <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="599"/>
+        <location filename="../plugin/adapters/audit_store.py" line="396"/>
+        <source>Could not delete rows of layer {layer}.</source>
+        <translation>无法删除图层“{layer}”中的记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="601"/>
+        <location filename="../plugin/adapters/audit_store.py" line="374"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="233"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="113"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="165"/>
+        <source>Could not add rows to layer {layer}.</source>
+        <translation>无法向图层“{layer}”添加记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="663"/>
+        <location filename="../plugin/adapters/table_store.py" line="144"/>
+        <source>Could not save table {table} in {path}: {error}</source>
+        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="640"/>
+        <location filename="../plugin/adapters/table_store.py" line="126"/>
+        <source>Could not delete row {fid} of table {table}.</source>
+        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="657"/>
+        <location filename="../plugin/adapters/table_store.py" line="136"/>
+        <source>Could not write row {row} to table {table}: {error}</source>
+        <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="129"/>
+        <location filename="../plugin/gui/dock.py" line="119"/>
+        <source>OpenStreetMap</source>
+        <translation>OpenStreetMap</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="231"/>
+        <location filename="../plugin/adapters/basemaps.py" line="233"/>
+        <source>Basemaps</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="117"/>
+        <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
+        <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <source>Tianditu vector map</source>
+        <translation>天地图矢量底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <source>Tianditu labels</source>
+        <translation>天地图矢量注记</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <source>Tianditu imagery</source>
+        <translation>天地图影像底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <source>Tianditu imagery labels</source>
+        <translation>天地图影像注记</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="120"/>
+        <source>Unknown Tianditu map {kind}.</source>
+        <translation>未知的天地图类型 {kind}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="154"/>
+        <source>no answer within {seconds:g} s</source>
+        <translation>{seconds:g} 秒内无响应</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="161"/>
+        <source>HTTP {status}</source>
+        <translation>HTTP {status}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="197"/>
+        <location filename="../plugin/adapters/package_io.py" line="45"/>
+        <location filename="../plugin/adapters/workspace.py" line="255"/>
+        <source>{path} does not exist.</source>
+        <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="220"/>
+        <source>{path} could not be opened as a basemap.</source>
+        <translation>无法将 {path} 作为底图打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="158"/>
+        <source>HTTP {status}: {error}</source>
+        <translation>HTTP {status}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="175"/>
+        <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
+        <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="182"/>
+        <source>QGIS could not open {name} as a tile layer.</source>
+        <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/basemaps.py" line="203"/>
+        <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
+        <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="288"/>
+        <location filename="../plugin/adapters/codes_store.py" line="201"/>
+        <source>Update code registry</source>
+        <translation>更新网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="268"/>
+        <source>Record grid changes</source>
+        <translation>记录网格变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="205"/>
+        <location filename="../plugin/gui/audit_dock.py" line="779"/>
+        <location filename="../plugin/gui/dock.py" line="64"/>
+        <location filename="../plugin/gui/dock.py" line="408"/>
+        <location filename="../plugin/gui/dock.py" line="563"/>
+        <location filename="../plugin/gui/plugin.py" line="47"/>
+        <location filename="../plugin/gui/plugin.py" line="100"/>
+        <location filename="../plugin/gui/rules_panel.py" line="72"/>
+        <location filename="../plugin/gui/session.py" line="91"/>
+        <location filename="../plugin/gui/session.py" line="128"/>
+        <location filename="../plugin/gui/staff_panel.py" line="59"/>
+        <location filename="../plugin/processing/provider.py" line="44"/>
+        <source>Community Grids</source>
+        <translation>社区网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="204"/>
+        <source>The change log could not be updated ({step}): {error}</source>
+        <translation>无法更新网格变动记录（{step}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/codes_store.py" line="195"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="108"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="125"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <source>Allocate grid codes</source>
+        <translation>分配网格编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/codes_store.py" line="68"/>
+        <source>The code rule {rule!r} stored in the workspace cannot be used: {error}</source>
+        <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/codes_store.py" line="186"/>
+        <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
+        <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="99"/>
+        <source>level 1 (village/community)</source>
+        <translation>一级（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="100"/>
+        <source>level 2 (section)</source>
+        <translation>二级（片区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="101"/>
+        <source>level 3 (group/street/building)</source>
+        <translation>三级（村民小组/街巷/楼栋）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="102"/>
+        <location filename="../plugin/gui/grid_tree.py" line="152"/>
+        <source>dedicated</source>
+        <translation>专属</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="321"/>
+        <location filename="../plugin/adapters/editing.py" line="406"/>
+        <location filename="../plugin/adapters/editing.py" line="505"/>
+        <location filename="../plugin/adapters/editing.py" line="525"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="193"/>
+        <source>the county</source>
+        <translation>全县</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="280"/>
+        <source>Village {n}</source>
+        <translation>村{n}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="281"/>
+        <source>Section {n}</source>
+        <translation>片区{n}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="282"/>
+        <source>Group {n}</source>
+        <translation>组{n}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="283"/>
+        <source>Dedicated grid {n}</source>
+        <translation>专属网格{n}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="333"/>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/map_tools.py" line="279"/>
+        <source>Draw grid</source>
+        <translation>绘制网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="349"/>
+        <source>A dedicated grid lies inside one village or community: choose a level 1 grid first.</source>
+        <translation>专属网格位于某一个村（社区）内：请先选择一个一级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="414"/>
+        <source>There is no parent area to subdivide: choose a grid in the workspace panel first.</source>
+        <translation>没有可细分的上级区域：请先在网格工作空间面板中选择一个网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="482"/>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/map_tools.py" line="423"/>
+        <source>Merge grids</source>
+        <translation>合并网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="507"/>
+        <source>There is no parent area: choose a grid in the workspace panel first.</source>
+        <translation>没有上级区域：请先在网格工作空间面板中选择一个网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="529"/>
+        <source>Fill gaps</source>
+        <translation>填补空隙</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="537"/>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/map_tools.py" line="472"/>
+        <source>Fill gap</source>
+        <translation>填补空隙</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="605"/>
+        <location filename="../plugin/gui/dock.py" line="486"/>
+        <source>Rename grid</source>
+        <translation>重命名网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="614"/>
+        <location filename="../plugin/gui/dialogs.py" line="70"/>
+        <source>Retire grid</source>
+        <translation>撤销网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="360"/>
+        <source>Add grid head of dedicated grid</source>
+        <translation>添加专属网格的网格长</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="401"/>
+        <source>Subdivide grid</source>
+        <translation>细分网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="541"/>
+        <source>No grid borders this gap; fill it with a new grid instead.</source>
+        <translation>没有与该空隙相邻的网格；请改为新建一个网格来填补。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="592"/>
+        <source>The line must start and end on the boundary shared by two neighbouring {level} grids.</source>
+        <translation>线条的起点和终点必须位于两个相邻{level}网格的共同边界上。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="59"/>
+        <source>grid {fid}</source>
+        <translation>网格 {fid}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="112"/>
+        <location filename="../plugin/adapters/household_edits.py" line="460"/>
+        <location filename="../plugin/adapters/importer.py" line="236"/>
+        <location filename="../plugin/adapters/staff_store.py" line="85"/>
+        <location filename="../plugin/gui/staff_panel.py" line="277"/>
+        <source>Layer {layer} cannot be edited (is the file read-only?).</source>
+        <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="169"/>
+        <source>Feature {fid} of layer {layer} no longer exists.</source>
+        <translation>图层“{layer}”的要素 {fid} 已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="180"/>
+        <source>{grid} in layer {layer} has no geometry.</source>
+        <translation>图层“{layer}”中的{grid}没有几何。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="294"/>
+        <location filename="../plugin/adapters/importer.py" line="249"/>
+        <source>Could not add a feature to layer {layer}.</source>
+        <translation>无法向图层“{layer}”添加要素。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="300"/>
+        <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
+        <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="309"/>
+        <source>Could not change {field} of feature {fid} in layer {layer}.</source>
+        <translation>无法修改图层“{layer}”中要素 {fid} 的{field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="347"/>
+        <source>{value} is not a dedicated grid type.</source>
+        <translation>“{value}”不是专属网格类别。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="370"/>
+        <source>safety officer of the unit</source>
+        <translation>单位安全负责人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="410"/>
+        <source>The line cuts no {level} grid inside {parent}.</source>
+        <translation>该线条没有切分{parent}内的任何{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="421"/>
+        <source>Subdivide {parent}</source>
+        <translation>细分{parent}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="468"/>
+        <source>{grids} belong to different parents ({parents}); only grids of one parent can be merged.</source>
+        <translation>{grids}属于不同的上级网格（{parents}）；只能合并同一上级下的网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="510"/>
+        <source>The point lies outside {parent}: click inside a gap of the parent.</source>
+        <translation>该点位于{parent}之外：请在上级网格内的空隙中点击。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="516"/>
+        <source>There is no gap here: the {level} grids already cover this part of {parent}.</source>
+        <translation>此处没有空隙：{level}网格已覆盖{parent}的这一部分。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="526"/>
+        <source>{parent} has no gaps at {level}.</source>
+        <translation>{parent}内的{level}网格之间没有空隙。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <source>The line must run between two neighbouring {level} grids.</source>
+        <translation>线条必须位于两个相邻的{level}网格之间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="602"/>
+        <source>A grid needs a name; {grid} was left unchanged.</source>
+        <translation>网格必须有名称；{grid}未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="613"/>
+        <source>{grid} is already retired.</source>
+        <translation>{grid}已撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="371"/>
+        <source>grid head of dedicated grid {name}</source>
+        <translation>专属网格“{name}”的网格长</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="489"/>
+        <source>Could not delete feature {fid} of layer {layer}.</source>
+        <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="585"/>
+        <source>Move boundary between {a} and {b}</source>
+        <translation>调整{a}与{b}之间的边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="345"/>
+        <source>Record filing package</source>
+        <translation>记录备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="120"/>
+        <source>Could not write {layers} into {path}: {error}</source>
+        <translation>无法将 {layers} 写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="155"/>
+        <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
+        <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="159"/>
+        <source>The package cannot replace its own workspace {path}; choose another file.</source>
+        <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="215"/>
+        <location filename="../plugin/adapters/workspace.py" line="287"/>
+        <source>{path} lacks the workspace layers: {layers}.</source>
+        <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="324"/>
+        <source>{path} is not a Community Grids filing package.</source>
+        <translation>{path} 不是社区网格备案数据包。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="377"/>
+        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <source>{path} is not a Community Grids workspace.</source>
+        <translation>{path} 不是社区网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="121"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="168"/>
+        <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
+        <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="273"/>
+        <location filename="../plugin/adapters/intake.py" line="431"/>
+        <location filename="../plugin/adapters/workspace.py" line="227"/>
+        <location filename="../plugin/gui/audit_dock.py" line="755"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="302"/>
+        <source>Could not write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="264"/>
+        <source>Export cancelled; {path} was left unchanged.</source>
+        <translation>导出已取消；{path} 未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="268"/>
+        <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
+        <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="78"/>
+        <source>One grid lies entirely inside the other: merge, delete or redraw one of them.</source>
+        <translation>一个网格完全位于另一个网格之内：请合并、删除或重新绘制其中一个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="216"/>
+        <source>New grid</source>
+        <translation>新网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="90"/>
+        <source>The fix was refused: {reason}.</source>
+        <translation>修复被拒绝：{reason}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="255"/>
+        <source>Overlap resolved: {what}. Undo with Ctrl+Z; save the layer to keep it.</source>
+        <translation>重叠已处理：{what}。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="52"/>
+        <source>Findings of rule {rule} have no automatic fix.</source>
+        <translation>规则 {rule} 的问题无法自动修复。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="54"/>
+        <source>{grid} no longer exists in the layer (or the workspace has no county boundary); run the audit again.</source>
+        <translation>图层中已不存在{grid}（或网格工作空间没有县界）；请重新审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="58"/>
+        <source>The geometry of {grid} is not a valid polygon ({reason}); fix it first.</source>
+        <translation>{grid}的几何不是有效的面（{reason}）；请先修正。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="60"/>
+        <source>There is no gap here any more in {parent}; run the audit again.</source>
+        <translation>{parent}中此处已不再有空隙；请重新审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="62"/>
+        <source>No grid of the same parent ({parent}) shares a boundary with the gap; make it a new grid instead.</source>
+        <translation>同一上级网格（{parent}）下没有与该空隙相邻的网格；请改为将其新建为网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="66"/>
+        <source>The gap ({area:.2f} m², about {width:.2f} m wide) is too small or thin to be a grid of its own; give it to the neighbour instead.</source>
+        <translation>该空隙（{area:.2f} 平方米，宽约 {width:.2f} 米）太小或太窄，不宜单独成为网格；请将其划给相邻网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="71"/>
+        <source>{a} and {b} no longer overlap; run the audit again.</source>
+        <translation>{a}与{b}已不再重叠；请重新审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="80"/>
+        <source>The fix would leave nothing of {grid}; nothing was changed.</source>
+        <translation>修复后{grid}将不复存在；未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="82"/>
+        <source>The fix would break {grid} into {parts} separate parts; nothing was changed. Edit the boundary by hand.</source>
+        <translation>修复会使{grid}分裂为 {parts} 个互不相连的部分；未作任何更改。请手动编辑边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="86"/>
+        <source>The fix would leave {area:.6f} m² of sliver ({what}) behind, so it was not applied; edit the boundary by hand.</source>
+        <translation>修复后会留下 {area:.6f} 平方米的狭长碎片（{what}），因此未执行；请手动编辑边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="191"/>
+        <source>Resolve overlap of {grids}</source>
+        <translation>处理{grids}的重叠</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="193"/>
+        <source>Fill gap in {parent}</source>
+        <translation>填补{parent}内的空隙</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="242"/>
+        <source>The gap of {area:.2f} m² now belongs to {grid}, which shares {length:.1f} m of boundary with it. Undo with Ctrl+Z; save the layer to keep it.</source>
+        <translation>这块 {area:.2f} 平方米的空隙已划归{grid}，两者共同边界长 {length:.1f} 米。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="247"/>
+        <source>The gap of {area:.2f} m² is now a new grid; give it a name and a code. Undo with Ctrl+Z; save the layer to keep it.</source>
+        <translation>这块 {area:.2f} 平方米的空隙已成为新网格；请为其命名并编码。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="74"/>
+        <source>{inner} lies entirely inside {outer}: trimming would delete it or punch a hole; merge, delete or redraw one of them.</source>
+        <translation>{inner}完全位于{outer}之内：裁剪会删除它或在外部网格上挖洞；请合并、删除或重新绘制其中一个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="254"/>
+        <source>{area:.2f} m² removed from {grid}</source>
+        <translation>从{grid}中移除 {area:.2f} 平方米</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/fix_edits.py" line="200"/>
+        <source>Could not change the geometry of feature {fid} of layer {layer}.</source>
+        <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="56"/>
+        <source>household count</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="57"/>
+        <source>persons</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="58"/>
+        <source>relocated households</source>
+        <translation>搬迁户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="59"/>
+        <source>registered-but-absent households</source>
+        <translation>空挂户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="60"/>
+        <source>grid code</source>
+        <translation>网格编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="61"/>
+        <source>villager group name</source>
+        <translation>村民小组名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="62"/>
+        <source>village or community</source>
+        <translation>村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="434"/>
+        <source>Attach household counts</source>
+        <translation>挂接住户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="96"/>
+        <source>Table {layer} cannot be joined to grids: choose its grid code field or its villager group name field.</source>
+        <translation>表“{layer}”无法与网格关联：请选择其网格编码字段或村民小组名称字段。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="148"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="276"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="513"/>
+        <source>{assigned} of {total} household points attached to level 3 grids.</source>
+        <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="518"/>
+        <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
+        <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="526"/>
+        <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
+        <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="535"/>
+        <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
+        <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="545"/>
+        <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
+        <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="87"/>
+        <source>Layer {layer} has no field {field} (chosen for the {what}).</source>
+        <translation>图层“{layer}”没有字段 {field}（选作{what}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="186"/>
+        <source>Layer {layer} could not be read in the workspace CRS: {error}</source>
+        <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="302"/>
+        <source>Layer {layer} lacks the fields: {fields}.</source>
+        <translation>图层“{layer}”缺少字段：{fields}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="331"/>
+        <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
+        <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="390"/>
+        <source>The counts could not be saved in layer {layer}: {errors}</source>
+        <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="471"/>
+        <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
+        <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <source>code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <source>parent code</source>
+        <translation>上级编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="74"/>
+        <source>Choose the field that holds the grid code.</source>
+        <translation>请选择存放网格编码的字段。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="113"/>
+        <source>The source has no coordinate reference system: set its CRS first.</source>
+        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="246"/>
+        <location filename="../plugin/gui/import_dialog.py" line="43"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="26"/>
+        <source>Import grid boundaries</source>
+        <translation>导入网格边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="210"/>
+        <source>There is no grid level {level}.</source>
+        <translation>不存在第 {level} 级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="215"/>
+        <source>Layer {layer} holds no polygons; grid boundaries must be polygons.</source>
+        <translation>图层“{layer}”中没有面；网格边界必须是面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="224"/>
+        <source>Nothing was imported from {layer}.</source>
+        <translation>未从“{layer}”导入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="69"/>
+        <source>Layer {layer} has no field {field} (chosen for the {role}).</source>
+        <translation>图层“{layer}”没有字段 {field}（选作{role}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="149"/>
+        <source>Feature {fid}: no polygon geometry; skipped.</source>
+        <translation>要素 {fid}：没有面几何，已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="153"/>
+        <source>Feature {fid}: code {code} is already used in layer {layer}; skipped.</source>
+        <translation>要素 {fid}：编码 {code} 已在图层“{layer}”中使用，已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="162"/>
+        <source>Imported grid {fid}</source>
+        <translation>导入的网格 {fid}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="175"/>
+        <source>Only {share:.0%} of the imported area lies inside the county boundary: check the source CRS, and whether the data are GCJ-02 web-map coordinates that need correcting.</source>
+        <translation>导入范围只有 {share:.0%} 位于县界内：请检查数据源坐标系，以及数据是否为需要纠偏的 GCJ-02（网络地图）坐标。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="230"/>
+        <source>Layer {layer} is being edited: save or discard its edits before importing into the file.</source>
+        <translation>图层“{layer}”正在编辑中：导入文件前请先保存或放弃其编辑。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="242"/>
+        <source>Could not write to layer {layer}: {error}</source>
+        <translation>无法写入图层“{layer}”：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="286"/>
+        <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
+        <location filename="../plugin/adapters/workspace.py" line="236"/>
+        <location filename="../plugin/adapters/workspace.py" line="362"/>
+        <source>Layer {layer} of {path} did not open.</source>
+        <translation>无法打开 {path} 的图层“{layer}”。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="142"/>
+        <source>The packages hold no grid geometries; choose the CRS for the checks.</source>
+        <translation>备案数据包中没有网格几何；请选择检查所用的坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="107"/>
+        <source>{path} holds no grid layers; it is not a filing package.</source>
+        <translation>{path} 中没有网格图层，不是备案数据包。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="300"/>
+        <source>Could not copy layer {layer} of {path}: {error}</source>
+        <translation>无法复制 {path} 的图层“{layer}”：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="357"/>
+        <source>A city workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
+        <translation>市级网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="362"/>
+        <source>The output {path} is one of the inputs; choose another file.</source>
+        <translation>输出文件 {path} 是输入文件之一；请选择其他文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="152"/>
+        <source>{crs} is geographic (degrees); the checks need a projected CRS in metres.</source>
+        <translation>{crs} 是地理坐标系（单位为度）；检查需要以米为单位的投影坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="159"/>
+        <source>No Gauss-Kruger zone fits the packages ({error}); choose the CRS for the checks.</source>
+        <translation>没有适合这些备案数据包的高斯-克吕格投影带（{error}）；请选择检查所用的坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="426"/>
+        <source>The city workspace failed GDAL&apos;s GeoPackage validation: {errors}</source>
+        <translation>市级网格工作空间未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/intake.py" line="400"/>
+        <source>Merge cancelled; {path} was left unchanged.</source>
+        <translation>合并已取消；{path} 未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/layer_edits.py" line="31"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="146"/>
+        <source>Layer {layer} cannot be edited.</source>
+        <translation>图层“{layer}”无法编辑。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/layer_edits.py" line="53"/>
+        <source>Could not save the edits of layer {layer}: {error}</source>
+        <translation>无法保存图层“{layer}”的编辑：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/layer_edits.py" line="133"/>
+        <source>Layer {layer} has no field {field}.</source>
+        <translation>图层“{layer}”没有字段 {field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/layouts.py" line="286"/>
+        <location filename="../plugin/adapters/workspace.py" line="75"/>
+        <source>The folder {folder} does not exist.</source>
+        <translation>文件夹 {folder} 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/layouts.py" line="307"/>
+        <source>Could not export {path} (error {code}): {error}</source>
+        <translation>无法导出 {path}（错误 {code}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/package_io.py" line="49"/>
+        <location filename="../plugin/adapters/workspace.py" line="263"/>
+        <source>{path} is not a GeoPackage.</source>
+        <translation>{path} 不是 GeoPackage 文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/package_io.py" line="289"/>
+        <source>Could not create layer {layer}: {error}</source>
+        <translation>无法创建图层“{layer}”：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/package_io.py" line="323"/>
+        <location filename="../plugin/adapters/workspace.py" line="181"/>
+        <source>Could not write features to layer {layer}: {error}</source>
+        <translation>无法向图层“{layer}”写入要素：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/plain_workspace.py" line="68"/>
+        <source>Layer {layer} of this workspace has unsaved edits in the project; save or discard them first.</source>
+        <translation>本网格工作空间的图层“{layer}”在项目中有未保存的编辑；请先保存或放弃。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/rules_store.py" line="38"/>
+        <source>Rule {rule}, {field}: {message}</source>
+        <translation>规则 {rule}，{field}：{message}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/rules_store.py" line="84"/>
+        <location filename="../plugin/gui/rules_panel.py" line="195"/>
+        <source>The size rules were not saved:</source>
+        <translation>规模标准未保存：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/rules_store.py" line="89"/>
+        <source>Layer {layer} has unsaved edits; save or discard them before saving the size rules.</source>
+        <translation>图层“{layer}”有未保存的编辑；保存规模标准前请先保存或放弃这些编辑。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/rules_store.py" line="64"/>
+        <source>The size rules stored in {path} cannot be used:</source>
+        <translation>{path} 中保存的规模标准无法使用：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/runtime.py" line="48"/>
+        <source>Community Grids needs shapely&apos;s own GEOS {expected}, but this QGIS process already uses GEOS {found}; mixing them fails. Start QGIS with shapely&apos;s GEOS preloaded, e.g. LD_PRELOAD=&quot;{preload}&quot; qgis (make qgis and scripts/qgis_process.sh do this).</source>
+        <translation>社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/staff_store.py" line="96"/>
+        <location filename="../plugin/gui/staff_panel.py" line="243"/>
+        <location filename="../plugin/gui/staff_panel.py" line="248"/>
+        <source>Import staff register</source>
+        <translation>导入网格工作人员名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/staff_store.py" line="105"/>
+        <source>Layer {layer}: the rows could not be added.</source>
+        <translation>图层“{layer}”：无法添加记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/staff_store.py" line="59"/>
+        <source>The staff register {file} cannot be imported:</source>
+        <translation>网格工作人员名单 {file} 无法导入：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/staff_store.py" line="65"/>
+        <source>No row of {file} can be imported, so the staff table was not replaced:</source>
+        <translation>{file} 中没有可导入的记录，因此未替换工作人员表：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/staff_store.py" line="102"/>
+        <source>Layer {layer}: the old rows could not be deleted.</source>
+        <translation>图层“{layer}”：无法删除原有记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/table_store.py" line="112"/>
+        <source>{path} is read-only; table {table} was not changed.</source>
+        <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/table_store.py" line="96"/>
+        <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
+        <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/thematic.py" line="87"/>
+        <source>Level 3 grids: size and staffing</source>
+        <translation>三级网格：规模与人员配备</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="78"/>
+        <source>The folder {folder} is read-only; choose another folder.</source>
+        <translation>文件夹 {folder} 为只读；请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="80"/>
+        <source>{path} already exists; it was left unchanged.</source>
+        <translation>{path} 已存在，未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="155"/>
+        <source>Could not create layer {layer} in {path}: {error}</source>
+        <translation>无法在 {path} 中创建图层“{layer}”：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="207"/>
+        <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
+        <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="212"/>
+        <source>{crs} is not a valid coordinate reference system.</source>
+        <translation>{crs} 不是有效的坐标参考系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="215"/>
+        <source>{crs} is geographic (degrees); a workspace needs a projected CRS in metres.</source>
+        <translation>{crs} 是地理坐标系（单位为度）；网格工作空间需要以米为单位的投影坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="267"/>
+        <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
+        <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="277"/>
+        <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
+        <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="283"/>
+        <source>{path} has no valid schema version.</source>
+        <translation>{path} 没有有效的数据结构版本。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="243"/>
+        <source>Could not store the style of {layer}: {error}</source>
+        <translation>无法保存图层“{layer}”的样式：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="295"/>
+        <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
+        <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="325"/>
+        <source>grid workspace</source>
+        <translation>网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="94"/>
+        <source>{path} is still open; it was not moved into place.</source>
+        <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="47"/>
+        <source>The sketch is empty: click at least three points for a polygon.</source>
+        <translation>草图为空：请至少点击三个点来绘制面。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="48"/>
+        <source>The sketched polygon is not valid ({reason}): its outline must not cross itself.</source>
+        <translation>绘制的面无效（{reason}）：边界不能自相交。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="49"/>
+        <source>The sketch lies outside {parent}: draw inside the parent grid.</source>
+        <translation>草图位于{parent}之外：请在上级网格内绘制。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="50"/>
+        <source>Nothing of the sketch is left: {parent} is already covered there by other grids.</source>
+        <translation>草图已无剩余部分：{parent}的该处已被其他网格覆盖。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="51"/>
+        <source>The line does not cross {grid}.</source>
+        <translation>该线条没有穿过{grid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="52"/>
+        <source>The line does not cut {grid} into pieces: draw it across from one side to the other, or as a closed ring inside.</source>
+        <translation>该线条没有把{grid}切分开：请从一侧画到另一侧，或在其内部画一个闭合环。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="55"/>
+        <source>The sketched line is not valid: give it at least two different points.</source>
+        <translation>绘制的线条无效：请至少给出两个不同的点。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="56"/>
+        <source>Splitting {grid} did not give an exact partition (area differs by {delta:.3f} m²); nothing was changed.</source>
+        <translation>切分{grid}的结果不是严格的划分（面积相差 {delta:.3f} 平方米）；未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="59"/>
+        <source>Choose at least two grids to merge.</source>
+        <translation>请至少选择两个要合并的网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="60"/>
+        <source>The grids {grids} are not adjacent (they share no boundary), so they cannot be merged into one grid.</source>
+        <translation>网格{grids}互不相邻（没有共同边界），不能合并为一个网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="63"/>
+        <source>{a} and {b} share no boundary.</source>
+        <translation>{a}与{b}没有共同边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="64"/>
+        <source>The new boundary must start and end on the boundary shared by {a} and {b} (snap to it).</source>
+        <translation>新边界的起点和终点必须位于{a}与{b}的共同边界上（请捕捉到该边界）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="67"/>
+        <source>The new boundary leaves the area of {a} and {b}: keep it inside the two grids.</source>
+        <translation>新边界超出了{a}和{b}的范围：请保持在这两个网格之内。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="68"/>
+        <source>The new boundary is the same as the old one: nothing to change.</source>
+        <translation>新边界与原边界相同：无需更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="69"/>
+        <source>The new boundary would leave nothing of {grid}.</source>
+        <translation>新边界会使{grid}不复存在。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/editing.py" line="70"/>
+        <source>The new boundary would break {grid} into {parts} separate pieces.</source>
+        <translation>新边界会使{grid}分裂为 {parts} 个互不相连的部分。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/filing.py" line="57"/>
+        <source>Export refused: {count} error finding(s) of the audit run {run} are not accepted, e.g. {examples}. Correct them, accept them as exceptions, or export with an override reason.</source>
+        <translation>拒绝导出：审核批次 {run} 中有 {count} 个错误级问题未被接受，例如 {examples}。请修正这些问题、将其接受为例外，或填写强制导出理由后再导出。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/filing.py" line="61"/>
+        <source>County {county} is given twice ({first} and {second}); give one package per county.</source>
+        <translation>县 {county} 出现了两次（{first} 和 {second}）；每个县只能提供一个备案数据包。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/filing.py" line="62"/>
+        <source>{path} names no county (no package_metadata or workspace_info county_code).</source>
+        <translation>{path} 中没有注明县（package_metadata 或 workspace_info 中没有 county_code）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/filing.py" line="63"/>
+        <source>Give at least one county package to merge.</source>
+        <translation>请至少提供一个县的备案数据包进行合并。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="50"/>
+        <source>Allocate grid codes: preview</source>
+        <translation>分配网格编码：预览</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="95"/>
+        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
+        <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
+        <source>Re-code grids whose code does not follow the code rule</source>
+        <translation>为编码不符合编码规则的网格重新编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="55"/>
+        <source>{n} grid(s) get a new code.</source>
+        <translation>{n} 个网格将获得新编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="63"/>
+        <source>Nothing to apply.</source>
+        <translation>没有需要应用的内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/import_dialog.py" line="75"/>
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <source>Feature id</source>
+        <translation>要素编号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Old code</source>
+        <translation>原编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>New code</source>
+        <translation>新编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/audit_dock.py" line="111"/>
+        <location filename="../plugin/gui/audit_dock.py" line="555"/>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="57"/>
+        <source>{n} grid(s) cannot be coded yet (see the reasons).</source>
+        <translation>{n} 个网格暂时无法编码（见原因）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="59"/>
+        <source>{n} invalid code(s) are kept (re-coding was not asked).</source>
+        <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="95"/>
+        <source>Accept finding as an exception</source>
+        <translation>将问题接受为例外</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="101"/>
+        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
+        <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="108"/>
+        <source>e.g. a river between the villages, not to be gridded</source>
+        <translation>例如：两村之间的河流，不划入网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="112"/>
+        <source>Accepted by</source>
+        <translation>接受人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="140"/>
+        <location filename="../plugin/gui/audit_task.py" line="28"/>
+        <source>Grid audit</source>
+        <translation>网格审核</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="171"/>
+        <source>Run audit</source>
+        <translation>开始审核</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="173"/>
+        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
+        <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="175"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="186"/>
+        <location filename="../plugin/gui/audit_dock.py" line="297"/>
+        <source>Open a grid workspace, then run the audit.</source>
+        <translation>请打开网格工作空间，然后开始审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="194"/>
+        <source>Filter: code, rule or text</source>
+        <translation>筛选：编码、规则或文字</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="198"/>
+        <source>All severities</source>
+        <translation>全部严重程度</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="199"/>
+        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="181"/>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="200"/>
+        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="182"/>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="201"/>
+        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="183"/>
+        <source>Notes</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="203"/>
+        <source>Show accepted</source>
+        <translation>显示已接受的问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="229"/>
+        <source>Accept…</source>
+        <translation>接受…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="231"/>
+        <source>Accept the selected finding as an exception, with a reason</source>
+        <translation>将所选问题接受为例外，并填写理由</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="233"/>
+        <source>Revoke</source>
+        <translation>撤销接受</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="235"/>
+        <source>Withdraw the acceptance of the selected finding</source>
+        <translation>撤销对所选问题的接受</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="237"/>
+        <source>Save acceptances</source>
+        <translation>保存接受结果</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="240"/>
+        <source>Gap → neighbour</source>
+        <translation>空隙 → 相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="243"/>
+        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
+        <translation>将空隙划给同一上级下共同边界最长的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="246"/>
+        <source>Gap → new grid</source>
+        <translation>空隙 → 新网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="248"/>
+        <source>Make the gap a grid of its own</source>
+        <translation>将空隙单独设为一个网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="250"/>
+        <source>Resolve overlap</source>
+        <translation>处理重叠</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="253"/>
+        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
+        <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="256"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="367"/>
+        <source>Auditing…</source>
+        <translation>正在审核…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="717"/>
+        <source>Acceptances saved.</source>
+        <translation>接受结果已保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <source>Finding</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/dock.py" line="170"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <source>Count / measure</source>
+        <translation>数量/量值</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="314"/>
+        <source>No audit has been run on this workspace yet.</source>
+        <translation>本网格工作空间尚未进行审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="342"/>
+        <location filename="../plugin/gui/plugin.py" line="185"/>
+        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <location filename="../plugin/gui/plugin.py" line="220"/>
+        <location filename="../plugin/gui/plugin.py" line="227"/>
+        <source>Open or create a grid workspace first.</source>
+        <translation>请先打开或新建网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="375"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="621"/>
+        <source>This finding has no place on the map.</source>
+        <translation>该问题在地图上没有位置。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="745"/>
+        <source>Run the audit first.</source>
+        <translation>请先进行审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <source>Export audit as JSON</source>
+        <translation>将审核结果导出为 JSON</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="170"/>
+        <source>JSON files (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="768"/>
+        <source>Export audit as HTML</source>
+        <translation>将审核结果导出为 HTML</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="768"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="175"/>
+        <source>HTML files (*.html)</source>
+        <translation>HTML 文件 (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="355"/>
+        <source>The standard&apos;s size rules are used instead.</source>
+        <translation>将改用规范规定的规模标准。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="363"/>
+        <source>Grid audit of {county}</source>
+        <translation>{county}网格审核</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="539"/>
+        <source>{shown} of {total} findings shown</source>
+        <translation>显示 {shown} / {total} 个问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="546"/>
+        <source>[accepted] {message}</source>
+        <translation>[已接受] {message}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="548"/>
+        <source>[fixed, run the audit again] {message}</source>
+        <translation>[已修复，请重新审核] {message}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="679"/>
+        <source>Accepted: {message} — save the acceptances to keep them.</source>
+        <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="758"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="305"/>
+        <source>Report written to {path}.</source>
+        <translation>报告已写入 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="790"/>
+        <location filename="../plugin/gui/session.py" line="100"/>
+        <location filename="../plugin/gui/session.py" line="129"/>
+        <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
+        <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="309"/>
+        <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
+        <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="390"/>
+        <source>Auditing: {stage}</source>
+        <translation>正在审核：{stage}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="403"/>
+        <source>The audit failed.</source>
+        <translation>审核失败。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="410"/>
+        <source>The audit was cancelled; the previous findings are kept.</source>
+        <translation>审核已取消；保留之前的审核问题。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="433"/>
+        <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
+        <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="446"/>
+        <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
+        <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="405"/>
+        <source>The audit failed: {error} (details in the log panel).</source>
+        <translation>审核失败：{error}（详见日志面板）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="524"/>
+        <source>, {n} accepted</source>
+        <translation>，已接受 {n} 个</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_task.py" line="47"/>
+        <source>reading the grids</source>
+        <translation>读取网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
+        <source>Show filed changes</source>
+        <translation>显示已备案的变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="96"/>
+        <source>Mark filed…</source>
+        <translation>标记为已备案…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="97"/>
+        <source>Record the selected changes as filed with the level above (undoable).</source>
+        <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="99"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="258"/>
+        <source>Mark filed</source>
+        <translation>标记为已备案</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Deadline</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Changed at</source>
+        <translation>变动时间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Area before (m²)</source>
+        <translation>变动前面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Area after (m²)</source>
+        <translation>变动后面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>Approval reference</source>
+        <translation>批复文号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <source>User</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="234"/>
+        <source>No workspace is open.</source>
+        <translation>未打开网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="284"/>
+        <source>Mark changes filed</source>
+        <translation>将变动标记为已备案</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="259"/>
+        <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
+        <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="237"/>
+        <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
+        <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="34"/>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/import_dialog.py" line="65"/>
+        <location filename="../plugin/gui/map_tools.py" line="309"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="45"/>
+        <source>e.g. Xincheng primary school</source>
+        <translation>例如：新城小学</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="48"/>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="49"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="50"/>
+        <source>Safety officer (grid head)</source>
+        <translation>安全负责人（网格长）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="51"/>
+        <source>Officer&apos;s phone</source>
+        <translation>负责人电话</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="53"/>
+        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
+        <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="83"/>
+        <source>Valid to</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="94"/>
+        <source>Tianditu key</source>
+        <translation>天地图密钥</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="97"/>
+        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
+        <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="107"/>
+        <source>Key (tk)</source>
+        <translation>密钥（tk）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="108"/>
+        <source>Referer</source>
+        <translation>Referer（网站地址）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="73"/>
+        <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
+        <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="108"/>
+        <source>Fill all gaps of the active parent</source>
+        <translation>填补当前上级网格内的所有空隙</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="114"/>
+        <source>Add a basemap</source>
+        <translation>添加底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="117"/>
+        <source>Tianditu vector map with labels</source>
+        <translation>天地图矢量底图（含注记）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="118"/>
+        <source>Tianditu imagery with labels</source>
+        <translation>天地图影像底图（含注记）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="120"/>
+        <source>Local tiles or raster (offline)…</source>
+        <translation>本地瓦片或栅格（离线）…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="122"/>
+        <source>Tianditu key…</source>
+        <translation>天地图密钥…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="125"/>
+        <location filename="../plugin/gui/plugin.py" line="53"/>
+        <source>Import grid boundaries…</source>
+        <translation>导入网格边界…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="136"/>
+        <source>Work inside the selected grid</source>
+        <translation>在所选网格内工作</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="141"/>
+        <source>Give gaps to the neighbour with the longest shared boundary</source>
+        <translation>将空隙划给共同边界最长的相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="147"/>
+        <source>Search by code or name</source>
+        <translation>按编码或名称搜索</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="462"/>
+        <source>Work inside</source>
+        <translation>在其内工作</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/map_tools.py" line="365"/>
+        <source>Subdivide</source>
+        <translation>细分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/map_tools.py" line="377"/>
+        <source>Move shared boundary</source>
+        <translation>调整共同边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="385"/>
+        <source>Open a grid workspace to start.</source>
+        <translation>请打开一个网格工作空间开始工作。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="408"/>
+        <source>Open a grid workspace first.</source>
+        <translation>请先打开网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="464"/>
+        <source>Add a grid inside…</source>
+        <translation>在其内添加网格…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="466"/>
+        <source>Add a dedicated grid…</source>
+        <translation>添加专属网格…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="469"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="470"/>
+        <source>Retire…</source>
+        <translation>撤销…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="205"/>
+        <source>Community Grids — {county}</source>
+        <translation>社区网格 — {county}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="388"/>
+        <source>Working inside: &lt;b&gt;{parent}&lt;/b&gt; — tools draw {level} grids.</source>
+        <translation>当前工作范围：&lt;b&gt;{parent}&lt;/b&gt; — 工具将绘制{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="450"/>
+        <source>Filled {count} gaps.</source>
+        <translation>已填补 {count} 处空隙。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="511"/>
+        <source>{grid} was retired.</source>
+        <translation>{grid}已撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Digitise a grid of the active level inside the active parent</source>
+        <translation>在当前上级网格内绘制当前层级的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
+        <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Click adjacent grids, then right click to merge them</source>
+        <translation>依次点击相邻网格，然后右键合并</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Click inside a gap of the active parent</source>
+        <translation>在当前上级网格内的空隙中点击</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Draw the new course of a boundary between neighbours</source>
+        <translation>绘制相邻网格之间边界的新走向</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <source>Draw a dedicated grid (school, factory…) inside a village</source>
+        <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="528"/>
+        <source>Local basemap</source>
+        <translation>本地底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="486"/>
+        <source>New name of {grid}:</source>
+        <translation>{grid}的新名称：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="63"/>
+        <source>Without parent</source>
+        <translation>无上级网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="80"/>
+        <source>(no name)</source>
+        <translation>（未命名）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Households</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="173"/>
+        <source>retired</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="70"/>
+        <source>Township {code}</source>
+        <translation>乡镇（街道）{code}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="51"/>
+        <source>Vector files (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;All files (*)</source>
+        <translation>矢量文件 (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="69"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="82"/>
+        <source>Correct GCJ-02 (web map) coordinates to WGS84</source>
+        <translation>将 GCJ-02（网络地图）坐标纠正为 WGS84</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="71"/>
+        <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
+        <translation>从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="76"/>
+        <source>…or file</source>
+        <translation>…或选择文件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="77"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="69"/>
+        <source>Code field</source>
+        <translation>编码字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="78"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="73"/>
+        <source>Name field</source>
+        <translation>名称字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="79"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="78"/>
+        <source>Parent code field</source>
+        <translation>上级编码字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="80"/>
+        <source>Into level</source>
+        <translation>导入到层级</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="84"/>
+        <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
+        <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="135"/>
+        <source>Choose a layer or a file to import.</source>
+        <translation>请选择要导入的图层或文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="158"/>
+        <source>Imported {count} grids from {layer} into {target}.</source>
+        <translation>已从“{layer}”导入 {count} 个网格到“{target}”。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="62"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="60"/>
+        <source>Level 1 (village/community)</source>
+        <translation>一级网格（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="63"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="61"/>
+        <source>Level 2 (section)</source>
+        <translation>二级网格（片区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="64"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="62"/>
+        <source>Level 3 (group/street/building)</source>
+        <translation>三级网格（村民小组/街巷/楼栋）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/import_dialog.py" line="106"/>
+        <source>{path} could not be opened as a vector layer.</source>
+        <translation>无法将 {path} 作为矢量图层打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="382"/>
+        <source>Draw one line for the new boundary.</source>
+        <translation>请为新边界绘制一条线。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="483"/>
+        <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
+        <translation>已将空隙划给共同边界最长的相邻网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="254"/>
+        <source>A line needs at least two points.</source>
+        <translation>线条至少需要两个点。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="302"/>
+        <source>Added a {level} grid to layer {layer}.</source>
+        <translation>已向图层“{layer}”添加一个{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="339"/>
+        <source>A dedicated grid lies inside one village or community: click inside a level 1 grid.</source>
+        <translation>专属网格位于某一个村（社区）内：请在一级网格内点击。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="358"/>
+        <source>Added a dedicated grid to layer {layer}.</source>
+        <translation>已向图层“{layer}”添加一个专属网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <source>Subdivided into {count} {level} grids.</source>
+        <translation>已细分为 {count} 个{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="385"/>
+        <source>Moved the boundary between two {level} grids.</source>
+        <translation>已调整两个{level}网格之间的边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="466"/>
+        <source>Merged {count} grids into one.</source>
+        <translation>已将 {count} 个网格合并为一个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="290"/>
+        <source>The click lies outside {parent}: start the new grid inside it.</source>
+        <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="448"/>
+        <source>There is no active {level} grid here: click inside the grids to merge.</source>
+        <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="485"/>
+        <source>Filled the gap with a new {level} grid.</source>
+        <translation>已用一个新的{level}网格填补空隙。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="49"/>
+        <source>New grid workspace…</source>
+        <translation>新建网格工作空间…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="50"/>
+        <source>Open grid workspace…</source>
+        <translation>打开网格工作空间…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="51"/>
+        <source>Build Hanbin sample workspace…</source>
+        <translation>生成汉滨区示例网格工作空间…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="52"/>
+        <source>Grid workspace panel</source>
+        <translation>网格工作空间面板</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="54"/>
+        <source>Size and staffing compliance map</source>
+        <translation>规模与人员配备达标情况图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="55"/>
+        <source>Allocate grid codes…</source>
+        <translation>分配网格编码…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="56"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="60"/>
+        <source>Audit grid workspace</source>
+        <translation>审核网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="93"/>
+        <location filename="../plugin/gui/plugin.py" line="67"/>
+        <source>&amp;Community Grids</source>
+        <translation>社区网格(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <source>Open grid workspace</source>
+        <translation>打开网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="53"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="419"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="174"/>
+        <location filename="../plugin/gui/staff_panel.py" line="233"/>
+        <source>Staff</source>
+        <translation>网格工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="176"/>
+        <location filename="../plugin/gui/rules_panel.py" line="368"/>
+        <source>Size rules</source>
+        <translation>规模标准</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="179"/>
+        <source>Changes to file</source>
+        <translation>待备案的变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="146"/>
+        <source>Opened grid workspace {name} ({path}).</source>
+        <translation>已打开网格工作空间 {name}（{path}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="106"/>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="107"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="108"/>
+        <source>Standard defaults</source>
+        <translation>规范默认值</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="109"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="110"/>
+        <source>Save rules</source>
+        <translation>保存规则</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="111"/>
+        <source>Add a rule copied from the selected one</source>
+        <translation>复制所选规则并添加</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="112"/>
+        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
+        <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="229"/>
+        <source>The standard&apos;s default thresholds are in the table; Save to keep them.</source>
+        <translation>规范的默认阈值已填入表中；点击“保存”后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="312"/>
+        <source>range</source>
+        <translation>户数/人数范围</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="313"/>
+        <source>merge small groups</source>
+        <translation>小组合并</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="314"/>
+        <source>relocation site</source>
+        <translation>搬迁安置点</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="315"/>
+        <source>either within</source>
+        <translation>满足其一</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="316"/>
+        <source>both within</source>
+        <translation>同时满足</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="369"/>
+        <source>The size rules have unsaved changes. Discard them?</source>
+        <translation>规模标准有未保存的修改。是否放弃？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="157"/>
+        <source>{count} size rules of {path}.</source>
+        <translation>{path} 中的 {count} 条规模标准。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="204"/>
+        <source>Saved {count} size rules in {path}.</source>
+        <translation>已在 {path} 中保存 {count} 条规模标准。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/rules_panel.py" line="73"/>
+        <location filename="../plugin/gui/staff_panel.py" line="60"/>
+        <source>Unexpected error: {error}</source>
+        <translation>意外错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/session.py" line="64"/>
+        <source>{grid} is a {level} grid: it has no smaller grids inside. Work inside its parent instead.</source>
+        <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="82"/>
+        <source>Import and check reports appear here.</source>
+        <translation>导入和检查报告将显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="84"/>
+        <source>Add person</source>
+        <translation>添加人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="85"/>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="86"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="87"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="88"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="89"/>
+        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
+        <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="137"/>
+        <source>Add staff member</source>
+        <translation>添加工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="150"/>
+        <source>Remove staff members</source>
+        <translation>删除工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="205"/>
+        <source>Staff table saved.</source>
+        <translation>网格工作人员表已保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="234"/>
+        <source>Some rows have problems (see the report). Save anyway?</source>
+        <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="243"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
+        <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
+        <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="249"/>
+        <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
+        <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="250"/>
+        <source>Append</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="251"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="274"/>
+        <source>No grid workspace is open.</source>
+        <translation>未打开网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="163"/>
+        <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
+        <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="264"/>
+        <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
+        <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="140"/>
+        <source>Layer {layer}: the row could not be added.</source>
+        <translation>图层“{layer}”：无法添加该记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="153"/>
+        <source>Layer {layer}: the rows could not be deleted.</source>
+        <translation>图层“{layer}”：无法删除这些记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
+        <source>replaced</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
+        <source>appended</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="197"/>
+        <source>The staff table was not saved:</source>
+        <translation>网格工作人员表未保存：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/staff_panel.py" line="202"/>
+        <source>Layer {layer} could not be saved: {errors}</source>
+        <translation>无法保存图层“{layer}”：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
+        <source>Audit</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="63"/>
+        <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
+
+Input: a workspace GeoPackage, or separate polygon layers for the levels (each optional; a layer given here replaces the workspace&apos;s layer of that level). Layers need a &apos;code&apos; field and a projected CRS in metres, all the same. Size rules are checked when the level 3 grids have household counts, staffing when a workspace (with its staff register) is given.
+
+Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps (errors).
+
+Outputs: the findings as a polygon layer (the schema&apos;s audit_findings fields), a JSON report and a bilingual HTML report with a summary by rule and by township and village. Findings accepted as exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With &apos;Write findings to the workspace&apos; the workspace&apos;s audit_findings table is replaced by this run&apos;s.</source>
+        <translation>按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
+
+输入：网格工作空间 GeoPackage，或分别提供各层级的面图层（均可选；在此提供的图层将替代网格工作空间中同一层级的图层）。图层需有“code”字段，并统一采用以米为单位的同一投影坐标系。三级网格有户数统计时检查规模标准，提供网格工作空间（含网格工作人员名单）时检查人员配备。
+
+容差：不超过噪声阈值的碎片来自坐标舍入，从不报告；小于狭长碎片阈值的作为狭长碎片报告（警告）；更大的作为空隙和重叠报告（错误）。
+
+输出：问题面图层（字段同数据结构中的 audit_findings）、JSON 报告，以及按规则和按乡镇、村汇总的中英文 HTML 报告。在网格工作空间中已接受为例外的问题（audit_exceptions）只要几何不变就保持已接受。勾选“将问题写入网格工作空间”时，网格工作空间的 audit_findings 表将被本次审核结果替换。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="133"/>
+        <source>Noise area (m²): smaller pieces are rounding noise, never reported</source>
+        <translation>噪声面积（平方米）：更小的碎片视为舍入噪声，从不报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="134"/>
+        <source>Noise width (m): thinner pieces are rounding noise, never reported</source>
+        <translation>噪声宽度（米）：更窄的碎片视为舍入噪声，从不报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="135"/>
+        <source>Sliver area (m²): smaller gaps and overlaps are reported as slivers</source>
+        <translation>狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="136"/>
+        <source>Sliver width (m): thinner gaps and overlaps are reported as slivers</source>
+        <translation>狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="137"/>
+        <source>Tiny grid area (m²): smaller grids are reported as tiny</source>
+        <translation>过小网格面积（平方米）：更小的网格报告为过小</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="138"/>
+        <source>Thin grid width (m): narrower grids are reported as thin</source>
+        <translation>过窄网格宽度（米）：更窄的网格报告为过窄</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="115"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="135"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
+        <source>Grid workspace (GeoPackage)</source>
+        <translation>网格工作空间（GeoPackage）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="122"/>
+        <source>Level 1 grids (villages and communities)</source>
+        <translation>一级网格（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="123"/>
+        <source>Level 2 grids (sections)</source>
+        <translation>二级网格（片区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="124"/>
+        <source>Level 3 grids (groups, streets, buildings)</source>
+        <translation>三级网格（村民小组、街巷、楼栋）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="125"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="75"/>
+        <source>Dedicated grids</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="126"/>
+        <source>County boundary</source>
+        <translation>县界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="147"/>
+        <source>Check the size rules of level 3 grids</source>
+        <translation>检查三级网格的规模标准</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="150"/>
+        <source>Check staffing (workspace only)</source>
+        <translation>检查人员配备（仅限网格工作空间）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="155"/>
+        <source>Write findings to the workspace (replaces the previous run&apos;s findings)</source>
+        <translation>将问题写入网格工作空间（替换上次审核的问题）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="162"/>
+        <source>Audit findings</source>
+        <translation>审核问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="170"/>
+        <source>JSON report</source>
+        <translation>JSON 报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="175"/>
+        <source>HTML report</source>
+        <translation>HTML 报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="178"/>
+        <source>Audit run</source>
+        <translation>审核批次</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
+        <source>Findings</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
+        <source>Errors not accepted (blocking filing)</source>
+        <translation>未接受的错误（妨碍备案）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="185"/>
+        <source>Findings accepted as exceptions</source>
+        <translation>已接受为例外的问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="249"/>
+        <source>Level 3 grids without &apos;households&apos; or &apos;population&apos; fields: the size rules were not checked.</source>
+        <translation>三级网格没有“households”或“population”字段：未检查规模标准。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="361"/>
+        <source>Nothing to audit: give a grid workspace or at least one grid layer.</source>
+        <translation>没有可审核的内容：请提供网格工作空间或至少一个网格图层。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="241"/>
+        <source>No workspace: staffing was not checked (it needs the staff register).</source>
+        <translation>未提供网格工作空间：未检查人员配备（需要网格工作人员名单）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
+        <source>No workspace is given: the findings were not written anywhere.</source>
+        <translation>未提供网格工作空间：审核问题未写入任何地方。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="415"/>
+        <source>Audit run {run}: {errors} errors, {warnings} warnings, {infos} notes; {accepted} accepted.</source>
+        <translation>审核批次 {run}：错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="313"/>
+        <source>{n} findings of run {run} written to the workspace&apos;s audit findings.</source>
+        <translation>审核批次 {run} 的 {n} 个问题已写入网格工作空间的审核问题表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="408"/>
+        <source>Workspace {path} ({county}).</source>
+        <translation>网格工作空间 {path}（{county}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="431"/>
+        <source>{message} (accepted: {reason})</source>
+        <translation>{message}（已接受：{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="438"/>
+        <source>… and {n} more findings (see the findings layer and the reports).</source>
+        <translation>……另有 {n} 个问题（见问题图层和报告）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="216"/>
+        <source>The tolerances cannot be used: {error}</source>
+        <translation>容差设置无法使用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="384"/>
+        <source>{what}: layer {layer} ({n} features).</source>
+        <translation>{what}：图层“{layer}”（{n} 个要素）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="401"/>
+        <source>Layer {layer} has no boundary polygon: county coverage is not checked.</source>
+        <translation>图层“{layer}”没有县界面：未检查对县界的覆盖。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="354"/>
+        <source>Layer {layer} is in {crs}, but the audit runs in {audit_crs} (of {other}); reproject it to that CRS first.</source>
+        <translation>图层“{layer}”采用 {crs}，但审核在 {audit_crs}（取自{other}）下进行；请先将其重投影到该坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="390"/>
+        <source>Layer {layer} is empty: it has no grids to audit.</source>
+        <translation>图层“{layer}”为空：没有可审核的网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="21"/>
+        <source>Workspace</source>
+        <translation>网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="89"/>
+        <source>Allocate codes</source>
+        <translation>分配编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="91"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="214"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="372"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="482"/>
+        <source>Codes and filing</source>
+        <translation>编码与备案</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
+        <source>Plans grid codes by the code rule stored in the workspace: grids without a code (and, when asked, with a code that breaks the rule, or a duplicated one) get the next free number under their parent, numbered west to east and north to south. Codes once issued are never issued again (the code registry). The plan (feature, layer, old and new code, reason) is the output table; save it as CSV if needed. Unless this is a dry run, the codes are written into the grid layers, the registry is updated and the re-codings are recorded in the change log.</source>
+        <translation>按网格工作空间中保存的编码规则编制网格编码：没有编码的网格（以及在要求时，编码不符合规则或重复的网格）按自西向东、自北向南的顺序，取其上级网格下的下一个可用顺序号。已发放的编码永不重复使用（见网格编码登记簿）。编码方案（要素、图层、原编码、新编码、原因）作为输出表，需要时可另存为 CSV。若不是试运行，编码将写入网格图层，同时更新编码登记簿，并在网格变动记录中登记重新编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="212"/>
+        <source>Export filing package</source>
+        <translation>导出备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="215"/>
+        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
+        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="370"/>
+        <source>Merge county packages</source>
+        <translation>合并各县备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
+        <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
+        <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="480"/>
+        <source>Compare packages</source>
+        <translation>比较备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
+        <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
+        <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="109"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="249"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
+        <source>Grid workspace</source>
+        <translation>网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
+        <source>Dry run (only show the plan)</source>
+        <translation>试运行（只显示编码方案）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="112"/>
+        <source>Re-code codes that break the code rule</source>
+        <translation>为不符合编码规则的编码重新编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="115"/>
+        <source>Allocation plan</source>
+        <translation>编码方案</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="117"/>
+        <source>Grids given a code</source>
+        <translation>获得编码的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="118"/>
+        <source>Grids that could not be coded</source>
+        <translation>无法编码的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="119"/>
+        <source>Codes written</source>
+        <translation>写入的编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="251"/>
+        <source>Exchange CRS</source>
+        <translation>交换坐标系</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="253"/>
+        <source>Include households</source>
+        <translation>包含住户</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <source>Include staff phone numbers</source>
+        <translation>包含工作人员电话号码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="257"/>
+        <source>Override reason (export despite unaccepted error findings)</source>
+        <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="261"/>
+        <source>Author (default: the QGIS user)</source>
+        <translation>制作人（默认：QGIS 用户）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="264"/>
+        <source>Version (default: the last version + 1)</source>
+        <translation>版本（默认：上一版本 + 1）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
+        <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
+        <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
+        <source>Include the whole change log</source>
+        <translation>包含全部网格变动记录</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <source>Filing package</source>
+        <translation>备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="275"/>
+        <source>Grids in the package</source>
+        <translation>数据包中的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
+        <source>Changes in the package</source>
+        <translation>数据包中的变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
+        <source>Unaccepted error findings (overridden)</source>
+        <translation>未接受的错误级问题（已强制导出）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
+        <source>Package version</source>
+        <translation>数据包版本</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="345"/>
+        <source>The workspace has not been audited; the package carries no audit findings.</source>
+        <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="392"/>
+        <source>County filing packages</source>
+        <translation>各县备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="397"/>
+        <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
+        <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="403"/>
+        <source>Smallest overlap or gap reported (m²)</source>
+        <translation>报告的最小重叠或空隙面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="412"/>
+        <source>Border tolerance (m)</source>
+        <translation>边界容差（米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="419"/>
+        <source>City workspace</source>
+        <translation>市级网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="421"/>
+        <source>City findings</source>
+        <translation>市级检查问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
+        <source>Error findings</source>
+        <translation>错误级问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="498"/>
+        <source>Previous package</source>
+        <translation>上一版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <source>New package</source>
+        <translation>新版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="501"/>
+        <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
+        <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="506"/>
+        <source>Geometry tolerance (m², symmetric difference)</source>
+        <translation>几何容差（平方米，对称差）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="514"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="526"/>
+        <source>Changed grids</source>
+        <translation>变动的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
+        <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="347"/>
+        <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
+        <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="461"/>
+        <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
+        <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="174"/>
+        <source>{layer} feature {fid} ({code}): {reason}</source>
+        <translation>图层“{layer}”要素 {fid}（{code}）：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="193"/>
+        <source>Wrote {n} codes; the registry gained {added} and changed {changed} entries.</source>
+        <translation>已写入 {n} 个编码；编码登记簿新增 {added} 条、修改 {changed} 条。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="198"/>
+        <source>{n} grids would get a code (dry run: nothing written).</source>
+        <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="340"/>
+        <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
+        <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="528"/>
+        <source>Grids {kind}</source>
+        <translation>网格（{kind}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="310"/>
+        <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
+        <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="87"/>
+        <source>Attach households</source>
+        <translation>挂接住户</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="89"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
+        <source>Households, size and staff</source>
+        <translation>住户、规模与人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
+
+Sources: household points (one household per point), building points with a household count field, or a table without geometry joined by grid code or, when the code is blank, by villager group name (narrowed by a village field when names repeat). Points in another CRS are transformed to the workspace CRS.
+
+Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
+
+Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
+        <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+
+数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
+
+规则：点归属于包含它的三级网格（含边界）。位于多个网格共同边界上（或重叠区内）的点归入编码最小的网格（也可选择中心最近的网格），并予以报告。位于所有有效三级网格之外或没有几何的点不计入，并予以报告。已撤销的网格不再接收住户，保留原有统计数。搬迁和空挂字段可以是“是/否”标志（表示该点的全部户数）或户数；搬迁户数 = 搬迁 + 空挂，且不超过该点的户数。缺失或无效的数值按 0 计，并予以报告。找不到上级编码的网格不参与汇总，并予以报告。
+
+所有有效网格的统计数都会被替换，没有住户的网格记为 0。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="141"/>
+        <source>Household points, building points or household table</source>
+        <translation>住户点、楼栋点或住户表</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="148"/>
+        <source>Attach by</source>
+        <translation>挂接方式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="158"/>
+        <source>Household count field (blank: one household per point or row)</source>
+        <translation>户数字段（留空：每点或每行一户）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="159"/>
+        <source>Persons field (blank: &apos;persons&apos; if present)</source>
+        <translation>人数字段（留空：如有则使用“persons”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
+        <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
+        <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="161"/>
+        <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
+        <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
+        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
+        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
+        <source>Table: villager group name field</source>
+        <translation>表格：村民小组名称字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
+        <source>Table: village or community field (code or name)</source>
+        <translation>表格：村（社区）字段（编码或名称）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <source>A point on a shared boundary goes to</source>
+        <translation>共同边界上的点归入</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="175"/>
+        <source>Write the counts into the workspace</source>
+        <translation>将统计数写入网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="179"/>
+        <source>Findings (outside, boundary, unmatched)</source>
+        <translation>问题（网格外、边界上、未匹配）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="186"/>
+        <source>Points or rows attached</source>
+        <translation>已挂接的点或记录</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="187"/>
+        <source>Points outside every grid</source>
+        <translation>位于所有网格之外的点</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="188"/>
+        <source>Points on a shared boundary</source>
+        <translation>位于共同边界上的点</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="189"/>
+        <source>Points without geometry</source>
+        <translation>没有几何的点</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="190"/>
+        <source>Table rows matching no grid</source>
+        <translation>未匹配到网格的表格记录</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="191"/>
+        <source>Households in level 3 grids</source>
+        <translation>三级网格内的户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="192"/>
+        <source>Persons in level 3 grids</source>
+        <translation>三级网格内的人数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="193"/>
+        <source>Relocated or absent households in level 3 grids</source>
+        <translation>三级网格内的搬迁户及空挂户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="194"/>
+        <source>Grids whose counts changed</source>
+        <translation>统计数有变化的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="291"/>
+        <source>Nothing was written (the write option is off).</source>
+        <translation>未写入任何内容（未勾选写入选项）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="150"/>
+        <source>Automatic: points by location, a table without geometry by code or name</source>
+        <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="151"/>
+        <source>Location of the points</source>
+        <translation>按点的位置</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="152"/>
+        <source>Grid code or villager group name (table)</source>
+        <translation>按网格编码或村民小组名称（表格）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <source>the grid with the lowest code</source>
+        <translation>编码最小的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <source>the grid whose centre is nearest</source>
+        <translation>中心最近的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="247"/>
+        <source>Reading {layer}…</source>
+        <translation>正在读取“{layer}”…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="287"/>
+        <source>Counts written to {path}.</source>
+        <translation>统计数已写入 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="246"/>
+        <source>Field for the {what}: {field}</source>
+        <translation>{what}字段：{field}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="28"/>
+        <source>Drawing and import</source>
+        <translation>绘制与导入</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="29"/>
+        <source>Imports polygons from any vector source (Shapefile, GeoPackage, GeoJSON…, in any CRS) into one grid level of a workspace: the chosen fields give each grid its code, name and parent code; geometries are reprojected into the workspace CRS. Much Chinese boundary data comes from web maps in GCJ-02 coordinates, some hundreds of metres off: tick the GCJ-02 option to correct them to WGS84 first. Features without a polygon, or whose code is already used in the level, are skipped and listed in the log. The features are written to the file: save or discard edits of that layer in QGIS first.</source>
+        <translation>将任意矢量数据源（Shapefile、GeoPackage、GeoJSON 等，任意坐标系）中的面导入到网格工作空间的某一层级：所选字段分别提供每个网格的编码、名称和上级编码；几何会重投影到网格工作空间坐标系。国内不少边界数据来自采用 GCJ-02 坐标的网络地图，偏移可达数百米：请勾选 GCJ-02 选项，先将其纠正为 WGS84。没有面几何的要素，或编码在该层级中已被使用的要素，将被跳过并在日志中列出。要素会直接写入文件：请先在 QGIS 中保存或放弃该图层的编辑。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="53"/>
+        <source>Boundaries to import</source>
+        <translation>要导入的边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="54"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
+        <source>Workspace GeoPackage</source>
+        <translation>网格工作空间 GeoPackage</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="58"/>
+        <source>Grid level</source>
+        <translation>网格层级</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="84"/>
+        <source>Grids imported</source>
+        <translation>导入的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="85"/>
+        <source>Features skipped</source>
+        <translation>跳过的要素</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="92"/>
+        <source>The boundaries to import could not be read.</source>
+        <translation>无法读取要导入的边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="123"/>
+        <source>Imported {added} grids into {layer} of {path}.</source>
+        <translation>已导入 {added} 个网格到 {path} 的图层“{layer}”。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="111"/>
+        <source>input</source>
+        <translation>输入数据</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="44"/>
+        <source>Publication</source>
+        <translation>公示与证件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="166"/>
+        <source>Public notice map</source>
+        <translation>网格划分公示图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="167"/>
+        <source>Makes the public notice map of a township or village (网格划分公示图, §7.6 of the standard) as a PDF: the grids with their codes and names on a map, a table of every grid&apos;s head with phone, supervision phone and duties, the title, the issuing unit and the date. Grids without a head are listed as vacant. A long table continues on further pages. An offline raster can be put under the grids as a basemap.</source>
+        <translation>生成乡镇（街道）或村（社区）的网格划分公示图（规范 §7.6）PDF：地图上标注各网格的编码和名称，附各网格网格长的联系电话、监督电话和工作职责一览表，以及标题、发布单位和公示日期。尚未配备网格长的网格标注为“待配备”。表格较长时自动续页。可在网格下方叠加离线栅格作为底图。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="225"/>
+        <source>Work permits</source>
+        <translation>网格长工作证</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="226"/>
+        <source>Makes the work permits (工作证, §11.4 of the standard) of every grid head of a township or village as a PDF to print and cut: eight cards per A4 page, each with the name, photo (or a place for it), position, grid, grid code, phone, supervision phone, duties, the issuing unit and the place of its seal. Photos are read from the staff table&apos;s photo field (a path, absolute or relative to the workspace).</source>
+        <translation>生成乡镇（街道）或村（社区）全部网格长的工作证（规范 §11.4）PDF，供打印裁切：每张 A4 纸排 8 张，每张工作证包括姓名、照片（或照片位置）、职务、所在网格、网格编码、联系电话、监督电话、工作职责、发证单位及盖章位置。照片取自网格工作人员表的照片字段（绝对路径，或相对于网格工作空间所在文件夹的路径）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="149"/>
+        <source>Give the code or the name of a township or village.</source>
+        <translation>请填写乡镇（街道）或村（社区）的代码或名称。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="158"/>
+        <source>{value} is not a township or village of this workspace: give a 9-digit township code, a 12-digit village code or a name.</source>
+        <translation>“{value}”不是本网格工作空间中的乡镇（街道）或村（社区）：请填写 9 位乡镇代码、12 位村级代码或名称。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="187"/>
+        <source>Public notice map (PDF)</source>
+        <translation>网格划分公示图（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="235"/>
+        <source>Work permits (PDF)</source>
+        <translation>网格长工作证（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="64"/>
+        <source>Township or village: code (9 or 12 digits) or name, e.g. 610902100 or 关庙镇</source>
+        <translation>乡镇（街道）或村（社区）：代码（9 位或 12 位）或名称，如 610902100 或 关庙镇</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="70"/>
+        <source>Grid levels</source>
+        <translation>网格层级</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="84"/>
+        <source>Issuing unit (default: the township&apos;s government or office)</source>
+        <translation>发布/发证单位（默认：乡镇人民政府或街道办事处）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="88"/>
+        <source>Date (default: today)</source>
+        <translation>日期（默认：今天）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="93"/>
+        <source>Language of the printed document</source>
+        <translation>打印文档的语言</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="101"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="103"/>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="105"/>
+        <source>Grid heads</source>
+        <translation>网格长人数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="151"/>
+        <source>{value} is the whole county; notices and permits are made per township or village.</source>
+        <translation>“{value}”是整个县；公示图和工作证按乡镇（街道）或村（社区）制作。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="155"/>
+        <source>{value} names several places ({codes}); give the code instead.</source>
+        <translation>“{value}”对应多个地方（{codes}）；请改填代码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="181"/>
+        <source>Paper size</source>
+        <translation>纸张大小</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="185"/>
+        <source>Basemap (an offline raster, optional)</source>
+        <translation>底图（离线栅格，可选）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="122"/>
+        <source>{county} {township}: {name} ({code})</source>
+        <translation>{county} {township}：{name}（{code}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="216"/>
+        <source>Public notice map of {name}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
+        <translation>{name}网格划分公示图：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="259"/>
+        <source>Work permits of {name}: {heads} cards on {pages} pages → {path}</source>
+        <translation>{name}网格长工作证：{heads} 张，共 {pages} 页 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="72"/>
+        <source>Level 1 (villages and communities)</source>
+        <translation>一级网格（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="73"/>
+        <source>Level 2 (sections)</source>
+        <translation>二级网格（片区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="74"/>
+        <source>Level 3</source>
+        <translation>三级网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="94"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="94"/>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="140"/>
+        <source>{value} is not a date (use YYYY-MM-DD).</source>
+        <translation>“{value}”不是日期（请使用 YYYY-MM-DD 格式）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="181"/>
+        <source>A3 landscape</source>
+        <translation>A3 横向</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="181"/>
+        <source>A4 landscape</source>
+        <translation>A4 横向</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="203"/>
+        <source>There are no active grids in {name} ({code}).</source>
+        <translation>{name}（{code}）中没有有效的网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="208"/>
+        <source>{count} grids have no grid head yet; the notice lists them as vacant.</source>
+        <translation>{count} 个网格尚未配备网格长；公示图中标注为“待配备”。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="249"/>
+        <source>No grid head of {name} ({code}) is in the staff table.</source>
+        <translation>网格工作人员表中没有{name}（{code}）的网格长。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/layout_algorithms.py" line="257"/>
+        <source>Photo {path} not found; the permit has an empty photo box.</source>
+        <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/provider.py" line="47"/>
+        <source>Community Grids — grids of grassroots social governance</source>
+        <translation>社区网格 — 基层社会治理网格化服务管理</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
+        <source>Import staff</source>
+        <translation>导入网格工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="53"/>
+        <source>Imports a staff register (网格工作人员名单) from a CSV file (UTF-8 or GB18030) or an Excel workbook (.xlsx) into the workspace&apos;s staff table. Headers may be Chinese or English (姓名/name, 岗位/role, 网格编码/grid code, 联系电话/phone, 监督电话, 工作职责, 职务, 单位安全负责人, 照片) and may sit below title rows.
+
+Each row is checked: a row without a name, with an unknown role, an invalid phone or supervision phone, a missing grid code, a code that no grid of the workspace has, a retired grid or an unreadable value is rejected and reported with its row number, name and grid code; a row without a phone is imported with a note; a row repeating a person already in the register (same name, grid and role) is skipped. The valid rows are written in one transaction.
+
+Append adds the rows to the register; Replace deletes the register&apos;s rows first (refused when no row is valid). The optional report table lists every rejected, skipped or noted row.</source>
+        <translation>从 CSV 文件（UTF-8 或 GB18030 编码）或 Excel 工作簿（.xlsx）将网格工作人员名单导入网格工作空间的工作人员表。表头可以是中文或英文（姓名/name、岗位/role、网格编码/grid code、联系电话/phone、监督电话、工作职责、职务、单位安全负责人、照片），表头上方可以有标题行。
+
+逐行检查：缺少姓名、岗位无法识别、联系电话或监督电话无效、缺少网格编码、编码在网格工作空间中不存在、网格已撤销或取值无法识别的记录将被拒绝，并报告其行号、姓名和网格编码；没有联系电话的记录照常导入并附注说明；与名单中已有人员重复（姓名、网格和岗位均相同）的记录将被跳过。有效记录在一个事务中写入。
+
+“追加”将记录添加到名单中；“替换”先删除名单中的原有记录（没有有效记录时拒绝替换）。可选的导入报告表列出所有被拒绝、跳过或附注的记录。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="78"/>
+        <source>Staff register (CSV or XLSX)</source>
+        <translation>网格工作人员名单（CSV 或 XLSX）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
+        <source>Existing staff</source>
+        <translation>已有工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="96"/>
+        <source>Worksheet (XLSX, optional)</source>
+        <translation>工作表（XLSX，可选）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="100"/>
+        <source>Import report</source>
+        <translation>导入报告</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="106"/>
+        <source>Rows written</source>
+        <translation>写入的记录数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="107"/>
+        <source>Rows rejected</source>
+        <translation>拒绝的记录数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="108"/>
+        <source>Rows skipped as duplicates</source>
+        <translation>因重复而跳过的记录数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="176"/>
+        <source>{written} staff rows written to {path} ({mode}); {rejected} rejected, {skipped} skipped.</source>
+        <translation>已将 {written} 条工作人员记录写入 {path}（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Append to the register</source>
+        <translation>追加到名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Replace the register</source>
+        <translation>替换名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="25"/>
+        <source>Create grid workspace</source>
+        <translation>新建网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="26"/>
+        <source>Creates an empty grid workspace (one GeoPackage per county) with the layers of the schema: level 1, 2, 3 and dedicated grids, households, staff, change log and audit findings. For a county of Ankang the county boundary and the statistical village codes are filled in. The CRS is the CGCS2000 3-degree Gauss-Kruger zone (with zone prefix) of the county&apos;s longitude unless another is given.</source>
+        <translation>新建一个空的网格工作空间（每县一个 GeoPackage），包含数据结构规定的全部图层：一级、二级、三级和专属网格，住户，网格工作人员，网格变动记录和审核问题。安康市所辖县区会自动填入县界和统计用村级区划代码。坐标系默认采用该县经度所在的 CGCS2000 3 度带高斯-克吕格投影（带号前缀），也可另行指定。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="111"/>
+        <source>Build Hanbin sample workspace</source>
+        <translation>生成汉滨区示例网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="112"/>
+        <source>Builds the embedded sample: a workspace for the real villages and communities of Hanbin district (汉滨区, Ankang) with level 1, 2 and 3 grids, dedicated grids, households and staff, including a handful of deliberate defects for the audit to find. Deterministic for a given seed.</source>
+        <translation>生成内置示例：基于安康市汉滨区真实村（社区）的网格工作空间，包含一级、二级、三级网格，专属网格，住户和网格工作人员，并有意设置了若干供审核发现的缺陷。相同的随机种子生成相同的结果。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="45"/>
+        <source>County (Ankang)</source>
+        <translation>县（区）（安康市）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="53"/>
+        <source>Other county: 6-digit code (overrides the list)</source>
+        <translation>其他县：6 位代码（优先于列表）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="56"/>
+        <source>Other county: name</source>
+        <translation>其他县：名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="59"/>
+        <source>Workspace CRS (default: the county&apos;s Gauss-Kruger zone)</source>
+        <translation>网格工作空间坐标系（默认：该县所在的高斯-克吕格投影带）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="62"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="129"/>
+        <source>Replace an existing file</source>
+        <translation>替换已有文件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="126"/>
+        <source>Random seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="102"/>
+        <source>Created workspace {path} for {name} ({code}) in {crs}.</source>
+        <translation>已为{name}（{code}）新建网格工作空间 {path}，坐标系 {crs}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="138"/>
+        <source>Building the Hanbin sample (seed {seed})…</source>
+        <translation>正在生成汉滨区示例（随机种子 {seed}）…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="152"/>
+        <source>Planted defect: {kind} in {layer} ({codes})</source>
+        <translation>设置的缺陷：{layer} 中的 {kind}（{codes}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="73"/>
+        <source>The county code must have 6 digits, not {code!r}.</source>
+        <translation>县级代码必须是 6 位数字，而不是 {code!r}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="77"/>
+        <source>Give the name of county {code}.</source>
+        <translation>请填写县级代码 {code} 对应的名称。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
+        <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
+        <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+</context>
+</TS>
