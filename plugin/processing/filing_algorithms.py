@@ -29,6 +29,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
+from ..adapters.messages import localized
 from ..adapters.package_io import PackageError
 from ..adapters.plain_workspace import open_plain_workspace, refuse_unsaved_edits, reload_project_layers
 from ..adapters.workspace import WorkspaceError, qgs_fields
@@ -525,7 +526,8 @@ class ComparePackages(GridAlgorithm):
         )
         self.addOutput(QgsProcessingOutputNumber(self.CHANGED, tr("Changed grids")))
         for kind in DIFF_KINDS:
-            self.addOutput(QgsProcessingOutputNumber(kind.upper(), tr("Grids {kind}").format(kind=DIFF_KINDS[kind][1])))
+            label = localized(*DIFF_KINDS[kind])
+            self.addOutput(QgsProcessingOutputNumber(kind.upper(), tr("Grids {kind}").format(kind=label)))
 
     def processAlgorithm(self, parameters, context, feedback):
         from ..adapters.intake import compare_packages, write_report

@@ -459,19 +459,6 @@ def test_missing_photo_is_reported(small, tmp_path):
 # ---------------------------------------------------------------- Processing
 
 
-@pytest.fixture
-def provider(qgis_processing):
-    from qgis.core import QgsApplication
-
-    from plugin.processing.provider import CommunityGridsProvider
-
-    registry = QgsApplication.processingRegistry()
-    provider = CommunityGridsProvider()
-    assert registry.addProvider(provider)
-    yield provider
-    registry.removeProvider(provider)
-
-
 def test_processing_algorithms(small, provider, tmp_path):
     import processing
     from qgis.core import QgsProcessingException
