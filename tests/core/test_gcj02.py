@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from plugin.core import gcj02
 from plugin.vendor import prcoords
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-if not DATA.is_dir():  # the repository beside shared/ (CI clone) or /work/shared
-    DATA = Path("/work/shared/data")
+ROOT = Path(__file__).resolve().parents[2]
+WGS84_FILE = ROOT / "resources" / "data" / "ankang_counties_wgs84.geojson"  # copies of ../shared/data
+GCJ02_FILE = ROOT / "tests" / "data" / "ankang_counties_gcj02.geojson"
 
 LON = st.floats(73.0, 135.0, allow_nan=False)
 LAT = st.floats(18.0, 53.0, allow_nan=False)
@@ -76,17 +76,16 @@ def test_empty_and_mixed_geometries():
     assert out[0].x < 109 and shapely.get_num_coordinates(out[2]) == 2
 
 
-def _county_geometries(name):
-    features = json.loads((DATA / name).read_text(encoding="utf-8"))["features"]
+def _county_geometries(path):
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
     codes = [f["properties"]["adcode"] for f in features]
     geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
     return dict(zip(codes, geoms))
 
 
-@pytest.mark.skipif(not (DATA / "ankang_counties_gcj02.geojson").exists(), reason="shared data not present")
 def test_real_gcj02_counties_corrected_within_metres():
-    gcj = _county_geometries("ankang_counties_gcj02.geojson")
-    wgs = _county_geometries("ankang_counties_wgs84.geojson")
+    gcj = _county_geometries(GCJ02_FILE)
+    wgs = _county_geometries(WGS84_FILE)
     assert set(gcj) == set(wgs)
     for code in gcj:
         corrected = gcj02.geometries_gcj02_to_wgs84(gcj[code])

@@ -26,14 +26,10 @@ from plugin.adapters.workspace import create_workspace
 from plugin.core import schema
 from plugin.core.model import WorkspaceData
 
-DATA = Path("/work/shared/data")
-if not DATA.is_dir():
-    DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-WGS84_FILE = DATA / "ankang_counties_wgs84.geojson"
-GCJ_FILE = DATA / "ankang_counties_gcj02.geojson"
+ROOT = Path(__file__).resolve().parents[2]
+WGS84_FILE = ROOT / "resources" / "data" / "ankang_counties_wgs84.geojson"  # copies of ../shared/data
+GCJ02_FILE = ROOT / "tests" / "data" / "ankang_counties_gcj02.geojson"
 WORKSPACE_CRS = "EPSG:4524"
-
-pytestmark = pytest.mark.skipif(not WGS84_FILE.exists(), reason="shared data not present")
 
 
 @pytest.fixture
@@ -104,7 +100,7 @@ def test_import_from_web_mercator_into_level1(workspace, tmp_path):
 
 
 def test_gcj02_boundaries_are_corrected_to_within_metres(workspace):
-    gcj = QgsVectorLayer(str(GCJ_FILE), "gcj", "ogr")
+    gcj = QgsVectorLayer(str(GCJ02_FILE), "gcj", "ogr")
     layer = workspace.grid_layer(1)
     reference = reference_geometries()
     import_boundaries(gcj, workspace, 1, "code12", "name", correct_gcj02=False)
@@ -122,7 +118,7 @@ def test_gcj02_boundaries_are_corrected_to_within_metres(workspace):
 
 def test_gcj02_correction_from_projected_web_mercator(workspace, tmp_path):
     """GCJ-02 data delivered in web Mercator (as tiles and many web exports are) are corrected too."""
-    source = write_reprojected(GCJ_FILE, tmp_path / "gcj_3857.geojson", "EPSG:3857")
+    source = write_reprojected(GCJ02_FILE, tmp_path / "gcj_3857.geojson", "EPSG:3857")
     import_boundaries(source, workspace, 1, "code12", "name", correct_gcj02=True)
     reference = reference_geometries()
     for code, geometry in imported(workspace.grid_layer(1)).items():
@@ -193,7 +189,7 @@ def test_processing_algorithm_writes_the_file(workspace, tmp_path, qgis_processi
         result = processing.run(
             f"{PROVIDER_ID}:import_grid_boundaries",
             {
-                "INPUT": str(GCJ_FILE),
+                "INPUT": str(GCJ02_FILE),
                 "WORKSPACE": str(workspace.path),
                 "LEVEL": 0,
                 "CODE_FIELD": "code12",
@@ -218,7 +214,7 @@ def test_import_dialog_adds_to_the_edit_buffer(workspace, qgis_iface, tmp_path):
     from plugin.gui.import_dialog import ImportDialog
     from plugin.gui.session import EditSession
 
-    source = QgsVectorLayer(str(GCJ_FILE), "web map counties", "ogr")
+    source = QgsVectorLayer(str(GCJ02_FILE), "web map counties", "ogr")
     QgsProject.instance().addMapLayer(source)
     session = EditSession(qgis_iface, workspace)
     dialog = ImportDialog(qgis_iface, session)
