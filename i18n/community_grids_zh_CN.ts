@@ -240,7 +240,8 @@
         <location filename="../plugin/gui/dock.py" line="408"/>
         <location filename="../plugin/gui/dock.py" line="563"/>
         <location filename="../plugin/gui/plugin.py" line="47"/>
-        <location filename="../plugin/gui/plugin.py" line="100"/>
+        <location filename="../plugin/gui/plugin.py" line="110"/>
+        <location filename="../plugin/gui/plugin.py" line="65"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
@@ -1453,10 +1454,10 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="342"/>
-        <location filename="../plugin/gui/plugin.py" line="185"/>
         <location filename="../plugin/gui/plugin.py" line="195"/>
-        <location filename="../plugin/gui/plugin.py" line="220"/>
-        <location filename="../plugin/gui/plugin.py" line="227"/>
+        <location filename="../plugin/gui/plugin.py" line="205"/>
+        <location filename="../plugin/gui/plugin.py" line="230"/>
+        <location filename="../plugin/gui/plugin.py" line="237"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2119,45 +2120,45 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="93"/>
-        <location filename="../plugin/gui/plugin.py" line="67"/>
+        <location filename="../plugin/gui/plugin.py" line="103"/>
+        <location filename="../plugin/gui/plugin.py" line="77"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <location filename="../plugin/gui/plugin.py" line="129"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="53"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="419"/>
+        <location filename="../plugin/gui/plugin.py" line="129"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="174"/>
+        <location filename="../plugin/gui/plugin.py" line="184"/>
         <location filename="../plugin/gui/staff_panel.py" line="233"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="176"/>
+        <location filename="../plugin/gui/plugin.py" line="186"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="179"/>
+        <location filename="../plugin/gui/plugin.py" line="189"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="146"/>
+        <location filename="../plugin/gui/plugin.py" line="156"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -2497,7 +2498,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -2587,268 +2588,268 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="89"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="90"/>
         <source>Allocate codes</source>
         <translation>分配编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="91"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="214"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="372"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="482"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="93"/>
         <source>Plans grid codes by the code rule stored in the workspace: grids without a code (and, when asked, with a code that breaks the rule, or a duplicated one) get the next free number under their parent, numbered west to east and north to south. Codes once issued are never issued again (the code registry). The plan (feature, layer, old and new code, reason) is the output table; save it as CSV if needed. Unless this is a dry run, the codes are written into the grid layers, the registry is updated and the re-codings are recorded in the change log.</source>
         <translation>按网格工作空间中保存的编码规则编制网格编码：没有编码的网格（以及在要求时，编码不符合规则或重复的网格）按自西向东、自北向南的顺序，取其上级网格下的下一个可用顺序号。已发放的编码永不重复使用（见网格编码登记簿）。编码方案（要素、图层、原编码、新编码、原因）作为输出表，需要时可另存为 CSV。若不是试运行，编码将写入网格图层，同时更新编码登记簿，并在网格变动记录中登记重新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="212"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="213"/>
         <source>Export filing package</source>
         <translation>导出备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="216"/>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
         <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="370"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
         <source>Merge county packages</source>
         <translation>合并各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
         <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="480"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="109"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="249"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="250"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
         <source>Grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="111"/>
         <source>Dry run (only show the plan)</source>
         <translation>试运行（只显示编码方案）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="112"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="113"/>
         <source>Re-code codes that break the code rule</source>
         <translation>为不符合编码规则的编码重新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="115"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="116"/>
         <source>Allocation plan</source>
         <translation>编码方案</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="117"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="118"/>
         <source>Grids given a code</source>
         <translation>获得编码的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="118"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="119"/>
         <source>Grids that could not be coded</source>
         <translation>无法编码的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="119"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="120"/>
         <source>Codes written</source>
         <translation>写入的编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="251"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
         <source>Exchange CRS</source>
         <translation>交换坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="253"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
         <source>Include households</source>
         <translation>包含住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="255"/>
         <source>Include staff phone numbers</source>
         <translation>包含工作人员电话号码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="257"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="258"/>
         <source>Override reason (export despite unaccepted error findings)</source>
         <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="261"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="262"/>
         <source>Author (default: the QGIS user)</source>
         <translation>制作人（默认：QGIS 用户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="264"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="265"/>
         <source>Version (default: the last version + 1)</source>
         <translation>版本（默认：上一版本 + 1）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="269"/>
         <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
         <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="272"/>
         <source>Include the whole change log</source>
         <translation>包含全部网格变动记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
         <source>Filing package</source>
         <translation>备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="275"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
         <source>Grids in the package</source>
         <translation>数据包中的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
         <source>Changes in the package</source>
         <translation>数据包中的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
         <source>Unaccepted error findings (overridden)</source>
         <translation>未接受的错误级问题（已强制导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
         <source>Package version</source>
         <translation>数据包版本</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="345"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
         <source>The workspace has not been audited; the package carries no audit findings.</source>
         <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="392"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="393"/>
         <source>County filing packages</source>
         <translation>各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="397"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
         <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="403"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
         <source>Smallest overlap or gap reported (m²)</source>
         <translation>报告的最小重叠或空隙面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="412"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="413"/>
         <source>Border tolerance (m)</source>
         <translation>边界容差（米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="419"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="421"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="424"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="498"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="501"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="506"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="514"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="526"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="522"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="347"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
         <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="461"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="462"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="174"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="175"/>
         <source>{layer} feature {fid} ({code}): {reason}</source>
         <translation>图层“{layer}”要素 {fid}（{code}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="193"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="194"/>
         <source>Wrote {n} codes; the registry gained {added} and changed {changed} entries.</source>
         <translation>已写入 {n} 个编码；编码登记簿新增 {added} 条、修改 {changed} 条。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="198"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="199"/>
         <source>{n} grids would get a code (dry run: nothing written).</source>
         <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="340"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="341"/>
         <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
         <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="528"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="530"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="310"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="311"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>

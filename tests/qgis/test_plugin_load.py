@@ -83,3 +83,28 @@ def test_load_twice_after_unload(plugin_package, recording_iface, qgis_app):
         plugin.unload()
         _flush_deletes()
         assert QgsApplication.processingRegistry().providerById("community_grids") is None
+
+
+def test_a_clashing_geos_is_reported_on_load(plugin_package, recording_iface, qgis_app, monkeypatch):
+    """In a QGIS started without shapely's GEOS preloaded, the plugin says so at once, and its algorithms refuse."""
+    import importlib
+
+    from qgis.core import Qgis
+
+    runtime = importlib.import_module(f"{plugin_package.__name__}.plugin.adapters.runtime")
+    monkeypatch.setattr(runtime, "global_geos_version", lambda: "3.11.1-CAPI-1.17.1")
+    bar = recording_iface.messageBar()
+    bar.clear_messages()
+    plugin = plugin_package.classFactory(recording_iface)
+    plugin.initGui()
+    try:
+        critical = bar.get_messages(Qgis.MessageLevel.Critical)
+        assert any("3.11.1" in message and "LD_PRELOAD" in message for message in critical)
+        algorithm = QgsApplication.processingRegistry().algorithmById("community_grids:audit_workspace")
+        ok, reason = algorithm.canExecute()
+        assert not ok and "GEOS" in reason
+    finally:
+        plugin.unload()
+        _flush_deletes()
+    monkeypatch.undo()
+    assert runtime.geos_problem() is None  # the test process itself (a Python host) has no clash
