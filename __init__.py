@@ -2,7 +2,12 @@
 
 
 def classFactory(iface):  # noqa: N802 (QGIS's name)
-    """QGIS calls this to load the plugin."""
+    """QGIS calls this to load the plugin (or a stand-in that explains what is missing)."""
+    from .plugin.dependencies import MissingDependenciesPlugin, missing_dependencies
+
+    problem = missing_dependencies()
+    if problem:
+        return MissingDependenciesPlugin(iface, problem)
     from .plugin.gui.plugin import CommunityGridsPlugin
 
     return CommunityGridsPlugin(iface)

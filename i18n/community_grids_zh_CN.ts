@@ -235,6 +235,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="205"/>
+        <location filename="../plugin/dependencies.py" line="53"/>
         <location filename="../plugin/gui/audit_dock.py" line="779"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="408"/>
@@ -1203,6 +1204,16 @@
         <location filename="../plugin/core/filing.py" line="63"/>
         <source>Give at least one county package to merge.</source>
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/dependencies.py" line="34"/>
+        <source>Community Grids needs shapely ≥ 2.2 with GEOS ≥ 3.14; this Python has shapely {shapely} with GEOS {geos}. Install it: {hint}</source>
+        <translation>社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/dependencies.py" line="30"/>
+        <source>Community Grids needs the Python package shapely ≥ 2.2 ({error}). Install it: {hint}</source>
+        <translation>社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="50"/>

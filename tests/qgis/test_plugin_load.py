@@ -108,3 +108,23 @@ def test_a_clashing_geos_is_reported_on_load(plugin_package, recording_iface, qg
         _flush_deletes()
     monkeypatch.undo()
     assert runtime.geos_problem() is None  # the test process itself (a Python host) has no clash
+
+
+def test_missing_shapely_gives_a_message_not_a_traceback(plugin_package, recording_iface, qgis_app, monkeypatch):
+    import importlib
+
+    import shapely
+    from qgis.core import Qgis
+
+    dependencies = importlib.import_module(f"{plugin_package.__name__}.plugin.dependencies")
+    monkeypatch.setattr(shapely, "__version__", "1.8.5")
+    bar = recording_iface.messageBar()
+    bar.clear_messages()
+    plugin = plugin_package.classFactory(recording_iface)
+    assert isinstance(plugin, dependencies.MissingDependenciesPlugin)
+    plugin.initGui()
+    assert any("shapely" in m and "pip install" in m for m in bar.get_messages(Qgis.MessageLevel.Critical))
+    assert QgsApplication.processingRegistry().providerById("community_grids") is None
+    plugin.unload()
+    monkeypatch.undo()
+    assert dependencies.missing_dependencies() is None
