@@ -103,12 +103,13 @@ def load_county_boundary_wgs84(county_code: str):
 def _ensure_proj_data() -> None:
     """Point pyproj at a PROJ database when its default look-up fails (e.g. a venv over Debian's pyproj)."""
     import pyproj.datadir
+    import pyproj.exceptions
 
     try:
         pyproj.datadir.get_data_dir()
         return
-    except Exception:
-        pass
+    except pyproj.exceptions.DataDirError:
+        pass  # look in the usual places below
     candidates = [os.environ.get("PROJ_DATA"), os.environ.get("PROJ_LIB")]
     candidates += [os.path.join(p, "share", "proj") for p in (sys.base_prefix, sys.prefix)]
     candidates += ["/usr/share/proj", "/usr/local/share/proj"]

@@ -37,8 +37,6 @@ def test_created_workspace_round_trips(empty_workspace):
             assert layer.wkbType() == QgsWkbTypes.Type.NoGeometry
         else:
             assert layer.crs().authid() == "EPSG:4524"
-        if layer_def.options if hasattr(layer_def, "options") else False:
-            pass
     level1 = ws.layers["grid_level1"]
     assert level1.wkbType() == QgsWkbTypes.Type.MultiPolygon
     assert level1.labelsEnabled()
