@@ -3,7 +3,8 @@
 - audit: synthetic cities of 1k / 10k / 100k level 3 grids (plus levels 1, 2 and dedicated), full audit,
   wall time and peak memory of a fresh process per size (scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
-- filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py).
+- filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
+- the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py).
 
 Figures depend on the machine and its load; run it on a quiet machine. No test asserts a time.
 """
@@ -20,6 +21,10 @@ STEPS = (
     ("Audit", ["scripts/bench_audit.py"]),
     ("Attach households", ["scripts/bench_households.py"]),
     ("Filing package export and comparison", ["scripts/bench_filing.py"]),
+    (
+        "Against QGIS's own Processing tools (validity, self-intersection, dissolve + difference)",
+        ["scripts/bench_qgis_baseline.py"],
+    ),
 )
 
 
