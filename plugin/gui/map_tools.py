@@ -165,7 +165,11 @@ class GridMapTool(QgsMapTool):
 
 
 class SketchTool(GridMapTool):
-    """Collects a polygon (POLYGON = True) or one or more lines."""
+    """Collects a polygon (POLYGON = True) or one or more lines.
+
+    Each tool defines ``apply_sketch(geometry)``: it receives the finished polygon, or the line(s) as a
+    LineString / MultiLineString, in layer coordinates.
+    """
 
     POLYGON = True
 
@@ -243,7 +247,7 @@ class SketchTool(GridMapTool):
             self._draw()
             polygon = core.polygon_from_points(coords)
             self.reset()
-            self.apply_polygon(polygon)
+            self.apply_sketch(polygon)
             return
         if len(self.points) >= 2:
             self.lines.append(self._close_ring_if_meant(self.to_layer(self.points)))
@@ -256,7 +260,7 @@ class SketchTool(GridMapTool):
             return
         lines = [shapely.LineString(line) for line in self.lines]
         self.reset()
-        self.apply_lines(lines[0] if len(lines) == 1 else shapely.MultiLineString(lines))
+        self.apply_sketch(lines[0] if len(lines) == 1 else shapely.MultiLineString(lines))
 
     def _close_ring_if_meant(self, coords: np.ndarray) -> np.ndarray:
         if len(coords) >= 4:
@@ -265,12 +269,6 @@ class SketchTool(GridMapTool):
                 coords = coords.copy()
                 coords[-1] = coords[0]
         return coords
-
-    def apply_polygon(self, polygon) -> None:
-        raise NotImplementedError
-
-    def apply_lines(self, lines) -> None:
-        raise NotImplementedError
 
 
 class DrawGridTool(SketchTool):
@@ -295,7 +293,7 @@ class DrawGridTool(SketchTool):
             return False
         return True
 
-    def apply_polygon(self, polygon) -> None:
+    def apply_sketch(self, polygon) -> None:
         level = self.level()
         fid = self.session.editor.draw_grid(self.session.active_parent, level, polygon)
         layer = self.session.editor.layer(level)
@@ -343,7 +341,7 @@ class DedicatedGridTool(DrawGridTool):
             self.session.set_active_parent(found)
         return super().accept_point(point)
 
-    def apply_polygon(self, polygon) -> None:
+    def apply_sketch(self, polygon) -> None:
         village = self.village()
         values = dict(self.preset)
         if forms_enabled():
@@ -365,7 +363,7 @@ class SubdivideTool(SketchTool):
     TOOL_NAME = "Subdivide"
     POLYGON = False
 
-    def apply_lines(self, lines) -> None:
+    def apply_sketch(self, lines) -> None:
         level = self.level()
         fids = self.session.editor.subdivide(self.session.active_parent, level, lines)
         self.done(tr("Subdivided into {count} {level} grids.").format(count=len(fids), level=level_name(level)))
@@ -377,7 +375,7 @@ class MoveBoundaryTool(SketchTool):
     TOOL_NAME = "Move shared boundary"
     POLYGON = False
 
-    def apply_lines(self, lines) -> None:
+    def apply_sketch(self, lines) -> None:
         if shapely.get_type_id(lines) != shapely.GeometryType.LINESTRING:
             raise EditFailure(tr("Draw one line for the new boundary."))
         level = self.level()
@@ -386,7 +384,7 @@ class MoveBoundaryTool(SketchTool):
 
 
 class PickTool(GridMapTool):
-    """Tools that act on clicks, not sketches."""
+    """Tools that act on clicks, not sketches: each defines ``pick(point, modifiers)`` for a left click."""
 
     @guarded
     def canvasMoveEvent(self, event) -> None:  # noqa: N802
@@ -409,9 +407,6 @@ class PickTool(GridMapTool):
             event.accept()
         else:
             event.ignore()
-
-    def pick(self, point, modifiers) -> None:
-        raise NotImplementedError
 
     def finish(self) -> None:
         """Right click / Enter."""

@@ -80,3 +80,20 @@ def provider(qgis_processing):
         registry.removeProvider(ours)
     else:
         yield registry.providerById(ours.id())
+
+
+@pytest.fixture
+def no_forms():
+    """Map tools do not open attribute forms during the test (the plugin's setting, restored afterwards)."""
+    from qgis.core import QgsSettings
+
+    from plugin.gui.session import SETTING_OPEN_FORM
+
+    settings = QgsSettings()
+    before = settings.value(SETTING_OPEN_FORM, None)
+    settings.setValue(SETTING_OPEN_FORM, False)
+    yield
+    if before is None:
+        settings.remove(SETTING_OPEN_FORM)
+    else:
+        settings.setValue(SETTING_OPEN_FORM, before)

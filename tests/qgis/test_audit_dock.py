@@ -7,10 +7,11 @@ import time
 
 import pytest
 import shapely
-from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsRectangle
+from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
+from workspace_helpers import in_project
 
 from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core.audit import AuditCancelled
@@ -40,14 +41,8 @@ def workspace(tmp_path, qgis_new_project):
     data, _ = plant_defects(city, ["overlap", "gap", "tiny"], seed=1)
     data.staff = staff_for(data)
     create_workspace(tmp_path / "dock.gpkg", "610902", "汉滨区", "EPSG:4524", data=data)
-    ws = open_workspace(tmp_path / "dock.gpkg")
-    ws.add_to_project(QgsProject.instance())
-    yield ws
-    for layer in ws.layers.values():
-        if layer.isEditable():
-            layer.rollBack()
-    QgsProject.instance().removeAllMapLayers()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    with in_project(open_workspace(tmp_path / "dock.gpkg")) as ws:
+        yield ws
 
 
 @pytest.fixture

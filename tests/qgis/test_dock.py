@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
+from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSnappingConfig
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, QPoint, Qt
 from qgis.PyQt.QtTest import QTest
+from workspace_helpers import in_project
 
 from plugin.adapters import drawing_sample as sample
 from plugin.adapters.arrays import python_value
@@ -15,33 +16,14 @@ from plugin.adapters.editing import GRID, TOWNSHIP, from_qgs
 from plugin.gui import map_tools
 from plugin.gui.dock import GridDock
 from plugin.gui.grid_tree import REF_ROLE, build_tree
-from plugin.gui.session import SETTING_OPEN_FORM
 
 LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
 
 
 @pytest.fixture
-def no_forms():
-    settings = QgsSettings()
-    before = settings.value(SETTING_OPEN_FORM, None)
-    settings.setValue(SETTING_OPEN_FORM, False)
-    yield
-    if before is None:
-        settings.remove(SETTING_OPEN_FORM)
-    else:
-        settings.setValue(SETTING_OPEN_FORM, before)
-
-
-@pytest.fixture
 def workspace(tmp_path, qgis_new_project):
-    ws = sample.build_drawing_sample(tmp_path / "drawing.gpkg")
-    ws.add_to_project(QgsProject.instance())
-    yield ws
-    for layer in ws.layers.values():
-        if layer.isEditable():
-            layer.rollBack()
-    QgsProject.instance().removeAllMapLayers()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    with in_project(sample.build_drawing_sample(tmp_path / "drawing.gpkg")) as ws:
+        yield ws
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import shapely
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
+from workspace_helpers import in_project
 
 from plugin.adapters import drawing_sample as sample
 from plugin.adapters.drawing_sample import X0, Y0
@@ -30,29 +31,9 @@ NONE, SHIFT = Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def no_forms():
-    settings = QgsSettings()
-    before = settings.value(SETTING_OPEN_FORM, None)
-    settings.setValue(SETTING_OPEN_FORM, False)
-    yield
-    if before is None:
-        settings.remove(SETTING_OPEN_FORM)
-    else:
-        settings.setValue(SETTING_OPEN_FORM, before)
-
-
-@pytest.fixture
 def workspace(tmp_path, qgis_new_project):
-    ws = sample.build_drawing_sample(tmp_path / "drawing.gpkg")
-    ws.add_to_project(QgsProject.instance())
-    yield ws
-    for layer in ws.layers.values():
-        if layer.isEditable():
-            layer.rollBack()
-    # close the GeoPackage before pytest removes tmp_path
-    QgsProject.instance().removeAllMapLayers()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    QCoreApplication.processEvents()
+    with in_project(sample.build_drawing_sample(tmp_path / "drawing.gpkg")) as ws:
+        yield ws
 
 
 @pytest.fixture
