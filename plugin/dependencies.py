@@ -53,4 +53,4 @@ class MissingDependenciesPlugin:
         self.iface.messageBar().pushMessage(tr("Community Grids"), self.problem, Qgis.MessageLevel.Critical, 0)
 
     def unload(self) -> None:
-        pass
+        """Nothing was added, so nothing to remove."""

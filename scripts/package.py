@@ -49,7 +49,7 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 class PackageError(Exception):
-    pass
+    """The plugin cannot be packaged: metadata or files are missing or wrong."""
 
 
 def read_metadata(root: Path = ROOT) -> configparser.SectionProxy:

@@ -16,6 +16,7 @@ package is in place.
 
 from __future__ import annotations
 
+import configparser
 import getpass
 import os
 import time
@@ -82,13 +83,10 @@ def current_user() -> str:
 
 
 def plugin_version() -> str:
-    try:
-        for line in (ROOT / "metadata.txt").read_text(encoding="utf-8").splitlines():
-            if line.startswith("version="):
-                return line.split("=", 1)[1].strip()
-    except OSError:
-        pass
-    return ""
+    """The plugin's version from metadata.txt ("" when it cannot be read), recorded in filing packages."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "metadata.txt", encoding="utf-8")
+    return parser.get("general", "version", fallback="").strip()
 
 
 def translate(error: core.FilingError) -> str:

@@ -1338,66 +1338,51 @@ class _Builder:
         self.planted_groups.setdefault(ga, []).append("overlap")
         self.planted_groups.setdefault(gb, []).append("overlap")
 
-        # 2. gap inside a level 2 grid: a cell of C bordering a sibling, not on the section's edge
-        while True:
-            s = self._pick_section(rural=True, min_groups=3)
-            found = None
-            for g in self.sec_groups[s]:
-                for c in self.grp_cells[g].tolist():
-                    nb = mesh.neighbours(c)
-                    if mesh.on_border[c] or not np.all(self.cell_section[nb] == s):
-                        continue
-                    if not np.any(self.cell_group[nb] != g) or len(nb) < 4:
-                        continue
-                    if len(self.grp_cells[g]) >= 6 and connected_without(g, [c]):
-                        found = (g, c)
-                        break
-                if found:
-                    break
-            if found:
-                break
-        g, c = found
-        self._remove_cells(g, [c])
-        self.planted.append(
-            PlantedDefect(
-                "gap",
-                L3,
-                (self.grp_code[g], self.sec_code[s]),
-                f"{self.sec_name[s]}（{self.sec_code[s]}）内{self.grp_name[g]}边界内缩，留下约{mesh.area[c]:.0f}平方米的空隙",
-                fids=(fid(g),),
-                location=(float(mesh.x[c]), float(mesh.y[c])),
-                measure=float(mesh.area[c]),
-            )
-        )
+        def plant_missing_cell(kind: str, cell_fits, describe) -> None:
+            """Remove one cell from a group of a random rural section: the first cell ``cell_fits``."""
+            while True:
+                s = self._pick_section(rural=True, min_groups=3)
+                for g in self.sec_groups[s]:
+                    for c in self.grp_cells[g].tolist():
+                        if cell_fits(s, g, c) and len(self.grp_cells[g]) >= 6 and connected_without(g, [c]):
+                            self._remove_cells(g, [c])
+                            self.planted.append(
+                                PlantedDefect(
+                                    kind,
+                                    L3,
+                                    (self.grp_code[g], self.sec_code[s]),
+                                    describe(s, g, c),
+                                    fids=(fid(g),),
+                                    location=(float(mesh.x[c]), float(mesh.y[c])),
+                                    measure=float(mesh.area[c]),
+                                )
+                            )
+                            return
 
+        def inner_cell(s, g, c) -> bool:  # inside the section, bordering a sibling group
+            nb = mesh.neighbours(c)
+            inside = not mesh.on_border[c] and bool(np.all(self.cell_section[nb] == s))
+            return inside and bool(np.any(self.cell_group[nb] != g)) and len(nb) >= 4
+
+        def edge_cell(s, g, c) -> bool:  # on the section's boundary (not the county's)
+            nb = mesh.neighbours(c)
+            return not mesh.on_border[c] and not bool(np.all(self.cell_section[nb] == s))
+
+        # 2. gap inside a level 2 grid: a cell of a group bordering a sibling, not on the section's edge
+        plant_missing_cell(
+            "gap",
+            inner_cell,
+            lambda s, g, c: (
+                f"{self.sec_name[s]}（{self.sec_code[s]}）内{self.grp_name[g]}边界内缩，留下约{mesh.area[c]:.0f}平方米的空隙"
+            ),
+        )
         # 3. notch gap opening onto the level 2 boundary
-        while True:
-            s = self._pick_section(rural=True, min_groups=3)
-            found = None
-            for g in self.sec_groups[s]:
-                for c in self.grp_cells[g].tolist():
-                    nb = mesh.neighbours(c)
-                    if mesh.on_border[c] or np.all(self.cell_section[nb] == s):
-                        continue
-                    if len(self.grp_cells[g]) >= 6 and connected_without(g, [c]):
-                        found = (g, c)
-                        break
-                if found:
-                    break
-            if found:
-                break
-        g, c = found
-        self._remove_cells(g, [c])
-        self.planted.append(
-            PlantedDefect(
-                "notch_gap",
-                L3,
-                (self.grp_code[g], self.sec_code[s]),
-                f"{self.grp_name[g]}未延伸到{self.sec_name[s]}（{self.sec_code[s]}）边界，缺口约{mesh.area[c]:.0f}平方米",
-                fids=(fid(g),),
-                location=(float(mesh.x[c]), float(mesh.y[c])),
-                measure=float(mesh.area[c]),
-            )
+        plant_missing_cell(
+            "notch_gap",
+            edge_cell,
+            lambda s, g, c: (
+                f"{self.grp_name[g]}未延伸到{self.sec_name[s]}（{self.sec_code[s]}）边界，缺口约{mesh.area[c]:.0f}平方米"
+            ),
         )
 
         # 4. bow-tie: a crossing knot in an edge shared with a sibling

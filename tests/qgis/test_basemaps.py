@@ -54,7 +54,7 @@ def tile_server():
             self.wfile.write(TRANSPARENT_PNG)
 
         def log_message(self, *args):
-            pass
+            """Keep the test output free of the server's request log."""
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -151,7 +151,7 @@ def test_http_error_is_reported(project):
             self.end_headers()
 
         def log_message(self, *args):
-            pass
+            """Keep the test output free of the server's request log."""
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
     threading.Thread(target=server.serve_forever, daemon=True).start()
