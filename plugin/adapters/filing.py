@@ -190,7 +190,7 @@ def export_package(
     version = (version or "").strip() or core.next_version(info_rows.get(core.INFO_LAST_PACKAGE_VERSION))
     created = now_iso()
 
-    spatial = [*core.PACKAGE_GRID_LAYERS, schema.COUNTY_BOUNDARY.name]
+    spatial = [*schema.PACKAGE_GRID_LAYERS, schema.COUNTY_BOUNDARY.name]
     if include_households:
         spatial.append(schema.HOUSEHOLDS.name)
     tables = [schema.STAFF.name, schema.AUDIT_EXCEPTIONS.name]
@@ -231,7 +231,7 @@ def export_package(
                 done += len(names)
             package = open_gpkg(tmp, update=True)
             if not include_phones:
-                for name in core.PHONE_FIELDS:
+                for name in schema.PHONE_FIELDS:
                     package.ExecuteSQL(f'UPDATE "{schema.STAFF.name}" SET "{name}" = NULL')
             counts = {name: feature_count(package, name) for name in layer_names(package)}
             metadata = core.PackageMetadata(
@@ -254,10 +254,10 @@ def export_package(
                 source_file=workspace_path.name,
                 plugin_version=plugin_version(),
             )
-            table = create_layer(package, core.PACKAGE_METADATA)
+            table = create_layer(package, schema.PACKAGE_METADATA)
             write_rows(table, [{"key": k, "value": v} for k, v in metadata.to_rows()])
             package = None
-            _copy_styles(tmp, workspace_path, [n for n in counts if n != core.PACKAGE_METADATA.name])
+            _copy_styles(tmp, workspace_path, [n for n in counts if n != schema.PACKAGE_METADATA.name])
             if progress is not None and progress(0.95) is False:
                 raise PackageError(tr("Export cancelled; {path} was left unchanged.").format(path=output))
             validation = validate_gpkg(tmp) if validate else []
@@ -317,7 +317,7 @@ def _copy_styles(package: Path, workspace_path: Path, names) -> None:
 
 def read_package_metadata(path: str | os.PathLike) -> core.PackageMetadata:
     dataset = open_gpkg(path)
-    rows = read_key_values(dataset, core.PACKAGE_METADATA.name)
+    rows = read_key_values(dataset, schema.PACKAGE_METADATA.name)
     if rows.get("package") != core.PACKAGE_MARKER:
         raise PackageError(tr("{path} is not a Community Grids filing package.").format(path=path))
     return core.PackageMetadata.from_rows(rows)

@@ -52,7 +52,7 @@ from .package_io import (
 )
 from .workspace import GPKG_SUFFIX, _check_target, atomic_path, now_iso
 
-GRID_NAMES = core.PACKAGE_GRID_LAYERS
+GRID_NAMES = schema.PACKAGE_GRID_LAYERS
 MERGED_TABLES = (
     schema.COUNTY_BOUNDARY.name,
     schema.STAFF.name,
@@ -99,7 +99,7 @@ def read_package(path: str | os.PathLike) -> PackageData:
     path = Path(path)
     dataset = open_gpkg(path)
     names = layer_names(dataset)
-    metadata = read_key_values(dataset, core.PACKAGE_METADATA.name) if core.PACKAGE_METADATA.name in names else {}
+    metadata = read_key_values(dataset, schema.PACKAGE_METADATA.name) if schema.PACKAGE_METADATA.name in names else {}
     if not metadata and schema.WORKSPACE_INFO.name in names:
         metadata = read_key_values(dataset, schema.WORKSPACE_INFO.name)
     grid_names = [n for n in GRID_NAMES if n in names]
@@ -269,7 +269,7 @@ class MergeResult:
 
     @property
     def findings_uri(self) -> str:
-        return f"{self.path}|layername={core.CITY_FINDINGS.name}"
+        return f"{self.path}|layername={schema.CITY_FINDINGS.name}"
 
 
 def _quote(value: str) -> str:
@@ -399,10 +399,10 @@ def merge_packages(
                 if progress is not None and progress(0.3 + 0.5 * (k + 1) / len(plan.counties)) is False:
                     raise PackageError(tr("Merge cancelled; {path} was left unchanged.").format(path=output))
             dataset = open_gpkg(tmp, update=True)
-            table = create_layer(dataset, core.CITY_FINDINGS, target_crs)
+            table = create_layer(dataset, schema.CITY_FINDINGS, target_crs)
             geometries = multipolygons([f.geometry for f in findings])
             write_rows(table, finding_rows(findings, run_id, run_at), geometries)
-            table = create_layer(dataset, core.CITY_PACKAGES)
+            table = create_layer(dataset, schema.CITY_PACKAGES)
             write_rows(
                 table,
                 [
@@ -417,7 +417,7 @@ def merge_packages(
                     for s in plan.sources
                 ],
             )
-            _copy_style(dataset, schema.AUDIT_FINDINGS.name, core.CITY_FINDINGS.name)
+            _copy_style(dataset, schema.AUDIT_FINDINGS.name, schema.CITY_FINDINGS.name)
             counts = {name: dataset.GetLayerByName(name).GetFeatureCount() for name in layer_names(dataset)}
             dataset = None
             validation = validate_gpkg(tmp)

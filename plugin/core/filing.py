@@ -64,76 +64,7 @@ MSG_TOO_FEW = QT_TR_NOOP("Give at least one county package to merge.")
 
 # ---------------------------------------------------------------- layers of a package (schema style)
 
-PACKAGE_METADATA = schema.LayerDef(
-    "package_metadata",
-    schema.GeometryKind.NONE,
-    "备案数据包信息",
-    "Filing package metadata",
-    (
-        schema.FieldDef("key", schema.FieldType.STRING, "项", "key", 64, required=True),
-        schema.FieldDef("value", schema.FieldType.STRING, "值", "value", 4000),
-    ),
-)
-
-# layers a package holds (households only when asked)
-PACKAGE_GRID_LAYERS = tuple(layer.name for layer in schema.GRID_LAYERS)
-PACKAGE_LAYERS = (
-    *PACKAGE_GRID_LAYERS,
-    schema.COUNTY_BOUNDARY.name,
-    schema.HOUSEHOLDS.name,
-    schema.STAFF.name,
-    schema.CHANGE_LOG.name,
-    schema.AUDIT_FINDINGS.name,
-    schema.AUDIT_EXCEPTIONS.name,
-)
-PHONE_FIELDS = ("phone",)  # personal phones; the supervision phone is published (§7.6) and always kept
-
-# the changed grids of a comparison
-PACKAGE_CHANGES = schema.LayerDef(
-    "package_changes",
-    schema.GeometryKind.MULTIPOLYGON,
-    "网格变动（数据包比对）",
-    "Changed grids (package comparison)",
-    (
-        schema.FieldDef("kind", schema.FieldType.STRING, "变动类型", "kind of change", 16),
-        schema.FieldDef("kind_label", schema.FieldType.STRING, "变动类型说明", "kind of change (label)", 32),
-        schema.FieldDef("layer", schema.FieldType.STRING, "图层", "layer", 32),
-        schema.FieldDef("old_code", schema.FieldType.STRING, "原编码", "old code", 32),
-        schema.FieldDef("new_code", schema.FieldType.STRING, "新编码", "new code", 32),
-        schema.FieldDef("before_fid", schema.FieldType.INTEGER, "原要素编号", "feature id before"),
-        schema.FieldDef("after_fid", schema.FieldType.INTEGER, "新要素编号", "feature id after"),
-        schema.FieldDef("area_before", schema.FieldType.REAL, "变动前面积（平方米）", "area before (m²)"),
-        schema.FieldDef("area_after", schema.FieldType.REAL, "变动后面积（平方米）", "area after (m²)"),
-        schema.FieldDef("changed_area", schema.FieldType.REAL, "变动面积（平方米）", "changed area (m²)"),
-    ),
-)
-
-# the city's findings over merged counties: the audit_findings layout + the counties involved
-CITY_FINDINGS = schema.LayerDef(
-    "city_findings",
-    schema.GeometryKind.MULTIPOLYGON,
-    "市级汇总审核问题",
-    "City intake findings",
-    (
-        *schema.AUDIT_FINDINGS.fields,
-        schema.FieldDef("counties", schema.FieldType.STRING, "涉及县区", "counties", 100),
-    ),
-)
-
-CITY_PACKAGES = schema.LayerDef(
-    "city_packages",
-    schema.GeometryKind.NONE,
-    "汇总的县级数据包",
-    "County packages merged",
-    (
-        schema.FieldDef("county_code", schema.FieldType.STRING, "县级区划代码", "county code", 12),
-        schema.FieldDef("county_name", schema.FieldType.STRING, "县级区划名称", "county name", 50),
-        schema.FieldDef("file", schema.FieldType.STRING, "文件", "file", 255),
-        schema.FieldDef("version", schema.FieldType.STRING, "版本", "version", 40),
-        schema.FieldDef("created_at", schema.FieldType.STRING, "生成时间", "created at", 40),
-        schema.FieldDef("grids", schema.FieldType.INTEGER, "网格数", "grids"),
-    ),
-)
+# The layers of filing packages and of the city's intake are defined with the workspace's, in core.schema.
 
 # ---------------------------------------------------------------- audit gate
 
@@ -285,7 +216,7 @@ class PackageMetadata:
 
     @property
     def grids(self) -> int:
-        return sum(self.counts.get(name, 0) for name in PACKAGE_GRID_LAYERS)
+        return sum(self.counts.get(name, 0) for name in schema.PACKAGE_GRID_LAYERS)
 
     def to_rows(self) -> list[tuple[str, str]]:
         rows = [

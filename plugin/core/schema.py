@@ -374,6 +374,80 @@ WORKSPACE_LAYERS: tuple[LayerDef, ...] = (
 )
 LAYER_BY_NAME = {layer.name: layer for layer in WORKSPACE_LAYERS}
 
+# ---------------------------------------------------------------- filing packages and the city's intake
+# Layers a filing package or a merged city workspace has besides the workspace layers above.
+
+PACKAGE_METADATA = LayerDef(
+    "package_metadata",
+    GeometryKind.NONE,
+    "备案数据包信息",
+    "Filing package metadata",
+    (
+        FieldDef("key", FieldType.STRING, "项", "key", 64, required=True),
+        FieldDef("value", FieldType.STRING, "值", "value", 4000),
+    ),
+)
+
+# layers a package holds (households only when asked)
+PACKAGE_GRID_LAYERS = tuple(layer.name for layer in GRID_LAYERS)
+PACKAGE_LAYERS = (
+    *PACKAGE_GRID_LAYERS,
+    COUNTY_BOUNDARY.name,
+    HOUSEHOLDS.name,
+    STAFF.name,
+    CHANGE_LOG.name,
+    AUDIT_FINDINGS.name,
+    AUDIT_EXCEPTIONS.name,
+)
+PHONE_FIELDS = ("phone",)  # personal phones; the supervision phone is published (§7.6) and always kept
+
+# the changed grids of a comparison
+PACKAGE_CHANGES = LayerDef(
+    "package_changes",
+    GeometryKind.MULTIPOLYGON,
+    "网格变动（数据包比对）",
+    "Changed grids (package comparison)",
+    (
+        FieldDef("kind", FieldType.STRING, "变动类型", "kind of change", 16),
+        FieldDef("kind_label", FieldType.STRING, "变动类型说明", "kind of change (label)", 32),
+        FieldDef("layer", FieldType.STRING, "图层", "layer", 32),
+        FieldDef("old_code", FieldType.STRING, "原编码", "old code", 32),
+        FieldDef("new_code", FieldType.STRING, "新编码", "new code", 32),
+        FieldDef("before_fid", FieldType.INTEGER, "原要素编号", "feature id before"),
+        FieldDef("after_fid", FieldType.INTEGER, "新要素编号", "feature id after"),
+        FieldDef("area_before", FieldType.REAL, "变动前面积（平方米）", "area before (m²)"),
+        FieldDef("area_after", FieldType.REAL, "变动后面积（平方米）", "area after (m²)"),
+        FieldDef("changed_area", FieldType.REAL, "变动面积（平方米）", "changed area (m²)"),
+    ),
+)
+
+# the city's findings over merged counties: the audit_findings layout + the counties involved
+CITY_FINDINGS = LayerDef(
+    "city_findings",
+    GeometryKind.MULTIPOLYGON,
+    "市级汇总审核问题",
+    "City intake findings",
+    (
+        *AUDIT_FINDINGS.fields,
+        FieldDef("counties", FieldType.STRING, "涉及县区", "counties", 100),
+    ),
+)
+
+CITY_PACKAGES = LayerDef(
+    "city_packages",
+    GeometryKind.NONE,
+    "汇总的县级数据包",
+    "County packages merged",
+    (
+        FieldDef("county_code", FieldType.STRING, "县级区划代码", "county code", 12),
+        FieldDef("county_name", FieldType.STRING, "县级区划名称", "county name", 50),
+        FieldDef("file", FieldType.STRING, "文件", "file", 255),
+        FieldDef("version", FieldType.STRING, "版本", "version", 40),
+        FieldDef("created_at", FieldType.STRING, "生成时间", "created at", 40),
+        FieldDef("grids", FieldType.INTEGER, "网格数", "grids"),
+    ),
+)
+
 # Keys of the workspace_info table.
 INFO_MARKER = "workspace"
 INFO_SCHEMA_VERSION = "schema_version"

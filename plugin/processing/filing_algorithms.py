@@ -544,7 +544,7 @@ class ComparePackages(GridAlgorithm):
             )
         except (PackageError, WorkspaceError) as error:
             raise QgsProcessingException(str(error)) from error
-        fields = qgs_fields(core.PACKAGE_CHANGES)
+        fields = qgs_fields(schema.PACKAGE_CHANGES)
         sink, dest = self.parameterAsSink(
             parameters,
             self.OUTPUT,
@@ -555,7 +555,7 @@ class ComparePackages(GridAlgorithm):
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        names = core.PACKAGE_CHANGES.field_names
+        names = schema.PACKAGE_CHANGES.field_names
         changed = 0
         for attributes, shape in comparison.changed_features():
             if feedback.isCanceled():

@@ -24,6 +24,7 @@ from plugin.adapters.package_io import read_rows as ogr_rows
 from plugin.adapters.plain_workspace import open_plain_workspace
 from plugin.adapters.workspace import write_workspace
 from plugin.core import filing as core
+from plugin.core import schema
 from plugin.core.model import PointArray
 from plugin.core.synthetic import generate_city
 
@@ -160,13 +161,13 @@ def test_override_reason_is_recorded_in_package_and_workspace(workspace, tmp_pat
 
 def test_package_contents(workspace, tmp_path):
     source = open_gpkg(workspace)
-    expected = {name: source.GetLayerByName(name).GetFeatureCount() for name in core.PACKAGE_GRID_LAYERS}
+    expected = {name: source.GetLayerByName(name).GetFeatureCount() for name in schema.PACKAGE_GRID_LAYERS}
     source = None
     result = export_package(workspace, tmp_path / "package.gpkg")
     package = open_gpkg(result.path)
     names = {package.GetLayer(i).GetName() for i in range(package.GetLayerCount())}
     assert names == {
-        *core.PACKAGE_GRID_LAYERS,
+        *schema.PACKAGE_GRID_LAYERS,
         "county_boundary",
         "staff",
         "change_log",
@@ -240,7 +241,7 @@ def test_package_validates_and_opens_cleanly_in_qgis(workspace, tmp_path):
             assert layer.isValid(), name
             assert layer.featureCount() == count, name
             assert len(list(layer.getFeatures())) == count, name
-            if name in core.PACKAGE_GRID_LAYERS:
+            if name in schema.PACKAGE_GRID_LAYERS:
                 assert layer.crs().authid() == "EPSG:4490"
                 _, ok = layer.loadDefaultStyle()
                 assert ok, name
