@@ -3,11 +3,6 @@
 
 def classFactory(iface):  # noqa: N802 (QGIS's name)
     """QGIS calls this to load the plugin (or a stand-in that explains what is missing)."""
-    from .plugin.dependencies import MissingDependenciesPlugin, missing_dependencies
+    from .plugin.dependencies import load_plugin
 
-    problem = missing_dependencies()
-    if problem:
-        return MissingDependenciesPlugin(iface, problem)
-    from .plugin.gui.plugin import CommunityGridsPlugin
-
-    return CommunityGridsPlugin(iface)
+    return load_plugin(iface)

@@ -57,7 +57,6 @@ from qgis.PyQt.QtWidgets import (
 
 from ..adapters import audit_store, fix_edits
 from ..adapters.messages import finding_message, localized
-from ..adapters.runtime import geos_problem
 from ..core import fixes
 from ..core.audit import Tolerances
 from ..core.findings import Severity
@@ -340,10 +339,6 @@ class AuditDock(QgsDockWidget):
             return False
         if self.workspace is None:
             self._message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
-            return False
-        clash = geos_problem()
-        if clash:
-            self._message(clash, Qgis.MessageLevel.Critical)
             return False
         try:
             inputs = audit_store.snapshot_workspace(self.workspace)

@@ -54,16 +54,6 @@ class CommunityGridsPlugin:
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
         self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
         self.add_action("audit", tr("Audit grid workspace"), self.show_audit_dock)
-        self.warn_about_geos()
-
-    def warn_about_geos(self) -> bool:
-        """Say at once, and how to fix it, when this QGIS process would run shapely on the wrong GEOS."""
-        from ..adapters.runtime import geos_problem
-
-        problem = geos_problem()
-        if problem:
-            self.iface.messageBar().pushMessage(tr("Community Grids"), problem, Qgis.MessageLevel.Critical, 0)
-        return problem is None
 
     def _stop_tracking(self) -> None:
         if self.tracker is not None:

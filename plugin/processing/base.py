@@ -46,8 +46,8 @@ class GridAlgorithm(QgsProcessingAlgorithm):
         return QIcon(str(ICONS / "community_grids.svg"))
 
     def canExecute(self):  # noqa: N802
-        """Refuse, with the reason, in a QGIS process whose GEOS would clash with shapely's."""
-        from ..adapters.runtime import geos_problem
+        """Refuse, with the reason and the way to install, while shapely is missing or unusable."""
+        from ..bootstrap import loader
 
-        problem = geos_problem()
-        return (problem is None, problem or "")
+        outcome = loader.ensure_shapely(loader.qgis_profile())
+        return (outcome.ok, "" if outcome.ok else outcome.problem.message)

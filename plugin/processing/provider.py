@@ -16,6 +16,7 @@ def algorithm_classes() -> list[type]:
     from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
     from .household_algorithms import AttachHouseholds
     from .import_algorithms import ImportGridBoundaries
+    from .install_algorithm import InstallDependencies
     from .layout_algorithms import PublicNoticeMap, WorkPermits
     from .staff_algorithms import ImportStaff
     from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
@@ -33,6 +34,7 @@ def algorithm_classes() -> list[type]:
         MergeCountyPackages,
         ComparePackages,
         AuditWorkspace,
+        InstallDependencies,
     ]
 
 
