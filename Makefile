@@ -9,14 +9,13 @@ BUILD := $(ROOT)/build
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 STAMP := $(BUILD)/.stamps
-export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
 	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
 
-.PHONY: help deps system venv test lint format demo bench styles translations package qgis clean i18n qt6-check
+.PHONY: help deps system venv wheels test lint format demo bench styles translations package qgis clean i18n qt6-check
 
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
@@ -58,7 +57,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: deps lint translations qt6-check
+# Headless targets draw offscreen; the desktop (make qgis) gets the real display.
+test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
+
+test: deps lint translations qt6-check wheels
 	$(PY) -m pytest -q
 
 demo: deps translations
@@ -91,9 +93,28 @@ package: venv
 clean:
 	rm -rf $(BUILD)
 
-# QGIS desktop with the plugin enabled in a throwaway profile, the sample project open (runs make demo first).
-qgis: demo
-	scripts/run_qgis.sh $(BUILD)/demo/hanbin_sample.qgz
+# QGIS desktop with the plugin enabled in a profile under build/, on the planner's own copy of the sample
+# (build/qgis/, made once from the demo's output and kept with its edits between starts). The demo runs only
+# when its output is missing or older than the code that makes it.
+SAMPLE_SOURCES := scripts/demo.py plugin/core/sample.py resources/data/ankang_villages.csv resources/data/ankang_counties_wgs84.geojson
+$(BUILD)/demo/hanbin_sample.qgz: $(SAMPLE_SOURCES) | $(STAMP)/venv
+	QT_QPA_PLATFORM=offscreen $(MAKE) --no-print-directory demo
+
+qgis: $(BUILD)/demo/hanbin_sample.qgz translations
+	@if [ ! -f $(BUILD)/qgis/hanbin_sample.qgz ]; then mkdir -p $(BUILD)/qgis && \
+	  cp $(BUILD)/demo/hanbin_sample.gpkg $(BUILD)/demo/hanbin_sample.qgz $(BUILD)/qgis/; fi
+	scripts/run_qgis.sh $(BUILD)/qgis/hanbin_sample.qgz
+
+# shapely wheels for this machine's Python, for the tests of the private install (both geometry paths):
+# downloaded once into build/wheels (tests never need the network).
+WHEEL_VERSIONS := 2.2.0 2.0.7
+wheels: $(STAMP)/wheels
+$(STAMP)/wheels: | $(STAMP)/venv
+	@mkdir -p $(BUILD)/wheels
+	@for v in $(WHEEL_VERSIONS); do ls $(BUILD)/wheels/shapely-$$v-*.whl >/dev/null 2>&1 || \
+	  $(PY) -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+	    -d $(BUILD)/wheels shapely==$$v; done
+	@touch $@
 
 # README screenshots taken from the real QGIS desktop under Xvfb.
 screenshots: demo

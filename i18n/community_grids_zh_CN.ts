@@ -235,19 +235,19 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="205"/>
-        <location filename="../plugin/dependencies.py" line="53"/>
-        <location filename="../plugin/gui/audit_dock.py" line="779"/>
+        <location filename="../plugin/dependencies.py" line="82"/>
+        <location filename="../plugin/gui/audit_dock.py" line="774"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="408"/>
         <location filename="../plugin/gui/dock.py" line="563"/>
         <location filename="../plugin/gui/plugin.py" line="47"/>
-        <location filename="../plugin/gui/plugin.py" line="110"/>
-        <location filename="../plugin/gui/plugin.py" line="65"/>
+        <location filename="../plugin/gui/plugin.py" line="100"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
         <location filename="../plugin/gui/staff_panel.py" line="59"/>
-        <location filename="../plugin/processing/provider.py" line="44"/>
+        <location filename="../plugin/processing/install_algorithm.py" line="101"/>
+        <location filename="../plugin/processing/provider.py" line="46"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -328,7 +328,7 @@
         <location filename="../plugin/adapters/editing.py" line="333"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="279"/>
+        <location filename="../plugin/gui/map_tools.py" line="277"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
     </message>
@@ -346,7 +346,7 @@
         <location filename="../plugin/adapters/editing.py" line="482"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="423"/>
+        <location filename="../plugin/gui/map_tools.py" line="418"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
@@ -364,7 +364,7 @@
         <location filename="../plugin/adapters/editing.py" line="537"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="472"/>
+        <location filename="../plugin/gui/map_tools.py" line="467"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
@@ -511,68 +511,68 @@
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="345"/>
+        <location filename="../plugin/adapters/filing.py" line="343"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="120"/>
+        <location filename="../plugin/adapters/filing.py" line="118"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="155"/>
+        <location filename="../plugin/adapters/filing.py" line="153"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="159"/>
+        <location filename="../plugin/adapters/filing.py" line="157"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="215"/>
+        <location filename="../plugin/adapters/filing.py" line="213"/>
         <location filename="../plugin/adapters/workspace.py" line="287"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="324"/>
+        <location filename="../plugin/adapters/filing.py" line="322"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="377"/>
+        <location filename="../plugin/adapters/filing.py" line="375"/>
         <location filename="../plugin/adapters/workspace.py" line="273"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="121"/>
+        <location filename="../plugin/adapters/filing.py" line="119"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="168"/>
+        <location filename="../plugin/adapters/filing.py" line="166"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="273"/>
+        <location filename="../plugin/adapters/filing.py" line="271"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
-        <location filename="../plugin/gui/audit_dock.py" line="755"/>
+        <location filename="../plugin/gui/audit_dock.py" line="750"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="302"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="264"/>
+        <location filename="../plugin/adapters/filing.py" line="262"/>
         <source>Export cancelled; {path} was left unchanged.</source>
         <translation>导出已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="268"/>
+        <location filename="../plugin/adapters/filing.py" line="266"/>
         <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
@@ -994,11 +994,6 @@
         <translation>{path} 中保存的规模标准无法使用：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/runtime.py" line="48"/>
-        <source>Community Grids needs shapely&apos;s own GEOS {expected}, but this QGIS process already uses GEOS {found}; mixing them fails. Start QGIS with shapely&apos;s GEOS preloaded, e.g. LD_PRELOAD=&quot;{preload}&quot; qgis (make qgis and scripts/qgis_process.sh do this).</source>
-        <translation>社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/staff_store.py" line="96"/>
         <location filename="../plugin/gui/staff_panel.py" line="243"/>
         <location filename="../plugin/gui/staff_panel.py" line="248"/>
@@ -1106,6 +1101,161 @@
         <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
     <message>
+        <location filename="../plugin/bootstrap/loader.py" line="168"/>
+        <source>Install it from the plugin: Plugins ▸ Community Grids ▸ Install shapely… (or headless: qgis_process run community_grids:install_dependencies -- WHEEL=/path/to/shapely-2.x.whl). It goes into {target}; nothing of QGIS&apos;s own Python changes.</source>
+        <translation>请在插件中安装：插件 ▸ 社区网格 ▸ 安装 shapely…（或无界面方式：qgis_process run community_grids:install_dependencies -- WHEEL=/path/to/shapely-2.x.whl）。它将安装到 {target}，QGIS 自带的 Python 不会有任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="181"/>
+        <source>Community Grids needs numpy, which this QGIS&apos;s Python does not have ({error}). Install QGIS with its Python packages (the Windows and macOS installers include numpy; on Debian/Ubuntu: apt install python3-numpy).</source>
+        <translation>社区网格需要 numpy，但此 QGIS 的 Python 中没有（{error}）。请安装带 Python 组件的 QGIS（Windows 与 macOS 安装包已包含 numpy；Debian/Ubuntu：apt install python3-numpy）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="198"/>
+        <source>This QGIS has already loaded shapely {version} ({where}), probably for another plugin; Community Grids needs shapely ≥ 2.0 and a process can hold only one shapely. Disable or update the plugin that uses shapely {version}, then restart QGIS.</source>
+        <translation>此 QGIS 已加载 shapely {version}（{where}），可能是其他插件所用；社区网格需要 shapely ≥ 2.0，而一个进程只能加载一个 shapely。请停用或升级使用 shapely {version} 的插件，然后重启 QGIS。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="212"/>
+        <source>shapely {version} ({where}) is loaded but does not work in this QGIS: {error}. This happens when two GEOS libraries mix in one process. Restart QGIS; if it stays, reinstall shapely from the plugin (Plugins ▸ Community Grids ▸ Install shapely…).</source>
+        <translation>shapely {version}（{where}）已加载，但在此 QGIS 中无法正常工作：{error}。这是同一进程中混用了两个 GEOS 库所致。请重启 QGIS；如仍存在，请在插件中重新安装 shapely（插件 ▸ 社区网格 ▸ 安装 shapely…）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="257"/>
+        <source>Community Grids needs the Python package shapely ≥ 2.0, which this QGIS does not have. {hint}</source>
+        <translation>社区网格需要 Python 包 shapely ≥ 2.0，此 QGIS 中没有。{hint}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="267"/>
+        <source>Community Grids needs shapely ≥ 2.0; this QGIS&apos;s Python has shapely {version} ({where}), which stays as it is for other plugins. {hint}</source>
+        <translation>社区网格需要 shapely ≥ 2.0；此 QGIS 的 Python 中为 shapely {version}（{where}），为其他插件保持不变。{hint}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="280"/>
+        <source>shapely in this QGIS&apos;s Python ({where}) cannot be imported ({error}). {hint}</source>
+        <translation>无法导入此 QGIS 的 Python 中的 shapely（{where}）：{error}。{hint}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/loader.py" line="240"/>
+        <source>The plugin&apos;s own shapely in {folder} cannot be imported ({error}). Reinstall it: Plugins ▸ Community Grids ▸ Install shapely…</source>
+        <translation>无法导入插件自带的 shapely（{folder}）：{error}。请重新安装：插件 ▸ 社区网格 ▸ 安装 shapely…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="231"/>
+        <source>This QGIS&apos;s Python has no numpy, which shapely needs.</source>
+        <translation>此 QGIS 的 Python 中没有 shapely 所需的 numpy。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="425"/>
+        <source>The Python of this QGIS was not found, so pip cannot run. Install from a wheel file.</source>
+        <translation>未找到此 QGIS 的 Python，无法运行 pip。请从 wheel 文件安装。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="333"/>
+        <source>Installed shapely {version} ({file}) into {folder}.</source>
+        <translation>已将 shapely {version}（{file}）安装到 {folder}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="214"/>
+        <source>{file} is not a shapely wheel.</source>
+        <translation>{file} 不是 shapely 的 wheel 文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="217"/>
+        <source>{file} is shapely {version}; Community Grids needs shapely ≥ 2.0.</source>
+        <translation>{file} 是 shapely {version}；社区网格需要 shapely ≥ 2.0。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="223"/>
+        <source>{file} is built for {wheel}, but this QGIS runs {here}. Choose the wheel for {python}.</source>
+        <translation>{file} 是为 {wheel} 构建的，而此 QGIS 运行的是 {here}。请选择 {python} 的 wheel 文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="234"/>
+        <source>{file} needs numpy {wanted}, but this QGIS has numpy {have}, which the plugin never changes. Choose an older shapely (2.0 or 2.1 run on numpy 1.21 and newer).</source>
+        <translation>{file} 需要 numpy {wanted}，而此 QGIS 的 numpy 为 {have}，插件不会改动它。请选择较早的 shapely（2.0 或 2.1 可在 numpy 1.21 及以上运行）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="293"/>
+        <source>The wheel file {file} does not exist.</source>
+        <translation>wheel 文件 {file} 不存在。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="323"/>
+        <source>shapely {version} was unpacked but does not work in this QGIS ({error}); the previous state is kept.</source>
+        <translation>shapely {version} 已解压，但在此 QGIS 中无法工作（{error}）；已保留原有状态。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="380"/>
+        <source>The repository {url} has no shapely wheel for {here}.</source>
+        <translation>插件仓库 {url} 中没有适用于 {here} 的 shapely wheel。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="444"/>
+        <source>pip downloaded no shapely wheel.</source>
+        <translation>pip 未下载到 shapely 的 wheel 文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="66"/>
+        <source>{name} is not a wheel file name (name-version-python-abi-platform.whl).</source>
+        <translation>{name} 不是 wheel 文件名（名称-版本-python-abi-平台.whl）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="193"/>
+        <source>{file} cannot be read as a wheel (a damaged or incomplete download?): {error}</source>
+        <translation>无法将 {file} 作为 wheel 读取（文件损坏或下载不完整？）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="302"/>
+        <source>Cannot write to {folder}: {error}</source>
+        <translation>无法写入 {folder}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="313"/>
+        <source>Installing {file} failed: {error}</source>
+        <translation>安装 {file} 失败：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="348"/>
+        <source>Could not download {url}: {error}</source>
+        <translation>无法下载 {url}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="366"/>
+        <source>{url} is not a wheel index: {error}</source>
+        <translation>{url} 不是 wheel 索引：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="438"/>
+        <source>This QGIS&apos;s Python has no pip. Install from a wheel file instead.</source>
+        <translation>此 QGIS 的 Python 中没有 pip。请改为从 wheel 文件安装。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="189"/>
+        <source>{file} has no METADATA: it is not a complete wheel.</source>
+        <translation>{file} 中没有 METADATA：不是完整的 wheel 文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="267"/>
+        <source>{file} contains an unsafe path: {name}</source>
+        <translation>{file} 含有不安全的路径：{name}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="390"/>
+        <source>{file} from {url} does not match its checksum.</source>
+        <translation>来自 {url} 的 {file} 与其校验和不符。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="440"/>
+        <source>pip could not download shapely (no network?): {error}</source>
+        <translation>pip 无法下载 shapely（没有网络？）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/bootstrap/wheels.py" line="434"/>
+        <source>pip could not run: {error}</source>
+        <translation>pip 无法运行：{error}</translation>
+    </message>
+    <message>
         <location filename="../plugin/core/editing.py" line="47"/>
         <source>The sketch is empty: click at least three points for a polygon.</source>
         <translation>草图为空：请至少点击三个点来绘制面。</translation>
@@ -1206,14 +1356,17 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="34"/>
-        <source>Community Grids needs shapely ≥ 2.2 with GEOS ≥ 3.14; this Python has shapely {shapely} with GEOS {geos}. Install it: {hint}</source>
-        <translation>社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
+        <location filename="../plugin/dependencies.py" line="62"/>
+        <location filename="../plugin/gui/plugin.py" line="93"/>
+        <location filename="../plugin/gui/plugin.py" line="67"/>
+        <source>&amp;Community Grids</source>
+        <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="30"/>
-        <source>Community Grids needs the Python package shapely ≥ 2.2 ({error}). Install it: {hint}</source>
-        <translation>社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
+        <location filename="../plugin/dependencies.py" line="78"/>
+        <location filename="../plugin/dependencies.py" line="84"/>
+        <source>Install shapely…</source>
+        <translation>安装 shapely…</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="50"/>
@@ -1266,8 +1419,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="111"/>
-        <location filename="../plugin/gui/audit_dock.py" line="555"/>
+        <location filename="../plugin/gui/audit_dock.py" line="110"/>
+        <location filename="../plugin/gui/audit_dock.py" line="550"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1283,170 +1436,170 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="95"/>
+        <location filename="../plugin/gui/audit_dock.py" line="94"/>
         <source>Accept finding as an exception</source>
         <translation>将问题接受为例外</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="101"/>
+        <location filename="../plugin/gui/audit_dock.py" line="100"/>
         <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
         <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="108"/>
+        <location filename="../plugin/gui/audit_dock.py" line="107"/>
         <source>e.g. a river between the villages, not to be gridded</source>
         <translation>例如：两村之间的河流，不划入网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="112"/>
+        <location filename="../plugin/gui/audit_dock.py" line="111"/>
         <source>Accepted by</source>
         <translation>接受人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="140"/>
+        <location filename="../plugin/gui/audit_dock.py" line="139"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="171"/>
+        <location filename="../plugin/gui/audit_dock.py" line="170"/>
         <source>Run audit</source>
         <translation>开始审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="173"/>
+        <location filename="../plugin/gui/audit_dock.py" line="172"/>
         <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
         <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="175"/>
+        <location filename="../plugin/gui/audit_dock.py" line="174"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="186"/>
-        <location filename="../plugin/gui/audit_dock.py" line="297"/>
+        <location filename="../plugin/gui/audit_dock.py" line="185"/>
+        <location filename="../plugin/gui/audit_dock.py" line="296"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="194"/>
+        <location filename="../plugin/gui/audit_dock.py" line="193"/>
         <source>Filter: code, rule or text</source>
         <translation>筛选：编码、规则或文字</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="198"/>
+        <location filename="../plugin/gui/audit_dock.py" line="197"/>
         <source>All severities</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="199"/>
-        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/gui/audit_dock.py" line="198"/>
+        <location filename="../plugin/gui/audit_dock.py" line="497"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="181"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="200"/>
-        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/gui/audit_dock.py" line="199"/>
+        <location filename="../plugin/gui/audit_dock.py" line="497"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="182"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="201"/>
-        <location filename="../plugin/gui/audit_dock.py" line="502"/>
+        <location filename="../plugin/gui/audit_dock.py" line="200"/>
+        <location filename="../plugin/gui/audit_dock.py" line="497"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="183"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="203"/>
+        <location filename="../plugin/gui/audit_dock.py" line="202"/>
         <source>Show accepted</source>
         <translation>显示已接受的问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="229"/>
+        <location filename="../plugin/gui/audit_dock.py" line="228"/>
         <source>Accept…</source>
         <translation>接受…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="231"/>
+        <location filename="../plugin/gui/audit_dock.py" line="230"/>
         <source>Accept the selected finding as an exception, with a reason</source>
         <translation>将所选问题接受为例外，并填写理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="233"/>
+        <location filename="../plugin/gui/audit_dock.py" line="232"/>
         <source>Revoke</source>
         <translation>撤销接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="235"/>
+        <location filename="../plugin/gui/audit_dock.py" line="234"/>
         <source>Withdraw the acceptance of the selected finding</source>
         <translation>撤销对所选问题的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="237"/>
+        <location filename="../plugin/gui/audit_dock.py" line="236"/>
         <source>Save acceptances</source>
         <translation>保存接受结果</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="240"/>
+        <location filename="../plugin/gui/audit_dock.py" line="239"/>
         <source>Gap → neighbour</source>
         <translation>空隙 → 相邻网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="243"/>
+        <location filename="../plugin/gui/audit_dock.py" line="242"/>
         <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
         <translation>将空隙划给同一上级下共同边界最长的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="246"/>
+        <location filename="../plugin/gui/audit_dock.py" line="245"/>
         <source>Gap → new grid</source>
         <translation>空隙 → 新网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="248"/>
+        <location filename="../plugin/gui/audit_dock.py" line="247"/>
         <source>Make the gap a grid of its own</source>
         <translation>将空隙单独设为一个网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="250"/>
+        <location filename="../plugin/gui/audit_dock.py" line="249"/>
         <source>Resolve overlap</source>
         <translation>处理重叠</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="253"/>
+        <location filename="../plugin/gui/audit_dock.py" line="252"/>
         <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
         <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="256"/>
+        <location filename="../plugin/gui/audit_dock.py" line="255"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <location filename="../plugin/gui/audit_dock.py" line="258"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="367"/>
+        <location filename="../plugin/gui/audit_dock.py" line="362"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="717"/>
+        <location filename="../plugin/gui/audit_dock.py" line="712"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/audit_dock.py" line="213"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/audit_dock.py" line="213"/>
         <location filename="../plugin/gui/dock.py" line="170"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
@@ -1454,141 +1607,141 @@
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/audit_dock.py" line="213"/>
         <source>Count / measure</source>
         <translation>数量/量值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="314"/>
+        <location filename="../plugin/gui/audit_dock.py" line="313"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="342"/>
+        <location filename="../plugin/gui/audit_dock.py" line="341"/>
+        <location filename="../plugin/gui/plugin.py" line="185"/>
         <location filename="../plugin/gui/plugin.py" line="195"/>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
-        <location filename="../plugin/gui/plugin.py" line="230"/>
-        <location filename="../plugin/gui/plugin.py" line="237"/>
+        <location filename="../plugin/gui/plugin.py" line="220"/>
+        <location filename="../plugin/gui/plugin.py" line="227"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="375"/>
+        <location filename="../plugin/gui/audit_dock.py" line="370"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="621"/>
+        <location filename="../plugin/gui/audit_dock.py" line="616"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="745"/>
+        <location filename="../plugin/gui/audit_dock.py" line="740"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <location filename="../plugin/gui/audit_dock.py" line="759"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <location filename="../plugin/gui/audit_dock.py" line="759"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="170"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="768"/>
+        <location filename="../plugin/gui/audit_dock.py" line="763"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="768"/>
+        <location filename="../plugin/gui/audit_dock.py" line="763"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="175"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="355"/>
+        <location filename="../plugin/gui/audit_dock.py" line="350"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="363"/>
+        <location filename="../plugin/gui/audit_dock.py" line="358"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="539"/>
+        <location filename="../plugin/gui/audit_dock.py" line="534"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="546"/>
+        <location filename="../plugin/gui/audit_dock.py" line="541"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="548"/>
+        <location filename="../plugin/gui/audit_dock.py" line="543"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="679"/>
+        <location filename="../plugin/gui/audit_dock.py" line="674"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="758"/>
+        <location filename="../plugin/gui/audit_dock.py" line="753"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="305"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="790"/>
+        <location filename="../plugin/gui/audit_dock.py" line="785"/>
         <location filename="../plugin/gui/session.py" line="100"/>
         <location filename="../plugin/gui/session.py" line="129"/>
         <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
         <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="309"/>
+        <location filename="../plugin/gui/audit_dock.py" line="308"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="390"/>
+        <location filename="../plugin/gui/audit_dock.py" line="385"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="403"/>
+        <location filename="../plugin/gui/audit_dock.py" line="398"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="410"/>
+        <location filename="../plugin/gui/audit_dock.py" line="405"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="433"/>
+        <location filename="../plugin/gui/audit_dock.py" line="428"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="446"/>
+        <location filename="../plugin/gui/audit_dock.py" line="441"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="405"/>
+        <location filename="../plugin/gui/audit_dock.py" line="400"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="524"/>
+        <location filename="../plugin/gui/audit_dock.py" line="519"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -1692,7 +1845,7 @@
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="309"/>
+        <location filename="../plugin/gui/map_tools.py" line="307"/>
         <location filename="../plugin/processing/import_algorithms.py" line="63"/>
         <source>Dedicated grid</source>
         <translation>专属网格</translation>
@@ -1816,14 +1969,14 @@
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="365"/>
+        <location filename="../plugin/gui/map_tools.py" line="363"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="377"/>
+        <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
@@ -2035,62 +2188,92 @@
         <translation>无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="382"/>
+        <location filename="../plugin/gui/install_dialog.py" line="61"/>
+        <source>Choose a shapely wheel</source>
+        <translation>选择 shapely 的 wheel 文件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/install_dialog.py" line="61"/>
+        <source>Wheel files (*.whl)</source>
+        <translation>Wheel 文件 (*.whl)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/install_dialog.py" line="99"/>
+        <source>Installed; restart QGIS to use it.</source>
+        <translation>已安装；重启 QGIS 后生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/install_dialog.py" line="47"/>
+        <source>Installs into {folder}, for {python}. numpy and the other packages of QGIS&apos;s Python are not changed.</source>
+        <translation>安装到 {folder}，适用于 {python}。numpy 及 QGIS 的 Python 中的其他包均不改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/install_dialog.py" line="83"/>
+        <source>Downloading shapely with pip…</source>
+        <translation>正在用 pip 下载 shapely…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/install_dialog.py" line="94"/>
+        <source>shapely {version} works in this QGIS. Community Grids is loading.</source>
+        <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="380"/>
         <source>Draw one line for the new boundary.</source>
         <translation>请为新边界绘制一条线。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="483"/>
+        <location filename="../plugin/gui/map_tools.py" line="478"/>
         <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
         <translation>已将空隙划给共同边界最长的相邻网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="254"/>
+        <location filename="../plugin/gui/map_tools.py" line="258"/>
         <source>A line needs at least two points.</source>
         <translation>线条至少需要两个点。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="302"/>
+        <location filename="../plugin/gui/map_tools.py" line="300"/>
         <source>Added a {level} grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="339"/>
+        <location filename="../plugin/gui/map_tools.py" line="337"/>
         <source>A dedicated grid lies inside one village or community: click inside a level 1 grid.</source>
         <translation>专属网格位于某一个村（社区）内：请在一级网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="358"/>
+        <location filename="../plugin/gui/map_tools.py" line="356"/>
         <source>Added a dedicated grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个专属网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <location filename="../plugin/gui/map_tools.py" line="369"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="385"/>
+        <location filename="../plugin/gui/map_tools.py" line="383"/>
         <source>Moved the boundary between two {level} grids.</source>
         <translation>已调整两个{level}网格之间的边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="466"/>
+        <location filename="../plugin/gui/map_tools.py" line="461"/>
         <source>Merged {count} grids into one.</source>
         <translation>已将 {count} 个网格合并为一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="290"/>
+        <location filename="../plugin/gui/map_tools.py" line="288"/>
         <source>The click lies outside {parent}: start the new grid inside it.</source>
         <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="448"/>
+        <location filename="../plugin/gui/map_tools.py" line="443"/>
         <source>There is no active {level} grid here: click inside the grids to merge.</source>
         <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="485"/>
+        <location filename="../plugin/gui/map_tools.py" line="480"/>
         <source>Filled the gap with a new {level} grid.</source>
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
@@ -2131,18 +2314,12 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="103"/>
-        <location filename="../plugin/gui/plugin.py" line="77"/>
-        <source>&amp;Community Grids</source>
-        <translation>社区网格(&amp;C)</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/plugin.py" line="129"/>
+        <location filename="../plugin/gui/plugin.py" line="119"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="129"/>
+        <location filename="../plugin/gui/plugin.py" line="119"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
@@ -2152,24 +2329,24 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="184"/>
+        <location filename="../plugin/gui/plugin.py" line="174"/>
         <location filename="../plugin/gui/staff_panel.py" line="233"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="186"/>
+        <location filename="../plugin/gui/plugin.py" line="176"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="189"/>
+        <location filename="../plugin/gui/plugin.py" line="179"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="156"/>
+        <location filename="../plugin/gui/plugin.py" line="146"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -3095,6 +3272,36 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>输入数据</translation>
     </message>
     <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="24"/>
+        <source>Install shapely for Community Grids</source>
+        <translation>为社区网格安装 shapely</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="26"/>
+        <source>Set-up</source>
+        <translation>安装与设置</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="27"/>
+        <source>Installs shapely ≥ 2.0 into a private folder of this QGIS profile, for the Python this QGIS runs, from a wheel file (WHEEL), from an intranet plugin repository written by the plugin&apos;s `make package` (REPOSITORY: the URL of its plugins.xml), or with pip from the package index pip is set up for (neither given). numpy and every other package of QGIS&apos;s Python stay as they are. Restart QGIS (or reload the plugin) afterwards.</source>
+        <translation>将 shapely ≥ 2.0 安装到此 QGIS 配置文件的私有文件夹，适用于此 QGIS 运行的 Python；来源可以是 wheel 文件（WHEEL）、由插件 `make package` 生成的内网插件仓库（REPOSITORY：其 plugins.xml 的地址），或在两者都未给出时用 pip 从其配置的软件包索引下载。numpy 及 QGIS 的 Python 中的其他包均保持不变。安装后请重启 QGIS（或重新加载插件）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="40"/>
+        <source>shapely wheel file</source>
+        <translation>shapely 的 wheel 文件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="42"/>
+        <source>Plugin repository URL</source>
+        <translation>插件仓库地址</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/install_algorithm.py" line="43"/>
+        <source>Installed into</source>
+        <translation>安装位置</translation>
+    </message>
+    <message>
         <location filename="../plugin/processing/layout_algorithms.py" line="44"/>
         <source>Publication</source>
         <translation>公示与证件</translation>
@@ -3275,7 +3482,7 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="47"/>
+        <location filename="../plugin/processing/provider.py" line="49"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
@@ -3427,6 +3634,71 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>Community Grids needs shapely&apos;s own GEOS {expected}, but this QGIS process already uses GEOS {found}; mixing them fails. Start QGIS with shapely&apos;s GEOS preloaded, e.g. LD_PRELOAD=&quot;{preload}&quot; qgis (make qgis and scripts/qgis_process.sh do this).</source>
+        <translation type="vanished">社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
+    </message>
+    <message>
+        <source>Community Grids needs shapely ≥ 2.2 with GEOS ≥ 3.14; this Python has shapely {shapely} with GEOS {geos}. Install it: {hint}</source>
+        <translation type="vanished">社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
+    </message>
+    <message>
+        <source>Community Grids needs the Python package shapely ≥ 2.2 ({error}). Install it: {hint}</source>
+        <translation type="vanished">社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
+    </message>
+</context>
+<context>
+    <name>InstallDependenciesDialog</name>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="9"/>
+        <source>Community Grids: install shapely</source>
+        <translation>社区网格：安装 shapely</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="21"/>
+        <source>Install shapely from</source>
+        <translation>shapely 的安装来源</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="25"/>
+        <source>the package index (pip, as set up on this computer)</source>
+        <translation>软件包索引（pip，按本机的设置）</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="31"/>
+        <source>a plugin repository:</source>
+        <translation>插件仓库：</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="37"/>
+        <source>The address of the repository&apos;s plugins.xml (an intranet server works)</source>
+        <translation>插件仓库 plugins.xml 的地址（可以是内网服务器）</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="42"/>
+        <source>a wheel file:</source>
+        <translation>wheel 文件：</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="47"/>
+        <source>shapely-2.x-….whl</source>
+        <translation>shapely-2.x-….whl</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="52"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="3"/>
+        <source>Install</source>
+        <translation>安装</translation>
+    </message>
+    <message>
+        <location filename="../ui/install_dependencies.ui" line="84"/>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 </TS>

@@ -14,14 +14,11 @@ export XDG_RUNTIME_DIR
 export QGIS_PLUGINPATH="$BUILD/qgis-plugins"
 export QGIS_CUSTOM_CONFIG_PATH="$BUILD/qgis-config"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-# The plugin runs on the venv's shapely 2.2 (GEOS 3.14 coverage functions) next to QGIS's modules.
-# QGIS links the system GEOS; shapely's own GEOS is preloaded so that the whole process runs on one GEOS
-# (see plugin/adapters/runtime.py).
+# The development profile has no private shapely install: QGIS's Python sees the venv's shapely 2.2 instead
+# (the plugin imports it deep-bound, so its GEOS never mixes with the GEOS qgis_process links).
 if [ -d "$ROOT/.venv" ]; then
   site=$("$ROOT/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
-  preload=$(ls "$site"/shapely.libs/libgeos-*.so* "$site"/shapely.libs/libgeos_c-*.so* 2>/dev/null | tr '\n' ' ')
-  export LD_PRELOAD="${preload}${LD_PRELOAD:-}"
 fi
 if ! grep -qs "community_grids=true" "$QGIS_CUSTOM_CONFIG_PATH/profiles/default/QGIS/QGIS3.ini"; then
   qgis_process.bin plugins enable community_grids >/dev/null 2>&1 || true

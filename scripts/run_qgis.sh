@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make qgis`: QGIS desktop with this checkout as an enabled plugin, in a throwaway profile under build/,
-# with shapely's GEOS preloaded (plugin/adapters/runtime.py explains why), opening the given project.
+# `make qgis`: QGIS desktop with this checkout as an enabled plugin, in a profile under build/, opening the
+# given project. QGIS's Python sees the venv's shapely (the plugin imports it deep-bound: no preload needed).
 #   scripts/run_qgis.sh [project.qgz] [extra qgis arguments]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +11,4 @@ site=$("$ROOT/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths(
 export QGIS_PLUGINPATH="$BUILD/qgis-plugins"
 export QGIS_CUSTOM_CONFIG_PATH="$BUILD/qgis-config"
 export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
-preload=$(ls "$site"/shapely.libs/libgeos-*.so* "$site"/shapely.libs/libgeos_c-*.so* | tr '\n' ' ')
-export LD_PRELOAD="${preload}${LD_PRELOAD:-}"
 exec qgis --noversioncheck --nologo "$@"

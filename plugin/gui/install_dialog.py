@@ -5,6 +5,7 @@ Opened by the stand-in plugin while shapely is missing; imports nothing that nee
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from qgis.core import QgsSettings
@@ -68,6 +69,7 @@ class InstallDialog(QDialog, FORM):
 
     def install(self) -> bool:
         """Install from the chosen source; the outcome is written in the dialog's log. True on success."""
+        held = "shapely" in sys.modules  # a process holds one shapely: a new one serves after a restart
         self.installButton.setEnabled(False)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -86,8 +88,8 @@ class InstallDialog(QDialog, FORM):
         finally:
             QApplication.restoreOverrideCursor()
             self.installButton.setEnabled(True)
-        outcome = loader.ensure_shapely(self.profile, again=True)
-        if outcome.ok:
+        outcome = None if held else loader.ensure_shapely(self.profile, again=True)
+        if outcome is not None and outcome.ok:
             self.log(
                 tr("shapely {version} works in this QGIS. Community Grids is loading.").format(
                     version=outcome.module.__version__

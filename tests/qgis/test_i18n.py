@@ -204,3 +204,30 @@ def test_toolbar_and_menu_in_chinese(zh_cn, plugin_package, recording_iface):
                 assert chinese(action.text()), action.text()
     finally:
         plugin.unload()
+
+
+@pytest.mark.parametrize("spelling", ["zh-Hans", "zh_CN", "zh-CN", "zh", "zh_Hans_CN"])
+def test_every_spelling_of_chinese_that_qgis_stores_gives_the_translation(spelling, compiled, qgis_app):
+    """QGIS 3.40 stores ``zh-Hans`` for Chinese, 3.22 ``zh_CN``; hand-edited profiles hold ``zh-CN`` or ``zh``."""
+    from qgis.PyQt.QtCore import QCoreApplication, QSettings
+
+    from plugin.i18n import install_translator, normalise_locale, remove_translators, user_locale
+
+    assert normalise_locale(spelling) == "zh_CN"
+    assert normalise_locale("en-US") == "en_US" and normalise_locale("fr") == "fr"
+    settings = QSettings()
+    saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
+    remove_translators()
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", spelling)
+    try:
+        assert user_locale() == "zh_CN"
+        assert install_translator() is not None
+        assert QCoreApplication.translate("CommunityGrids", "Install shapely…") == "安装 shapely…"
+    finally:
+        remove_translators()
+        for key, value in saved.items():
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)

@@ -129,12 +129,8 @@ def _qgis_process(config: Path, *args: str, timeout: int = 300) -> subprocess.Co
         QGIS_CUSTOM_CONFIG_PATH=str(config),
         QT_QPA_PLATFORM="offscreen",
         XDG_RUNTIME_DIR=str(runtime),
-        PYTHONPATH=sysconfig.get_paths()["purelib"],  # the plugin needs the venv's shapely 2.2
+        PYTHONPATH=sysconfig.get_paths()["purelib"],  # QGIS's Python sees the venv's shapely 2.2 (no preload)
     )
-    # one GEOS in the process: shapely's, preloaded, as scripts/qgis_process.sh does
-    from plugin.adapters.runtime import shapely_geos_libraries
-
-    env["LD_PRELOAD"] = " ".join(shapely_geos_libraries())
     return subprocess.run(
         [QGIS_PROCESS, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=str(config)
     )

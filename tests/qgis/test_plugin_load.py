@@ -85,46 +85,55 @@ def test_load_twice_after_unload(plugin_package, recording_iface, qgis_app):
         assert QgsApplication.processingRegistry().providerById("community_grids") is None
 
 
-def test_a_clashing_geos_is_reported_on_load(plugin_package, recording_iface, qgis_app, monkeypatch):
-    """In a QGIS started without shapely's GEOS preloaded, the plugin says so at once, and its algorithms refuse."""
+def _missing(plugin_package, monkeypatch, tmp_path):
+    """The plugin's loader made to report a QGIS without shapely (this test process itself has one)."""
     import importlib
 
-    from qgis.core import Qgis
-
-    runtime = importlib.import_module(f"{plugin_package.__name__}.plugin.adapters.runtime")
-    monkeypatch.setattr(runtime, "global_geos_version", lambda: "3.11.1-CAPI-1.17.1")
-    bar = recording_iface.messageBar()
-    bar.clear_messages()
-    plugin = plugin_package.classFactory(recording_iface)
-    plugin.initGui()
-    try:
-        critical = bar.get_messages(Qgis.MessageLevel.Critical)
-        assert any("3.11.1" in message and "LD_PRELOAD" in message for message in critical)
-        algorithm = QgsApplication.processingRegistry().algorithmById("community_grids:audit_workspace")
-        ok, reason = algorithm.canExecute()
-        assert not ok and "GEOS" in reason
-    finally:
-        plugin.unload()
-        _flush_deletes()
-    monkeypatch.undo()
-    assert runtime.geos_problem() is None  # the test process itself (a Python host) has no clash
+    loader = importlib.import_module(f"{plugin_package.__name__}.plugin.bootstrap.loader")
+    problem = loader.Problem(
+        "missing", "Community Grids needs the Python package shapely ≥ 2.0. " + loader.install_hint(tmp_path)
+    )
+    monkeypatch.setattr(loader, "ensure_shapely", lambda *args, **kwargs: loader.Outcome(problem=problem))
+    return problem
 
 
-def test_missing_shapely_gives_a_message_not_a_traceback(plugin_package, recording_iface, qgis_app, monkeypatch):
+def test_missing_shapely_gives_a_message_and_the_installer(
+    plugin_package, recording_iface, qgis_app, monkeypatch, tmp_path
+):
+    """No traceback: a stand-in says what is missing, offers the install, and its algorithms refuse with the path."""
     import importlib
 
-    import shapely
-    from qgis.core import Qgis
+    from qgis.PyQt.QtWidgets import QPushButton
 
     dependencies = importlib.import_module(f"{plugin_package.__name__}.plugin.dependencies")
-    monkeypatch.setattr(shapely, "__version__", "1.8.5")
-    bar = recording_iface.messageBar()
-    bar.clear_messages()
+    problem = _missing(plugin_package, monkeypatch, tmp_path)
     plugin = plugin_package.classFactory(recording_iface)
     assert isinstance(plugin, dependencies.MissingDependenciesPlugin)
     plugin.initGui()
-    assert any("shapely" in m and "pip install" in m for m in bar.get_messages(Qgis.MessageLevel.Critical))
+    try:
+        item = recording_iface.messageBar().currentItem()
+        assert item is not None and "shapely ≥ 2.0" in item.text()
+        buttons = [b.text() for b in item.findChildren(QPushButton)]
+        assert "Install shapely…" in buttons
+        assert [action.text() for _, action in recording_iface.menu_entries] == ["Install shapely…"]
+        registry = QgsApplication.processingRegistry()
+        audit = registry.algorithmById("community_grids:audit_workspace")
+        ok, reason = audit.canExecute()
+        assert not ok and reason == problem.message and "python/dependencies/community_grids" in reason
+        install = registry.algorithmById("community_grids:install_dependencies")
+        assert install.canExecute()[0]
+    finally:
+        recording_iface.messageBar().clearWidgets()
+        plugin.unload()
+        _flush_deletes()
     assert QgsApplication.processingRegistry().providerById("community_grids") is None
-    plugin.unload()
-    monkeypatch.undo()
-    assert dependencies.missing_dependencies() is None
+    assert recording_iface.menu_entries == []
+
+
+def test_stand_in_lists_every_algorithm_of_the_plugin(plugin_package):
+    import importlib
+
+    dependencies = importlib.import_module(f"{plugin_package.__name__}.plugin.dependencies")
+    provider = importlib.import_module(f"{plugin_package.__name__}.plugin.processing.provider")
+    real = {cls.NAME for cls in provider.algorithm_classes()} - {"install_dependencies"}
+    assert set(dependencies.ALGORITHM_NAMES) == real
