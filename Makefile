@@ -86,9 +86,25 @@ i18n: venv
 	$(PY) scripts/i18n.py --update
 	@$(MAKE) --no-print-directory translations
 
-# The installable plugin: build/community_grids-<version>.zip (QGIS: Plugins → Install from ZIP).
-package: venv
-	$(PY) scripts/package.py --out $(BUILD)
+# The installable plugin: build/community_grids-<version>.zip (QGIS: Plugins → Install from ZIP), and
+# build/repository/: a QGIS plugin repository (plugins.xml, the ZIP, shapely wheels for the private install)
+# for an intranet web server at REPOSITORY_URL. The wheels: shapely 2.2 / 2.1 / 2.0 for the Pythons of the
+# QGIS builds planners run (Windows, Linux x86_64, macOS), downloaded once into build/repository-wheels.
+REPOSITORY_URL ?= http://localhost:8000/
+REPO_WHEELS := $(BUILD)/repository-wheels
+REPO_SETS := 2.2.0:311,312,313 2.1.2:310,311,312,313 2.0.7:39
+REPO_PLATFORMS := win_amd64 manylinux_2_28_x86_64+manylinux2014_x86_64 macosx_14_0_x86_64 macosx_14_0_arm64
+package: venv translations
+	@mkdir -p $(REPO_WHEELS)
+	@for set in $(REPO_SETS); do v=$${set%%:*}; for py in $$(echo $${set#*:} | tr , ' '); do \
+	  for plat in $(REPO_PLATFORMS); do \
+	    done=$(REPO_WHEELS)/.done-$$v-$$py-$$plat; [ -e $$done ] && continue; \
+	    $(PY) -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d $(REPO_WHEELS) \
+	      --python-version $$py --implementation cp $$(printf -- ' --platform %s' $$(echo $$plat | tr + ' ')) \
+	      shapely==$$v 2>/dev/null && touch $$done || echo "  (no shapely $$v wheel for cp$$py on $$plat)"; \
+	  done; done; done
+	$(PY) scripts/package.py --out $(BUILD) --repository $(BUILD)/repository --base-url $(REPOSITORY_URL) \
+	  --wheels $(REPO_WHEELS)
 
 clean:
 	rm -rf $(BUILD)

@@ -163,10 +163,86 @@ def build(out_dir: Path | None = None, root: Path = ROOT) -> Path:
     return target
 
 
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_repository(zip_path: Path, folder: Path, base_url: str, wheels_from: Path | None, root: Path = ROOT) -> Path:
+    """A QGIS plugin repository any intranet web server can host, in ``folder``:
+
+    * ``plugins.xml`` (what QGIS's plugin manager reads; Plugins ▸ Manage and Install ▸ Settings ▸ Add), naming
+      ``<base_url>community_grids.<version>.zip`` (QGIS takes the plugin's id from the file name up to the dot);
+    * the ZIP itself under that name;
+    * ``wheels/`` with the shapely wheels of ``wheels_from`` and their ``index.json``, from which the plugin's
+      private install takes the wheel for the QGIS it runs in.
+
+    Written into a temporary folder and swapped in, so a server never serves half a repository.
+    """
+    sys.path.insert(0, str(root))
+    try:
+        from plugin.bootstrap.wheels import WHEELS_DIR, write_repository_index
+    finally:
+        sys.path.remove(str(root))
+    meta = read_metadata(root)
+    version = meta["version"]
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    file_name = f"{PLUGIN_NAME}.{version}.zip"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        shutil.copy2(zip_path, staging / file_name)
+        (staging / WHEELS_DIR).mkdir()
+        for wheel in sorted(wheels_from.glob("shapely-*.whl")) if wheels_from else []:
+            shutil.copy2(wheel, staging / WHEELS_DIR / wheel.name)
+        write_repository_index(staging / WHEELS_DIR)
+        fields = {
+            "description": meta["description"],
+            "about": meta["about"],
+            "version": version,
+            "qgis_minimum_version": meta["qgisMinimumVersion"],
+            "qgis_maximum_version": meta.get("qgisMaximumVersion", ""),
+            "homepage": meta.get("homepage", ""),
+            "file_name": file_name,
+            "icon": meta.get("icon", ""),
+            "author_name": meta["author"],
+            "author_email": meta["email"],
+            "download_url": base + file_name,
+            "experimental": meta.get("experimental", "False"),
+            "deprecated": meta.get("deprecated", "False"),
+            "tracker": meta.get("tracker", ""),
+            "repository": meta["repository"],
+            "tags": meta.get("tags", ""),
+            "category": meta.get("category", ""),
+            "changelog": meta.get("changelog", ""),
+        }
+        body = "\n".join(f"    <{key}>{_xml_text(value.strip())}</{key}>" for key, value in fields.items())
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<plugins>\n'
+            f'  <pyqgis_plugin name="{_xml_text(meta["name"])}" version="{version}">\n{body}\n  </pyqgis_plugin>\n'
+            "</plugins>\n"
+        )
+        (staging / "plugins.xml").write_text(xml, encoding="utf-8")
+        if folder.exists():
+            old = folder.with_name(folder.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            folder.rename(old)
+            staging.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder / "plugins.xml"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="folder of the ZIP (default: build/)")
     parser.add_argument("--list", action="store_true", help="list the archive's entries")
+    parser.add_argument("--repository", type=Path, help="also write a plugin repository (plugins.xml, ZIP, wheels)")
+    parser.add_argument("--base-url", default="http://localhost:8000/", help="where the repository will be served")
+    parser.add_argument("--wheels", type=Path, help="folder of shapely wheels to put into the repository")
     args = parser.parse_args(argv)
     try:
         target = build(args.out)
@@ -179,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(names))
     size = target.stat().st_size
     print(f"{target} ({len(names)} files, {size / 1024:.0f} KiB)")
+    if args.repository:
+        xml = write_repository(target, args.repository, args.base_url, args.wheels)
+        count = len(list((args.repository / "wheels").glob("*.whl")))
+        print(f"{xml} (plugin repository for {args.base_url}, {count} shapely wheels)")
     return 0
 
 
