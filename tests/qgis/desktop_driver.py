@@ -63,7 +63,9 @@ def install_stage() -> None:
         repositories.requestFetching(key, force_reload=True)
     wait(lambda: not repositories.fetchingInProgress(), 60)
     plugins.rebuild()
-    RESULT["repositories"] = {k: [v.get("url"), v.get("enabled"), v.get("state"), v.get("error")] for k, v in repositories.all().items()}
+    RESULT["repositories"] = {
+        k: [v.get("url"), v.get("enabled"), v.get("state"), v.get("error")] for k, v in repositories.all().items()
+    }
     RESULT["plugins_seen"] = sorted(plugins.all())
     listed = plugins.all().get(NAME)
     RESULT["listed"] = bool(listed)
