@@ -237,6 +237,8 @@ class AuditInputs:
     exceptions: dict[str, str] = field(default_factory=dict)
     size_rules: list | None = None
     size_rules_problem: str = ""  # why the county's size rules could not be used (defaults used instead)
+    code_registry: list[dict] | None = None  # rows of code_registry and change_log (the registry check)
+    change_log: list[dict] | None = None
 
     def read(self, feedback=None) -> WorkspaceData:
         grids = {}
@@ -257,7 +259,13 @@ class AuditInputs:
             c = self.county
             county = read_boundary(c.source.getFeatures, c.wkb_type, c.feature_count, c.name)
         return WorkspaceData(
-            info=self.info, grids=grids, county_boundary=county, staff=self.staff, divisions=self.divisions
+            info=self.info,
+            grids=grids,
+            county_boundary=county,
+            staff=self.staff,
+            divisions=self.divisions,
+            code_registry=self.code_registry,
+            change_log=self.change_log,
         )
 
 
@@ -284,6 +292,8 @@ def snapshot_workspace(workspace) -> AuditInputs:
         exceptions=read_exceptions(layers[EXCEPTIONS]),
         size_rules=rules,
         size_rules_problem=problem,
+        code_registry=read_rows(layers[schema.CODE_REGISTRY.name]),
+        change_log=read_rows(layers[schema.CHANGE_LOG.name]),
     )
 
 
