@@ -44,6 +44,7 @@ from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
 from .arrays import python_value
+from .gpkg_write import checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
 
@@ -649,6 +650,7 @@ def write_findings_file(path, result) -> int:
                     raise AuditStoreError(
                         tr("Could not delete row {fid} of table {table}.").format(fid=fid, table=FINDINGS)
                     )
+            checkpoint("audit:old-findings-deleted")
             for number, (attributes, wkb) in enumerate(rows, start=1):
                 feature = ogr.Feature(definition)
                 for name, value in attributes.items():
@@ -668,6 +670,7 @@ def write_findings_file(path, result) -> int:
                             row=number, table=FINDINGS, error=gdal.GetLastErrorMsg()
                         )
                     )
+            checkpoint("audit:findings-written")
             if dataset.CommitTransaction() != ogr.OGRERR_NONE:
                 raise AuditStoreError(
                     tr("Could not save table {table} in {path}: {error}").format(
