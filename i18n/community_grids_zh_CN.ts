@@ -15,7 +15,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="94"/>
-        <location filename="../plugin/adapters/audit_store.py" line="101"/>
+        <location filename="../plugin/adapters/audit_store.py" line="102"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
@@ -26,94 +26,95 @@
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="344"/>
+        <location filename="../plugin/adapters/audit_store.py" line="355"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="357"/>
+        <location filename="../plugin/adapters/audit_store.py" line="368"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="391"/>
+        <location filename="../plugin/adapters/audit_store.py" line="402"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="594"/>
+        <location filename="../plugin/adapters/audit_store.py" line="605"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="67"/>
+        <location filename="../plugin/adapters/audit_store.py" line="68"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="73"/>
+        <location filename="../plugin/adapters/audit_store.py" line="74"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="92"/>
+        <location filename="../plugin/adapters/audit_store.py" line="93"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="96"/>
+        <location filename="../plugin/adapters/audit_store.py" line="97"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="108"/>
+        <location filename="../plugin/adapters/audit_store.py" line="109"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="622"/>
+        <location filename="../plugin/adapters/audit_store.py" line="633"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="627"/>
-        <location filename="../plugin/adapters/table_store.py" line="38"/>
+        <location filename="../plugin/adapters/audit_store.py" line="638"/>
+        <location filename="../plugin/adapters/table_store.py" line="39"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="90"/>
+        <location filename="../plugin/adapters/audit_store.py" line="91"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="631"/>
-        <location filename="../plugin/adapters/table_store.py" line="45"/>
+        <location filename="../plugin/adapters/audit_store.py" line="642"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="146"/>
+        <location filename="../plugin/adapters/table_store.py" line="46"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="634"/>
-        <location filename="../plugin/adapters/table_store.py" line="118"/>
+        <location filename="../plugin/adapters/audit_store.py" line="645"/>
+        <location filename="../plugin/adapters/table_store.py" line="119"/>
         <source>{path} is locked by another program; try again.</source>
         <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="423"/>
-        <location filename="../plugin/adapters/audit_store.py" line="367"/>
+        <location filename="../plugin/adapters/audit_store.py" line="434"/>
+        <location filename="../plugin/adapters/audit_store.py" line="378"/>
         <location filename="../plugin/adapters/layer_edits.py" line="138"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="599"/>
-        <location filename="../plugin/adapters/audit_store.py" line="396"/>
+        <location filename="../plugin/adapters/audit_store.py" line="610"/>
+        <location filename="../plugin/adapters/audit_store.py" line="407"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="601"/>
-        <location filename="../plugin/adapters/audit_store.py" line="374"/>
+        <location filename="../plugin/adapters/audit_store.py" line="612"/>
+        <location filename="../plugin/adapters/audit_store.py" line="385"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
         <location filename="../plugin/adapters/layer_edits.py" line="165"/>
@@ -121,20 +122,21 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="663"/>
-        <location filename="../plugin/adapters/table_store.py" line="144"/>
+        <location filename="../plugin/adapters/audit_store.py" line="676"/>
+        <location filename="../plugin/adapters/table_store.py" line="146"/>
         <source>Could not save table {table} in {path}: {error}</source>
         <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="640"/>
-        <location filename="../plugin/adapters/table_store.py" line="126"/>
+        <location filename="../plugin/adapters/audit_store.py" line="651"/>
+        <location filename="../plugin/adapters/table_store.py" line="127"/>
         <source>Could not delete row {fid} of table {table}.</source>
         <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="657"/>
-        <location filename="../plugin/adapters/table_store.py" line="136"/>
+        <location filename="../plugin/adapters/audit_store.py" line="669"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="205"/>
+        <location filename="../plugin/adapters/table_store.py" line="137"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
@@ -224,7 +226,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="288"/>
-        <location filename="../plugin/adapters/codes_store.py" line="201"/>
+        <location filename="../plugin/adapters/codes_store.py" line="221"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
@@ -257,7 +259,8 @@
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="195"/>
+        <location filename="../plugin/adapters/codes_store.py" line="215"/>
+        <location filename="../plugin/adapters/codes_store.py" line="280"/>
         <location filename="../plugin/gui/allocation_preview.py" line="108"/>
         <location filename="../plugin/gui/allocation_preview.py" line="125"/>
         <location filename="../plugin/gui/allocation_preview.py" line="133"/>
@@ -265,12 +268,17 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="68"/>
+        <location filename="../plugin/adapters/codes_store.py" line="322"/>
+        <source>Rebuild the code registry</source>
+        <translation>重建网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/codes_store.py" line="88"/>
         <source>The code rule {rule!r} stored in the workspace cannot be used: {error}</source>
         <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="186"/>
+        <location filename="../plugin/adapters/codes_store.py" line="206"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
@@ -407,8 +415,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="460"/>
-        <location filename="../plugin/adapters/importer.py" line="236"/>
+        <location filename="../plugin/adapters/household_edits.py" line="494"/>
+        <location filename="../plugin/adapters/importer.py" line="237"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
@@ -426,7 +434,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="294"/>
-        <location filename="../plugin/adapters/importer.py" line="249"/>
+        <location filename="../plugin/adapters/importer.py" line="253"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
@@ -511,54 +519,59 @@
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="343"/>
+        <location filename="../plugin/adapters/filing.py" line="416"/>
+        <location filename="../plugin/adapters/filing.py" line="289"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="118"/>
+        <location filename="../plugin/adapters/filing.py" line="124"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="153"/>
+        <location filename="../plugin/adapters/filing.py" line="159"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="157"/>
+        <location filename="../plugin/adapters/filing.py" line="163"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="213"/>
+        <location filename="../plugin/adapters/filing.py" line="219"/>
         <location filename="../plugin/adapters/workspace.py" line="287"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="322"/>
+        <location filename="../plugin/adapters/filing.py" line="406"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="375"/>
-        <location filename="../plugin/adapters/workspace.py" line="273"/>
-        <source>{path} is not a Community Grids workspace.</source>
-        <translation>{path} 不是社区网格工作空间。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/filing.py" line="119"/>
+        <location filename="../plugin/adapters/filing.py" line="125"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="166"/>
+        <location filename="../plugin/adapters/filing.py" line="172"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="271"/>
+        <location filename="../plugin/adapters/filing.py" line="275"/>
+        <source>Export cancelled; {path} was left unchanged.</source>
+        <translation>导出已取消；{path} 未作更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="279"/>
+        <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
+        <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="301"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
         <location filename="../plugin/gui/audit_dock.py" line="750"/>
@@ -567,14 +580,15 @@
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="262"/>
-        <source>Export cancelled; {path} was left unchanged.</source>
-        <translation>导出已取消；{path} 未作更改。</translation>
+        <location filename="../plugin/adapters/filing.py" line="283"/>
+        <location filename="../plugin/adapters/workspace.py" line="94"/>
+        <source>{path} is still open; it was not moved into place.</source>
+        <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="266"/>
-        <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
-        <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
+        <location filename="../plugin/adapters/filing.py" line="293"/>
+        <source>The package was not moved into place, {path} is unchanged: {error}</source>
+        <translation>新的备案包未替换原文件，{path} 保持不变：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/fix_edits.py" line="78"/>
@@ -682,196 +696,248 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="56"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="53"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="100"/>
+        <source>no reason given by GDAL</source>
+        <translation>GDAL 未给出原因</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="90"/>
+        <source>{path} is read-only; {what}: nothing was written.</source>
+        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="99"/>
+        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
+        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
+        <source>{path} could not be written ({what}): {error}</source>
+        <translation>无法写入 {path}（{what}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="132"/>
+        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
+        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
+        <source>Table {table} has no field {field}.</source>
+        <translation>表 {table} 没有字段 {field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="177"/>
+        <source>Table {table} has no feature {fid}.</source>
+        <translation>表 {table} 没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="164"/>
+        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
+        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="183"/>
+        <source>Could not change feature {fid} of table {table}: {error}</source>
+        <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="220"/>
+        <source>Could not delete row {fid} of table {table}: {error}</source>
+        <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="59"/>
         <source>household count</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="57"/>
+        <location filename="../plugin/adapters/household_edits.py" line="60"/>
         <source>persons</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="58"/>
+        <location filename="../plugin/adapters/household_edits.py" line="61"/>
         <source>relocated households</source>
         <translation>搬迁户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="59"/>
+        <location filename="../plugin/adapters/household_edits.py" line="62"/>
         <source>registered-but-absent households</source>
         <translation>空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="60"/>
+        <location filename="../plugin/adapters/household_edits.py" line="63"/>
         <source>grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="61"/>
+        <location filename="../plugin/adapters/household_edits.py" line="64"/>
         <source>villager group name</source>
         <translation>村民小组名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="62"/>
+        <location filename="../plugin/adapters/household_edits.py" line="65"/>
         <source>village or community</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="434"/>
+        <location filename="../plugin/adapters/household_edits.py" line="437"/>
+        <location filename="../plugin/adapters/household_edits.py" line="472"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="96"/>
+        <location filename="../plugin/adapters/household_edits.py" line="99"/>
         <source>Table {layer} cannot be joined to grids: choose its grid code field or its villager group name field.</source>
         <translation>表“{layer}”无法与网格关联：请选择其网格编码字段或村民小组名称字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="148"/>
+        <location filename="../plugin/adapters/household_edits.py" line="151"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
         <location filename="../plugin/processing/household_algorithms.py" line="276"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="513"/>
+        <location filename="../plugin/adapters/household_edits.py" line="547"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="518"/>
+        <location filename="../plugin/adapters/household_edits.py" line="552"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="526"/>
+        <location filename="../plugin/adapters/household_edits.py" line="560"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="535"/>
+        <location filename="../plugin/adapters/household_edits.py" line="569"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="545"/>
+        <location filename="../plugin/adapters/household_edits.py" line="579"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="87"/>
+        <location filename="../plugin/adapters/household_edits.py" line="90"/>
         <source>Layer {layer} has no field {field} (chosen for the {what}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{what}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="186"/>
+        <location filename="../plugin/adapters/household_edits.py" line="189"/>
         <source>Layer {layer} could not be read in the workspace CRS: {error}</source>
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="302"/>
+        <location filename="../plugin/adapters/household_edits.py" line="305"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="331"/>
+        <location filename="../plugin/adapters/household_edits.py" line="334"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="390"/>
+        <location filename="../plugin/adapters/household_edits.py" line="393"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="471"/>
+        <location filename="../plugin/adapters/household_edits.py" line="505"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="67"/>
         <source>code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="67"/>
         <source>name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="67"/>
         <source>parent code</source>
         <translation>上级编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="74"/>
+        <location filename="../plugin/adapters/importer.py" line="75"/>
         <source>Choose the field that holds the grid code.</source>
         <translation>请选择存放网格编码的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="113"/>
+        <location filename="../plugin/adapters/importer.py" line="114"/>
         <source>The source has no coordinate reference system: set its CRS first.</source>
         <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="246"/>
+        <location filename="../plugin/adapters/importer.py" line="250"/>
         <location filename="../plugin/gui/import_dialog.py" line="43"/>
         <location filename="../plugin/processing/import_algorithms.py" line="26"/>
         <source>Import grid boundaries</source>
         <translation>导入网格边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="210"/>
+        <location filename="../plugin/adapters/importer.py" line="211"/>
         <source>There is no grid level {level}.</source>
         <translation>不存在第 {level} 级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="215"/>
+        <location filename="../plugin/adapters/importer.py" line="216"/>
         <source>Layer {layer} holds no polygons; grid boundaries must be polygons.</source>
         <translation>图层“{layer}”中没有面；网格边界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="224"/>
+        <location filename="../plugin/adapters/importer.py" line="225"/>
         <source>Nothing was imported from {layer}.</source>
         <translation>未从“{layer}”导入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="69"/>
+        <location filename="../plugin/adapters/importer.py" line="70"/>
         <source>Layer {layer} has no field {field} (chosen for the {role}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{role}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="149"/>
+        <location filename="../plugin/adapters/importer.py" line="150"/>
         <source>Feature {fid}: no polygon geometry; skipped.</source>
         <translation>要素 {fid}：没有面几何，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="153"/>
+        <location filename="../plugin/adapters/importer.py" line="154"/>
         <source>Feature {fid}: code {code} is already used in layer {layer}; skipped.</source>
         <translation>要素 {fid}：编码 {code} 已在图层“{layer}”中使用，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="162"/>
+        <location filename="../plugin/adapters/importer.py" line="163"/>
         <source>Imported grid {fid}</source>
         <translation>导入的网格 {fid}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="175"/>
+        <location filename="../plugin/adapters/importer.py" line="176"/>
         <source>Only {share:.0%} of the imported area lies inside the county boundary: check the source CRS, and whether the data are GCJ-02 web-map coordinates that need correcting.</source>
         <translation>导入范围只有 {share:.0%} 位于县界内：请检查数据源坐标系，以及数据是否为需要纠偏的 GCJ-02（网络地图）坐标。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="230"/>
+        <location filename="../plugin/adapters/importer.py" line="231"/>
         <source>Layer {layer} is being edited: save or discard its edits before importing into the file.</source>
         <translation>图层“{layer}”正在编辑中：导入文件前请先保存或放弃其编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="242"/>
+        <location filename="../plugin/adapters/importer.py" line="245"/>
         <source>Could not write to layer {layer}: {error}</source>
         <translation>无法写入图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="286"/>
+        <location filename="../plugin/adapters/importer.py" line="290"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="236"/>
         <location filename="../plugin/adapters/workspace.py" line="362"/>
@@ -1021,12 +1087,12 @@
         <translation>图层“{layer}”：无法删除原有记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="112"/>
+        <location filename="../plugin/adapters/table_store.py" line="113"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="96"/>
+        <location filename="../plugin/adapters/table_store.py" line="97"/>
         <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
@@ -1071,6 +1137,11 @@
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <source>{path} is not a Community Grids workspace.</source>
+        <translation>{path} 不是社区网格工作空间。</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/workspace.py" line="277"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
@@ -1094,11 +1165,6 @@
         <location filename="../plugin/adapters/workspace.py" line="325"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/workspace.py" line="94"/>
-        <source>{path} is still open; it was not moved into place.</source>
-        <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
     <message>
         <location filename="../plugin/bootstrap/loader.py" line="168"/>
@@ -2321,8 +2387,8 @@
     <message>
         <location filename="../plugin/gui/plugin.py" line="119"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="414"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
@@ -2686,7 +2752,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="417"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -2721,7 +2787,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>未提供网格工作空间：审核问题未写入任何地方。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="415"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="419"/>
         <source>Audit run {run}: {errors} errors, {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>审核批次 {run}：错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
@@ -2736,12 +2802,12 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>网格工作空间 {path}（{county}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="431"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="435"/>
         <source>{message} (accepted: {reason})</source>
         <translation>{message}（已接受：{reason}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="438"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="442"/>
         <source>… and {n} more findings (see the findings layer and the reports).</source>
         <translation>……另有 {n} 个问题（见问题图层和报告）。</translation>
     </message>
@@ -2782,9 +2848,9 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="209"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="367"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="477"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
@@ -2794,38 +2860,38 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>按网格工作空间中保存的编码规则编制网格编码：没有编码的网格（以及在要求时，编码不符合规则或重复的网格）按自西向东、自北向南的顺序，取其上级网格下的下一个可用顺序号。已发放的编码永不重复使用（见网格编码登记簿）。编码方案（要素、图层、原编码、新编码、原因）作为输出表，需要时可另存为 CSV。若不是试运行，编码将写入网格图层，同时更新编码登记簿，并在网格变动记录中登记重新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="213"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="207"/>
         <source>Export filing package</source>
         <translation>导出备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="210"/>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
         <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="365"/>
         <source>Merge county packages</source>
         <translation>合并各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="368"/>
         <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="475"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="478"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="250"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="244"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
         <source>Grid workspace</source>
         <translation>网格工作空间</translation>
@@ -2861,153 +2927,153 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>写入的编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="246"/>
         <source>Exchange CRS</source>
         <translation>交换坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="248"/>
         <source>Include households</source>
         <translation>包含住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="255"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="249"/>
         <source>Include staff phone numbers</source>
         <translation>包含工作人员电话号码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="258"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
         <source>Override reason (export despite unaccepted error findings)</source>
         <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="262"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="256"/>
         <source>Author (default: the QGIS user)</source>
         <translation>制作人（默认：QGIS 用户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="265"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="259"/>
         <source>Version (default: the last version + 1)</source>
         <translation>版本（默认：上一版本 + 1）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="263"/>
         <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
         <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="272"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="266"/>
         <source>Include the whole change log</source>
         <translation>包含全部网格变动记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
         <source>Filing package</source>
         <translation>备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="270"/>
         <source>Grids in the package</source>
         <translation>数据包中的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
         <source>Changes in the package</source>
         <translation>数据包中的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="272"/>
         <source>Unaccepted error findings (overridden)</source>
         <translation>未接受的错误级问题（已强制导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
         <source>Package version</source>
         <translation>数据包版本</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="340"/>
         <source>The workspace has not been audited; the package carries no audit findings.</source>
         <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="393"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="387"/>
         <source>County filing packages</source>
         <translation>各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="392"/>
         <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
         <source>Smallest overlap or gap reported (m²)</source>
         <translation>报告的最小重叠或空隙面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="413"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="407"/>
         <source>Border tolerance (m)</source>
         <translation>边界容差（米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="414"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="416"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="424"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="418"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="493"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="494"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="496"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="501"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="522"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="342"/>
         <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="462"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="456"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
@@ -3017,27 +3083,27 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>图层“{layer}”要素 {fid}（{code}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="194"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="188"/>
         <source>Wrote {n} codes; the registry gained {added} and changed {changed} entries.</source>
         <translation>已写入 {n} 个编码；编码登记簿新增 {added} 条、修改 {changed} 条。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="199"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="193"/>
         <source>{n} grids would get a code (dry run: nothing written).</source>
         <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="341"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="335"/>
         <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
         <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="530"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="524"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="311"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="305"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
@@ -3175,7 +3241,7 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>统计数有变化的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="289"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
     </message>
@@ -3210,7 +3276,7 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>正在读取“{layer}”…</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="287"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="285"/>
         <source>Counts written to {path}.</source>
         <translation>统计数已写入 {path}。</translation>
     </message>

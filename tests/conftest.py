@@ -14,6 +14,14 @@ if os.path.isdir(QGIS_PLUGINS) and QGIS_PLUGINS not in sys.path:
     sys.path.append(QGIS_PLUGINS)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+try:  # property tests draw the same examples on every run: a CI never fails by chance
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True, database=None)
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+except ImportError:  # pragma: no cover - hypothesis is in requirements.txt
+    pass
+
 
 _exit_status = 0
 

@@ -150,6 +150,8 @@ def read_workspace_data(workspace) -> WorkspaceData:
         households=read_points(workspace.layers[schema.HOUSEHOLDS.name]),
         staff=read_table(workspace.layers[schema.STAFF.name]),
         divisions=read_table(workspace.layers[schema.DIVISIONS.name]),
+        code_registry=read_table(workspace.layers[schema.CODE_REGISTRY.name]),
+        change_log=read_table(workspace.layers[schema.CHANGE_LOG.name]),
     )
 
 

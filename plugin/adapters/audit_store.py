@@ -44,6 +44,7 @@ from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
 from .arrays import python_value
+from .gpkg_write import checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
 
@@ -237,6 +238,8 @@ class AuditInputs:
     exceptions: dict[str, str] = field(default_factory=dict)
     size_rules: list | None = None
     size_rules_problem: str = ""  # why the county's size rules could not be used (defaults used instead)
+    code_registry: list[dict] | None = None  # rows of code_registry and change_log (the registry check)
+    change_log: list[dict] | None = None
 
     def read(self, feedback=None) -> WorkspaceData:
         grids = {}
@@ -257,7 +260,13 @@ class AuditInputs:
             c = self.county
             county = read_boundary(c.source.getFeatures, c.wkb_type, c.feature_count, c.name)
         return WorkspaceData(
-            info=self.info, grids=grids, county_boundary=county, staff=self.staff, divisions=self.divisions
+            info=self.info,
+            grids=grids,
+            county_boundary=county,
+            staff=self.staff,
+            divisions=self.divisions,
+            code_registry=self.code_registry,
+            change_log=self.change_log,
         )
 
 
@@ -284,6 +293,8 @@ def snapshot_workspace(workspace) -> AuditInputs:
         exceptions=read_exceptions(layers[EXCEPTIONS]),
         size_rules=rules,
         size_rules_problem=problem,
+        code_registry=read_rows(layers[schema.CODE_REGISTRY.name]),
+        change_log=read_rows(layers[schema.CHANGE_LOG.name]),
     )
 
 
@@ -639,6 +650,7 @@ def write_findings_file(path, result) -> int:
                     raise AuditStoreError(
                         tr("Could not delete row {fid} of table {table}.").format(fid=fid, table=FINDINGS)
                     )
+            checkpoint("audit:old-findings-deleted")
             for number, (attributes, wkb) in enumerate(rows, start=1):
                 feature = ogr.Feature(definition)
                 for name, value in attributes.items():
@@ -658,6 +670,7 @@ def write_findings_file(path, result) -> int:
                             row=number, table=FINDINGS, error=gdal.GetLastErrorMsg()
                         )
                     )
+            checkpoint("audit:findings-written")
             if dataset.CommitTransaction() != ogr.OGRERR_NONE:
                 raise AuditStoreError(
                     tr("Could not save table {table} in {path}: {error}").format(

@@ -7,8 +7,15 @@
 ``apply_allocation`` writes a plan: per grid layer ONE edit command (``Allocate grid codes``) in the
 layer's edit buffer, so ``layer.undoStack().undo()`` takes it back; and the registry's changes
 (the sync plus the codes issued and retired by the plan) as one edit command on ``code_registry``.
-With ``commit=False`` (the dialog) the edits wait for the user to save; ``commit=True`` (Processing)
-saves them.
+With ``commit=False`` (the dialog) the edits wait for the user to save; ``commit=True`` saves them.
+
+``write_allocation`` (Processing) writes a plan straight into the file in ONE transaction: the codes of
+every grid layer, the ``change_log`` rows of the recodes and the registry's changes — a failure or a
+killed process leaves all of it as it was.
+
+``verify_registry`` compares ``code_registry`` with the grids and the change log
+(:func:`plugin.core.codes.registry_problems`); ``rebuild_registry`` writes the missing and wrong entries
+in one transaction.
 """
 
 from __future__ import annotations
@@ -16,14 +23,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from qgis.core import QgsExpression, QgsFeatureRequest, QgsVectorLayer
 
 from ..core import schema
+from ..core.changes import ChangeRecord, detect_changes
 from ..core.coderule import CodeRule, CodeRuleError
-from ..core.codes import AllocationPlan, CodeExhaustedError, CodeRegistry, allocate_workspace, apply_plan
+from ..core.codes import (
+    AllocationPlan,
+    CodeExhaustedError,
+    CodeRegistry,
+    RegistryProblem,
+    allocate_workspace,
+    apply_plan,
+    rebuild_registry_from,
+    registry_problems,
+)
 from ..core.model import GridArray
 from ..i18n import prefers_chinese, tr
 from .arrays import read_grid_array
+from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .layer_edits import LayerEditError, add_rows, change_values, commit_layer, edit_command
 from .layer_edits import read_rows as read_table
 
@@ -55,6 +74,7 @@ class AppliedAllocation:
     changed: dict[str, int] = field(default_factory=dict)  # layer -> features re-coded
     registry_added: int = 0
     registry_changed: int = 0
+    records: list = field(default_factory=list)  # change_log records written (write_allocation)
 
 
 # ---------------------------------------------------------------- reading
@@ -226,3 +246,84 @@ def held_codes(layer: QgsVectorLayer, codes) -> set[str]:
     request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setSubsetOfAttributes(["code"], layer.fields())
     return {str(f["code"]) for f in layer.dataProvider().getFeatures(request)}
+
+
+# ---------------------------------------------------------------- one transaction (Processing)
+
+
+def allocation_changes(preview: AllocationPreview, user: str = "", changed_at=None):
+    """What applying ``preview`` changes: ({layer: {fid: values}}, change records, registry after)."""
+    plan = preview.plan
+    by_layer: dict[str, dict[int, dict]] = defaultdict(dict)
+    for a in plan.assignments:
+        values = {"code": a.new_code}
+        if a.parent_code is not None:
+            values["parent_code"] = a.parent_code
+        by_layer[a.layer][int(a.fid)] = values
+    registry = preview.synced.copy()
+    after = apply_plan(plan, preview.grids, registry)
+    records: list[ChangeRecord] = []
+    for name, changes in by_layer.items():
+        before = preview.grids[name]
+        touched = np.isin(before.fids, np.fromiter(changes, dtype=np.int64))
+        records += detect_changes(before.subset(touched), after[name].subset(touched), changed_at=changed_at, user=user)
+    return dict(by_layer), records, registry
+
+
+def write_allocation(workspace, preview: AllocationPreview, user: str = "") -> AppliedAllocation:
+    """Write ``preview.plan`` into the workspace file in one transaction (codes of every grid layer,
+    ``change_log`` and ``code_registry``); see the module docstring."""
+    by_layer, records, registry = allocation_changes(preview, user)
+    adds, changes = registry_edits(preview.stored, registry, preview.registry_fids)
+    result = AppliedAllocation()
+    try:
+        with WorkspaceWrite(workspace.path, tr("Allocate grid codes")) as write:
+            for name in [d.name for d in schema.GRID_LAYERS if d.name in by_layer]:
+                result.changed[name] = write.update(name, by_layer[name])
+                checkpoint("allocate:grid-written")
+            write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
+            checkpoint("allocate:log-written")
+            write.add(REGISTRY, adds)
+            write.update(REGISTRY, changes)
+            checkpoint("allocate:registry-written")
+            write.set_info({})
+    except WriteError as error:
+        raise CodesError(str(error)) from error
+    result.registry_added, result.registry_changed = len(adds), len(changes)
+    result.records = records
+    for name in [*result.changed, REGISTRY, schema.CHANGE_LOG.name]:
+        layer = workspace.layers.get(name)
+        if layer is not None:
+            layer.reload()
+    return result
+
+
+# ---------------------------------------------------------------- registry verify / rebuild
+
+
+def read_change_log(workspace) -> list[dict]:
+    return read_table(workspace.layers[schema.CHANGE_LOG.name])
+
+
+def verify_registry(workspace) -> list[RegistryProblem]:
+    """Where ``code_registry`` disagrees with the grids and the change log (as saved in the layers)."""
+    stored, _ = load_registry(workspace.layers[REGISTRY])
+    return registry_problems(stored, read_grids(workspace), read_change_log(workspace))
+
+
+def rebuild_registry(workspace) -> tuple[int, int]:
+    """Bring ``code_registry`` in line with the grids and the change log in one transaction; returns
+    (entries added, entries changed). Entries are never removed: a code once issued stays issued."""
+    stored, fids = load_registry(workspace.layers[REGISTRY])
+    rebuilt = rebuild_registry_from(stored, read_grids(workspace), read_change_log(workspace))
+    adds, changes = registry_edits(stored, rebuilt, fids)
+    if adds or changes:
+        try:
+            with WorkspaceWrite(workspace.path, tr("Rebuild the code registry")) as write:
+                write.add(REGISTRY, adds)
+                write.update(REGISTRY, changes)
+                write.set_info({})
+        except WriteError as error:
+            raise CodesError(str(error)) from error
+        workspace.layers[REGISTRY].reload()
+    return len(adds), len(changes)

@@ -7,29 +7,35 @@ the last filing, the findings of the latest audit run, the accepted exceptions, 
 styles and a ``package_metadata`` table. ``core.filing`` decides what goes in and whether export
 may proceed; this module moves the data.
 
-Atomicity: everything is written into a temporary file beside the target, checked with GDAL's
-GeoPackage validator, and moved over the target with ``os.replace`` only when complete — a failure,
-a cancel or a killed process leaves the previous package untouched. The workspace itself is only
-read, except for ``workspace_info`` rows recording the export (and an override's reason) after the
-package is in place.
+Atomicity: everything is written into a temporary file beside the target
+(``.<stem>.<pid>-<random>.tmp.gpkg``), checked with GDAL's GeoPackage validator; then the workspace's
+``workspace_info`` rows recording the export (and an override's reason) are written in one transaction
+whose commit is immediately followed by ``os.replace`` of the package. A failure, a cancel, a read-only
+or locked workspace or a killed process before that commit leaves the previous package untouched and the
+workspace as it was. A process killed between the commit and the move leaves the recorded package
+complete in its temporary file: the next export moves it into place (:func:`remove_stale_temporaries`),
+and removes the other temporary files of dead exports, whatever their age.
 """
 
 from __future__ import annotations
 
 import configparser
+import contextlib
 import getpass
 import os
+import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from osgeo import gdal, ogr
+from osgeo import gdal
 
 from ..core import filing as core
 from ..core import schema
 from ..i18n import tr
-from .layer_edits import upsert_key_values
+from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .package_io import (
     PackageError,
     create_layer,
@@ -42,7 +48,7 @@ from .package_io import (
     validate_gpkg,
     write_rows,
 )
-from .workspace import GPKG_SUFFIX, WorkspaceError, _check_target, atomic_path, now_iso, read_info
+from .workspace import GPKG_SUFFIX, WorkspaceError, _check_target, now_iso, read_info
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,89 +220,167 @@ def export_package(
         )
     total = sum(len(names) for names, _ in steps)
 
-    remove_stale_temporaries(output)
+    remove_stale_temporaries(output, info_rows)
+    values = {
+        core.INFO_LAST_PACKAGE_AT: created,
+        core.INFO_LAST_PACKAGE_VERSION: version,
+        core.INFO_LAST_PACKAGE_FILE: output.name,
+    }
+    if gate.blocked:
+        values[core.override_key(created)] = core.override_record(override_reason, user, output.name, version, gate)
+    tmp = temporary_path(output)
     try:
-        with atomic_path(output) as tmp:
-            done = 0
-            for k, (names, kwargs) in enumerate(steps):
-                share = len(names) / total
-                start = done / total
+        done = 0
+        for k, (names, kwargs) in enumerate(steps):
+            share = len(names) / total
+            start = done / total
 
-                def callback(fraction, _message, _data, start=start, share=share):
-                    if progress is None:
-                        return 1
-                    return 1 if progress(min(0.9, 0.9 * (start + share * fraction))) is not False else 0
+            def callback(fraction, _message, _data, start=start, share=share):
+                if progress is None:
+                    return 1
+                return 1 if progress(min(0.9, 0.9 * (start + share * fraction))) is not False else 0
 
-                _translate_layers(tmp, workspace_path, names, create=k == 0, callback=callback, **kwargs)
-                done += len(names)
-            package = open_gpkg(tmp, update=True)
-            if not include_phones:
-                for name in schema.PHONE_FIELDS:
-                    package.ExecuteSQL(f'UPDATE "{schema.STAFF.name}" SET "{name}" = NULL')
-            counts = {name: feature_count(package, name) for name in layer_names(package)}
-            metadata = core.PackageMetadata(
-                county_code=info.county_code,
-                county_name=info.county_name,
-                version=version,
-                author=(author or "").strip() or user,
-                created_at=created,
-                exchange_crs=exchange_crs,
-                workspace_crs=info.crs,
-                code_rule=info.code_rule,
-                counts=counts,
-                audit=gate.summary(),
-                override_reason=override_reason if gate.blocked else "",
-                override_by=user if gate.blocked else "",
-                phones_included=include_phones,
-                households_included=include_households,
-                changes_since=str(since or last_at or ""),
-                changes_count=len(changes),
-                source_file=workspace_path.name,
-                plugin_version=plugin_version(),
+            _translate_layers(tmp, workspace_path, names, create=k == 0, callback=callback, **kwargs)
+            done += len(names)
+        package = open_gpkg(tmp, update=True)
+        if not include_phones:
+            for name in schema.PHONE_FIELDS:
+                package.ExecuteSQL(f'UPDATE "{schema.STAFF.name}" SET "{name}" = NULL')
+        counts = {name: feature_count(package, name) for name in layer_names(package)}
+        metadata = core.PackageMetadata(
+            county_code=info.county_code,
+            county_name=info.county_name,
+            version=version,
+            author=(author or "").strip() or user,
+            created_at=created,
+            exchange_crs=exchange_crs,
+            workspace_crs=info.crs,
+            code_rule=info.code_rule,
+            counts=counts,
+            audit=gate.summary(),
+            override_reason=override_reason if gate.blocked else "",
+            override_by=user if gate.blocked else "",
+            phones_included=include_phones,
+            households_included=include_households,
+            changes_since=str(since or last_at or ""),
+            changes_count=len(changes),
+            source_file=workspace_path.name,
+            plugin_version=plugin_version(),
+        )
+        table = create_layer(package, schema.PACKAGE_METADATA)
+        write_rows(table, [{"key": k, "value": v} for k, v in metadata.to_rows()])
+        package = None
+        _copy_styles(tmp, workspace_path, [n for n in counts if n != schema.PACKAGE_METADATA.name])
+        if progress is not None and progress(0.95) is False:
+            raise PackageError(tr("Export cancelled; {path} was left unchanged.").format(path=output))
+        validation = validate_gpkg(tmp) if validate else []
+        if validation:
+            raise PackageError(
+                tr("The package failed GDAL's GeoPackage validation: {errors}").format(errors="; ".join(validation[:5]))
             )
-            table = create_layer(package, schema.PACKAGE_METADATA)
-            write_rows(table, [{"key": k, "value": v} for k, v in metadata.to_rows()])
-            package = None
-            _copy_styles(tmp, workspace_path, [n for n in counts if n != schema.PACKAGE_METADATA.name])
-            if progress is not None and progress(0.95) is False:
-                raise PackageError(tr("Export cancelled; {path} was left unchanged.").format(path=output))
-            validation = validate_gpkg(tmp) if validate else []
-            if validation:
+        for extra in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            if extra.exists():
+                raise PackageError(tr("{path} is still open; it was not moved into place.").format(path=tmp))
+        checkpoint("export:package-written")
+        # The workspace records the new package in one transaction whose commit comes right before the swap:
+        # when the workspace cannot be written, the old package stays as it was.
+        if record:
+            try:
+                with WorkspaceWrite(workspace_path, tr("Record filing package")) as write:
+                    write.set_info(values)
+            except WriteError as error:
                 raise PackageError(
-                    tr("The package failed GDAL's GeoPackage validation: {errors}").format(
-                        errors="; ".join(validation[:5])
+                    tr("The package was not moved into place, {path} is unchanged: {error}").format(
+                        path=output, error=error
                     )
-                )
+                ) from error
+        checkpoint("export:recorded")
+        os.replace(tmp, output)
+        checkpoint("export:replaced")
     except OSError as error:
         raise PackageError(tr("Could not write {path}: {error}").format(path=output, error=error)) from error
-
-    if record:
-        values = {
-            core.INFO_LAST_PACKAGE_AT: created,
-            core.INFO_LAST_PACKAGE_VERSION: version,
-            core.INFO_LAST_PACKAGE_FILE: output.name,
-        }
-        if gate.blocked:
-            values[core.override_key(created)] = core.override_record(override_reason, user, output.name, version, gate)
-        write_workspace_info(workspace_path, values)
+    finally:
+        _remove_files(tmp)
     return ExportResult(output, metadata, gate, counts, len(changes), validation, time.perf_counter() - started)
 
 
-def remove_stale_temporaries(output: Path, older_than_s: float = 600.0) -> list[Path]:
-    """Delete temporary files of earlier exports to ``output`` that were killed mid-write.
+TEMPORARY_SUFFIX = ".tmp" + GPKG_SUFFIX
 
-    They are named ``.<stem>.<random>.tmp.gpkg`` (``atomic_path``); only those untouched for
-    ``older_than_s`` seconds are removed, so an export running in parallel is never disturbed."""
-    removed = []
+
+def temporary_path(output: Path) -> Path:
+    """A new temporary file name beside ``output``: ``.<stem>.<pid>-<random>.tmp.gpkg`` (the owner's PID in
+    the name tells a later run whether the export that wrote it is still running)."""
+    fd, name = tempfile.mkstemp(prefix=f".{output.stem}.{os.getpid()}-", suffix=TEMPORARY_SUFFIX, dir=output.parent)
+    os.close(fd)
+    path = Path(name)
+    path.unlink()  # GDAL must create the file itself
+    return path
+
+
+def _remove_files(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _recorded_package(candidate: Path, output: Path, info_rows: dict | None) -> bool:
+    """Whether ``candidate`` is the complete package the workspace records as its last one at ``output``
+    (an export killed between recording it and moving it into place)."""
+    if not info_rows or info_rows.get(core.INFO_LAST_PACKAGE_FILE) != output.name:
+        return False
+    try:
+        metadata = read_package_metadata(candidate)
+    except (PackageError, ValueError, KeyError):
+        return False
+    return metadata.version == info_rows.get(core.INFO_LAST_PACKAGE_VERSION) and metadata.created_at == info_rows.get(
+        core.INFO_LAST_PACKAGE_AT
+    )
+
+
+def remove_stale_temporaries(output: Path, info_rows: dict | None = None, older_than_s: float = 600.0) -> list[Path]:
+    """Clear up after earlier exports to ``output`` that were killed mid-write; returns the files handled.
+
+    Temporary files ``.<stem>.<pid>-<random>.tmp.gpkg`` whose process is gone are removed at once,
+    whatever their age — except the package the workspace (``info_rows``) already records as its last one
+    at ``output``: that export was killed between recording and moving, so it is moved into place now.
+    Files named without a PID (older versions) are removed when untouched for ``older_than_s`` seconds,
+    so an export running in parallel is never disturbed."""
+    handled = []
     now = time.time()
-    for candidate in output.parent.glob(f".{output.stem}.*.tmp{GPKG_SUFFIX}*"):
+    pattern = re.compile(rf"^\.{re.escape(output.stem)}\.(\d+)-[^/]*{re.escape(TEMPORARY_SUFFIX)}$")
+    for candidate in sorted(output.parent.glob(f".{output.stem}.*{TEMPORARY_SUFFIX}")):
         try:
-            if now - candidate.stat().st_mtime > older_than_s:
-                candidate.unlink()
-                removed.append(candidate)
+            match = pattern.match(candidate.name)
+            if match is not None:
+                if _pid_alive(int(match.group(1))):
+                    continue
+                if _recorded_package(candidate, output, info_rows):
+                    for extra in ("-wal", "-shm", "-journal"):  # a complete package has none
+                        with contextlib.suppress(FileNotFoundError):
+                            Path(f"{candidate}{extra}").unlink()
+                    os.replace(candidate, output)
+                else:
+                    _remove_files(candidate)
+            elif now - candidate.stat().st_mtime > older_than_s:
+                _remove_files(candidate)
+            else:
+                continue
+            handled.append(candidate)
         except OSError:
             continue
-    return removed
+    return handled
 
 
 def _copy_styles(package: Path, workspace_path: Path, names) -> None:
@@ -327,63 +411,9 @@ def read_package_metadata(path: str | os.PathLike) -> core.PackageMetadata:
 
 
 def write_workspace_info(workspace_path: str | os.PathLike, values: dict[str, str]) -> None:
-    """Set ``workspace_info`` keys of a workspace (added or changed), committed at once.
-
-    Uses the workspace's own workspace_info layer when it is open in the project (its edit buffer,
-    then commit, unless the user is editing it: then the rows wait in the buffer), else a fresh
-    QgsVectorLayer of the file; without a running QGIS, an OGR transaction.
-    """
-    path = Path(workspace_path)
-    layer = _project_layer(path, schema.WORKSPACE_INFO.name)
-    if layer is None:
-        layer = _file_layer(path, schema.WORKSPACE_INFO.name)
-    if layer is None:
-        _write_info_ogr(path, values)
-        return
-    upsert_key_values(layer, values, tr("Record filing package"))
-
-
-def _project_layer(path: Path, name: str):
+    """Set ``workspace_info`` keys of a workspace (added or changed) in one transaction of the file."""
     try:
-        from qgis.core import QgsProject
-    except ImportError:
-        return None
-    for layer in QgsProject.instance().mapLayers().values():
-        if layer.customProperty("community_grids/layer") != name:
-            continue
-        owner = layer.customProperty("community_grids/workspace")
-        if owner and Path(owner).resolve() == path.resolve():
-            return layer
-    return None
-
-
-def _file_layer(path: Path, name: str):
-    try:
-        from qgis.core import QgsApplication, QgsVectorLayer
-    except ImportError:
-        return None
-    if QgsApplication.instance() is None:
-        return None
-    layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
-    return layer if layer.isValid() else None
-
-
-def _write_info_ogr(path: Path, values: dict[str, str]) -> None:
-    dataset = open_gpkg(path, update=True)
-    layer = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)
-    if layer is None:
-        raise WorkspaceError(tr("{path} is not a Community Grids workspace.").format(path=path))
-    existing = {r["key"]: r["fid"] for r in read_rows(dataset, schema.WORKSPACE_INFO.name, ("key",))}
-    layer.StartTransaction()
-    for key, value in values.items():
-        if key in existing:
-            feature = layer.GetFeature(existing[key])
-            feature.SetField("value", value)
-            layer.SetFeature(feature)
-        else:
-            feature = ogr.Feature(layer.GetLayerDefn())
-            feature.SetField("key", key)
-            feature.SetField("value", value)
-            layer.CreateFeature(feature)
-    layer.CommitTransaction()
-    dataset = None
+        with WorkspaceWrite(workspace_path, tr("Record filing package")) as write:
+            write.set_info(values)
+    except WriteError as error:
+        raise WorkspaceError(str(error)) from error

@@ -8,7 +8,9 @@ The rules (which grid takes a point, boundary points, outside points, roll-up) a
 * reads the level 1–3 grids from their layers, edit buffers included;
 * writes ``households``, ``population`` and ``relocated_households`` into each grid layer's edit buffer as
   one undoable edit command per layer (only values that change; retired grids are left alone), so one
-  undo per layer takes the attachment back; :meth:`TotalsEdit.commit` saves it to the file.
+  undo per layer takes the attachment back; :meth:`TotalsEdit.commit` saves it to the file;
+* or (Processing) :func:`write_totals_file` writes the totals of all three levels into the file in ONE
+  transaction, so a failure or a killed process never leaves level 3 new and levels 2 and 1 old.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ..core.households import Attachment, BoundaryRule, HouseholdMapping
 from ..core.model import GridArray, PointArray
 from ..i18n import tr
 from .arrays import python_value, read_grid_array
+from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 
 TOTAL_FIELDS = ("households", "population", "relocated_households")
 LEVELS = (3, 2, 1)
@@ -449,6 +452,37 @@ def write_totals(workspace, grids: dict[int, GridArray], attachment: Attachment,
                     started.rollBack()
             raise
         edit.changes.append(change)
+    return edit
+
+
+def write_totals_file(workspace, grids: dict[int, GridArray], attachment: Attachment) -> TotalsEdit:
+    """Write the attachment's totals of every level into the workspace file in one transaction (all levels
+    or none); the grid layers of ``workspace`` are reloaded. Returns the changes written (not undoable)."""
+    edit = TotalsEdit()
+    for level in LEVELS:
+        totals = attachment.totals(level)
+        if totals is None:
+            continue
+        change = plan_change(level, workspace.grid_layer(level), grids[level], totals)
+        if len(change.fids):
+            edit.changes.append(change)
+    if not edit.changes:
+        return edit
+    try:
+        with WorkspaceWrite(workspace.path, tr("Attach household counts")) as write:
+            for change in edit.changes:
+                name = schema.GRID_LAYER_BY_LEVEL[change.level].name
+                values = {
+                    int(fid): {TOTAL_FIELDS[k]: int(new[k]) for k in range(3)}
+                    for fid, new in zip(change.fids, change.new)
+                }
+                write.update(name, values)
+                checkpoint(f"attach:level{change.level}-written")
+            write.set_info({})
+    except WriteError as error:
+        raise HouseholdError(str(error)) from error
+    for change in edit.changes:
+        change.layer.reload()
     return edit
 
 

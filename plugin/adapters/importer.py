@@ -34,6 +34,7 @@ from ..core import gcj02, schema
 from ..i18n import tr
 from .arrays import python_value
 from .editing import edit_command, to_qgs
+from .gpkg_write import checkpoint
 from .tool_compat import POLYGON_GEOMETRY
 
 WGS84 = "EPSG:4326"
@@ -235,12 +236,15 @@ def import_boundaries(
             raise ImportFailure(
                 tr("Layer {layer} cannot be edited (is the file read-only?).").format(layer=target.name())
             )
-        if not target.addFeatures(features) or not target.commitChanges():
+        added = target.addFeatures(features)
+        checkpoint("import:features-added")
+        if not added or not target.commitChanges():
             errors = "; ".join(target.commitErrors())
             target.rollBack()
             raise ImportFailure(
                 tr("Could not write to layer {layer}: {error}").format(layer=target.name(), error=errors)
             )
+        checkpoint("import:committed")
         result.added = len(features)
         return result
     with edit_command(target, tr("Import grid boundaries")):

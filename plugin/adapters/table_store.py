@@ -15,6 +15,7 @@ from osgeo import gdal, ogr
 
 from ..core import schema
 from ..i18n import tr
+from .gpkg_write import checkpoint
 
 
 class TableStoreError(Exception):
@@ -139,6 +140,7 @@ def write_rows(path: str | os.PathLike, table: str, rows: list[dict], replace: b
                     )
             if touch:
                 _touch(dataset, path)
+            checkpoint(f"table:{table}-written")
             if dataset.CommitTransaction() != ogr.OGRERR_NONE:
                 raise TableStoreError(
                     tr("Could not save table {table} in {path}: {error}").format(
@@ -148,6 +150,7 @@ def write_rows(path: str | os.PathLike, table: str, rows: list[dict], replace: b
         except BaseException:
             dataset.RollbackTransaction()
             raise
+        checkpoint(f"table:{table}-committed")
         return len(rows)
     finally:
         dataset = None

@@ -312,6 +312,87 @@ class CodeRegistry:
         return cls(entries)
 
 
+# ---------------------------------------------------------------- the registry checked against the data
+
+
+@dataclass(frozen=True)
+class RegistryProblem:
+    """One way the stored registry disagrees with the grids or the change log.
+
+    ``kind``: ``missing`` (a grid holds a code the registry lacks), ``missing_logged`` (the change log
+    names a code the registry lacks: a code was issued and its record lost, so it could be issued again),
+    ``not_retired`` (the registry says active but no active grid holds the code), ``retired_in_use``
+    (an active grid holds a code the registry has retired: a retired code was re-used).
+    """
+
+    kind: str
+    code: str
+    layer: str = ""
+    level: int | None = None
+
+
+def _held(grids) -> tuple[dict[str, GridArray], set[str]]:
+    """code -> the grid layer holding it (any status), and the codes an active grid holds."""
+    holder: dict[str, GridArray] = {}
+    active_codes: set[str] = set()
+    for grid in _grid_list(grids):
+        active = active_mask(grid)
+        for code, is_active in zip(grid.codes, active):
+            if not code:
+                continue
+            holder.setdefault(code, grid)
+            if is_active:
+                active_codes.add(code)
+    return holder, active_codes
+
+
+def _logged_codes(change_log: Iterable[Mapping]) -> dict[str, str]:
+    """code -> layer, for every code the change log names (old or new)."""
+    out: dict[str, str] = {}
+    for row in change_log:
+        for key in ("old_code", "new_code"):
+            code = row.get(key)
+            if code and str(code).strip():
+                out.setdefault(str(code).strip(), row.get("layer") or "")
+    return out
+
+
+def registry_problems(registry: CodeRegistry, grids, change_log: Iterable[Mapping] = ()) -> list[RegistryProblem]:
+    """Where ``registry`` disagrees with ``grids`` (every grid layer) and ``change_log`` rows; sorted."""
+    holder, active_codes = _held(grids)
+    problems = []
+    for code, grid in holder.items():
+        entry = registry.get(code)
+        if entry is None:
+            problems.append(RegistryProblem("missing", code, grid.layer, grid.level))
+        elif entry.retired and code in active_codes:
+            problems.append(RegistryProblem("retired_in_use", code, grid.layer, grid.level))
+    for code, layer in _logged_codes(change_log).items():
+        if code not in holder and code not in registry:
+            problems.append(RegistryProblem("missing_logged", code, layer))
+    for entry in registry:
+        if not entry.retired and entry.code not in active_codes:
+            problems.append(RegistryProblem("not_retired", entry.code, entry.layer, entry.level))
+    return sorted(problems, key=lambda p: (p.kind, p.code))
+
+
+def rebuild_registry_from(registry: CodeRegistry, grids, change_log: Iterable[Mapping] = (), on=None) -> CodeRegistry:
+    """A copy of ``registry`` made to agree with ``grids`` and ``change_log`` as far as it can be.
+
+    Codes the grids hold are recorded; codes only the change log names are recorded as retired (they
+    were issued once, so they must never be issued again); active entries no active grid holds are
+    retired. Nothing is removed and a retired code is never made active again: a grid holding a retired
+    code (``retired_in_use``) must get a new code instead, so that problem stays.
+    """
+    rebuilt = registry.copy()
+    rebuilt.sync(grids, on=on)
+    holder, _ = _held(grids)
+    for code, layer in _logged_codes(change_log).items():
+        if code not in holder and code not in rebuilt:
+            rebuilt.retire(code, on=on, note="rebuilt from the change log", layer=layer)
+    return rebuilt
+
+
 def _grid_list(grids) -> list[GridArray]:
     if isinstance(grids, GridArray):
         return [grids]

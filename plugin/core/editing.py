@@ -179,7 +179,12 @@ def _faces(linework, inside):
 
 
 def _absorb_slivers(faces: np.ndarray) -> list:
-    """Merge each sliver face into the face with which it shares the longest edge."""
+    """Merge each sliver face into the solid face with which it shares the longest edge.
+
+    A sliver that shares no edge with a solid face (it meets them only at points, or touches only other
+    slivers) is kept as a piece of its own, on purpose: joining it to a face it meets at a point would make
+    a multipart grid, and the pieces remain an exact partition of the polygon either way (the audit then
+    reports the small piece as ``grid.tiny`` for the planner to merge by hand)."""
     groups = [[f] for f in faces]
     slivers = is_sliver(faces)
     if slivers.all() or not slivers.any():

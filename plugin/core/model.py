@@ -115,6 +115,9 @@ class WorkspaceData:
     households: PointArray | None = None
     staff: list[dict] = field(default_factory=list)
     divisions: list[dict] = field(default_factory=list)
+    # rows of code_registry and change_log (None: not read, the registry is not checked)
+    code_registry: list[dict] | None = None
+    change_log: list[dict] | None = None
 
     def grid(self, level: int) -> GridArray:
         layer = schema.GRID_LAYER_BY_LEVEL[level]

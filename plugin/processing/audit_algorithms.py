@@ -407,6 +407,10 @@ class AuditWorkspace(GridAlgorithm):
         if workspace is not None:
             notes.insert(0, tr("Workspace {path} ({county}).").format(path=path, county=info.county_name))
         data = WorkspaceData(info=info, grids=grids, county_boundary=county, staff=staff, divisions=divisions)
+        if workspace is not None and not any(name in given for name, _ in self.LAYER_PARAMETERS):
+            # the workspace's own grids: its code registry is checked against them and the change log
+            data.code_registry = read_rows(workspace.layers[schema.CODE_REGISTRY.name])
+            data.change_log = read_rows(workspace.layers[schema.CHANGE_LOG.name])
         return data, crs, notes
 
     def _log(self, result, feedback) -> None:

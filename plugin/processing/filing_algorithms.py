@@ -139,8 +139,8 @@ class AllocateCodes(GridAlgorithm):
         return {}
 
     def processAlgorithm(self, parameters, context, feedback):
-        from ..adapters.change_tracker import ChangeTracker
-        from ..adapters.codes_store import CodesError, apply_allocation, plan_allocation
+        from ..adapters.codes_store import CodesError, plan_allocation, write_allocation
+        from ..adapters.filing import current_user
 
         path = self.parameterAsFile(parameters, self.WORKSPACE, context)
         dry_run = self.parameterAsBool(parameters, self.DRY_RUN, context)
@@ -178,16 +178,10 @@ class AllocateCodes(GridAlgorithm):
             )
         applied = 0
         if not dry_run and not plan.is_empty:
-            tracker = ChangeTracker(workspace)
-            tracker.connect()
-            try:
-                result = apply_allocation(workspace, preview, commit=True)
+            try:  # codes, change log and registry in one transaction of the file
+                result = write_allocation(workspace, preview, current_user())
             except CodesError as error:
                 raise QgsProcessingException(str(error)) from error
-            finally:
-                tracker.disconnect()
-            if tracker.last_error:
-                feedback.pushWarning(tracker.last_error)
             applied = sum(result.changed.values())
             self._written = path
             feedback.pushInfo(

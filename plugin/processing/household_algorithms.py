@@ -29,7 +29,7 @@ from ..adapters.household_edits import (
     mapping_label,
     resolve_mapping,
     summary_lines,
-    write_totals,
+    write_totals_file,
 )
 from ..adapters.messages import finding_message
 from ..adapters.plain_workspace import open_plain_workspace, refuse_unsaved_edits, reload_project_layers
@@ -275,9 +275,7 @@ class AttachHouseholds(GridAlgorithm):
             if feedback.isCanceled():
                 raise QgsProcessingException(tr("Cancelled."))
             try:
-                edit = write_totals(workspace, grids, attachment)
-                feedback.setProgress(75)
-                edit.commit()
+                edit = write_totals_file(workspace, grids, attachment)  # all levels in one transaction
             except HouseholdError as error:
                 raise QgsProcessingException(str(error)) from error
             changed = sum(edit.counts.values())

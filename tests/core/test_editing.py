@@ -173,8 +173,15 @@ def test_any_split_is_an_exact_partition(case):
     assert len(pieces) >= 2
     assert_exact_partition(polygon, pieces, tolerance=1e-6)
     assert vertices(polygon) <= set().union(*(vertices(p) for p in pieces))
+    # A sliver is absorbed into the solid piece it shares the longest edge with. A sliver that shares no
+    # edge with any solid piece (it meets them only at points, or only other slivers) is kept as its own
+    # piece on purpose (core.editing._absorb_slivers): merging it would make a multipart grid or bridge
+    # pieces through a point, and the partition stays exact either way; the audit reports it (grid.tiny).
     slivers = editing.is_sliver(pieces)
-    assert not slivers.any() or slivers.all()  # slivers are absorbed unless every piece is one
+    if slivers.any() and not slivers.all():
+        solid = np.asarray(pieces, dtype=object)[~slivers]
+        for index in np.flatnonzero(slivers):
+            assert editing.shared_length(pieces[index], solid).max() <= 0
 
 
 # ---------------------------------------------------------------- merge and gaps

@@ -97,3 +97,18 @@ def no_forms():
         settings.remove(SETTING_OPEN_FORM)
     else:
         settings.setValue(SETTING_OPEN_FORM, before)
+
+
+@pytest.fixture(autouse=True)
+def release_layers():
+    """After each test, layers nothing refers to any more are deleted now (Qt's deferred deletes run, Python's
+    reference cycles are collected), so they close their GeoPackages: a test never leaves open connections
+    to its temporary files behind for the tests that run after it."""
+    yield
+    import gc
+
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()

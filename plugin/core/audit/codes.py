@@ -159,3 +159,66 @@ def check_codes(
                 f"网格编码 {code} 重复使用 {c} 次：{where_zh}。",
                 f"Grid code {code} is used {c} times: {where_en}.",
             )
+
+
+_REGISTRY_TEXT = {
+    "missing": (
+        "{level}编码 {code} 不在网格编码登记簿中；请重建编码登记簿。",
+        "Code {code} of a {level} is not in the code registry; rebuild the code registry.",
+    ),
+    "missing_logged": (
+        "编码 {code} 见于网格变动记录，却不在网格编码登记簿中，可能被再次赋给其他网格；请重建编码登记簿。",
+        "Code {code} is named in the change log but missing from the code registry, so it could be issued "
+        "again; rebuild the code registry.",
+    ),
+    "not_retired": (
+        "网格编码登记簿中编码 {code} 仍为在用，但已没有在用网格使用它；请重建编码登记簿。",
+        "Code {code} is active in the code registry but no active grid holds it; rebuild the code registry.",
+    ),
+    "retired_in_use": (
+        "{level}编码 {code} 已在登记簿中停用，却被在用网格再次使用；请为该网格重新赋码。",
+        "Code {code} of a {level} was retired in the code registry but an active grid uses it again; give the "
+        "grid a new code.",
+    ),
+}
+
+
+def check_registry(grids: list, registry_rows, change_log, out: Collector) -> None:
+    """The stored code registry against the grids and the change log (``registry.*`` rules).
+
+    A workspace whose registry and change log are both empty has not started keeping codes (the first
+    allocation records the codes in use): nothing is checked then.
+    """
+    from ..codes import CodeRegistry, registry_problems
+
+    registry_rows = list(registry_rows or [])
+    change_log = list(change_log or [])
+    if not registry_rows and not change_log:
+        return
+    registry = CodeRegistry.from_rows(registry_rows)
+    by_code: dict[str, tuple[object, int]] = {}
+    for grid in grids:
+        for i, code in enumerate(grid.codes):
+            if code and code not in by_code:
+                by_code[code] = (grid, i)
+    for problem in registry_problems(registry, grids, change_log):
+        zh, en = _REGISTRY_TEXT[problem.kind]
+        held = by_code.get(problem.code)
+        fids, geometry, layer, level = [], None, problem.layer or "code_registry", problem.level
+        if held is not None:
+            grid, i = held
+            fids, layer, level = [int(grid.fids[i])], grid.layer, grid.level
+            geometry = grid.geometries[i]
+        rule_id = "registry.reused" if problem.kind == "retired_in_use" else "registry.mismatch"
+        out.add(
+            rule_id,
+            layer,
+            [problem.code],
+            fids,
+            geometry,
+            None,
+            "",
+            zh.format(code=problem.code, level=LEVEL_ZH.get(level, "网格")),
+            en.format(code=problem.code, level=LEVEL_EN.get(level, "grid")),
+            key=problem.kind,
+        )

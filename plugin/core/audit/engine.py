@@ -23,7 +23,7 @@ from ..findings import Finding, Severity
 from ..model import WorkspaceData
 from . import _geom
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector
-from .codes import check_codes, code_rule_for
+from .codes import check_codes, check_registry, code_rule_for
 from .county import check_county, prepare_county
 from .exceptions import apply_exceptions
 from .hierarchy import check_holes, check_nesting
@@ -158,6 +158,8 @@ def run_audit(
                 data.divisions,
                 out,
             )
+            if data.code_registry is not None:
+                check_registry([data.grid(k) for k in (1, 2, 3, 0)], data.code_registry, data.change_log, out)
         with stage("overlaps", 0.30):
             overlaps = {}
             for level in (3, 1, 0):

@@ -52,6 +52,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "code.unknown_village", W, "7.2", "一级网格编码不在统计用区划代码中", "Level 1 code is not a known village code"
     ),
+    # ---- the code registry (§7.2: a code is unique, so a code once issued is never issued again)
+    Rule(
+        "registry.mismatch",
+        W,
+        "7.2",
+        "网格编码登记簿与网格或变动记录不符",
+        "The code registry disagrees with the grids or the change log",
+    ),
+    Rule("registry.reused", E, "7.2", "已停用的网格编码被再次使用", "A retired grid code is in use again"),
 )
 
 RULE_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
