@@ -328,7 +328,7 @@
         <location filename="../plugin/adapters/editing.py" line="333"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="279"/>
+        <location filename="../plugin/gui/map_tools.py" line="277"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
     </message>
@@ -346,7 +346,7 @@
         <location filename="../plugin/adapters/editing.py" line="482"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="423"/>
+        <location filename="../plugin/gui/map_tools.py" line="418"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
@@ -364,7 +364,7 @@
         <location filename="../plugin/adapters/editing.py" line="537"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="472"/>
+        <location filename="../plugin/gui/map_tools.py" line="467"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
@@ -407,7 +407,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="460"/>
+        <location filename="../plugin/adapters/household_edits.py" line="541"/>
         <location filename="../plugin/adapters/importer.py" line="236"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
@@ -511,54 +511,54 @@
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="345"/>
+        <location filename="../plugin/adapters/filing.py" line="343"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="120"/>
+        <location filename="../plugin/adapters/filing.py" line="118"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="155"/>
+        <location filename="../plugin/adapters/filing.py" line="153"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="159"/>
+        <location filename="../plugin/adapters/filing.py" line="157"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="215"/>
+        <location filename="../plugin/adapters/filing.py" line="213"/>
         <location filename="../plugin/adapters/workspace.py" line="287"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="324"/>
+        <location filename="../plugin/adapters/filing.py" line="322"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="377"/>
+        <location filename="../plugin/adapters/filing.py" line="375"/>
         <location filename="../plugin/adapters/workspace.py" line="273"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="121"/>
+        <location filename="../plugin/adapters/filing.py" line="119"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="168"/>
+        <location filename="../plugin/adapters/filing.py" line="166"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="273"/>
+        <location filename="../plugin/adapters/filing.py" line="271"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
         <location filename="../plugin/gui/audit_dock.py" line="755"/>
@@ -567,12 +567,12 @@
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="264"/>
+        <location filename="../plugin/adapters/filing.py" line="262"/>
         <source>Export cancelled; {path} was left unchanged.</source>
         <translation>导出已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="268"/>
+        <location filename="../plugin/adapters/filing.py" line="266"/>
         <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
@@ -682,109 +682,154 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="56"/>
+        <location filename="../plugin/adapters/household_edits.py" line="59"/>
         <source>household count</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="57"/>
+        <location filename="../plugin/adapters/household_edits.py" line="60"/>
         <source>persons</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="58"/>
+        <location filename="../plugin/adapters/household_edits.py" line="61"/>
         <source>relocated households</source>
         <translation>搬迁户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="59"/>
+        <location filename="../plugin/adapters/household_edits.py" line="62"/>
         <source>registered-but-absent households</source>
         <translation>空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="60"/>
+        <location filename="../plugin/adapters/household_edits.py" line="63"/>
         <source>grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="61"/>
+        <location filename="../plugin/adapters/household_edits.py" line="64"/>
         <source>villager group name</source>
         <translation>村民小组名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="62"/>
+        <location filename="../plugin/adapters/household_edits.py" line="65"/>
         <source>village or community</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="434"/>
+        <location filename="../plugin/adapters/household_edits.py" line="378"/>
+        <source>{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)</source>
+        <translation>其 {records} 个点中有 {outside} 个不在任何三级网格内（坐标系或区域是否有误？）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="379"/>
+        <source>{missing} of its {records} points have no geometry</source>
+        <translation>其 {records} 个点中有 {missing} 个没有几何</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="380"/>
+        <source>{unmatched} of its {records} rows match no grid (only {assigned} usable rows)</source>
+        <translation>其 {records} 行中有 {unmatched} 行无法对应网格（仅 {assigned} 行可用）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="381"/>
+        <source>it holds no points or rows</source>
+        <translation>其中没有任何点或记录</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="382"/>
+        <source>{assigned} of its {records} points or rows were attached</source>
+        <translation>其 {records} 个点或记录中只有 {assigned} 个被关联</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="393"/>
+        <source>Nothing was written: layer {layer} attaches no household to any grid, because {cause}.</source>
+        <translation>未写入任何数据：图层 {layer} 没有任何住户能关联到网格，原因是{cause}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="395"/>
+        <source>Nothing was written: layer {layer} would lower the workspace&apos;s households from {old} to {new} ({drop:.0%}), because {cause}.</source>
+        <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="402"/>
+        <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
+        <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="515"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="96"/>
+        <location filename="../plugin/adapters/household_edits.py" line="99"/>
         <source>Table {layer} cannot be joined to grids: choose its grid code field or its villager group name field.</source>
         <translation>表“{layer}”无法与网格关联：请选择其网格编码字段或村民小组名称字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="148"/>
+        <location filename="../plugin/adapters/household_edits.py" line="159"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="513"/>
+        <location filename="../plugin/adapters/household_edits.py" line="603"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="518"/>
+        <location filename="../plugin/adapters/household_edits.py" line="608"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="526"/>
+        <location filename="../plugin/adapters/household_edits.py" line="616"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="535"/>
+        <location filename="../plugin/adapters/household_edits.py" line="625"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="545"/>
+        <location filename="../plugin/adapters/household_edits.py" line="635"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="87"/>
+        <location filename="../plugin/adapters/household_edits.py" line="90"/>
         <source>Layer {layer} has no field {field} (chosen for the {what}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{what}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="186"/>
+        <location filename="../plugin/adapters/household_edits.py" line="192"/>
+        <source>Layer {layer} has no coordinate reference system (undefined SRS), so its points cannot be placed in the grids. Set the layer&apos;s CRS, or choose the CRS of its points.</source>
+        <translation>图层 {layer} 没有坐标参考系（SRS 未定义），其点无法落入网格。请设置图层的坐标系，或指定其点所用的坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="212"/>
         <source>Layer {layer} could not be read in the workspace CRS: {error}</source>
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="302"/>
+        <location filename="../plugin/adapters/household_edits.py" line="328"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="331"/>
+        <location filename="../plugin/adapters/household_edits.py" line="364"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="390"/>
+        <location filename="../plugin/adapters/household_edits.py" line="471"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="471"/>
+        <location filename="../plugin/adapters/household_edits.py" line="552"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
@@ -1692,7 +1737,7 @@
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="309"/>
+        <location filename="../plugin/gui/map_tools.py" line="307"/>
         <location filename="../plugin/processing/import_algorithms.py" line="63"/>
         <source>Dedicated grid</source>
         <translation>专属网格</translation>
@@ -1816,14 +1861,14 @@
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="365"/>
+        <location filename="../plugin/gui/map_tools.py" line="363"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="377"/>
+        <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
@@ -2035,62 +2080,62 @@
         <translation>无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="382"/>
+        <location filename="../plugin/gui/map_tools.py" line="380"/>
         <source>Draw one line for the new boundary.</source>
         <translation>请为新边界绘制一条线。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="483"/>
+        <location filename="../plugin/gui/map_tools.py" line="478"/>
         <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
         <translation>已将空隙划给共同边界最长的相邻网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="254"/>
+        <location filename="../plugin/gui/map_tools.py" line="258"/>
         <source>A line needs at least two points.</source>
         <translation>线条至少需要两个点。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="302"/>
+        <location filename="../plugin/gui/map_tools.py" line="300"/>
         <source>Added a {level} grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="339"/>
+        <location filename="../plugin/gui/map_tools.py" line="337"/>
         <source>A dedicated grid lies inside one village or community: click inside a level 1 grid.</source>
         <translation>专属网格位于某一个村（社区）内：请在一级网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="358"/>
+        <location filename="../plugin/gui/map_tools.py" line="356"/>
         <source>Added a dedicated grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个专属网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <location filename="../plugin/gui/map_tools.py" line="369"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="385"/>
+        <location filename="../plugin/gui/map_tools.py" line="383"/>
         <source>Moved the boundary between two {level} grids.</source>
         <translation>已调整两个{level}网格之间的边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="466"/>
+        <location filename="../plugin/gui/map_tools.py" line="461"/>
         <source>Merged {count} grids into one.</source>
         <translation>已将 {count} 个网格合并为一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="290"/>
+        <location filename="../plugin/gui/map_tools.py" line="288"/>
         <source>The click lies outside {parent}: start the new grid inside it.</source>
         <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="448"/>
+        <location filename="../plugin/gui/map_tools.py" line="443"/>
         <source>There is no active {level} grid here: click inside the grids to merge.</source>
         <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="485"/>
+        <location filename="../plugin/gui/map_tools.py" line="480"/>
         <source>Filled the gap with a new {level} grid.</source>
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
@@ -2441,7 +2486,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="115"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="135"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
         <translation>网格工作空间（GeoPackage）</translation>
@@ -2865,180 +2910,204 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="87"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="89"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
         <translation>住户、规模与人员</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="93"/>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
 
 Sources: household points (one household per point), building points with a household count field, or a table without geometry joined by grid code or, when the code is blank, by villager group name (narrowed by a village field when names repeat). Points in another CRS are transformed to the workspace CRS.
 
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
-Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
+Points replace every active grid&apos;s counts, grids without households get 0. A table updates only the grids its rows name, unless &apos;replace all&apos; is chosen. Points in a layer without a CRS (GeoPackage srs_id 0) are refused unless their CRS is given.
+
+Counts are never zeroed silently: a run that attaches nothing, or that would lower the workspace&apos;s household total by more than the allowed share, writes nothing and says why (outside every grid, no geometry, rows matching no grid), unless a full replacement is confirmed. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
         <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 
 规则：点归属于包含它的三级网格（含边界）。位于多个网格共同边界上（或重叠区内）的点归入编码最小的网格（也可选择中心最近的网格），并予以报告。位于所有有效三级网格之外或没有几何的点不计入，并予以报告。已撤销的网格不再接收住户，保留原有统计数。搬迁和空挂字段可以是“是/否”标志（表示该点的全部户数）或户数；搬迁户数 = 搬迁 + 空挂，且不超过该点的户数。缺失或无效的数值按 0 计，并予以报告。找不到上级编码的网格不参与汇总，并予以报告。
 
-所有有效网格的统计数都会被替换，没有住户的网格记为 0。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
+住户点会替换所有有效网格的统计数，没有住户的网格记为 0。表格只更新其中列出的网格，除非选择“全部替换”。没有坐标系的图层（GeoPackage srs_id 0）中的点会被拒绝，除非指定其坐标系。
+
+统计数绝不会被悄悄清零：如果一次运行没有关联任何住户，或会使网格工作空间的总户数下降超过允许的比例，则不写入任何数据并说明原因（在所有网格之外、没有几何、记录无法对应网格），除非确认全部替换。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="141"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="153"/>
         <source>Household points, building points or household table</source>
         <translation>住户点、楼栋点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="148"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="158"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
         <source>Household count field (blank: one household per point or row)</source>
         <translation>户数字段（留空：每点或每行一户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="159"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
         <source>Persons field (blank: &apos;persons&apos; if present)</source>
         <translation>人数字段（留空：如有则使用“persons”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="172"/>
         <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
         <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="161"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="173"/>
         <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
         <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
         <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
         <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="175"/>
         <source>Table: villager group name field</source>
         <translation>表格：村民小组名称字段</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="176"/>
         <source>Table: village or community field (code or name)</source>
         <translation>表格：村（社区）字段（编码或名称）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="182"/>
         <source>A point on a shared boundary goes to</source>
         <translation>共同边界上的点归入</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="175"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="189"/>
+        <source>CRS of the points when their layer has none</source>
+        <translation>图层无坐标系时点所用的坐标系</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="194"/>
+        <source>Table: replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation>表格：替换所有网格的统计数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="200"/>
+        <source>Refuse when the household total would drop by more than (%)</source>
+        <translation>总户数下降超过此比例时拒绝写入（%）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="209"/>
+        <source>Confirm a full replacement even if it lowers or zeroes the counts</source>
+        <translation>确认全部替换（即使统计数降低或归零）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="212"/>
         <source>Write the counts into the workspace</source>
         <translation>将统计数写入网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="179"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="216"/>
         <source>Findings (outside, boundary, unmatched)</source>
         <translation>问题（网格外、边界上、未匹配）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="186"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="223"/>
         <source>Points or rows attached</source>
         <translation>已挂接的点或记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="187"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="224"/>
         <source>Points outside every grid</source>
         <translation>位于所有网格之外的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="188"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="225"/>
         <source>Points on a shared boundary</source>
         <translation>位于共同边界上的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="189"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="226"/>
         <source>Points without geometry</source>
         <translation>没有几何的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="190"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="227"/>
         <source>Table rows matching no grid</source>
         <translation>未匹配到网格的表格记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="191"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="228"/>
         <source>Households in level 3 grids</source>
         <translation>三级网格内的户数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="192"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="229"/>
         <source>Persons in level 3 grids</source>
         <translation>三级网格内的人数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="193"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="230"/>
         <source>Relocated or absent households in level 3 grids</source>
         <translation>三级网格内的搬迁户及空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="194"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="231"/>
         <source>Grids whose counts changed</source>
         <translation>统计数有变化的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="342"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="150"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="151"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="152"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="183"/>
         <source>the grid with the lowest code</source>
         <translation>编码最小的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="183"/>
         <source>the grid whose centre is nearest</source>
         <translation>中心最近的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="247"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="284"/>
         <source>Reading {layer}…</source>
         <translation>正在读取“{layer}”…</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="287"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="338"/>
         <source>Counts written to {path}.</source>
         <translation>统计数已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="246"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="283"/>
         <source>Field for the {what}: {field}</source>
         <translation>{what}字段：{field}</translation>
     </message>
@@ -3427,6 +3496,22 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
+
+Sources: household points (one household per point), building points with a household count field, or a table without geometry joined by grid code or, when the code is blank, by villager group name (narrowed by a village field when names repeat). Points in another CRS are transformed to the workspace CRS.
+
+Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
+
+Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
+        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+
+数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
+
+规则：点归属于包含它的三级网格（含边界）。位于多个网格共同边界上（或重叠区内）的点归入编码最小的网格（也可选择中心最近的网格），并予以报告。位于所有有效三级网格之外或没有几何的点不计入，并予以报告。已撤销的网格不再接收住户，保留原有统计数。搬迁和空挂字段可以是“是/否”标志（表示该点的全部户数）或户数；搬迁户数 = 搬迁 + 空挂，且不超过该点的户数。缺失或无效的数值按 0 计，并予以报告。找不到上级编码的网格不参与汇总，并予以报告。
+
+所有有效网格的统计数都会被替换，没有住户的网格记为 0。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
     </message>
 </context>
 </TS>
