@@ -407,7 +407,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="541"/>
+        <location filename="../plugin/adapters/household_edits.py" line="539"/>
         <location filename="../plugin/adapters/importer.py" line="236"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
@@ -511,54 +511,54 @@
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="343"/>
+        <location filename="../plugin/adapters/filing.py" line="423"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="118"/>
+        <location filename="../plugin/adapters/filing.py" line="119"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="153"/>
+        <location filename="../plugin/adapters/filing.py" line="158"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="157"/>
+        <location filename="../plugin/adapters/filing.py" line="162"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="213"/>
+        <location filename="../plugin/adapters/filing.py" line="219"/>
         <location filename="../plugin/adapters/workspace.py" line="287"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="322"/>
+        <location filename="../plugin/adapters/filing.py" line="402"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="375"/>
+        <location filename="../plugin/adapters/filing.py" line="455"/>
         <location filename="../plugin/adapters/workspace.py" line="273"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="119"/>
+        <location filename="../plugin/adapters/filing.py" line="120"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="166"/>
+        <location filename="../plugin/adapters/filing.py" line="171"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="271"/>
+        <location filename="../plugin/adapters/filing.py" line="276"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
         <location filename="../plugin/gui/audit_dock.py" line="755"/>
@@ -567,12 +567,17 @@
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="262"/>
+        <location filename="../plugin/adapters/filing.py" line="344"/>
+        <source>Could not leave personal data out of {path}: {error}</source>
+        <translation>无法从 {path} 中去除个人信息：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="267"/>
         <source>Export cancelled; {path} was left unchanged.</source>
         <translation>导出已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="266"/>
+        <location filename="../plugin/adapters/filing.py" line="271"/>
         <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
@@ -752,12 +757,12 @@
         <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="402"/>
+        <location filename="../plugin/adapters/household_edits.py" line="400"/>
         <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
         <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="515"/>
+        <location filename="../plugin/adapters/household_edits.py" line="513"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -774,27 +779,27 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="603"/>
+        <location filename="../plugin/adapters/household_edits.py" line="601"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="608"/>
+        <location filename="../plugin/adapters/household_edits.py" line="606"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="616"/>
+        <location filename="../plugin/adapters/household_edits.py" line="614"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="625"/>
+        <location filename="../plugin/adapters/household_edits.py" line="623"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="635"/>
+        <location filename="../plugin/adapters/household_edits.py" line="633"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
@@ -824,12 +829,12 @@
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="471"/>
+        <location filename="../plugin/adapters/household_edits.py" line="469"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="552"/>
+        <location filename="../plugin/adapters/household_edits.py" line="550"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
@@ -2189,8 +2194,8 @@
     <message>
         <location filename="../plugin/gui/plugin.py" line="129"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="426"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
@@ -2554,7 +2559,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="429"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -2651,8 +2656,8 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="379"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="489"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
@@ -2668,32 +2673,36 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="216"/>
-        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.
+
+Personal data: staff phone numbers are left out unless included, staff names are included unless left out; what is left out is removed from every table and message of the package (audit findings, remarks, reasons), not only from the staff table. The notice map and permits are where names and phones are printed.</source>
+        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。
+
+个人信息：除非选择包含，工作人员电话号码不会进入数据包；除非选择不包含，工作人员姓名会进入数据包。不包含的信息会从数据包的所有表格和说明文字中去除（审核问题、备注、理由等），而不仅仅是工作人员表。姓名和电话只在公示图和许可文件中印出。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="377"/>
         <source>Merge county packages</source>
         <translation>合并各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="380"/>
         <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="487"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="490"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="250"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
         <source>Grid workspace</source>
         <translation>网格工作空间</translation>
@@ -2729,153 +2738,158 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>写入的编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="256"/>
         <source>Exchange CRS</source>
         <translation>交换坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="258"/>
         <source>Include households</source>
         <translation>包含住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="255"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="259"/>
         <source>Include staff phone numbers</source>
         <translation>包含工作人员电话号码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="258"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="260"/>
+        <source>Include staff names</source>
+        <translation>包含工作人员姓名</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="263"/>
         <source>Override reason (export despite unaccepted error findings)</source>
         <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="262"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="267"/>
         <source>Author (default: the QGIS user)</source>
         <translation>制作人（默认：QGIS 用户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="265"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="270"/>
         <source>Version (default: the last version + 1)</source>
         <translation>版本（默认：上一版本 + 1）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
         <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
         <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="272"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
         <source>Include the whole change log</source>
         <translation>包含全部网格变动记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="274"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
         <source>Filing package</source>
         <translation>备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="281"/>
         <source>Grids in the package</source>
         <translation>数据包中的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="282"/>
         <source>Changes in the package</source>
         <translation>数据包中的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="283"/>
         <source>Unaccepted error findings (overridden)</source>
         <translation>未接受的错误级问题（已强制导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="284"/>
         <source>Package version</source>
         <translation>数据包版本</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="352"/>
         <source>The workspace has not been audited; the package carries no audit findings.</source>
         <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="393"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="399"/>
         <source>County filing packages</source>
         <translation>各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
         <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="410"/>
         <source>Smallest overlap or gap reported (m²)</source>
         <translation>报告的最小重叠或空隙面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="413"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="419"/>
         <source>Border tolerance (m)</source>
         <translation>边界容差（米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="426"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="428"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="424"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="430"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="505"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="506"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="508"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="513"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="533"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="522"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="528"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="354"/>
         <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="462"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="468"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
@@ -2895,17 +2909,17 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="341"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="347"/>
         <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
         <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="530"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="536"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="311"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="316"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
@@ -3496,6 +3510,10 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
+        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
