@@ -4,116 +4,126 @@
 <context>
     <name>CommunityGrids</name>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="50"/>
+        <location filename="../plugin/adapters/arrays.py" line="61"/>
+        <source>Layer {layer} has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0); set its CRS (a projected CRS in metres).</source>
+        <translation>图层 {layer} 没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）；请设置其坐标系（以米为单位的投影坐标系）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="68"/>
+        <source>Layer {layer} is in a CRS measured in {unit} ({crs}); tolerances and areas are in metres: reproject it to a projected CRS in metres (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
+        <translation>图层 {layer} 的坐标系以{unit}为单位（{crs}）；容差和面积以米计：请将其转换到以米为单位的投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="78"/>
         <source>Layer {layer} has no coordinate reference system.</source>
         <translation>图层“{layer}”没有坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="53"/>
+        <location filename="../plugin/adapters/arrays.py" line="84"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); areas and distances need a projected CRS in metres — reproject it or open it through a workspace.</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；计算面积和距离需要以米为单位的投影坐标系——请先重投影，或通过网格工作空间打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="94"/>
-        <location filename="../plugin/adapters/audit_store.py" line="101"/>
+        <location filename="../plugin/adapters/arrays.py" line="124"/>
+        <location filename="../plugin/adapters/audit_store.py" line="104"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="100"/>
+        <location filename="../plugin/adapters/arrays.py" line="130"/>
         <location filename="../plugin/adapters/package_io.py" line="196"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="344"/>
+        <location filename="../plugin/adapters/audit_store.py" line="346"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="357"/>
+        <location filename="../plugin/adapters/audit_store.py" line="359"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="391"/>
+        <location filename="../plugin/adapters/audit_store.py" line="393"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="594"/>
+        <location filename="../plugin/adapters/audit_store.py" line="596"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="67"/>
+        <location filename="../plugin/adapters/audit_store.py" line="70"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="73"/>
+        <location filename="../plugin/adapters/audit_store.py" line="76"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="92"/>
+        <location filename="../plugin/adapters/audit_store.py" line="95"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="96"/>
+        <location filename="../plugin/adapters/audit_store.py" line="99"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="108"/>
+        <location filename="../plugin/adapters/audit_store.py" line="111"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="622"/>
+        <location filename="../plugin/adapters/audit_store.py" line="624"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="627"/>
+        <location filename="../plugin/adapters/audit_store.py" line="629"/>
         <location filename="../plugin/adapters/table_store.py" line="38"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="90"/>
+        <location filename="../plugin/adapters/audit_store.py" line="93"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="631"/>
+        <location filename="../plugin/adapters/audit_store.py" line="633"/>
         <location filename="../plugin/adapters/table_store.py" line="45"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="634"/>
+        <location filename="../plugin/adapters/audit_store.py" line="636"/>
         <location filename="../plugin/adapters/table_store.py" line="118"/>
         <source>{path} is locked by another program; try again.</source>
         <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="423"/>
-        <location filename="../plugin/adapters/audit_store.py" line="367"/>
+        <location filename="../plugin/adapters/audit_store.py" line="425"/>
+        <location filename="../plugin/adapters/audit_store.py" line="369"/>
         <location filename="../plugin/adapters/layer_edits.py" line="138"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="599"/>
-        <location filename="../plugin/adapters/audit_store.py" line="396"/>
+        <location filename="../plugin/adapters/audit_store.py" line="601"/>
+        <location filename="../plugin/adapters/audit_store.py" line="398"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="601"/>
-        <location filename="../plugin/adapters/audit_store.py" line="374"/>
+        <location filename="../plugin/adapters/audit_store.py" line="603"/>
+        <location filename="../plugin/adapters/audit_store.py" line="376"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
         <location filename="../plugin/adapters/layer_edits.py" line="165"/>
@@ -121,19 +131,19 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="663"/>
+        <location filename="../plugin/adapters/audit_store.py" line="665"/>
         <location filename="../plugin/adapters/table_store.py" line="144"/>
         <source>Could not save table {table} in {path}: {error}</source>
         <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="640"/>
+        <location filename="../plugin/adapters/audit_store.py" line="642"/>
         <location filename="../plugin/adapters/table_store.py" line="126"/>
         <source>Could not delete row {fid} of table {table}.</source>
         <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="657"/>
+        <location filename="../plugin/adapters/audit_store.py" line="659"/>
         <location filename="../plugin/adapters/table_store.py" line="136"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
@@ -408,7 +418,7 @@
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
         <location filename="../plugin/adapters/household_edits.py" line="539"/>
-        <location filename="../plugin/adapters/importer.py" line="236"/>
+        <location filename="../plugin/adapters/importer.py" line="346"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
@@ -426,7 +436,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="294"/>
-        <location filename="../plugin/adapters/importer.py" line="249"/>
+        <location filename="../plugin/adapters/importer.py" line="359"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
@@ -839,89 +849,114 @@
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="113"/>
         <source>code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="113"/>
         <source>name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="66"/>
+        <location filename="../plugin/adapters/importer.py" line="113"/>
         <source>parent code</source>
         <translation>上级编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="74"/>
+        <location filename="../plugin/adapters/importer.py" line="121"/>
         <source>Choose the field that holds the grid code.</source>
         <translation>请选择存放网格编码的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="113"/>
-        <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <location filename="../plugin/adapters/importer.py" line="202"/>
+        <source>The source has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0): set its CRS first.</source>
+        <translation>数据源没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）：请先设置其坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="246"/>
+        <location filename="../plugin/adapters/importer.py" line="356"/>
         <location filename="../plugin/gui/import_dialog.py" line="43"/>
         <location filename="../plugin/processing/import_algorithms.py" line="26"/>
         <source>Import grid boundaries</source>
         <translation>导入网格边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="210"/>
+        <location filename="../plugin/adapters/importer.py" line="155"/>
+        <source>Layer {layer}: Z and M values of {count} features were dropped (grids are 2D): {fids}.</source>
+        <translation>图层 {layer}：已去除 {count} 个要素的 Z 值和 M 值（网格为二维）：{fids}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="161"/>
+        <source>Layer {layer}: {count} curved features were converted to straight segments by QGIS: {fids}.</source>
+        <translation>图层 {layer}：{count} 个曲线要素已由 QGIS 转换为直线段：{fids}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="306"/>
         <source>There is no grid level {level}.</source>
         <translation>不存在第 {level} 级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="215"/>
+        <location filename="../plugin/adapters/importer.py" line="311"/>
         <source>Layer {layer} holds no polygons; grid boundaries must be polygons.</source>
         <translation>图层“{layer}”中没有面；网格边界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="224"/>
+        <location filename="../plugin/adapters/importer.py" line="322"/>
+        <source>Feature {fid}: it cannot be transformed into the workspace CRS ({error}); skipped.</source>
+        <translation>要素 {fid}：无法转换到网格工作空间坐标系（{error}）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="334"/>
         <source>Nothing was imported from {layer}.</source>
         <translation>未从“{layer}”导入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="69"/>
+        <location filename="../plugin/adapters/importer.py" line="371"/>
+        <source>Feature {fid}: its coordinates are not a place on Earth (NaN, infinite or absurdly large); skipped.</source>
+        <translation>要素 {fid}：其坐标不是地球上的位置（NaN、无穷大或大得离谱）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="116"/>
         <source>Layer {layer} has no field {field} (chosen for the {role}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{role}）。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/importer.py" line="149"/>
+        <source>Feature {fid}: its geometry cannot be read ({error}); skipped.</source>
+        <translation>要素 {fid}：其几何图形无法读取（{error}）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="245"/>
         <source>Feature {fid}: no polygon geometry; skipped.</source>
         <translation>要素 {fid}：没有面几何，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="153"/>
+        <location filename="../plugin/adapters/importer.py" line="249"/>
         <source>Feature {fid}: code {code} is already used in layer {layer}; skipped.</source>
         <translation>要素 {fid}：编码 {code} 已在图层“{layer}”中使用，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="162"/>
+        <location filename="../plugin/adapters/importer.py" line="258"/>
         <source>Imported grid {fid}</source>
         <translation>导入的网格 {fid}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="175"/>
+        <location filename="../plugin/adapters/importer.py" line="271"/>
         <source>Only {share:.0%} of the imported area lies inside the county boundary: check the source CRS, and whether the data are GCJ-02 web-map coordinates that need correcting.</source>
         <translation>导入范围只有 {share:.0%} 位于县界内：请检查数据源坐标系，以及数据是否为需要纠偏的 GCJ-02（网络地图）坐标。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="230"/>
+        <location filename="../plugin/adapters/importer.py" line="340"/>
         <source>Layer {layer} is being edited: save or discard its edits before importing into the file.</source>
         <translation>图层“{layer}”正在编辑中：导入文件前请先保存或放弃其编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="242"/>
+        <location filename="../plugin/adapters/importer.py" line="352"/>
         <source>Could not write to layer {layer}: {error}</source>
         <translation>无法写入图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="286"/>
+        <location filename="../plugin/adapters/importer.py" line="410"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="236"/>
         <location filename="../plugin/adapters/workspace.py" line="362"/>
@@ -3510,6 +3545,10 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>The source has no coordinate reference system: set its CRS first.</source>
+        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
