@@ -149,86 +149,86 @@
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="129"/>
+        <location filename="../plugin/adapters/basemaps.py" line="170"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="231"/>
-        <location filename="../plugin/adapters/basemaps.py" line="233"/>
+        <location filename="../plugin/adapters/basemaps.py" line="272"/>
+        <location filename="../plugin/adapters/basemaps.py" line="274"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="117"/>
+        <location filename="../plugin/adapters/basemaps.py" line="157"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="120"/>
+        <location filename="../plugin/adapters/basemaps.py" line="160"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="154"/>
+        <location filename="../plugin/adapters/basemaps.py" line="195"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="161"/>
+        <location filename="../plugin/adapters/basemaps.py" line="202"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="197"/>
+        <location filename="../plugin/adapters/basemaps.py" line="238"/>
         <location filename="../plugin/adapters/package_io.py" line="45"/>
         <location filename="../plugin/adapters/workspace.py" line="255"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="220"/>
+        <location filename="../plugin/adapters/basemaps.py" line="261"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="158"/>
+        <location filename="../plugin/adapters/basemaps.py" line="199"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="175"/>
+        <location filename="../plugin/adapters/basemaps.py" line="216"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="182"/>
+        <location filename="../plugin/adapters/basemaps.py" line="223"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="203"/>
+        <location filename="../plugin/adapters/basemaps.py" line="244"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
@@ -251,7 +251,7 @@
         <location filename="../plugin/gui/dock.py" line="408"/>
         <location filename="../plugin/gui/dock.py" line="563"/>
         <location filename="../plugin/gui/plugin.py" line="47"/>
-        <location filename="../plugin/gui/plugin.py" line="110"/>
+        <location filename="../plugin/gui/plugin.py" line="113"/>
         <location filename="../plugin/gui/plugin.py" line="65"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
@@ -1550,10 +1550,10 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="342"/>
-        <location filename="../plugin/gui/plugin.py" line="195"/>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
-        <location filename="../plugin/gui/plugin.py" line="230"/>
-        <location filename="../plugin/gui/plugin.py" line="237"/>
+        <location filename="../plugin/gui/plugin.py" line="198"/>
+        <location filename="../plugin/gui/plugin.py" line="208"/>
+        <location filename="../plugin/gui/plugin.py" line="233"/>
+        <location filename="../plugin/gui/plugin.py" line="240"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2216,18 +2216,18 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="103"/>
-        <location filename="../plugin/gui/plugin.py" line="77"/>
+        <location filename="../plugin/gui/plugin.py" line="106"/>
+        <location filename="../plugin/gui/plugin.py" line="80"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="129"/>
+        <location filename="../plugin/gui/plugin.py" line="132"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="129"/>
+        <location filename="../plugin/gui/plugin.py" line="132"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="279"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="426"/>
@@ -2237,24 +2237,24 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="184"/>
+        <location filename="../plugin/gui/plugin.py" line="187"/>
         <location filename="../plugin/gui/staff_panel.py" line="233"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="186"/>
+        <location filename="../plugin/gui/plugin.py" line="189"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="189"/>
+        <location filename="../plugin/gui/plugin.py" line="192"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="156"/>
+        <location filename="../plugin/gui/plugin.py" line="159"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
