@@ -77,7 +77,7 @@ class Feature:
 def test_import_geometry_corpus(qgis_app, kind, value):
     geometry = QgsGeometry.fromWkt(wkt(kind, VALUES[value]))
     fields = QgsFields()
-    fields.append(QgsField("code", QVariant.String))
+    fields.append(QgsField("code", QVariant.Type.String))
     records = read_source([Feature(7, geometry)], fields, "corpus", "code", None, None)
     check_coordinates(records, False, "corpus")
     cleaned = clean_polygons(records.geometries)
