@@ -4,117 +4,127 @@
 <context>
     <name>CommunityGrids</name>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="50"/>
+        <location filename="../plugin/adapters/arrays.py" line="61"/>
+        <source>Layer {layer} has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0); set its CRS (a projected CRS in metres).</source>
+        <translation>图层 {layer} 没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）；请设置其坐标系（以米为单位的投影坐标系）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="68"/>
+        <source>Layer {layer} is in a CRS measured in {unit} ({crs}); tolerances and areas are in metres: reproject it to a projected CRS in metres (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
+        <translation>图层 {layer} 的坐标系以{unit}为单位（{crs}）；容差和面积以米计：请将其转换到以米为单位的投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/arrays.py" line="78"/>
         <source>Layer {layer} has no coordinate reference system.</source>
         <translation>图层“{layer}”没有坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="53"/>
+        <location filename="../plugin/adapters/arrays.py" line="84"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); areas and distances need a projected CRS in metres — reproject it or open it through a workspace.</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；计算面积和距离需要以米为单位的投影坐标系——请先重投影，或通过网格工作空间打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="94"/>
-        <location filename="../plugin/adapters/audit_store.py" line="102"/>
+        <location filename="../plugin/adapters/arrays.py" line="124"/>
+        <location filename="../plugin/adapters/audit_store.py" line="105"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="100"/>
+        <location filename="../plugin/adapters/arrays.py" line="130"/>
         <location filename="../plugin/adapters/package_io.py" line="196"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="355"/>
+        <location filename="../plugin/adapters/audit_store.py" line="357"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="368"/>
+        <location filename="../plugin/adapters/audit_store.py" line="370"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="402"/>
+        <location filename="../plugin/adapters/audit_store.py" line="404"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="605"/>
+        <location filename="../plugin/adapters/audit_store.py" line="607"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="68"/>
+        <location filename="../plugin/adapters/audit_store.py" line="71"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="74"/>
+        <location filename="../plugin/adapters/audit_store.py" line="77"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="93"/>
+        <location filename="../plugin/adapters/audit_store.py" line="96"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="97"/>
+        <location filename="../plugin/adapters/audit_store.py" line="100"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="109"/>
+        <location filename="../plugin/adapters/audit_store.py" line="112"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="633"/>
+        <location filename="../plugin/adapters/audit_store.py" line="635"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="638"/>
+        <location filename="../plugin/adapters/audit_store.py" line="640"/>
         <location filename="../plugin/adapters/table_store.py" line="39"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="91"/>
+        <location filename="../plugin/adapters/audit_store.py" line="94"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="642"/>
+        <location filename="../plugin/adapters/audit_store.py" line="644"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="146"/>
         <location filename="../plugin/adapters/table_store.py" line="46"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="645"/>
+        <location filename="../plugin/adapters/audit_store.py" line="647"/>
         <location filename="../plugin/adapters/table_store.py" line="119"/>
         <source>{path} is locked by another program; try again.</source>
         <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="434"/>
-        <location filename="../plugin/adapters/audit_store.py" line="378"/>
+        <location filename="../plugin/adapters/audit_store.py" line="436"/>
+        <location filename="../plugin/adapters/audit_store.py" line="380"/>
         <location filename="../plugin/adapters/layer_edits.py" line="138"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="610"/>
-        <location filename="../plugin/adapters/audit_store.py" line="407"/>
+        <location filename="../plugin/adapters/audit_store.py" line="612"/>
+        <location filename="../plugin/adapters/audit_store.py" line="409"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="612"/>
-        <location filename="../plugin/adapters/audit_store.py" line="385"/>
+        <location filename="../plugin/adapters/audit_store.py" line="614"/>
+        <location filename="../plugin/adapters/audit_store.py" line="387"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
         <location filename="../plugin/adapters/layer_edits.py" line="165"/>
@@ -122,105 +132,105 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="676"/>
+        <location filename="../plugin/adapters/audit_store.py" line="678"/>
         <location filename="../plugin/adapters/table_store.py" line="146"/>
         <source>Could not save table {table} in {path}: {error}</source>
         <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="651"/>
+        <location filename="../plugin/adapters/audit_store.py" line="653"/>
         <location filename="../plugin/adapters/table_store.py" line="127"/>
         <source>Could not delete row {fid} of table {table}.</source>
         <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="669"/>
+        <location filename="../plugin/adapters/audit_store.py" line="671"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="205"/>
         <location filename="../plugin/adapters/table_store.py" line="137"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="129"/>
+        <location filename="../plugin/adapters/basemaps.py" line="170"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="231"/>
-        <location filename="../plugin/adapters/basemaps.py" line="233"/>
+        <location filename="../plugin/adapters/basemaps.py" line="272"/>
+        <location filename="../plugin/adapters/basemaps.py" line="274"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="117"/>
+        <location filename="../plugin/adapters/basemaps.py" line="157"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="123"/>
+        <location filename="../plugin/adapters/basemaps.py" line="164"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="120"/>
+        <location filename="../plugin/adapters/basemaps.py" line="160"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="154"/>
+        <location filename="../plugin/adapters/basemaps.py" line="195"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="161"/>
+        <location filename="../plugin/adapters/basemaps.py" line="202"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="197"/>
+        <location filename="../plugin/adapters/basemaps.py" line="238"/>
         <location filename="../plugin/adapters/package_io.py" line="45"/>
         <location filename="../plugin/adapters/workspace.py" line="255"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="220"/>
+        <location filename="../plugin/adapters/basemaps.py" line="261"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="158"/>
+        <location filename="../plugin/adapters/basemaps.py" line="199"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="175"/>
+        <location filename="../plugin/adapters/basemaps.py" line="216"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="182"/>
+        <location filename="../plugin/adapters/basemaps.py" line="223"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="203"/>
+        <location filename="../plugin/adapters/basemaps.py" line="244"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
@@ -243,7 +253,7 @@
         <location filename="../plugin/gui/dock.py" line="408"/>
         <location filename="../plugin/gui/dock.py" line="563"/>
         <location filename="../plugin/gui/plugin.py" line="47"/>
-        <location filename="../plugin/gui/plugin.py" line="100"/>
+        <location filename="../plugin/gui/plugin.py" line="103"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
@@ -415,8 +425,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="494"/>
-        <location filename="../plugin/adapters/importer.py" line="237"/>
+        <location filename="../plugin/adapters/household_edits.py" line="573"/>
+        <location filename="../plugin/adapters/importer.py" line="347"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
@@ -434,7 +444,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="294"/>
-        <location filename="../plugin/adapters/importer.py" line="253"/>
+        <location filename="../plugin/adapters/importer.py" line="363"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
@@ -519,59 +529,59 @@
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="416"/>
-        <location filename="../plugin/adapters/filing.py" line="289"/>
+        <location filename="../plugin/adapters/filing.py" line="421"/>
+        <location filename="../plugin/adapters/filing.py" line="294"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="124"/>
+        <location filename="../plugin/adapters/filing.py" line="125"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="159"/>
+        <location filename="../plugin/adapters/filing.py" line="164"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="163"/>
+        <location filename="../plugin/adapters/filing.py" line="168"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="219"/>
+        <location filename="../plugin/adapters/filing.py" line="225"/>
         <location filename="../plugin/adapters/workspace.py" line="287"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="406"/>
+        <location filename="../plugin/adapters/filing.py" line="411"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="125"/>
+        <location filename="../plugin/adapters/filing.py" line="126"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="172"/>
+        <location filename="../plugin/adapters/filing.py" line="177"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="275"/>
+        <location filename="../plugin/adapters/filing.py" line="280"/>
         <source>Export cancelled; {path} was left unchanged.</source>
         <translation>导出已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="279"/>
+        <location filename="../plugin/adapters/filing.py" line="284"/>
         <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="301"/>
+        <location filename="../plugin/adapters/filing.py" line="306"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
         <location filename="../plugin/gui/audit_dock.py" line="750"/>
@@ -580,13 +590,18 @@
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="283"/>
+        <location filename="../plugin/adapters/filing.py" line="481"/>
+        <source>Could not leave personal data out of {path}: {error}</source>
+        <translation>无法从 {path} 中去除个人信息：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/filing.py" line="288"/>
         <location filename="../plugin/adapters/workspace.py" line="94"/>
         <source>{path} is still open; it was not moved into place.</source>
         <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="293"/>
+        <location filename="../plugin/adapters/filing.py" line="298"/>
         <source>The package was not moved into place, {path} is unchanged: {error}</source>
         <translation>新的备案包未替换原文件，{path} 保持不变：{error}</translation>
     </message>
@@ -747,197 +762,267 @@
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="59"/>
+        <location filename="../plugin/adapters/household_edits.py" line="62"/>
         <source>household count</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="60"/>
+        <location filename="../plugin/adapters/household_edits.py" line="63"/>
         <source>persons</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="61"/>
+        <location filename="../plugin/adapters/household_edits.py" line="64"/>
         <source>relocated households</source>
         <translation>搬迁户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="62"/>
+        <location filename="../plugin/adapters/household_edits.py" line="65"/>
         <source>registered-but-absent households</source>
         <translation>空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="63"/>
+        <location filename="../plugin/adapters/household_edits.py" line="66"/>
         <source>grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="64"/>
+        <location filename="../plugin/adapters/household_edits.py" line="67"/>
         <source>villager group name</source>
         <translation>村民小组名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="65"/>
+        <location filename="../plugin/adapters/household_edits.py" line="68"/>
         <source>village or community</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="437"/>
-        <location filename="../plugin/adapters/household_edits.py" line="472"/>
+        <location filename="../plugin/adapters/household_edits.py" line="381"/>
+        <source>{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)</source>
+        <translation>其 {records} 个点中有 {outside} 个不在任何三级网格内（坐标系或区域是否有误？）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="382"/>
+        <source>{missing} of its {records} points have no geometry</source>
+        <translation>其 {records} 个点中有 {missing} 个没有几何</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="383"/>
+        <source>{unmatched} of its {records} rows match no grid (only {assigned} usable rows)</source>
+        <translation>其 {records} 行中有 {unmatched} 行无法对应网格（仅 {assigned} 行可用）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="384"/>
+        <source>it holds no points or rows</source>
+        <translation>其中没有任何点或记录</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="385"/>
+        <source>{assigned} of its {records} points or rows were attached</source>
+        <translation>其 {records} 个点或记录中只有 {assigned} 个被关联</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="396"/>
+        <source>Nothing was written: layer {layer} attaches no household to any grid, because {cause}.</source>
+        <translation>未写入任何数据：图层 {layer} 没有任何住户能关联到网格，原因是{cause}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="398"/>
+        <source>Nothing was written: layer {layer} would lower the workspace&apos;s households from {old} to {new} ({drop:.0%}), because {cause}.</source>
+        <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="403"/>
+        <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
+        <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="516"/>
+        <location filename="../plugin/adapters/household_edits.py" line="551"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="99"/>
+        <location filename="../plugin/adapters/household_edits.py" line="102"/>
         <source>Table {layer} cannot be joined to grids: choose its grid code field or its villager group name field.</source>
         <translation>表“{layer}”无法与网格关联：请选择其网格编码字段或村民小组名称字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="151"/>
+        <location filename="../plugin/adapters/household_edits.py" line="162"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="547"/>
+        <location filename="../plugin/adapters/household_edits.py" line="635"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="552"/>
+        <location filename="../plugin/adapters/household_edits.py" line="640"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="560"/>
+        <location filename="../plugin/adapters/household_edits.py" line="648"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="569"/>
+        <location filename="../plugin/adapters/household_edits.py" line="657"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="579"/>
+        <location filename="../plugin/adapters/household_edits.py" line="667"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="90"/>
+        <location filename="../plugin/adapters/household_edits.py" line="93"/>
         <source>Layer {layer} has no field {field} (chosen for the {what}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{what}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="189"/>
+        <location filename="../plugin/adapters/household_edits.py" line="195"/>
+        <source>Layer {layer} has no coordinate reference system (undefined SRS), so its points cannot be placed in the grids. Set the layer&apos;s CRS, or choose the CRS of its points.</source>
+        <translation>图层 {layer} 没有坐标参考系（SRS 未定义），其点无法落入网格。请设置图层的坐标系，或指定其点所用的坐标系。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/household_edits.py" line="215"/>
         <source>Layer {layer} could not be read in the workspace CRS: {error}</source>
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="305"/>
+        <location filename="../plugin/adapters/household_edits.py" line="331"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="334"/>
+        <location filename="../plugin/adapters/household_edits.py" line="367"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="393"/>
+        <location filename="../plugin/adapters/household_edits.py" line="472"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="505"/>
+        <location filename="../plugin/adapters/household_edits.py" line="584"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="67"/>
+        <location filename="../plugin/adapters/importer.py" line="114"/>
         <source>code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="67"/>
+        <location filename="../plugin/adapters/importer.py" line="114"/>
         <source>name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="67"/>
+        <location filename="../plugin/adapters/importer.py" line="114"/>
         <source>parent code</source>
         <translation>上级编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="75"/>
+        <location filename="../plugin/adapters/importer.py" line="122"/>
         <source>Choose the field that holds the grid code.</source>
         <translation>请选择存放网格编码的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="114"/>
-        <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <location filename="../plugin/adapters/importer.py" line="203"/>
+        <source>The source has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0): set its CRS first.</source>
+        <translation>数据源没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）：请先设置其坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="250"/>
+        <location filename="../plugin/adapters/importer.py" line="360"/>
         <location filename="../plugin/gui/import_dialog.py" line="43"/>
         <location filename="../plugin/processing/import_algorithms.py" line="26"/>
         <source>Import grid boundaries</source>
         <translation>导入网格边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="211"/>
+        <location filename="../plugin/adapters/importer.py" line="156"/>
+        <source>Layer {layer}: Z and M values of {count} features were dropped (grids are 2D): {fids}.</source>
+        <translation>图层 {layer}：已去除 {count} 个要素的 Z 值和 M 值（网格为二维）：{fids}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="162"/>
+        <source>Layer {layer}: {count} curved features were converted to straight segments by QGIS: {fids}.</source>
+        <translation>图层 {layer}：{count} 个曲线要素已由 QGIS 转换为直线段：{fids}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="307"/>
         <source>There is no grid level {level}.</source>
         <translation>不存在第 {level} 级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="216"/>
+        <location filename="../plugin/adapters/importer.py" line="312"/>
         <source>Layer {layer} holds no polygons; grid boundaries must be polygons.</source>
         <translation>图层“{layer}”中没有面；网格边界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="225"/>
+        <location filename="../plugin/adapters/importer.py" line="323"/>
+        <source>Feature {fid}: it cannot be transformed into the workspace CRS ({error}); skipped.</source>
+        <translation>要素 {fid}：无法转换到网格工作空间坐标系（{error}）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="335"/>
         <source>Nothing was imported from {layer}.</source>
         <translation>未从“{layer}”导入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="70"/>
+        <location filename="../plugin/adapters/importer.py" line="375"/>
+        <source>Feature {fid}: its coordinates are not a place on Earth (NaN, infinite or absurdly large); skipped.</source>
+        <translation>要素 {fid}：其坐标不是地球上的位置（NaN、无穷大或大得离谱）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="117"/>
         <source>Layer {layer} has no field {field} (chosen for the {role}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{role}）。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/importer.py" line="150"/>
+        <source>Feature {fid}: its geometry cannot be read ({error}); skipped.</source>
+        <translation>要素 {fid}：其几何图形无法读取（{error}）；已跳过。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/importer.py" line="246"/>
         <source>Feature {fid}: no polygon geometry; skipped.</source>
         <translation>要素 {fid}：没有面几何，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="154"/>
+        <location filename="../plugin/adapters/importer.py" line="250"/>
         <source>Feature {fid}: code {code} is already used in layer {layer}; skipped.</source>
         <translation>要素 {fid}：编码 {code} 已在图层“{layer}”中使用，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="163"/>
+        <location filename="../plugin/adapters/importer.py" line="259"/>
         <source>Imported grid {fid}</source>
         <translation>导入的网格 {fid}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="176"/>
+        <location filename="../plugin/adapters/importer.py" line="272"/>
         <source>Only {share:.0%} of the imported area lies inside the county boundary: check the source CRS, and whether the data are GCJ-02 web-map coordinates that need correcting.</source>
         <translation>导入范围只有 {share:.0%} 位于县界内：请检查数据源坐标系，以及数据是否为需要纠偏的 GCJ-02（网络地图）坐标。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="231"/>
+        <location filename="../plugin/adapters/importer.py" line="341"/>
         <source>Layer {layer} is being edited: save or discard its edits before importing into the file.</source>
         <translation>图层“{layer}”正在编辑中：导入文件前请先保存或放弃其编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="245"/>
+        <location filename="../plugin/adapters/importer.py" line="355"/>
         <source>Could not write to layer {layer}: {error}</source>
         <translation>无法写入图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="290"/>
+        <location filename="../plugin/adapters/importer.py" line="414"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="236"/>
         <location filename="../plugin/adapters/workspace.py" line="362"/>
@@ -1423,8 +1508,8 @@
     </message>
     <message>
         <location filename="../plugin/dependencies.py" line="62"/>
-        <location filename="../plugin/gui/plugin.py" line="93"/>
-        <location filename="../plugin/gui/plugin.py" line="67"/>
+        <location filename="../plugin/gui/plugin.py" line="96"/>
+        <location filename="../plugin/gui/plugin.py" line="70"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
@@ -1684,10 +1769,10 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="341"/>
-        <location filename="../plugin/gui/plugin.py" line="185"/>
-        <location filename="../plugin/gui/plugin.py" line="195"/>
-        <location filename="../plugin/gui/plugin.py" line="220"/>
-        <location filename="../plugin/gui/plugin.py" line="227"/>
+        <location filename="../plugin/gui/plugin.py" line="188"/>
+        <location filename="../plugin/gui/plugin.py" line="198"/>
+        <location filename="../plugin/gui/plugin.py" line="223"/>
+        <location filename="../plugin/gui/plugin.py" line="230"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2380,39 +2465,39 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <location filename="../plugin/gui/plugin.py" line="122"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <location filename="../plugin/gui/plugin.py" line="122"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="414"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="174"/>
+        <location filename="../plugin/gui/plugin.py" line="177"/>
         <location filename="../plugin/gui/staff_panel.py" line="233"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="176"/>
+        <location filename="../plugin/gui/plugin.py" line="179"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="179"/>
+        <location filename="../plugin/gui/plugin.py" line="182"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="146"/>
+        <location filename="../plugin/gui/plugin.py" line="149"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -2684,7 +2769,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="115"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="135"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
         <translation>网格工作空间（GeoPackage）</translation>
@@ -2752,7 +2837,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="417"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -2849,8 +2934,8 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="209"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="367"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="477"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
@@ -2866,32 +2951,36 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="210"/>
-        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.
+
+Personal data: staff phone numbers are left out unless included, staff names are included unless left out; what is left out is removed from every table and message of the package (audit findings, remarks, reasons), not only from the staff table. The notice map and permits are where names and phones are printed.</source>
+        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。
+
+个人信息：除非选择包含，工作人员电话号码不会进入数据包；除非选择不包含，工作人员姓名会进入数据包。不包含的信息会从数据包的所有表格和说明文字中去除（审核问题、备注、理由等），而不仅仅是工作人员表。姓名和电话只在公示图和许可文件中印出。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="365"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
         <source>Merge county packages</source>
         <translation>合并各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="368"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
         <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="475"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="478"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="244"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="248"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
         <source>Grid workspace</source>
         <translation>网格工作空间</translation>
@@ -2927,153 +3016,158 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>写入的编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="246"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="250"/>
         <source>Exchange CRS</source>
         <translation>交换坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="248"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
         <source>Include households</source>
         <translation>包含住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="249"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="253"/>
         <source>Include staff phone numbers</source>
         <translation>包含工作人员电话号码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <source>Include staff names</source>
+        <translation>包含工作人员姓名</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="257"/>
         <source>Override reason (export despite unaccepted error findings)</source>
         <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="256"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="261"/>
         <source>Author (default: the QGIS user)</source>
         <translation>制作人（默认：QGIS 用户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="259"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="264"/>
         <source>Version (default: the last version + 1)</source>
         <translation>版本（默认：上一版本 + 1）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="263"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
         <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
         <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="266"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
         <source>Include the whole change log</source>
         <translation>包含全部网格变动记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
         <source>Filing package</source>
         <translation>备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="270"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="275"/>
         <source>Grids in the package</source>
         <translation>数据包中的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
         <source>Changes in the package</source>
         <translation>数据包中的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="272"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
         <source>Unaccepted error findings (overridden)</source>
         <translation>未接受的错误级问题（已强制导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
         <source>Package version</source>
         <translation>数据包版本</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="340"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
         <source>The workspace has not been audited; the package carries no audit findings.</source>
         <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="387"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="393"/>
         <source>County filing packages</source>
         <translation>各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="392"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
         <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
         <source>Smallest overlap or gap reported (m²)</source>
         <translation>报告的最小重叠或空隙面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="407"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="413"/>
         <source>Border tolerance (m)</source>
         <translation>边界容差（米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="414"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="416"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="418"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="424"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="493"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="494"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="496"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="501"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="522"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="342"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
         <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="456"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="462"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
@@ -3093,195 +3187,219 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="335"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="341"/>
         <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
         <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="524"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="530"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="305"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="310"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="87"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="89"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
         <translation>住户、规模与人员</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="93"/>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
 
 Sources: household points (one household per point), building points with a household count field, or a table without geometry joined by grid code or, when the code is blank, by villager group name (narrowed by a village field when names repeat). Points in another CRS are transformed to the workspace CRS.
 
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
-Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
+Points replace every active grid&apos;s counts, grids without households get 0. A table updates only the grids its rows name, unless &apos;replace all&apos; is chosen. Points in a layer without a CRS (GeoPackage srs_id 0) are refused unless their CRS is given.
+
+Counts are never zeroed silently: a run that attaches nothing, or that would lower the workspace&apos;s household total by more than the allowed share, writes nothing and says why (outside every grid, no geometry, rows matching no grid), unless a full replacement is confirmed. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
         <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 
 规则：点归属于包含它的三级网格（含边界）。位于多个网格共同边界上（或重叠区内）的点归入编码最小的网格（也可选择中心最近的网格），并予以报告。位于所有有效三级网格之外或没有几何的点不计入，并予以报告。已撤销的网格不再接收住户，保留原有统计数。搬迁和空挂字段可以是“是/否”标志（表示该点的全部户数）或户数；搬迁户数 = 搬迁 + 空挂，且不超过该点的户数。缺失或无效的数值按 0 计，并予以报告。找不到上级编码的网格不参与汇总，并予以报告。
 
-所有有效网格的统计数都会被替换，没有住户的网格记为 0。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
+住户点会替换所有有效网格的统计数，没有住户的网格记为 0。表格只更新其中列出的网格，除非选择“全部替换”。没有坐标系的图层（GeoPackage srs_id 0）中的点会被拒绝，除非指定其坐标系。
+
+统计数绝不会被悄悄清零：如果一次运行没有关联任何住户，或会使网格工作空间的总户数下降超过允许的比例，则不写入任何数据并说明原因（在所有网格之外、没有几何、记录无法对应网格），除非确认全部替换。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="141"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="153"/>
         <source>Household points, building points or household table</source>
         <translation>住户点、楼栋点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="148"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="158"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
         <source>Household count field (blank: one household per point or row)</source>
         <translation>户数字段（留空：每点或每行一户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="159"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
         <source>Persons field (blank: &apos;persons&apos; if present)</source>
         <translation>人数字段（留空：如有则使用“persons”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="172"/>
         <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
         <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="161"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="173"/>
         <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
         <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
         <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
         <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="175"/>
         <source>Table: villager group name field</source>
         <translation>表格：村民小组名称字段</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="176"/>
         <source>Table: village or community field (code or name)</source>
         <translation>表格：村（社区）字段（编码或名称）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="182"/>
         <source>A point on a shared boundary goes to</source>
         <translation>共同边界上的点归入</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="175"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="189"/>
+        <source>CRS of the points when their layer has none</source>
+        <translation>图层无坐标系时点所用的坐标系</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="194"/>
+        <source>Table: replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation>表格：替换所有网格的统计数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="200"/>
+        <source>Refuse when the household total would drop by more than (%)</source>
+        <translation>总户数下降超过此比例时拒绝写入（%）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="209"/>
+        <source>Confirm a full replacement even if it lowers or zeroes the counts</source>
+        <translation>确认全部替换（即使统计数降低或归零）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="212"/>
         <source>Write the counts into the workspace</source>
         <translation>将统计数写入网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="179"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="216"/>
         <source>Findings (outside, boundary, unmatched)</source>
         <translation>问题（网格外、边界上、未匹配）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="186"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="223"/>
         <source>Points or rows attached</source>
         <translation>已挂接的点或记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="187"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="224"/>
         <source>Points outside every grid</source>
         <translation>位于所有网格之外的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="188"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="225"/>
         <source>Points on a shared boundary</source>
         <translation>位于共同边界上的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="189"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="226"/>
         <source>Points without geometry</source>
         <translation>没有几何的点</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="190"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="227"/>
         <source>Table rows matching no grid</source>
         <translation>未匹配到网格的表格记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="191"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="228"/>
         <source>Households in level 3 grids</source>
         <translation>三级网格内的户数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="192"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="229"/>
         <source>Persons in level 3 grids</source>
         <translation>三级网格内的人数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="193"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="230"/>
         <source>Relocated or absent households in level 3 grids</source>
         <translation>三级网格内的搬迁户及空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="194"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="231"/>
         <source>Grids whose counts changed</source>
         <translation>统计数有变化的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="289"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="341"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="150"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="151"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="152"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="183"/>
         <source>the grid with the lowest code</source>
         <translation>编码最小的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="183"/>
         <source>the grid whose centre is nearest</source>
         <translation>中心最近的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="247"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="284"/>
         <source>Reading {layer}…</source>
         <translation>正在读取“{layer}”…</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="285"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="337"/>
         <source>Counts written to {path}.</source>
         <translation>统计数已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="246"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="283"/>
         <source>Field for the {what}: {field}</source>
         <translation>{what}字段：{field}</translation>
     </message>
@@ -3702,16 +3820,40 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>The source has no coordinate reference system: set its CRS first.</source>
+        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+    </message>
+    <message>
+        <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
+        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+    </message>
+    <message>
+        <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
+
+Sources: household points (one household per point), building points with a household count field, or a table without geometry joined by grid code or, when the code is blank, by villager group name (narrowed by a village field when names repeat). Points in another CRS are transformed to the workspace CRS.
+
+Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
+
+Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
+        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+
+数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
+
+规则：点归属于包含它的三级网格（含边界）。位于多个网格共同边界上（或重叠区内）的点归入编码最小的网格（也可选择中心最近的网格），并予以报告。位于所有有效三级网格之外或没有几何的点不计入，并予以报告。已撤销的网格不再接收住户，保留原有统计数。搬迁和空挂字段可以是“是/否”标志（表示该点的全部户数）或户数；搬迁户数 = 搬迁 + 空挂，且不超过该点的户数。缺失或无效的数值按 0 计，并予以报告。找不到上级编码的网格不参与汇总，并予以报告。
+
+所有有效网格的统计数都会被替换，没有住户的网格记为 0。发现的问题（网格外、边界上、未匹配的记录等）输出到可选的问题图层和日志。</translation>
+    </message>
+    <message>
         <source>Community Grids needs shapely&apos;s own GEOS {expected}, but this QGIS process already uses GEOS {found}; mixing them fails. Start QGIS with shapely&apos;s GEOS preloaded, e.g. LD_PRELOAD=&quot;{preload}&quot; qgis (make qgis and scripts/qgis_process.sh do this).</source>
-        <translation type="vanished">社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
+        <translation>社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
     </message>
     <message>
         <source>Community Grids needs shapely ≥ 2.2 with GEOS ≥ 3.14; this Python has shapely {shapely} with GEOS {geos}. Install it: {hint}</source>
-        <translation type="vanished">社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
+        <translation>社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
     </message>
     <message>
         <source>Community Grids needs the Python package shapely ≥ 2.2 ({error}). Install it: {hint}</source>
-        <translation type="vanished">社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
+        <translation>社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from qgis.core import QgsFeatureRequest, QgsVectorLayer, QgsWkbTypes
+from qgis.core import QgsFeatureRequest, QgsGeometry, QgsUnitTypes, QgsVectorLayer, QgsWkbTypes
 
 from ..core import schema
 from ..core.model import GridArray, PointArray, WorkspaceData
@@ -44,10 +44,41 @@ def _single_parts(geometries: np.ndarray) -> np.ndarray:
     return geometries
 
 
+def geometry_wkb(geometry) -> bytes | None:
+    """WKB of a QGIS geometry that shapely can read: curves segmentised by QGIS (None for a null geometry)."""
+    if geometry is None or geometry.isNull():
+        return None
+    if QgsWkbTypes.isCurvedType(geometry.wkbType()):
+        geometry = QgsGeometry(geometry.constGet().segmentize())
+    return bytes(geometry.asWkb())
+
+
+def crs_unit_problem(crs, name: str) -> str | None:
+    """A translated refusal when ``crs`` is not a projected CRS in metres (areas and widths are metres)."""
+    from .reproject import crs_is_undefined
+
+    if crs_is_undefined(crs):
+        return tr(
+            "Layer {layer} has no coordinate reference system (none, or an undefined SRS such as GeoPackage "
+            "srs_id 0); set its CRS (a projected CRS in metres)."
+        ).format(layer=name)
+    if crs.isGeographic():
+        return None  # each caller words the geographic case
+    if crs.mapUnits() != QgsUnitTypes.DistanceUnit.DistanceMeters:
+        return tr(
+            "Layer {layer} is in a CRS measured in {unit} ({crs}); tolerances and areas are in metres: reproject it "
+            "to a projected CRS in metres (e.g. CGCS2000 / 3-degree Gauss-Kruger)."
+        ).format(layer=name, unit=QgsUnitTypes.toString(crs.mapUnits()), crs=crs.authid() or crs.description())
+    return None
+
+
 def check_layer_crs(layer: QgsVectorLayer) -> None:
     crs = layer.crs()
     if not crs.isValid():
         raise LayerError(tr("Layer {layer} has no coordinate reference system.").format(layer=layer.name()))
+    problem = crs_unit_problem(crs, layer.name())
+    if problem:
+        raise LayerError(problem)
     if crs.isGeographic():
         raise LayerError(
             tr(
@@ -74,8 +105,7 @@ def read_features(layer: QgsVectorLayer, field_names, with_geometry: bool = True
         for name, index in indexes.items():
             columns[name].append(python_value(attributes[index]) if index >= 0 else None)
         if with_geometry:
-            geometry = feature.geometry()
-            wkbs.append(None if geometry.isNull() else bytes(geometry.asWkb()))
+            wkbs.append(geometry_wkb(feature.geometry()))
     arrays = {name: np.asarray(values, dtype=object) for name, values in columns.items()}
     for name, values in arrays.items():
         if values.ndim != 1:  # a column of lists would broadcast; keep one object per row

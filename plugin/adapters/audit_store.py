@@ -43,7 +43,7 @@ from ..core import schema
 from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
-from .arrays import python_value
+from .arrays import crs_unit_problem, geometry_wkb, python_value
 from .gpkg_write import checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
@@ -62,7 +62,10 @@ class AuditStoreError(Exception):
 
 
 def check_crs(crs: QgsCoordinateReferenceSystem, name: str) -> None:
-    """Refuse a missing or geographic CRS: the audit measures in metres."""
+    """Refuse a missing, undefined, geographic or non-metre CRS: the audit measures in metres."""
+    problem = crs_unit_problem(crs, name) if crs is not None and crs.isValid() else None
+    if problem:
+        raise AuditStoreError(problem)
     if crs is None or not crs.isValid():
         raise AuditStoreError(
             tr("Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).").format(
@@ -148,8 +151,7 @@ def read_features(iterate, fields: QgsFields, names, feedback=None, filter_rect=
         attributes = feature.attributes()
         for name, index in indexes.items():
             columns[name].append(python_value(attributes[index]) if index >= 0 else None)
-        geometry = feature.geometry()
-        wkbs.append(None if geometry is None or geometry.isNull() else bytes(geometry.asWkb()))
+        wkbs.append(geometry_wkb(feature.geometry()))
     arrays = {}
     for name, values in columns.items():
         column = np.empty(len(values), dtype=object)

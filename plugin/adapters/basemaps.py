@@ -25,7 +25,7 @@ from qgis.core import (
     QgsSettings,
     QgsVectorTileLayer,
 )
-from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl
+from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..i18n import tr
@@ -40,8 +40,9 @@ PROPERTY = "community_grids/basemap"
 
 TIANDITU_TEMPLATE = (
     "https://t0.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
-    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}"
 )
+TIANDITU_HOST = "tianditu.gov.cn"
 TIANDITU_KINDS = {
     "vector": (("vec", "Tianditu vector map"), ("cva", "Tianditu labels")),
     "imagery": (("img", "Tianditu imagery"), ("cia", "Tianditu imagery labels")),
@@ -98,12 +99,51 @@ def tianditu_referer() -> str:
 def set_tianditu(key: str, referer: str | None = None) -> None:
     settings = QgsSettings()
     settings.setValue(SETTING_TIANDITU_KEY, (key or "").strip())
+    _injector["key"] = (key or "").strip()
     if referer is not None:
         settings.setValue(SETTING_TIANDITU_REFERER, referer.strip() or DEFAULT_REFERER)
 
 
 def timeout_ms() -> int:
     return int(QgsSettings().value(SETTING_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type=int))
+
+
+# ---------------------------------------------------------------- the key, added to requests at run time
+
+# The Tianditu key lives in the user's QGIS settings (profile), never in a layer's URL: a saved project,
+# a package, a report or a log holds the URL without it. A request pre-processor of QGIS's network manager
+# (QgsNetworkAccessManager.setRequestPreprocessor, QGIS ≥ 3.22) adds tk=… to each request for the Tianditu
+# host as it leaves, in whatever thread fetches the tiles.
+_injector: dict = {"id": None, "key": ""}
+
+
+def add_tianditu_key(request) -> None:
+    """Add ``tk`` to a QNetworkRequest for the Tianditu host that has none (the pre-processor)."""
+    key = _injector["key"]
+    url = request.url()
+    if not key or not url.host().lower().endswith(TIANDITU_HOST):
+        return
+    query = QUrlQuery(url)
+    if query.hasQueryItem("tk"):
+        return
+    query.addQueryItem("tk", key)
+    url.setQuery(query)
+    request.setUrl(url)
+
+
+def install_key_injector(key: str | None = None) -> None:
+    """Register the pre-processor once (idempotent); ``key``: the key to add (default: the stored one)."""
+    _injector["key"] = (key if key is not None else tianditu_key()).strip()
+    if _injector["id"] is None:
+        _injector["id"] = QgsNetworkAccessManager.setRequestPreprocessor(add_tianditu_key)
+
+
+def remove_key_injector() -> None:
+    """Unregister the pre-processor (plugin unload)."""
+    if _injector["id"] is not None:
+        QgsNetworkAccessManager.removeRequestPreprocessor(_injector["id"])
+        _injector["id"] = None
+    _injector["key"] = ""
 
 
 # ---------------------------------------------------------------- specs
@@ -119,8 +159,9 @@ def tianditu_specs(kind: str, key: str | None = None, referer: str | None = None
     if kind not in TIANDITU_KINDS:
         raise BasemapError(tr("Unknown Tianditu map {kind}.").format(kind=kind))
     referer = referer or tianditu_referer()
+    install_key_injector(key)
     return [
-        XyzSpec(tr(title), TIANDITU_TEMPLATE.format(layer=layer, key=key), 1, 18, referer, probe=(1, 0, 0))
+        XyzSpec(tr(title), TIANDITU_TEMPLATE.format(layer=layer), 1, 18, referer, probe=(1, 0, 0))
         for layer, title in TIANDITU_KINDS[kind]
     ]
 

@@ -24,6 +24,7 @@ import contextlib
 import getpass
 import os
 import re
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -135,6 +136,7 @@ def export_package(
     exchange_crs: str = core.EXCHANGE_CRS,
     include_households: bool = False,
     include_phones: bool = False,
+    include_names: bool = True,
     override_reason: str = "",
     author: str = "",
     version: str | None = None,
@@ -145,6 +147,9 @@ def export_package(
     progress: Callable[[float], bool] | None = None,
 ) -> ExportResult:
     """Write the filing package of ``workspace_path`` to ``output``; see the module docstring.
+
+    Personal data: without ``include_phones`` the staff's personal phones, without ``include_names`` their
+    names, are left out of every table and message of the package (:func:`withhold_personal_data`).
 
     ``progress(fraction)`` is called while writing; returning False cancels (nothing is replaced).
     Raises FilingRefused while error findings of the latest audit run are not accepted and no
@@ -182,6 +187,7 @@ def export_package(
     change_rows = read_rows(source, schema.CHANGE_LOG.name)
     info_rows = read_key_values(source, schema.WORKSPACE_INFO.name)
     present = set(layer_names(source))
+    staff_rows = read_rows(source, schema.STAFF.name) if schema.STAFF.name in present else []
     source = None
 
     gate = core.audit_gate(findings, exceptions)
@@ -243,9 +249,6 @@ def export_package(
             _translate_layers(tmp, workspace_path, names, create=k == 0, callback=callback, **kwargs)
             done += len(names)
         package = open_gpkg(tmp, update=True)
-        if not include_phones:
-            for name in schema.PHONE_FIELDS:
-                package.ExecuteSQL(f'UPDATE "{schema.STAFF.name}" SET "{name}" = NULL')
         counts = {name: feature_count(package, name) for name in layer_names(package)}
         metadata = core.PackageMetadata(
             county_code=info.county_code,
@@ -262,6 +265,7 @@ def export_package(
             override_by=user if gate.blocked else "",
             phones_included=include_phones,
             households_included=include_households,
+            names_included=include_names,
             changes_since=str(since or last_at or ""),
             changes_count=len(changes),
             source_file=workspace_path.name,
@@ -271,6 +275,7 @@ def export_package(
         write_rows(table, [{"key": k, "value": v} for k, v in metadata.to_rows()])
         package = None
         _copy_styles(tmp, workspace_path, [n for n in counts if n != schema.PACKAGE_METADATA.name])
+        withhold_personal_data(tmp, staff_rows, include_phones, include_names)
         if progress is not None and progress(0.95) is False:
             raise PackageError(tr("Export cancelled; {path} was left unchanged.").format(path=output))
         validation = validate_gpkg(tmp) if validate else []
@@ -417,3 +422,78 @@ def write_workspace_info(workspace_path: str | os.PathLike, values: dict[str, st
             write.set_info(values)
     except WriteError as error:
         raise WorkspaceError(str(error)) from error
+
+
+def withhold_personal_data(path: Path, staff_rows: list[dict], include_phones: bool, include_names: bool) -> int:
+    """Leave the staff's personal phones and/or names out of every table and message of a package.
+
+    The staff table's phone column is cleared (and, for names, each name becomes ``S<fid>`` and the photo
+    path is cleared); in every other text column of every table (audit messages, remarks, reasons,
+    metadata …) each phone or name of the register is replaced by ``***``. SQLite's secure delete and a
+    final VACUUM leave no old copy in the file's free pages. Returns the number of cells changed.
+    """
+    if include_phones and include_names:
+        return 0
+    scrub = core.Scrubber(core.personal_values(staff_rows, not include_phones, not include_names))
+    updates: list[str] = []
+    staff = schema.STAFF.name
+    cleared: list[str] = []  # the staff table's statements, run after the cell-by-cell replacements
+    if not include_phones:
+        cleared += [f'UPDATE "{staff}" SET "{name}" = NULL' for name in schema.PHONE_FIELDS]
+    if not include_names:
+        cleared.append(f'UPDATE "{staff}" SET "name" = \'S\' || fid, "photo_path" = NULL')
+    changed = 0
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [
+            row[0]
+            for row in reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not row[0].startswith(("gpkg_", "rtree_", "sqlite_"))
+        ]
+        for table in tables:
+            columns = [
+                row[1]
+                for row in reader.execute(f"PRAGMA table_info({_ident(table)})")
+                if "CHAR" in str(row[2]).upper() or "TEXT" in str(row[2]).upper() or not row[2]
+            ]
+            for column in columns:
+                if column in KEY_COLUMNS:
+                    continue
+                query = f"SELECT rowid, {_ident(column)} FROM {_ident(table)} WHERE {_ident(column)} IS NOT NULL"
+                for rowid, value in reader.execute(query):
+                    clean = scrub(value)
+                    if isinstance(value, str) and clean != value:
+                        updates.append(
+                            f"UPDATE {_ident(table)} SET {_ident(column)} = {_quote(clean)} WHERE rowid = {int(rowid)}"
+                        )
+                        changed += 1
+    finally:
+        reader.close()
+    updates += cleared
+    dataset = open_gpkg(path, update=True)
+    try:
+        dataset.ExecuteSQL("PRAGMA secure_delete = ON")
+        dataset.StartTransaction()
+        for statement in updates:
+            dataset.ExecuteSQL(statement)
+        if dataset.CommitTransaction() != 0:
+            raise PackageError(
+                tr("Could not leave personal data out of {path}: {error}").format(
+                    path=path, error=gdal.GetLastErrorMsg()
+                )
+            )
+        dataset.ExecuteSQL("VACUUM")
+    finally:
+        dataset = None
+    return changed
+
+
+# identifiers, not text: never rewritten (a phone's digits could occur inside a grid code)
+KEY_COLUMNS = frozenset(
+    {"code", "parent_code", "grid_code", "old_code", "new_code", "codes", "feature_ids", "fingerprint", "rule_id"}
+    | {"run_id", "severity", "status", "kind", "role", "change_kind", "layer", "f_table_name"}
+)
+
+
+def _ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'

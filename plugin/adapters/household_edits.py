@@ -23,9 +23,11 @@ import shapely
 from osgeo import gdal, ogr
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsCoordinateTransformContext,
     QgsFeatureRequest,
     QgsFields,
+    QgsGeometry,
     QgsProject,
     QgsProviderRegistry,
     QgsVectorLayer,
@@ -40,6 +42,7 @@ from ..core.model import GridArray, PointArray
 from ..i18n import tr
 from .arrays import python_value, read_grid_array
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
+from .reproject import crs_is_undefined
 
 TOTAL_FIELDS = ("households", "population", "relocated_households")
 LEVELS = (3, 2, 1)
@@ -125,8 +128,11 @@ def is_point_source(source) -> bool:
 # ---------------------------------------------------------------- reading
 
 
-def _columns(source, names: list[str], request: QgsFeatureRequest, with_geometry: bool, feedback=None):
-    """fids, {name: object array}, wkb list — the accepted I/O loop over a layer's features."""
+def _columns(source, names: list[str], request: QgsFeatureRequest, with_geometry: bool, feedback=None, transform=None):
+    """fids, {name: object array}, wkb list — the accepted I/O loop over a layer's features.
+
+    ``transform``: a QgsCoordinateTransform applied to each geometry (a geometry it cannot transform is
+    read as missing)."""
     fields = source.fields()
     indexes = [(name, fields.indexFromName(name)) for name in names]
     request.setSubsetOfAttributes([i for _, i in indexes if i >= 0])
@@ -145,6 +151,11 @@ def _columns(source, names: list[str], request: QgsFeatureRequest, with_geometry
             raw[name].append(attributes[index])
         if with_geometry:
             geometry = feature.geometry()
+            if transform is not None and not geometry.isNull():
+                try:
+                    geometry.transform(transform)
+                except Exception:  # noqa: BLE001 - QgsCsException: the point is reported as without geometry
+                    geometry = QgsGeometry()
             wkbs.append(None if geometry.isNull() else bytes(geometry.asWkb()))
         if feedback is not None and n % step == 0:
             if feedback.isCanceled():
@@ -165,23 +176,38 @@ def read_household_points(
     transform_context: QgsCoordinateTransformContext | None = None,
     feedback=None,
     bulk_layer: QgsVectorLayer | None = None,
+    source_crs: QgsCoordinateReferenceSystem | None = None,
 ) -> PointArray:
     """The mapped fields and the points of ``source`` (a layer or a Processing source) in ``crs``.
 
     A GeoPackage layer read as stored (no edits, filter or transformation, numeric fields without nulls) is
     read in bulk through GDAL's Arrow interface; anything else through the QGIS feature iterator.
     ``bulk_layer``: the layer behind a Processing source, when the source is that whole layer.
+    A source without a CRS (none, or GDAL's "undefined" SRS) is refused unless ``source_crs`` says which
+    CRS its coordinates are in.
     """
-    candidate = bulk_layer if bulk_layer is not None else source
-    fast = read_points_bulk(candidate, mapping, crs) if isinstance(candidate, QgsVectorLayer) else None
-    if fast is not None:
-        return fast
-    request = QgsFeatureRequest()
-    if source.sourceCrs().isValid() and source.sourceCrs() != crs:
-        request.setDestinationCrs(crs, transform_context or QgsProject.instance().transformContext())
     name = source.sourceName() if hasattr(source, "sourceName") else str(source)
+    context = transform_context or QgsProject.instance().transformContext()
+    transform = None
+    if crs_is_undefined(source.sourceCrs()):
+        if source_crs is None or not source_crs.isValid():
+            raise HouseholdError(
+                tr(
+                    "Layer {layer} has no coordinate reference system (undefined SRS), so its points cannot be "
+                    "placed in the grids. Set the layer's CRS, or choose the CRS of its points."
+                ).format(layer=name)
+            )
+        transform = QgsCoordinateTransform(source_crs, crs, context)
+    else:
+        candidate = bulk_layer if bulk_layer is not None else source
+        fast = read_points_bulk(candidate, mapping, crs) if isinstance(candidate, QgsVectorLayer) else None
+        if fast is not None:
+            return fast
+    request = QgsFeatureRequest()
+    if transform is None and source.sourceCrs() != crs:
+        request.setDestinationCrs(crs, context)
     try:
-        fids, columns, wkbs = _columns(source, mapped_fields(mapping), request, True, feedback)
+        fids, columns, wkbs = _columns(source, mapped_fields(mapping), request, True, feedback, transform)
     except HouseholdError:
         raise
     except Exception as error:  # a failed transformation raises QgsCsException from the iterator
@@ -320,13 +346,20 @@ def attach(
     transform_context=None,
     feedback=None,
     bulk_layer: QgsVectorLayer | None = None,
+    source_crs: QgsCoordinateReferenceSystem | None = None,
+    replace_all: bool = False,
 ) -> tuple[Attachment, dict[int, GridArray]]:
-    """Attach the households of ``source`` to the workspace's grids (nothing is written)."""
+    """Attach the households of ``source`` to the workspace's grids (nothing is written).
+
+    A table updates only the grids its rows name unless ``replace_all``; points replace every grid's counts.
+    """
     grids = read_grid_levels(workspace)
     table = (not is_point_source(source)) if as_table is None else as_table
     if table:
         rows = read_household_rows(source, mapping, feedback)
         attachment = core.attach_table(rows, grids[3], grids[2], grids[1], mapping)
+        if not replace_all:
+            attachment = core.keep_unnamed(attachment, grids[3], grids[2], grids[1])
     else:
         if not is_point_source(source):
             name = source.sourceName() if hasattr(source, "sourceName") else ""
@@ -335,9 +368,55 @@ def attach(
                     layer=name
                 )
             )
-        points = read_household_points(source, mapping, workspace.crs, transform_context, feedback, bulk_layer)
+        points = read_household_points(
+            source, mapping, workspace.crs, transform_context, feedback, bulk_layer, source_crs
+        )
         attachment = core.attach_households(points, grids[3], grids[2], grids[1], rule, mapping)
     return attachment, grids
+
+
+def refusal_message(refusal: core.Refusal, layer_name: str) -> str:
+    """Why an attachment is not written, translated: the layer, the cause and what the planner can do."""
+    causes = {
+        "outside": tr("{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)"),
+        "no_geometry": tr("{missing} of its {records} points have no geometry"),
+        "unmatched": tr("{unmatched} of its {records} rows match no grid (only {assigned} usable rows)"),
+        "no_rows": tr("it holds no points or rows"),
+        "": tr("{assigned} of its {records} points or rows were attached"),
+    }
+    facts = {
+        "records": refusal.records,
+        "assigned": refusal.assigned,
+        "outside": refusal.outside,
+        "missing": refusal.missing,
+        "unmatched": refusal.unmatched,
+    }
+    cause = causes.get(refusal.cause, causes[""]).format(**facts)
+    if refusal.reason == "nothing_attached":
+        head = tr("Nothing was written: layer {layer} attaches no household to any grid, because {cause}.")
+    else:
+        head = tr(
+            "Nothing was written: layer {layer} would lower the workspace's households from {old} to {new} "
+            "({drop:.0%}), because {cause}."
+        )
+    text = head.format(layer=layer_name, cause=cause, old=refusal.old_total, new=refusal.new_total, drop=-refusal.drop)
+    return text + " " + tr("Fix the source, or confirm a full replacement of the counts to write it anyway.")
+
+
+def check_replacement(
+    attachment: Attachment,
+    grids: dict[int, GridArray],
+    layer_name: str,
+    confirm: bool = False,
+    max_drop: float = core.DEFAULT_MAX_DROP,
+) -> None:
+    """Raise :class:`HouseholdError` when the attachment would zero or sharply lower the counts, unless the
+    planner confirmed a full replacement."""
+    if confirm:
+        return
+    refusal = core.replacement_refusal(attachment, grids[3], max_drop)
+    if refusal is not None:
+        raise HouseholdError(refusal_message(refusal, layer_name))
 
 
 # ---------------------------------------------------------------- writing
@@ -532,9 +611,18 @@ def attach_to_workspace(
     mapping: HouseholdMapping,
     rule: BoundaryRule = BoundaryRule.LOWEST_CODE,
     as_table: bool | None = None,
+    source_crs: QgsCoordinateReferenceSystem | None = None,
+    replace_all: bool = False,
+    confirm: bool = False,
+    max_drop: float = core.DEFAULT_MAX_DROP,
 ) -> AttachResult:
-    """Attach ``source`` and write the totals into the grid layers' edit buffers (undoable, not saved)."""
-    attachment, grids = attach(workspace, source, mapping, rule, as_table)
+    """Attach ``source`` and write the totals into the grid layers' edit buffers (undoable, not saved).
+
+    Refused (nothing written) when it would zero or sharply lower the counts, unless ``confirm``."""
+    attachment, grids = attach(
+        workspace, source, mapping, rule, as_table, source_crs=source_crs, replace_all=replace_all
+    )
+    check_replacement(attachment, grids, source.name(), confirm, max_drop)
     edit = write_totals(workspace, grids, attachment)
     return AttachResult(attachment, core.attachment_findings(attachment), edit)
 

@@ -35,6 +35,7 @@ from ..i18n import tr
 from .arrays import python_value
 from .editing import edit_command, to_qgs
 from .gpkg_write import checkpoint
+from .reproject import crs_is_undefined
 from .tool_compat import POLYGON_GEOMETRY
 
 WGS84 = "EPSG:4326"
@@ -59,6 +60,52 @@ class SourceRecords:
     names: list
     parents: list
     geometries: np.ndarray  # shapely, in the source CRS
+    problems: dict = field(default_factory=dict)  # index -> why the feature's geometry is refused (translated)
+    notes: list = field(default_factory=list)  # what was converted (Z/M dropped, curves segmentised), translated
+
+
+# Beyond any coordinate on Earth in any CRS (metres, feet or degrees): such a value is an error, not a place.
+ABSURD_COORDINATE = 1e9
+ABSURD_DEGREES = (360.0, 90.0)
+
+
+def _listed(fids: list, limit: int = 5) -> str:
+    shown = ", ".join(str(f) for f in fids[:limit])
+    return shown + (" …" if len(fids) > limit else "")
+
+
+def normalise_geometry(geometry: QgsGeometry) -> tuple[QgsGeometry, bool, bool]:
+    """A 2D, linear copy of ``geometry``: curves segmentised by QGIS, Z and M dropped.
+
+    Returns (geometry, was curved, had Z or M)."""
+    geometry = QgsGeometry(geometry)
+    wkb_type = geometry.wkbType()
+    curved = QgsWkbTypes.isCurvedType(wkb_type)
+    if curved:
+        geometry = QgsGeometry(geometry.constGet().segmentize())
+    dimensional = QgsWkbTypes.hasZ(wkb_type) or QgsWkbTypes.hasM(wkb_type)
+    if dimensional:
+        geometry.get().dropZValue()
+        geometry.get().dropMValue()
+    return geometry, curved, dimensional
+
+
+def absurd_coordinates(geometries, geographic: bool) -> np.ndarray:
+    """Per geometry: True when a coordinate is NaN, infinite or beyond any place on Earth."""
+    geometries = np.asarray(geometries, dtype=object)
+    bad = np.zeros(len(geometries), dtype=bool)
+    present = np.flatnonzero([g is not None for g in geometries])
+    if not len(present):
+        return bad
+    coords, index = shapely.get_coordinates(geometries[present], return_index=True)
+    with np.errstate(invalid="ignore"):
+        if geographic:
+            wrong = (np.abs(coords[:, 0]) > ABSURD_DEGREES[0]) | (np.abs(coords[:, 1]) > ABSURD_DEGREES[1])
+        else:
+            wrong = (np.abs(coords) > ABSURD_COORDINATE).any(axis=1)
+    wrong |= ~np.isfinite(coords).all(axis=1)
+    bad[present[np.unique(index[wrong])]] = True
+    return bad
 
 
 def read_source(features, fields, source_name: str, code_field: str, name_field: str, parent_field: str | None):
@@ -74,6 +121,7 @@ def read_source(features, fields, source_name: str, code_field: str, name_field:
     if not code_field:
         raise ImportFailure(tr("Choose the field that holds the grid code."))
     ids, codes, labels, parents, wkbs = [], [], [], [], []
+    curved, dimensional, problems = [], [], {}
     for feature in features:
         ids.append(feature.id())
         code = python_value(feature.attribute(code_field))
@@ -83,15 +131,47 @@ def read_source(features, fields, source_name: str, code_field: str, name_field:
         parent = python_value(feature.attribute(parent_field)) if parent_field else None
         parents.append(None if parent is None else str(parent).strip() or None)
         geometry = feature.geometry()
-        wkbs.append(None if geometry.isNull() or geometry.isEmpty() else bytes(geometry.asWkb()))
-    geometries = (
-        shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore") if wkbs else np.empty(0, dtype=object)
-    )
-    return SourceRecords(ids, codes, labels, parents, np.asarray(geometries, dtype=object))
+        if geometry.isNull() or geometry.isEmpty():
+            wkbs.append(None)
+            continue
+        geometry, was_curved, had_zm = normalise_geometry(geometry)
+        if was_curved:
+            curved.append(feature.id())
+        if had_zm:
+            dimensional.append(feature.id())
+        wkbs.append(bytes(geometry.asWkb()))
+    geometries = np.empty(len(wkbs), dtype=object)
+    for index, wkb in enumerate(wkbs):
+        if wkb is None:
+            continue
+        try:
+            geometries[index] = shapely.from_wkb(wkb)
+        except Exception as error:  # noqa: BLE001 - a geometry GEOS cannot read is reported, not raised
+            problems[index] = tr("Feature {fid}: its geometry cannot be read ({error}); skipped.").format(
+                fid=ids[index], error=error
+            )
+    notes = []
+    if dimensional:
+        notes.append(
+            tr("Layer {layer}: Z and M values of {count} features were dropped (grids are 2D): {fids}.").format(
+                layer=source_name, count=len(dimensional), fids=_listed(dimensional)
+            )
+        )
+    if curved:
+        notes.append(
+            tr("Layer {layer}: {count} curved features were converted to straight segments by QGIS: {fids}.").format(
+                layer=source_name, count=len(curved), fids=_listed(curved)
+            )
+        )
+    return SourceRecords(ids, codes, labels, parents, geometries, problems, notes)
 
 
-def transform(geometries, source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem) -> np.ndarray:
-    """Shapely geometries reprojected by QGIS (one QgsGeometry.transform per feature)."""
+def transform(
+    geometries, source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem, failed: dict | None = None
+) -> np.ndarray:
+    """Shapely geometries reprojected by QGIS (one QgsGeometry.transform per feature).
+
+    A geometry that cannot be transformed becomes None; its index and PROJ's error go to ``failed``."""
     geometries = np.asarray(geometries, dtype=object)
     if source == target:
         return geometries
@@ -103,21 +183,34 @@ def transform(geometries, source: QgsCoordinateReferenceSystem, target: QgsCoord
             continue
         qgs = QgsGeometry()
         qgs.fromWkb(shapely.to_wkb(geometry))
-        qgs.transform(xform)
+        try:
+            qgs.transform(xform)
+        except Exception as error:  # noqa: BLE001 - QgsCsException: reported per feature
+            out[index] = None
+            if failed is not None:
+                failed[index] = str(error)
+            continue
         out[index] = shapely.from_wkb(bytes(qgs.asWkb()))
     return out
 
 
-def to_workspace_crs(geometries, source_crs, target_crs, correct_gcj02: bool) -> np.ndarray:
-    """Source geometries in the workspace CRS; with ``correct_gcj02`` via lon/lat and the GCJ-02 correction."""
-    if not source_crs.isValid():
-        raise ImportFailure(tr("The source has no coordinate reference system: set its CRS first."))
+def to_workspace_crs(geometries, source_crs, target_crs, correct_gcj02: bool, failed: dict | None = None) -> np.ndarray:
+    """Source geometries in the workspace CRS; with ``correct_gcj02`` via lon/lat and the GCJ-02 correction.
+
+    ``failed`` collects index → error of the geometries that could not be transformed."""
+    if crs_is_undefined(source_crs):
+        raise ImportFailure(
+            tr(
+                "The source has no coordinate reference system (none, or an undefined SRS such as GeoPackage "
+                "srs_id 0): set its CRS first."
+            )
+        )
     if correct_gcj02:
         wgs84 = QgsCoordinateReferenceSystem(WGS84)
-        lonlat = transform(geometries, source_crs, wgs84)
+        lonlat = transform(geometries, source_crs, wgs84, failed)
         corrected = gcj02.geometries_gcj02_to_wgs84(lonlat)
-        return transform(corrected, wgs84, target_crs)
-    return transform(geometries, source_crs, target_crs)
+        return transform(corrected, wgs84, target_crs, failed)
+    return transform(geometries, source_crs, target_crs, failed)
 
 
 def clean_polygons(geometries) -> np.ndarray:
@@ -146,6 +239,9 @@ def plan_import(records: SourceRecords, geometries, target_layer, level: int, co
     for index, geometry in enumerate(geometries):
         fid = records.ids[index]
         code = records.codes[index]
+        if index in records.problems:
+            result.skipped.append(records.problems[index])
+            continue
         if geometry is None:
             result.skipped.append(tr("Feature {fid}: no polygon geometry; skipped.").format(fid=fid))
             continue
@@ -218,9 +314,23 @@ def import_boundaries(
     source_crs = source.sourceCrs() if hasattr(source, "sourceCrs") else source.crs()
     target = target_layer or workspace.grid_layer(level)
     records = read_source(source.getFeatures(), source.fields(), source_name, code_field, name_field, parent_field)
-    geometries = clean_polygons(to_workspace_crs(records.geometries, source_crs, target.crs(), correct_gcj02))
+    check_coordinates(records, source_crs.isGeographic(), source_name)
+    failed: dict = {}
+    projected = to_workspace_crs(records.geometries, source_crs, target.crs(), correct_gcj02, failed)
+    for index, error in failed.items():
+        records.problems.setdefault(
+            index,
+            tr("Feature {fid}: it cannot be transformed into the workspace CRS ({error}); skipped.").format(
+                fid=records.ids[index], error=error
+            ),
+        )
+    projected = np.asarray(projected, dtype=object)
+    projected[[i for i in records.problems if i < len(projected)]] = None
+    check_coordinates(records, target.crs().isGeographic(), source_name, projected)
+    geometries = clean_polygons(projected)
     boundary = _county_boundary(workspace, target.crs())
     rows, result = plan_import(records, geometries, target, level, boundary)
+    result.warnings[:0] = records.notes
     if not rows:
         result.warnings.append(tr("Nothing was imported from {layer}.").format(layer=source_name))
         return result
@@ -254,6 +364,20 @@ def import_boundaries(
             result.fids.append(feature.id())
     result.added = len(features)
     return result
+
+
+def check_coordinates(records: SourceRecords, geographic: bool, source_name: str, geometries=None) -> None:
+    """Refuse, per feature, geometries with NaN, infinite or absurd coordinates (nothing else changes)."""
+    geometries = records.geometries if geometries is None else geometries
+    for index in np.flatnonzero(absurd_coordinates(geometries, geographic)):
+        records.problems.setdefault(
+            int(index),
+            tr(
+                "Feature {fid}: its coordinates are not a place on Earth (NaN, infinite or absurdly large); skipped."
+            ).format(fid=records.ids[index]),
+        )
+        records.geometries[index] = None
+        geometries[index] = None
 
 
 def _county_boundary(workspace, crs):

@@ -28,3 +28,14 @@ def transform_geometries(geometries, source: str, target: str) -> np.ndarray:
         geometry.transform(transform)
         out[i] = bytes(geometry.asWkb())
     return shapely.from_wkb(out)
+
+
+def crs_is_undefined(crs: QgsCoordinateReferenceSystem | None) -> bool:
+    """True when a layer has no usable CRS: none at all, or GDAL's stand-in for "no CRS".
+
+    A GeoPackage table with ``srs_id`` 0 (or -1) is read by QGIS as a valid CRS named "Undefined geographic
+    SRS" (or "Undefined Cartesian SRS") without an authority; any transformation of it fails.
+    """
+    if crs is None or not crs.isValid():
+        return True
+    return not crs.authid() and crs.description().lower().startswith("undefined")

@@ -208,6 +208,7 @@ class PackageMetadata:
     override_by: str = ""
     phones_included: bool = False
     households_included: bool = False
+    names_included: bool = True
     changes_since: str = ""
     changes_count: int = 0
     source_file: str = ""
@@ -242,6 +243,7 @@ class PackageMetadata:
             ("override_by", self.override_by),
             ("phones_included", "yes" if self.phones_included else "no"),
             ("households_included", "yes" if self.households_included else "no"),
+            ("staff_names_included", "yes" if self.names_included else "no"),
             ("changes_since", self.changes_since),
             ("changes_count", str(self.changes_count)),
             ("source_file", self.source_file),
@@ -274,12 +276,62 @@ class PackageMetadata:
             override_by=rows.get("override_by", ""),
             phones_included=rows.get("phones_included") == "yes",
             households_included=rows.get("households_included") == "yes",
+            names_included=rows.get("staff_names_included", "yes") == "yes",  # older packages carried names
             changes_since=rows.get("changes_since", ""),
             changes_count=int(rows.get("changes_count") or 0),
             source_file=rows.get("source_file", ""),
             plugin_version=rows.get("plugin_version", ""),
             extra={k: v for k, v in rows.items() if k not in known and not k.startswith("audit_")},
         )
+
+
+# ---------------------------------------------------------------- personal data left out of a package
+
+WITHHELD = "***"  # what replaces a withheld phone number or staff name in the package's text
+MIN_PHONE_LENGTH = 5  # shorter "phones" (e.g. 110) would mask ordinary numbers; the staff column is cleared anyway
+MIN_NAME_LENGTH = 2  # a one-character "name" would mask ordinary words; the staff table's column is cleared anyway
+
+
+def _phone_forms(value: str) -> set[str]:
+    """A phone as written and its digits alone (messages may quote either)."""
+    text = str(value).strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return {form for form in (text, digits) if len(form) >= MIN_PHONE_LENGTH}
+
+
+def personal_values(staff_rows: Iterable[Mapping], phones: bool, names: bool) -> list[str]:
+    """The staff register's values to withhold: personal phones (``schema.PHONE_FIELDS``) and/or names.
+
+    Longest first, so that a value containing another is replaced whole."""
+    values: set[str] = set()
+    for row in staff_rows:
+        if phones:
+            for name in schema.PHONE_FIELDS:
+                if row.get(name):
+                    values |= _phone_forms(row[name])
+        if names and row.get("name"):
+            name = str(row["name"]).strip()
+            if len(name) >= MIN_NAME_LENGTH:
+                values.add(name)
+    return sorted(values, key=lambda v: (-len(v), v))
+
+
+class Scrubber:
+    """Replaces every withheld value in a text by :data:`WITHHELD` (one regular expression, longest first)."""
+
+    def __init__(self, values: Iterable[str]):
+        import re
+
+        values = [v for v in values if v]
+        self.pattern = re.compile("|".join(re.escape(v) for v in values)) if values else None
+
+    def __call__(self, text):
+        if self.pattern is None or not isinstance(text, str):
+            return text
+        return self.pattern.sub(WITHHELD, text)
+
+    def leaks(self, text: str) -> list[str]:
+        return [] if self.pattern is None else self.pattern.findall(text)
 
 
 def next_version(previous: str | None) -> str:

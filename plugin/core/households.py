@@ -24,6 +24,12 @@ Rules stated here, and nowhere else:
 * Level 3 totals roll up to level 2 by ``parent_code`` and level 2 to level 1 the same way. A grid whose
   parent code is not an active grid of the level above is listed in ``orphan_codes`` and its households
   are not rolled up.
+* A table updates only the level 3 grids its rows name (:func:`keep_unnamed`); the others keep their
+  stored counts, unless the planner chooses to replace all.
+* Never a silent zeroing (:func:`replacement_refusal`): an attachment that attaches nothing, or that would
+  lower the active level 3 grids' household total by more than a share (default 20 %), is refused unless
+  the planner confirms a full replacement; the refusal says why (outside every grid, no geometry, rows
+  matching no grid).
 
 Vectorised: an STRtree of the points is queried with the grid polygons (each polygon prepared once),
 so attaching 1,000,000 points to 100,000 grids takes a few seconds. No qgis or Qt import.
@@ -536,6 +542,127 @@ def attach_table(
         invalid_values=invalid,
         population_known=persons_known,
     )
+
+
+# ---------------------------------------------------------------- partial tables and refusals
+
+
+def stored_totals(grid: GridArray) -> GridTotals:
+    """The counts a grid layer holds now (missing or unreadable values as 0)."""
+
+    def column(name):
+        values = grid.attribute(name, None)
+        out = np.zeros(len(grid), dtype=np.int64)
+        for i, v in enumerate(values):
+            c = _count_value(v)
+            out[i] = c if c is not None else 0
+        return out
+
+    return GridTotals(
+        grid.layer, grid.codes.copy(), column("households"), column("population"), column("relocated_households")
+    )
+
+
+def keep_unnamed(
+    attachment: Attachment, level3: GridArray, level2: GridArray | None = None, level1: GridArray | None = None
+) -> Attachment:
+    """A table's attachment in which the level 3 grids no row names keep their stored counts.
+
+    The rolled-up totals are recomputed from the merged level 3 counts. Points (a full register) and an
+    attachment from no rows are returned unchanged.
+    """
+    if attachment.source != "table":
+        return attachment
+    named = np.zeros(len(level3), dtype=bool)
+    named[attachment.grid_index[attachment.grid_index >= 0]] = True
+    old = stored_totals(level3)
+    new = attachment.level3
+
+    def merged(a, b):
+        return np.where(named, a, b).astype(np.int64)
+
+    l3 = GridTotals(
+        new.layer,
+        new.codes,
+        merged(new.households, old.households),
+        merged(new.population, old.population),
+        merged(new.relocated_households, old.relocated_households),
+    )
+    orphans: list = []
+    l2 = _roll_up(l3, level3, level2, orphans)
+    l1 = _roll_up(l2, level2, level1, orphans) if l2 is not None else None
+    return Attachment(
+        source=attachment.source,
+        rule=attachment.rule,
+        grid_index=attachment.grid_index,
+        grid_codes=attachment.grid_codes,
+        level3=l3,
+        level2=l2,
+        level1=l1,
+        unmatched_rows=attachment.unmatched_rows,
+        orphan_codes=orphans,
+        invalid_values=attachment.invalid_values,
+        population_known=attachment.population_known,
+    )
+
+
+DEFAULT_MAX_DROP = 0.2  # a share of the stored household total
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an attachment would zero or sharply lower the counts. ``reason``: one of
+    ``nothing_attached`` or ``total_drop``; ``cause``: ``outside`` (every point outside the grids),
+    ``no_geometry``, ``no_rows`` (empty source), ``unmatched`` (table rows matching no grid) or ``""``."""
+
+    reason: str
+    cause: str
+    old_total: int
+    new_total: int
+    records: int
+    assigned: int
+    outside: int
+    missing: int
+    unmatched: int
+
+    @property
+    def drop(self) -> float:
+        return 1.0 - self.new_total / self.old_total if self.old_total > 0 else 0.0
+
+
+def replacement_refusal(
+    attachment: Attachment, level3: GridArray, max_drop: float = DEFAULT_MAX_DROP
+) -> Refusal | None:
+    """None when the attachment may be written; else why it would zero or sharply lower the counts.
+
+    Refused: nothing attached while the grids hold households (or the source holds records), or the
+    household total of the active level 3 grids dropping by more than ``max_drop`` (a share, 0–1).
+    """
+    active = _not_retired(level3)
+    old_total = int(stored_totals(level3).households[active].sum())
+    new_total = int(attachment.level3.households[active].sum())
+    records = len(attachment.grid_index)
+    assigned = attachment.assigned
+    outside, missing = len(attachment.outside_fids), len(attachment.missing_fids)
+    unmatched = len(attachment.unmatched_rows)
+    if records and missing == records:
+        cause = "no_geometry"
+    elif unmatched:
+        cause = "unmatched"
+    elif outside:
+        cause = "outside"
+    elif missing:
+        cause = "no_geometry"
+    elif records == 0:
+        cause = "no_rows"
+    else:
+        cause = ""
+    facts = (old_total, new_total, records, assigned, outside, missing, unmatched)
+    if assigned == 0 and (old_total > 0 or records > 0):
+        return Refusal("nothing_attached", cause, *facts)
+    if old_total > 0 and new_total < old_total * (1.0 - max_drop):
+        return Refusal("total_drop", cause, *facts)
+    return None
 
 
 # ---------------------------------------------------------------- findings

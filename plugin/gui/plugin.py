@@ -63,6 +63,9 @@ class CommunityGridsPlugin:
 
     def unload(self) -> None:
         self._stop_tracking()
+        from ..adapters.basemaps import remove_key_injector
+
+        remove_key_injector()
         for action in self.actions:
             self.iface.removePluginMenu(tr(MENU), action)
             self.iface.removeToolBarIcon(action)

@@ -214,12 +214,16 @@ class ExportFilingPackage(GridAlgorithm):
         "findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). "
         "Export is refused while error findings of the latest audit are not accepted, unless an override reason "
         "is given; the reason is recorded in the package and in the workspace. The package is written to a "
-        "temporary file, validated and then moved into place, so a failed export leaves a previous package intact."
+        "temporary file, validated and then moved into place, so a failed export leaves a previous package intact.\n\n"
+        "Personal data: staff phone numbers are left out unless included, staff names are included unless left "
+        "out; what is left out is removed from every table and message of the package (audit findings, remarks, "
+        "reasons), not only from the staff table. The notice map and permits are where names and phones are printed."
     )
     WORKSPACE = "WORKSPACE"
     EXCHANGE_CRS = "EXCHANGE_CRS"
     INCLUDE_HOUSEHOLDS = "INCLUDE_HOUSEHOLDS"
     INCLUDE_PHONES = "INCLUDE_PHONES"
+    INCLUDE_NAMES = "INCLUDE_NAMES"
     OVERRIDE_REASON = "OVERRIDE_REASON"
     AUTHOR = "AUTHOR"
     VERSION = "VERSION"
@@ -247,6 +251,7 @@ class ExportFilingPackage(GridAlgorithm):
         )
         self.addParameter(QgsProcessingParameterBoolean(self.INCLUDE_HOUSEHOLDS, tr("Include households"), False))
         self.addParameter(QgsProcessingParameterBoolean(self.INCLUDE_PHONES, tr("Include staff phone numbers"), False))
+        self.addParameter(QgsProcessingParameterBoolean(self.INCLUDE_NAMES, tr("Include staff names"), True))
         self.addParameter(
             QgsProcessingParameterString(
                 self.OVERRIDE_REASON, tr("Override reason (export despite unaccepted error findings)"), optional=True
@@ -316,6 +321,7 @@ class ExportFilingPackage(GridAlgorithm):
                 exchange_crs=exchange,
                 include_households=self.parameterAsBool(parameters, self.INCLUDE_HOUSEHOLDS, context),
                 include_phones=self.parameterAsBool(parameters, self.INCLUDE_PHONES, context),
+                include_names=self.parameterAsBool(parameters, self.INCLUDE_NAMES, context),
                 override_reason=self.parameterAsString(parameters, self.OVERRIDE_REASON, context) or "",
                 author=self.parameterAsString(parameters, self.AUTHOR, context) or "",
                 version=self.parameterAsString(parameters, self.VERSION, context) or None,

@@ -14,17 +14,20 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
     QgsWkbTypes,
 )
 
 from ..adapters.household_edits import (
     HouseholdError,
     attach,
+    check_replacement,
     is_point_source,
     mapping_label,
     resolve_mapping,
@@ -36,7 +39,7 @@ from ..adapters.plain_workspace import open_plain_workspace, refuse_unsaved_edit
 from ..adapters.qgis_compat import variant_type
 from ..adapters.workspace import WorkspaceError
 from ..core import schema
-from ..core.households import BoundaryRule, attachment_findings
+from ..core.households import DEFAULT_MAX_DROP, BoundaryRule, attachment_findings
 from ..core.schema import FieldType
 from ..i18n import tr
 from .base import GridAlgorithm
@@ -101,8 +104,13 @@ class AttachHouseholds(GridAlgorithm):
         "Relocated and absent fields may be yes/no flags (the point's households) or counts; relocated households "
         "= relocated + absent, at most the point's households. Missing or invalid numbers count as 0 and are "
         "reported. A grid whose parent code is not found is not rolled up and is reported.\n\n"
-        "Every active grid's counts are replaced, grids without households get 0. The findings (outside, boundary, "
-        "unmatched rows …) go to the optional findings layer and the log."
+        "Points replace every active grid's counts, grids without households get 0. A table updates only the grids "
+        "its rows name, unless 'replace all' is chosen. Points in a layer without a CRS (GeoPackage srs_id 0) are "
+        "refused unless their CRS is given.\n\n"
+        "Counts are never zeroed silently: a run that attaches nothing, or that would lower the workspace's "
+        "household total by more than the allowed share, writes nothing and says why (outside every grid, no "
+        "geometry, rows matching no grid), unless a full replacement is confirmed. The findings (outside, "
+        "boundary, unmatched rows …) go to the optional findings layer and the log."
     )
 
     WORKSPACE = "WORKSPACE"
@@ -116,6 +124,10 @@ class AttachHouseholds(GridAlgorithm):
     GROUP_NAME_FIELD = "GROUP_NAME_FIELD"
     VILLAGE_FIELD = "VILLAGE_FIELD"
     BOUNDARY_RULE = "BOUNDARY_RULE"
+    SOURCE_CRS = "SOURCE_CRS"
+    REPLACE_ALL = "REPLACE_ALL"
+    MAX_DROP = "MAX_DROP"
+    CONFIRM = "CONFIRM"
     WRITE = "WRITE"
     FINDINGS = "FINDINGS"
 
@@ -170,6 +182,31 @@ class AttachHouseholds(GridAlgorithm):
                 tr("A point on a shared boundary goes to"),
                 options=[tr("the grid with the lowest code"), tr("the grid whose centre is nearest")],
                 defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterCrs(
+                self.SOURCE_CRS, tr("CRS of the points when their layer has none"), None, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.REPLACE_ALL, tr("Table: replace all grids' counts (grids the table does not name get 0)"), False
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_DROP,
+                tr("Refuse when the household total would drop by more than (%)"),
+                QgsProcessingParameterNumber.Type.Double,
+                DEFAULT_MAX_DROP * 100,
+                minValue=0,
+                maxValue=100,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.CONFIRM, tr("Confirm a full replacement even if it lowers or zeroes the counts"), False
             )
         )
         self.addParameter(QgsProcessingParameterBoolean(self.WRITE, tr("Write the counts into the workspace"), True))
@@ -248,8 +285,19 @@ class AttachHouseholds(GridAlgorithm):
             value = parameters.get(self.INPUT)
             whole = not isinstance(value, QgsProcessingFeatureSourceDefinition)
             bulk_layer = self.parameterAsVectorLayer(parameters, self.INPUT, context) if whole else None
+            source_crs = self.parameterAsCrs(parameters, self.SOURCE_CRS, context)
+            replace_all = self.parameterAsBool(parameters, self.REPLACE_ALL, context)
             attachment, grids = attach(
-                workspace, source, mapping, rule, as_table, context.transformContext(), feedback, bulk_layer
+                workspace,
+                source,
+                mapping,
+                rule,
+                as_table,
+                context.transformContext(),
+                feedback,
+                bulk_layer,
+                source_crs if source_crs.isValid() else None,
+                replace_all,
             )
         except HouseholdError as error:
             raise QgsProcessingException(str(error)) from error
@@ -271,11 +319,15 @@ class AttachHouseholds(GridAlgorithm):
                 sink.addFeature(finding_feature(finding, fields), QgsFeatureSink.Flag.FastInsert)
 
         changed = 0
+        confirm = self.parameterAsBool(parameters, self.CONFIRM, context)
+        max_drop = self.parameterAsDouble(parameters, self.MAX_DROP, context) / 100.0
         if self.parameterAsBool(parameters, self.WRITE, context):
             if feedback.isCanceled():
                 raise QgsProcessingException(tr("Cancelled."))
             try:
+                check_replacement(attachment, grids, name, confirm, max_drop)
                 edit = write_totals_file(workspace, grids, attachment)  # all levels in one transaction
+                feedback.setProgress(75)
             except HouseholdError as error:
                 raise QgsProcessingException(str(error)) from error
             changed = sum(edit.counts.values())

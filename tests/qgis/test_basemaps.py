@@ -82,18 +82,57 @@ def basemap_layers(project):
 # ---------------------------------------------------------------- Tianditu
 
 
-def test_tianditu_uri_carries_key_and_referer(qgis_app):
+def test_tianditu_uri_carries_the_referer_and_never_the_key(qgis_app):
     specs = basemaps.tianditu_specs("imagery", key="0123abcd", referer="https://grids.example.cn/")
     assert [s.name for s in specs] == ["Tianditu imagery", "Tianditu imagery labels"]
     for spec, layer_id in zip(specs, ("img", "cia")):
         uri = spec.uri()
         assert "type=xyz" in uri
         assert "http-header:referer=https://grids.example.cn/" in uri
-        assert f"LAYER%3D{layer_id}" in uri and "tk%3D0123abcd" in uri
+        assert f"LAYER%3D{layer_id}" in uri and "0123abcd" not in uri and "tk" not in uri
         assert "%7Bz%7D" in uri and "TILEMATRIXSET%3Dw" in uri
         layer = QgsRasterLayer(uri, spec.name, "wms")
         assert layer.isValid()
     assert "TILEMATRIX=1&TILEROW=0&TILECOL=0" in specs[0].probe_url()
+    basemaps.remove_key_injector()
+
+
+def test_the_key_is_added_to_tianditu_requests_at_run_time_only(qgis_app):
+    from qgis.PyQt.QtCore import QUrl
+    from qgis.PyQt.QtNetwork import QNetworkRequest
+
+    basemaps.install_key_injector("0123abcd")
+    try:
+        spec = basemaps.tianditu_specs("vector", key="0123abcd")[0]
+        request = QNetworkRequest(QUrl(spec.probe_url()))
+        basemaps.add_tianditu_key(request)
+        assert request.url().toString().endswith("&tk=0123abcd")
+        other = QNetworkRequest(QUrl("https://tile.openstreetmap.org/1/0/0.png"))
+        basemaps.add_tianditu_key(other)
+        assert "tk=" not in other.url().toString()
+    finally:
+        basemaps.remove_key_injector()
+
+
+def test_a_saved_project_with_a_tianditu_basemap_holds_no_key(qgis_app, tmp_path):
+    import zipfile
+
+    key = "f00dfeedc0ffee1234567890abcdef12"
+    project = QgsProject()
+    try:
+        for spec in basemaps.tianditu_specs("imagery", key=key, referer="https://grids.example.cn/"):
+            layer = QgsRasterLayer(spec.uri(), spec.name, "wms")
+            assert layer.isValid()
+            project.addMapLayer(layer)
+        path = tmp_path / "with_basemap.qgz"
+        assert project.write(str(path))
+        with zipfile.ZipFile(path) as archive:
+            contents = b"".join(archive.read(name) for name in archive.namelist())
+        assert b"t0.tianditu.gov.cn" in contents and key.encode() not in contents
+        assert path.read_bytes().find(key.encode()) < 0
+    finally:
+        project.clear()
+        basemaps.remove_key_injector()
 
 
 def test_tianditu_without_a_key_is_refused(settings, project):

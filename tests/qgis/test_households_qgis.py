@@ -126,6 +126,7 @@ def test_attach_households_algorithm_counts_rolls_up_and_reports(workspace, prov
             "INPUT": f"{path}|layername=households",
             "BOUNDARY_RULE": 0,
             "FINDINGS": findings_path,
+            "CONFIRM": True,  # 396 stored households become 7
         },
     )
     assert result["ASSIGNED"] == 7
@@ -160,7 +161,7 @@ def test_nearest_centroid_rule_and_dry_run(workspace, provider):
     assert counts(path, "grid_level3")[C1] == (99, 5, 0)  # nothing written
     processing.run(
         "community_grids:attach_households",
-        {"WORKSPACE": path, "INPUT": f"{path}|layername=households", "BOUNDARY_RULE": 1},
+        {"WORKSPACE": path, "INPUT": f"{path}|layername=households", "BOUNDARY_RULE": 1, "CONFIRM": True},
     )
     # (100, 50) is equally near both centroids: the tie goes to the lowest code
     assert counts(path, "grid_level3")[C1][0] == 4
@@ -192,7 +193,7 @@ def test_building_points_with_household_counts_in_another_crs(workspace, provide
     path = str(workspace.path)
     processing.run(
         "community_grids:attach_households",
-        {"WORKSPACE": path, "INPUT": layer, "HOUSEHOLDS_FIELD": "hh", "PERSONS_FIELD": "people"},
+        {"WORKSPACE": path, "INPUT": layer, "HOUSEHOLDS_FIELD": "hh", "PERSONS_FIELD": "people", "CONFIRM": True},
     )
     got = counts(path, "grid_level3")
     assert got[C1] == (12, 30, 0) and got[C4] == (20, 61, 0) and got[C2] == (0, 0, 0)
@@ -230,6 +231,8 @@ def test_table_joined_by_code_or_group_name(workspace, provider):
             "GRID_CODE_FIELD": "code",
             "GROUP_NAME_FIELD": "group",
             "VILLAGE_FIELD": "village",
+            "REPLACE_ALL": True,
+            "CONFIRM": True,
         },
     )
     assert result["UNMATCHED"] == 2 and result["ASSIGNED"] == 2
@@ -257,7 +260,7 @@ def test_gui_path_is_one_undoable_edit_per_layer(workspace):
     points = ws.layers["households"]
     mapping = resolve_mapping(points.fields(), points.name(), False)
     assert mapping == HouseholdMapping(None, "persons", "relocated", "absent", None, None, None)
-    result = attach_to_workspace(ws, points, mapping)
+    result = attach_to_workspace(ws, points, mapping, confirm=True)
     assert result.assigned == 7
     assert {f.rule_id for f in result.findings} == {RULE_OUTSIDE, RULE_ON_BOUNDARY}
     level3, level2, level1 = ws.grid_layer(3), ws.grid_layer(2), ws.grid_layer(1)
@@ -302,7 +305,11 @@ def test_unsaved_edits_in_the_project_are_protected_and_project_layers_refreshed
         level3.startEditing()
         fid = next(f.id() for f in level3.getFeatures() if f["code"] == C2)
         level3.changeAttributeValue(fid, level3.fields().indexFromName("remarks"), "draft")
-        parameters = {"WORKSPACE": str(workspace.path), "INPUT": f"{workspace.path}|layername=households"}
+        parameters = {
+            "WORKSPACE": str(workspace.path),
+            "INPUT": f"{workspace.path}|layername=households",
+            "CONFIRM": True,
+        }
         feedback = Recorder()
         with pytest.raises(QgsProcessingException):
             processing.run("community_grids:attach_households", parameters, feedback=feedback)

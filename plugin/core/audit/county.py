@@ -165,3 +165,49 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
                 f"A sliver gap of {a} m² between level 1 grids inside the county boundary.",
                 kind="gap",
             )
+
+
+def check_far_outside(county, states, out: Collector) -> None:
+    """Grids of any level whose extent lies far outside the county (non-finite ones are geom.invalid).
+
+    "Far": the grid's bounding box does not reach the county's bounding box grown by the county's own size
+    on every side — a place no drawing or rounding error explains (a wrong CRS, a coordinate typed 1e15).
+    Such grids are reported once here; without a county boundary nothing is checked."""
+    if county is None:
+        return
+    xmin, ymin, xmax, ymax = shapely.bounds(county)
+    margin = max(xmax - xmin, ymax - ymin)
+    box = (xmin - margin, ymin - margin, xmax + margin, ymax + margin)
+    for state in states:
+        grids = state.grids
+        geoms = grids.geometries
+        if not len(geoms):
+            continue
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        present &= np.isin(shapely.get_type_id(geoms), (_geom.POLYGON, _geom.MULTIPOLYGON))  # others: geom.type
+        if not present.any():
+            continue
+        bounds = np.full((len(geoms), 4), np.nan)
+        with np.errstate(invalid="ignore"):
+            bounds[present] = shapely.bounds(geoms[present])
+            finite = np.isfinite(bounds).all(axis=1)
+            away = (bounds[:, 2] < box[0]) | (bounds[:, 0] > box[2]) | (bounds[:, 3] < box[1]) | (bounds[:, 1] > box[3])
+        for i in np.flatnonzero(present & away & finite):  # non-finite ones are geom.invalid findings
+            code, fid = grids.codes[i], int(grids.fids[i])
+            code_zh = code or f"（无编码，要素 {fid}）"
+            code_en = code or f"(no code, feature {fid})"
+            cx, cy = (bounds[i, 0] + bounds[i, 2]) / 2, (bounds[i, 1] + bounds[i, 3]) / 2
+            distance = float(np.hypot(max(xmin - cx, 0, cx - xmax), max(ymin - cy, 0, cy - ymax)))
+            where_zh = f"位于 ({cx:.6g}, {cy:.6g})，距县界约 {distance:.3g} 米"
+            where_en = f"lies at ({cx:.6g}, {cy:.6g}), about {distance:.3g} m from the county"
+            out.add(
+                "county.far_outside",
+                state.layer,
+                [code],
+                [fid],
+                None,
+                distance,
+                "m",
+                f"网格 {code_zh}{where_zh}，远在县界之外：请检查坐标和坐标系。",
+                f"Grid {code_en} {where_en}, far outside the county: check its coordinates and CRS.",
+            )

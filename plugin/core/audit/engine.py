@@ -24,7 +24,7 @@ from ..model import WorkspaceData
 from . import _geom
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector
 from .codes import check_codes, check_registry, code_rule_for
-from .county import check_county, prepare_county
+from .county import check_county, check_far_outside, prepare_county
 from .exceptions import apply_exceptions
 from .hierarchy import check_holes, check_nesting
 from .layers import LayerState, check_sizes, prepare_layer
@@ -196,6 +196,11 @@ def run_audit(
                 county = prepare_county(data.county_boundary, out)
                 l1 = overlaps[1]
                 check_county(county, states[1], l1, tol, out)
+            if states[1].n_active == 0:
+                county = prepare_quiet(data.county_boundary)
+            check_far_outside(county, list(states.values()), out)
+            if states[1].n_active == 0:
+                county = None
         with stage("shapes"):
             if county is not None:
                 parent_geoms[1] = np.full(int(states[1].usable.sum()), county, dtype=object)
@@ -226,6 +231,15 @@ def run_audit(
         info=data.info,
         feature_counts={states[k].layer: states[k].n_active for k in (1, 2, 3, 0)},
     )
+
+
+def prepare_quiet(county):
+    """The county boundary for the far-outside check when the county stage did not prepare it."""
+    if county is None or shapely.is_missing(county) or shapely.is_empty(county):
+        return None
+    if shapely.get_type_id(county) not in (_geom.POLYGON, _geom.MULTIPOLYGON):
+        return None  # reported by prepare_county when level 1 is audited
+    return county if shapely.is_valid(county) else shapely.make_valid(county)
 
 
 def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out):

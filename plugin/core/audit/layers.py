@@ -79,9 +79,28 @@ def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerSt
     type_id = shapely.get_type_id(geoms) if n else np.zeros(0, dtype=int)
     polygonal = ~empty & ((type_id == _geom.POLYGON) | (type_id == _geom.MULTIPOLYGON))
     valid = np.zeros(n, dtype=bool)
+    finite = np.ones(n, dtype=bool)  # NaN or infinite coordinates break GEOS's predicates: never usable
     if polygonal.any():
-        valid[polygonal] = pool.chunked(shapely.is_valid, geoms[polygonal])
+        rows = np.flatnonzero(polygonal)
+        coords, index = shapely.get_coordinates(geoms[rows], return_index=True)
+        finite[rows[np.unique(index[~np.isfinite(coords).all(axis=1)])]] = False
+        ok = rows[finite[rows]]
+        valid[ok] = pool.chunked(shapely.is_valid, geoms[ok])
     codes, fids = grids.codes, grids.fids
+    for i in np.flatnonzero(~finite):
+        out.add(
+            "geom.invalid",
+            layer,
+            [codes[i]],
+            [fids[i]],
+            None,
+            None,
+            "",
+            f"{lz} {grid_zh(codes[i], fids[i])} 的坐标不是有限数值（NaN 或无穷大）；修复前不参与拓扑检查。",
+            f"{le.capitalize()} {grid_en(codes[i], fids[i])} has coordinates that are not finite numbers (NaN or "
+            "infinite); it is left out of the topology checks until fixed.",
+            reason="non-finite coordinates",
+        )
 
     for i in np.flatnonzero(empty):
         what_zh = "为空（NULL）" if missing[i] else "为空几何"
@@ -113,7 +132,7 @@ def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerSt
             f"{le.capitalize()} {grid_en(codes[i], fids[i])} has a {name} geometry; grids must be polygons.",
             type_id=int(gtype),
         )
-    invalid = np.flatnonzero(polygonal & ~valid)
+    invalid = np.flatnonzero(polygonal & ~valid & finite)
     if len(invalid):
         reasons = shapely.is_valid_reason(geoms[invalid])
         for i, reason in zip(invalid, reasons):
@@ -150,7 +169,7 @@ def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerSt
                 f"{le.capitalize()} {grid_en(codes[i], fids[i])} consists of {k} separate parts; "
                 "a grid should be one contiguous area.",
             )
-    return LayerState(layer, level, grids, valid, geoms[polygonal & ~valid], retired_codes)
+    return LayerState(layer, level, grids, valid, geoms[polygonal & ~valid & finite], retired_codes)
 
 
 def check_sizes(state: LayerState, tol: Tolerances, out: Collector) -> None:

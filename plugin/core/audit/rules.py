@@ -30,6 +30,13 @@ RULES: tuple[Rule, ...] = (
     Rule("gap.sliver", W, "7.1", "下级网格之间的狭长缝隙碎片", "Sliver gap between child grids"),
     Rule("county.gap", E, "7.1", "县界内有未被一级网格覆盖的区域", "Part of the county not covered by level 1 grids"),
     Rule("county.outside", E, "7.1", "一级网格超出县界", "Level 1 grid extends beyond the county boundary"),
+    Rule(
+        "county.far_outside",
+        E,
+        "7.1",
+        "网格远在县界之外（坐标或坐标系错误）",
+        "Grid far outside the county (wrong coordinates or CRS)",
+    ),
     Rule("county.sliver", W, "7.1", "县界附近的狭长碎片", "Sliver gap or overlap along the county boundary"),
     Rule("county.missing", INFO, "7.1", "没有县界，未检查县界覆盖", "No county boundary: county coverage not checked"),
     Rule(
