@@ -107,7 +107,8 @@ def parameters(kind: str, folder: Path) -> tuple[str, dict]:
         "allocate": ("community_grids:allocate_codes", {"WORKSPACE": ws, "DRY_RUN": False, "OUTPUT": "memory:"}),
         "attach": (
             "community_grids:attach_households",
-            {"WORKSPACE": ws, "INPUT": f"{ws}|layername=households", "BOUNDARY_RULE": 0},
+            # the fixture's 60 points replace counts of 2,415: a full replacement, confirmed
+            {"WORKSPACE": ws, "INPUT": f"{ws}|layername=households", "BOUNDARY_RULE": 0, "CONFIRM": True},
         ),
         "import": (
             "community_grids:import_grid_boundaries",
