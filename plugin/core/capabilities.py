@@ -74,6 +74,8 @@ def _detect() -> Capabilities:
 NATIVE = _detect()
 FALLBACK = Capabilities(*(False for _ in fields(Capabilities)))
 _active = FALLBACK if os.environ.get(ENV, "").strip().lower() == "fallback" else NATIVE
+# the paths a test can run here: both where some native operation exists, else the fallback only
+PATHS = ("native", "fallback") if NATIVE != FALLBACK else ("fallback",)
 
 
 def active() -> Capabilities:
@@ -218,6 +220,11 @@ def coverage_clean(geoms) -> np.ndarray:
 
 
 def _coverage_clean_fallback(geoms: np.ndarray) -> np.ndarray:
+    """The input's boundaries noded together and polygonized into faces; a face inside one polygon stays with
+    it; a face inside several (an overlap) goes to the one whose own faces share the longest border with it
+    (GEOS's default merge strategy); a face inside none is a gap and stays out, unless it is thinner than
+    GEOS's snapping distance (the extent's diameter / 1e8), which GEOS would have snapped shut: that one goes
+    to the neighbour with the longest shared border. Vertices away from intersections stay as they were."""
     n = len(geoms)
     out = np.array([shapely.Polygon() for _ in range(n)], dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -226,29 +233,50 @@ def _coverage_clean_fallback(geoms: np.ndarray) -> np.ndarray:
     src = np.flatnonzero(present)
     polys = shapely.make_valid(geoms[src])
     xmin, ymin, xmax, ymax = shapely.total_bounds(polys)
-    # GEOS's automatic snapping distance: the extent's diameter / 1e8; snap-rounding nodes on that grid
-    grid = max(float(np.hypot(xmax - xmin, ymax - ymin)) / 1e8, 1e-12)
-    polys = shapely.set_precision(polys, grid)
-    lines = shapely.union_all(shapely.boundary(polys), grid_size=grid)
+    snap = float(np.hypot(xmax - xmin, ymax - ymin)) / 1e8
+    lines = shapely.union_all(shapely.boundary(polys))
     faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))), dtype=object)
     if len(faces) == 0:
         return out
-    probe = shapely.point_on_surface(faces)
-    fi, pj = shapely.STRtree(polys).query(probe, predicate="within")
-    if len(fi) == 0:
-        return out
-    # overlap faces (inside more than one polygon) go to the one sharing the longest border with them
-    shared = shapely.length(shapely.intersection(shapely.boundary(faces[fi]), shapely.boundary(polys[pj])))
-    order = np.lexsort((pj, -shared, fi))
-    fi, pj = fi[order], pj[order]
-    first = np.r_[True, fi[1:] != fi[:-1]]
-    fi, pj = fi[first], pj[first]
-    order = np.argsort(pj, kind="stable")
-    fi, pj = fi[order], pj[order]
-    groups, starts = np.unique(pj, return_index=True)
-    bounds = np.r_[starts, len(pj)]
+    fi, pj = shapely.STRtree(polys).query(shapely.point_on_surface(faces), predicate="within")
+    count = np.bincount(fi, minlength=len(faces))
+    owner = np.full(len(faces), -1)
+    single = count[fi] == 1
+    owner[fi[single]] = pj[single]
+    thin_gap = (count == 0) & shapely.is_empty(shapely.buffer(faces, -snap / 2.0, quad_segs=2))
+    todo = np.flatnonzero((count > 1) | thin_gap)
+    if len(todo):
+        # the border each undecided face shares with each neighbouring face already owned
+        ti, gj = shapely.STRtree(faces).query(faces[todo], predicate="intersects")
+        ti = todo[ti]
+        keep = owner[gj] >= 0
+        ti, gj = ti[keep], gj[keep]
+        shared = shapely.length(shapely.intersection(shapely.boundary(faces[ti]), shapely.boundary(faces[gj])))
+        cand = owner[gj]
+        # an overlap goes only to a polygon it lies in
+        parents = set(zip(fi[~single].tolist(), pj[~single].tolist()))
+        allowed = np.array([count[t] == 0 or (t, c) in parents for t, c in zip(ti.tolist(), cand.tolist())], bool)
+        ti, cand, shared = ti[allowed], cand[allowed], shared[allowed]
+        # total border per (face, candidate), then the longest (ties: the lowest index)
+        key, inverse = np.unique(np.column_stack([ti, cand]), axis=0, return_inverse=True)
+        total = np.bincount(inverse.ravel(), weights=shared)
+        order = np.lexsort((key[:, 1], -total, key[:, 0]))
+        key, total = key[order], total[order]
+        first = np.r_[True, key[1:, 0] != key[:-1, 0]] & (total > 0)
+        owner[key[first, 0]] = key[first, 1]
+        # an overlap with no owned neighbour (inside overlaps only) goes to the lowest polygon it lies in
+        left = np.flatnonzero((count > 1) & (owner < 0))
+        if len(left):
+            multi = ~single & np.isin(fi, left)
+            lowest = np.full(len(faces), np.iinfo(np.int64).max)
+            np.minimum.at(lowest, fi[multi], pj[multi])
+            owner[left] = lowest[left]
+    taken = np.flatnonzero(owner >= 0)
+    order = taken[np.argsort(owner[taken], kind="stable")]
+    groups, starts = np.unique(owner[order], return_index=True)
+    bounds = np.r_[starts, len(order)]
     for g, lo, hi in zip(groups, bounds[:-1], bounds[1:]):
-        out[src[g]] = coverage_union(faces[fi[lo:hi]], grid_size=grid)
+        out[src[g]] = coverage_union(faces[order[lo:hi]])
     return out
 
 
