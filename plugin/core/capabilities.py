@@ -14,11 +14,12 @@ operation                     native (detected by)                       fallbac
                                                                          (STRtree ``intersects`` + ``relate``)
 :func:`coverage_is_valid`     ``coverage_is_valid`` (the same)           no polygon flagged by the above
 :func:`coverage_union`        ``coverage_union_all`` (any shapely 2)     ``union_all`` when GEOS refuses the input
-:func:`coverage_clean`        ``coverage_clean`` (shapely 2.2,           noded overlay: the faces of the snapped,
-                              GEOS ≥ 3.14)                               noded boundaries, each overlap face given
-                                                                         to the polygon with the longest border
+:func:`coverage_clean`        ``coverage_clean`` (shapely 2.2,           the faces of the noded boundaries; an
+                              GEOS ≥ 3.14)                               overlap face to the polygon with the
+                                                                         longest border, gaps thinner than the
+                                                                         snapping distance closed the same way
 :func:`voronoi_polygons`      ``ordered=True`` (shapely 2.1,             the cells put in input order with an
-                              GEOS ≥ 3.12)                               STRtree ``contains`` query
+                              GEOS ≥ 3.12; probed once)                  STRtree ``within`` query
 :func:`maximum_inscribed_     ``maximum_inscribed_circle`` (shapely 2.1) ``shapely.ops.polylabel`` at the same
 circle`                                                                  tolerance, radius to the boundary
 ============================  =========================================  ==========================================
