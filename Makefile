@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
 	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
 
-.PHONY: help deps system venv wheels test lint format demo bench styles translations package qgis clean i18n qt6-check
+.PHONY: help deps system venv wheels venv-fallback test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check
 
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
@@ -62,6 +62,26 @@ test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
 
 test: deps lint translations qt6-check wheels
 	$(PY) -m pytest -q
+	@$(MAKE) --no-print-directory test-fallback
+
+# The core suite again on shapely 2.0 / GEOS 3.11 (the geometry fallbacks of plugin/core/capabilities.py),
+# in a second venv with the pinned tools of requirements.txt but ruff and pytest-qgis.
+VENV20 := $(ROOT)/.venv-shapely20
+venv-fallback: $(STAMP)/venv-fallback
+$(STAMP)/venv-fallback: requirements.txt requirements-fallback.txt $(STAMP)/system
+	@test -x $(VENV20)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(VENV20)
+	@mkdir -p $(STAMP) && echo "numpy==$$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')" > $(BUILD)/numpy-constraint.txt
+	@grep -E '^[a-z]' requirements.txt | grep -vE '^(ruff|pytest-qgis)==' > $(BUILD)/requirements-fallback-tools.txt
+	@$(VENV20)/bin/python -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt \
+	  -r $(BUILD)/requirements-fallback-tools.txt
+	@$(VENV20)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-fallback.txt
+	@$(VENV20)/bin/python -c "import shapely, numpy; \
+	  assert numpy.__file__.startswith('/usr/lib/'), 'numpy must be the system one: ' + numpy.__file__; \
+	  print('fallback venv ok: numpy', numpy.__version__, '(system), shapely', shapely.__version__, 'GEOS', shapely.geos_version_string)"
+	@touch $@
+
+test-fallback: venv-fallback
+	$(VENV20)/bin/python -m pytest -q -p no:qgis tests/core
 
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo

@@ -27,7 +27,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP_DIRS = {".venv", "venv", "build", "dist", ".git", "__pycache__", ".ruff_cache", ".hypothesis", ".qgis-settings"}
+SKIP_DIRS = {
+    ".venv",
+    ".venv-shapely20",
+    "venv",
+    "build",
+    "dist",
+    ".git",
+    "__pycache__",
+    ".ruff_cache",
+    ".hypothesis",
+    ".qgis-settings",
+}
 PRAGMA = "# qt6: ok"
 FORBIDDEN_MODULES = ("PyQt5", "PyQt6", "sip")
 REMOVED_CLASSES = {

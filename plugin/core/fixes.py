@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from . import capabilities
 from .audit.tolerances import Tolerances
 
 # What to do with a gap.
@@ -354,7 +355,7 @@ def _gap_to_neighbour(P, gap, gap_area, grids, local, best, length, origin, tol)
         around = np.flatnonzero(shapely.dwithin(others, gap_world, tol.sliver_width)) if len(others) else []
         cover = np.array([old, gap_world, *others[around]], dtype=object)
         try:
-            clean = shapely.coverage_clean(cover)
+            clean = capabilities.coverage_clean(cover)
         except shapely.errors.GEOSException:
             clean = None
         if clean is not None:
@@ -489,7 +490,7 @@ def fix_overlap(a: Grid, b: Grid, tolerances: Tolerances | None = None) -> FixPl
     cleaned = False
     if problem is not None:
         try:
-            clean = shapely.coverage_clean(np.array([new_a, new_b], dtype=object))
+            clean = capabilities.coverage_clean(np.array([new_a, new_b], dtype=object))
         except shapely.errors.GEOSException:
             clean = None
         if clean is not None:

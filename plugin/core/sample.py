@@ -32,7 +32,7 @@ import numpy as np
 import shapely
 from shapely import affinity, ops
 
-from . import reference, schema
+from . import capabilities, reference, schema
 from .model import GridArray, PointArray, WorkspaceData
 
 SAMPLE_COUNTY_CODE = "610902"
@@ -232,9 +232,7 @@ class _Mesh:
             parts.append(np.column_stack([px, py]))
         points = np.concatenate(parts)
         envelope = shapely.box(minx - 5000, miny - 5000, maxx + 5000, maxy + 5000)
-        cells = np.asarray(
-            shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=envelope, ordered=True))
-        )
+        cells = np.asarray(capabilities.voronoi_polygons(shapely.multipoints(points), extend_to=envelope))
         inside = shapely.contains(county, cells)
         border = shapely.intersects(county, cells) & ~inside
         # Re-node the border cells with the county boundary and polygonize: exact shared vertices.
@@ -334,7 +332,7 @@ class _Mesh:
         return (local < self.ptr[cells + 1] - self.ptr[cells]) | self.on_border[cells]
 
     def union(self, cells: np.ndarray):
-        return shapely.coverage_union_all(self.cells[np.sort(cells)])
+        return capabilities.coverage_union(self.cells[np.sort(cells)])
 
 
 # ---------------------------------------------------------------- partitioning
@@ -1008,13 +1006,13 @@ class _Builder:
         for g, s in enumerate(self.grp_section.tolist()):
             self.sec_groups[s].append(g)
         self.sec_geom = np.array(
-            [shapely.coverage_union_all(self.grp_geom[gs]) for gs in self.sec_groups], dtype=object
+            [capabilities.coverage_union(self.grp_geom[gs]) for gs in self.sec_groups], dtype=object
         )
         self.v_sections = [[] for _ in range(self.nv)]
         for s, v in enumerate(self.sec_village.tolist()):
             self.v_sections[v].append(s)
-        self.v_geom = np.array([shapely.coverage_union_all(self.sec_geom[ss]) for ss in self.v_sections], dtype=object)
-        self.county = shapely.coverage_union_all(self.v_geom)
+        self.v_geom = np.array([capabilities.coverage_union(self.sec_geom[ss]) for ss in self.v_sections], dtype=object)
+        self.county = capabilities.coverage_union(self.v_geom)
         self._lap("geometry")
 
     def codes(self) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 from shapely import affinity
 
-from . import schema
+from . import capabilities, schema
 from .coderule import CodeRule
 from .model import GridArray, WorkspaceData
 
@@ -286,7 +286,7 @@ def generate_city(
         ),
     }
     info = schema.WorkspaceInfo(county_code=county_code, county_name=county_name, crs=CRS)
-    county = shapely.coverage_union_all(geoms1)
+    county = capabilities.coverage_union(geoms1)
     return WorkspaceData(info=info, grids=grids, county_boundary=county, divisions=divisions)
 
 
@@ -703,7 +703,7 @@ def _plant_outside(pl: _Planter):
 
 
 def _inner_square(pl: _Planter, geom, side_max=20.0):
-    circle = shapely.maximum_inscribed_circle(geom)
+    circle = capabilities.maximum_inscribed_circle(geom)
     centre = shapely.get_point(circle, 0)
     radius = circle.length
     side = min(side_max, radius)

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 import shapely
 
+from plugin.core import capabilities
 from plugin.core.audit import run_audit
 from plugin.core.findings import Severity
 from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
@@ -12,6 +13,13 @@ from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
 def keys(result):
     return Counter((f.rule_id, f.layer, frozenset(f.codes)) for f in result.findings)
+
+
+@pytest.fixture(autouse=True, params=capabilities.PATHS)
+def geometry_path(request):
+    """Every test on both geometry paths: shapely/GEOS's native operations and the shapely 2.0 fallbacks."""
+    with capabilities.fallback(request.param == "fallback"):
+        yield request.param
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import shapely
 
-from plugin.core import reference, schema
+from plugin.core import capabilities, reference, schema
 from plugin.core.sample import DEFAULT_SEED, PLANTED_KINDS, SPECIAL_KINDS, build_sample, chinese_number
 
 L1, L2, L3, LD = (layer.name for layer in schema.GRID_LAYERS)
@@ -181,8 +181,8 @@ def test_level1_real_codes_and_names(data):
 
 def test_level1_union_is_the_county(data):
     l1 = data.grids[L1]
-    assert shapely.coverage_is_valid(l1.geometries)
-    union = shapely.coverage_union_all(l1.geometries)
+    assert capabilities.coverage_is_valid(l1.geometries)
+    union = capabilities.coverage_union(l1.geometries)
     assert shapely.equals_exact(shapely.normalize(union), shapely.normalize(data.county_boundary), 0.0)
     projected = reference.transform_geometry(reference.load_county_boundary_wgs84("610902"), "EPSG:4524")
     assert abs(l1.areas().sum() - projected.area) / projected.area < 1e-9
@@ -194,8 +194,8 @@ def test_townships_tile_the_county(data):
     l1 = data.grids[L1]
     towns = sorted(set(l1.parent_codes.tolist()))
     assert len(towns) == 28
-    regions = [shapely.coverage_union_all(l1.geometries[l1.parent_codes == t]) for t in towns]
-    assert shapely.coverage_is_valid(np.array(regions, dtype=object))
+    regions = [capabilities.coverage_union(l1.geometries[l1.parent_codes == t]) for t in towns]
+    assert capabilities.coverage_is_valid(np.array(regions, dtype=object))
     assert all(r.geom_type == "Polygon" for r in regions)
     area = {t: r.area / 1e6 for t, r in zip(towns, regions)}
     streets = [t for t in towns if t < "610902100"]
@@ -243,10 +243,10 @@ def test_level2_and_level3_codes(built, data):
 
 
 def _children_cover(parent, children) -> None:
-    assert shapely.coverage_is_valid(children)
+    assert capabilities.coverage_is_valid(children)
     area = shapely.area(children).sum()
     assert abs(area - parent.area) <= 1e-9 * parent.area
-    union = shapely.coverage_union_all(children)
+    union = capabilities.coverage_union(children)
     assert shapely.symmetric_difference(union, parent).area <= 1e-6 * parent.area
 
 
@@ -257,7 +257,7 @@ def test_level2_partitions_level1_exactly(data):
         by_village[c[:12]].append(i)
     for i, code in enumerate(l1.codes):
         _children_cover(l1.geometries[i], l2.geometries[by_village[code]])
-    assert shapely.coverage_is_valid(l2.geometries)
+    assert capabilities.coverage_is_valid(l2.geometries)
     assert all(g.geom_type == "Polygon" for g in l2.geometries)
 
 
@@ -276,7 +276,7 @@ def test_level3_partitions_level2_exactly_where_unplanted(built, data):
         checked += 1
     assert checked >= len(l2) - len(GEOMETRY_KINDS) - 2
     clean = ~np.isin(l3.fids, list(planted_fids))
-    assert shapely.coverage_is_valid(l3.geometries[clean])
+    assert capabilities.coverage_is_valid(l3.geometries[clean])
 
 
 def test_no_holes_or_multipart_grids(built, data):
@@ -311,7 +311,7 @@ def test_dedicated_grids(built, data):
     assert all(90 <= int(c[12:]) <= 99 and len(c) == 14 for c in ld.codes)
     assert ld.parent_codes.tolist() == [c[:12] for c in ld.codes]
     assert len(set(ld.codes)) == len(ld)
-    assert shapely.coverage_is_valid(ld.geometries)  # no overlaps among dedicated grids
+    assert capabilities.coverage_is_valid(ld.geometries)  # no overlaps among dedicated grids
     crossing = set()
     for i, g in enumerate(ld.geometries):
         inside = l1.codes[shapely.contains(l1.geometries, g)]

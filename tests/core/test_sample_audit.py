@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from plugin.core import capabilities
 from plugin.core.sample import build_sample
 from plugin.core.workspace_audit import audit_workspace
 
@@ -29,9 +30,30 @@ EXPECTED_RULES = {
 
 
 @pytest.fixture(scope="module")
-def audited():
-    sample = build_sample()
-    return sample, audit_workspace(sample.data).findings
+def sample():
+    return build_sample()
+
+
+@pytest.fixture(scope="module", params=capabilities.PATHS)
+def audited(request, sample):
+    """The sample audited on each geometry path (native shapely/GEOS operations, shapely 2.0 fallbacks)."""
+    with capabilities.fallback(request.param == "fallback"):
+        return sample, audit_workspace(sample.data).findings
+
+
+@pytest.mark.skipif(len(capabilities.PATHS) < 2, reason="one geometry path only on this shapely/GEOS")
+def test_both_geometry_paths_find_the_same(sample):
+    runs = {}
+    for path in capabilities.PATHS:
+        with capabilities.fallback(path == "fallback"):
+            runs[path] = audit_workspace(sample.data).findings
+    native, fallback = runs["native"], runs["fallback"]
+    assert [(f.rule_id, f.layer, f.codes, f.fids, f.key) for f in native] == [
+        (f.rule_id, f.layer, f.codes, f.fids, f.key) for f in fallback
+    ]
+    measured = [k for k, f in enumerate(native) if f.measure is not None]
+    assert measured and all(fallback[k].measure is not None for k in measured)
+    assert [fallback[k].measure for k in measured] == pytest.approx([native[k].measure for k in measured], rel=1e-9)
 
 
 def test_every_planted_defect_is_found_by_its_rules(audited):

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 
+from .. import capabilities
 from .tolerances import Tolerances
 
 NOISE, SLIVER, REAL = 0, 1, 2
@@ -128,7 +129,8 @@ def merge_by(parts: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
 def coverage_flags(geoms: np.ndarray, pool: Pool) -> np.ndarray:
     """True for each polygon with an edge that breaks a valid coverage (overlap, non-matching edge …).
 
-    Polygons of a valid coverage overlap nothing; only flagged ones need an exact pairwise test. Large arrays
+    Polygons of a valid coverage overlap nothing; only flagged ones need an exact pairwise test (GEOS's coverage
+    validator, or its fallback: :func:`capabilities.coverage_invalid`). Large arrays
     are split into vertical bands, each validated with a halo of the neighbours whose x-range meets it (the
     validator looks only at polygons whose envelopes intersect), and the bands run in parallel.
     """
@@ -137,7 +139,7 @@ def coverage_flags(geoms: np.ndarray, pool: Pool) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     workers = pool.workers
     if workers < 2 or n < 20000:
-        return ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+        return capabilities.coverage_invalid(geoms)
     bounds = shapely.bounds(geoms)
     centre = (bounds[:, 0] + bounds[:, 2]) / 2.0
     cuts = np.quantile(centre, np.linspace(0, 1, workers + 1)[1:-1])
@@ -150,11 +152,10 @@ def coverage_flags(geoms: np.ndarray, pool: Pool) -> np.ndarray:
         lo, hi = bounds[members, 0].min(), bounds[members, 2].max()
         run = members | ((bounds[:, 2] >= lo) & (bounds[:, 0] <= hi))
         idx = np.flatnonzero(run)
-        jobs.append((members[idx], idx, pool.submit(shapely.coverage_invalid_edges, geoms[idx])))
+        jobs.append((members[idx], idx, pool.submit(capabilities.coverage_invalid, geoms[idx])))
     flags = np.zeros(n, dtype=bool)
     for own, idx, future in jobs:
-        invalid = ~shapely.is_empty(future.result())
-        flags[idx[own]] = invalid[own]
+        flags[idx[own]] = future.result()[own]
     return flags
 
 

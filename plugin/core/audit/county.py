@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from .. import capabilities
 from . import _geom
 from ._collect import Collector, fmt_area
 from .layers import LayerState
@@ -120,12 +121,14 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
     if len(geoms) == 0:
         union = None
     elif overlaps.valid_coverage:
-        union = shapely.coverage_union_all(geoms)
+        union = capabilities.coverage_union(geoms, grid_size=_geom.GRID_SIZE)
     elif overlaps.validated:
         # the grids the validator did not flag form a valid coverage: union them exactly, then add the others
         odd = np.zeros(len(geoms), dtype=bool)
         odd[overlaps.flagged] = True
-        union = _geom.union_all(np.r_[[shapely.coverage_union_all(geoms[~odd])], geoms[odd]])
+        union = _geom.union_all(
+            np.r_[[capabilities.coverage_union(geoms[~odd], grid_size=_geom.GRID_SIZE)], geoms[odd]]
+        )
     else:
         union = _geom.union_all(geoms)
     if union is None:
