@@ -413,3 +413,26 @@ def test_duplicate_section_without_children_of_its_own():
     ]
     result = run_audit(simple(l2=l2))
     assert found(result) == [("overlap.duplicate", L2N, (V1 + "01", V1 + "03"))]
+
+
+def test_dedicated_grid_naming_its_section_says_what_is_expected():
+    # parent_code names the level 2 section holding the grid: it exists, but a dedicated grid's parent is a
+    # level 1 grid (its village or community)
+    school = (box(10, 10, 30, 30), V1 + "90", V1 + "01")
+    result = run_audit(simple(ded=[school]))
+    assert found(result) == [("parent.unknown", LDN, (V1 + "01", V1 + "90"))]
+    f = result.findings[0]
+    assert "does not exist" not in f.message_en and "不存在" not in f.message_zh
+    assert f"names parent {V1}01, which is a level 2 grid" in f.message_en
+    assert "must be a level 1 grid code" in f.message_en and f"it lies in level 1 grid {V1}" in f.message_en
+    assert "是二级网格的编码" in f.message_zh and "应为一级网格编码" in f.message_zh
+    assert f.extra == {"named_level": 2, "expected_level": 1, "suggested_parent": V1}
+    # a level 3 grid naming a village: the same explanation
+    wrong = (box(0, 0, 50, 100), A, V1)
+    result = run_audit(simple(l3=l3_with(**{A: wrong})))
+    unknown = [f for f in result.findings if f.rule_id == "parent.unknown"]
+    assert len(unknown) == 1 and "which is a level 1 grid: the parent code of a level 3 grid" in unknown[0].message_en
+    # a code naming nothing at all still says so
+    nowhere = (box(10, 10, 30, 30), V1 + "90", "610902001299")
+    unknown = [f for f in run_audit(simple(ded=[nowhere])).findings if f.rule_id == "parent.unknown"]
+    assert len(unknown) == 1 and "which does not exist" in unknown[0].message_en

@@ -91,7 +91,8 @@ def check_codes(
         if level != 1:
             pw = rule.parent_width(level)
             parents = _as_str(g.parent_codes)
-            has_parent = np.char.str_len(parents) > 0
+            # a parent code of the wrong width names no parent of this level: the nesting rules explain it
+            has_parent = np.char.str_len(parents) == pw
             prefix = codes.astype(f"<U{pw}") if pw else codes
             bad = np.flatnonzero(ok & has_parent & (prefix != parents))
             for i in bad:

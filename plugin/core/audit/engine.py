@@ -166,7 +166,7 @@ def run_audit(
                 overlaps[level] = find_overlaps(states[level], tol, pool, out)
                 cancel_point("overlaps")
         with stage("nesting", 0.25):
-            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out)}
+            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out, states)}
             cancel_point("nesting")
         with stage("overlaps", 0.10):
             # level 2 grids exactly covered by level 3 grids that overlap nothing cannot overlap each other:
@@ -175,8 +175,8 @@ def run_audit(
             overlaps[2] = find_overlaps(states[2], tol, pool, out, certified=certified)
             cancel_point("overlaps")
         with stage("nesting", 0.10):
-            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out)
-            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out)
+            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out, states)
+            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out, states)
             parent_geoms = {k: (v.parent_geom if v is not None else None) for k, v in nested.items()}
         with stage("county"):
             county = None
@@ -228,7 +228,7 @@ def run_audit(
     )
 
 
-def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out):
+def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out, states=None):
     """Nesting of one child layer in its parent layer, or the findings that explain why it was skipped."""
     n_child = int(child.usable.sum())
     n_parent = int(parent.usable.sum())
@@ -262,7 +262,8 @@ def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: b
         return None
     if n_child == 0 or n_parent == 0:
         return None
-    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps)
+    others = tuple(s for s in (states or {}).values() if s.level not in (child.level, parent.level))
+    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps, other_layers=others)
 
 
 def _finish(findings: list[Finding]) -> list[Finding]:

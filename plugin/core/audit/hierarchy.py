@@ -58,7 +58,10 @@ def check_nesting(
     out: Collector,
     *,
     gaps: bool,
+    other_layers: tuple[LayerState, ...] = (),
 ) -> Nesting:
+    """Nesting of ``child`` in ``parent``. ``other_layers`` (grids of the other levels) tell what a parent code
+    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section)."""
     cg, ccodes, cpcodes, cfids = child.geoms, child.codes, child.parent_codes, child.fids
     pg, pcodes, pfids = parent.geoms, parent.codes, parent.fids
     nc, np_ = len(cg), len(pg)
@@ -125,6 +128,9 @@ def check_nesting(
     real_outside = np.bincount(index[pcls == _geom.REAL], minlength=len(with_parent)) > 0
     report_outside = np.zeros(len(with_parent), dtype=bool)
 
+    other_level = np.full(nc, -1, dtype=np.int64)
+    nameless = problem[named[problem] < 0]
+    other_level[nameless] = _levels_of(cpcodes[nameless], other_layers)
     for c in problem:
         c = int(c)
         hits = by_child.get(c, [])
@@ -146,6 +152,31 @@ def check_nesting(
             elif named_code in parent.retired_codes:
                 zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 指向已撤销的{plz}{hint_zh}。"
                 en = f"{cle.capitalize()} {g_en} names parent {named_code}, a retired {ple}{hint_en}."
+            elif (other := other_level[c]) >= 0:
+                olz, ole = LEVEL_ZH[other], LEVEL_EN[other]
+                zh = (
+                    f"{clz} {g_zh} 的上级网格编码 {named_code} 是{olz}的编码；{clz}的上级网格编码应为{plz}编码"
+                    f"{hint_zh}。"
+                )
+                en = (
+                    f"{cle.capitalize()} {g_en} names parent {named_code}, which is a {ole}: the parent code of a "
+                    f"{cle} must be a {ple} code{hint_en}."
+                )
+                out.add(
+                    "parent.unknown",
+                    child.layer,
+                    [ccodes[c], named_code],
+                    [cfids[c]],
+                    cg[c],
+                    None,
+                    "",
+                    zh,
+                    en,
+                    named_level=int(other),
+                    expected_level=int(parent.level),
+                    suggested_parent=spatial if len(sig) == 1 else None,
+                )
+                continue
             else:
                 zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 不存在{hint_zh}。"
                 en = f"{cle.capitalize()} {g_en} names parent {named_code}, which does not exist{hint_en}."
@@ -318,6 +349,19 @@ def check_nesting(
                 on_parent_boundary=bool(on_edge[q]),
             )
     return Nesting(parent_geom, certified)
+
+
+def _levels_of(codes: np.ndarray, layers: tuple[LayerState, ...]) -> np.ndarray:
+    """For each code, the level of the first of ``layers`` holding an active grid with it, or -1."""
+    out = np.full(len(codes), -1, dtype=np.int64)
+    if len(codes) == 0:
+        return out
+    wanted = np.array([c if isinstance(c, str) else "" for c in codes], dtype=str)
+    for layer in layers:
+        held = np.array([c for c in layer.grids.codes if isinstance(c, str) and c], dtype=str)
+        hit = (out < 0) & (wanted != "") & np.isin(wanted, held)
+        out[hit] = layer.level
+    return out
 
 
 def check_holes(
