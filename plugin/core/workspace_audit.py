@@ -198,6 +198,7 @@ def audit_workspace(
         tolerances=base.tolerances,
         info=base.info,
         feature_counts=base.feature_counts,
+        code_rule_inferred=base.code_rule_inferred,
         rules=rule_catalogue(size_rules),
         lapsed=lapsed,
         checked=checked,

@@ -7,6 +7,7 @@ A QgsTask can wrap it: ``progress(fraction, stage_text)`` is called as stages st
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import uuid
@@ -49,6 +50,7 @@ class AuditResult:
     tolerances: Tolerances
     info: schema.WorkspaceInfo | None = None
     feature_counts: dict[str, int] = field(default_factory=dict)  # active grids per layer
+    code_rule_inferred: bool = False  # no code rule was given: info.code_rule was inferred from the codes
 
     @property
     def counts_by_rule(self) -> dict[str, int]:
@@ -89,6 +91,7 @@ class AuditResult:
                 "county_name": info.county_name,
                 "crs": info.crs,
                 "code_rule": info.code_rule,
+                "code_rule_inferred": self.code_rule_inferred,
             },
             "feature_counts": self.feature_counts,
             "tolerances": self.tolerances.to_json(),
@@ -150,7 +153,10 @@ def run_audit(
         with stage("geometry"):
             states = {level: prepare_layer(data.grid(level), pool, out) for level in (1, 2, 3, 0)}
         with stage("codes"):
-            rule = code_rule_for(data.info.code_rule if data.info else None, out)
+            given = data.info.code_rule if data.info else None
+            rule = code_rule_for(given, out, [states[k] for k in (1, 2, 3, 0)])
+            inferred = not (given or "").strip()
+            info = dataclasses.replace(data.info, code_rule=rule.text) if data.info and inferred else data.info
             check_codes(
                 [states[k] for k in (1, 2, 3, 0)],
                 rule,
@@ -223,8 +229,9 @@ def run_audit(
         findings=findings,
         timings=timings,
         tolerances=tol,
-        info=data.info,
+        info=info,
         feature_counts={states[k].layer: states[k].n_active for k in (1, 2, 3, 0)},
+        code_rule_inferred=inferred,
     )
 
 

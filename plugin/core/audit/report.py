@@ -115,7 +115,16 @@ def write_html(result: AuditResult, path, divisions=None, max_rows: int = 5000, 
         ("开始时间", "started", result.started.isoformat(timespec="seconds")),
         ("用时", "duration", f"{result.duration:.2f} 秒 / s"),
         ("坐标系", "CRS", info.crs if info else ""),
-        ("编码规则", "code rule", info.code_rule if info else ""),
+        (
+            "编码规则",
+            "code rule",
+            (info.code_rule if info else "")
+            + (
+                "（未给出，按编码位数推断 / not given: inferred from the codes' widths）"
+                if result.code_rule_inferred
+                else ""
+            ),
+        ),
         (
             "网格数量",
             "grids",
