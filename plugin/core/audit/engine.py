@@ -199,7 +199,7 @@ def run_audit(
                     "The level 1 layer has no active grids: coverage of the county was not checked.",
                 )
             else:
-                county = prepare_county(data.county_boundary, out)
+                county = prepare_county(data.county_boundary, out, states[1].n_active)
                 l1 = overlaps[1]
                 check_county(county, states[1], l1, tol, out)
         with stage("shapes"):
