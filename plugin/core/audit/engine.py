@@ -77,9 +77,10 @@ class AuditResult:
     def duration(self) -> float:
         return (self.finished - self.started).total_seconds()
 
-    def to_json(self) -> dict:
+    def to_json(self, findings: bool = True) -> dict:
+        """The result as a JSON-ready dict; without the findings when ``findings`` is False (streamed apart)."""
         info = self.info
-        return {
+        doc = {
             "run_id": self.run_id,
             "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds"),
@@ -100,8 +101,10 @@ class AuditResult:
             "counts_by_rule": self.counts_by_rule,
             "accepted": self.accepted_count,
             "blocking": self.blocking_count,
-            "findings": [f.to_json() for f in self.findings],
         }
+        if findings:
+            doc["findings"] = [f.to_json() for f in self.findings]
+        return doc
 
 
 # (stage key, share of the run's time, Chinese and English label)
