@@ -23,8 +23,8 @@ from ..adapters.audit_store import (
     AuditStoreError,
     check_crs,
     check_geometry_type,
-    finding_features,
     findings_fields,
+    iter_finding_features,
     read_boundary,
     read_exceptions_file,
     read_grid_layer,
@@ -308,7 +308,7 @@ class AuditWorkspace(GridAlgorithm):
             parameters, self.FINDINGS, context, fields, QgsWkbTypes.Type.MultiPolygon, crs
         )
         if sink is not None:
-            for feature in finding_features(result, fields):
+            for feature in iter_finding_features(result, fields):
                 if not sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert):
                     raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.FINDINGS))
             results[self.FINDINGS] = dest_id
