@@ -51,7 +51,7 @@
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="607"/>
+        <location filename="../plugin/adapters/audit_store.py" line="613"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
@@ -81,12 +81,12 @@
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="635"/>
+        <location filename="../plugin/adapters/audit_store.py" line="641"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="640"/>
+        <location filename="../plugin/adapters/audit_store.py" line="647"/>
         <location filename="../plugin/adapters/table_store.py" line="39"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
@@ -97,14 +97,14 @@
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="644"/>
+        <location filename="../plugin/adapters/audit_store.py" line="651"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="146"/>
         <location filename="../plugin/adapters/table_store.py" line="46"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="647"/>
+        <location filename="../plugin/adapters/audit_store.py" line="654"/>
         <location filename="../plugin/adapters/table_store.py" line="119"/>
         <source>{path} is locked by another program; try again.</source>
         <translation>{path} 被其他程序锁定，请稍后重试。</translation>
@@ -117,13 +117,13 @@
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="612"/>
+        <location filename="../plugin/adapters/audit_store.py" line="618"/>
         <location filename="../plugin/adapters/audit_store.py" line="409"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="614"/>
+        <location filename="../plugin/adapters/audit_store.py" line="620"/>
         <location filename="../plugin/adapters/audit_store.py" line="387"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
@@ -132,19 +132,19 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="678"/>
+        <location filename="../plugin/adapters/audit_store.py" line="685"/>
         <location filename="../plugin/adapters/table_store.py" line="146"/>
         <source>Could not save table {table} in {path}: {error}</source>
         <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="653"/>
+        <location filename="../plugin/adapters/audit_store.py" line="660"/>
         <location filename="../plugin/adapters/table_store.py" line="127"/>
         <source>Could not delete row {fid} of table {table}.</source>
         <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="671"/>
+        <location filename="../plugin/adapters/audit_store.py" line="678"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="205"/>
         <location filename="../plugin/adapters/table_store.py" line="137"/>
         <source>Could not write row {row} to table {table}: {error}</source>
@@ -248,7 +248,7 @@
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="205"/>
         <location filename="../plugin/dependencies.py" line="82"/>
-        <location filename="../plugin/gui/audit_dock.py" line="774"/>
+        <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="408"/>
         <location filename="../plugin/gui/dock.py" line="563"/>
@@ -584,8 +584,8 @@
         <location filename="../plugin/adapters/filing.py" line="306"/>
         <location filename="../plugin/adapters/intake.py" line="431"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
-        <location filename="../plugin/gui/audit_dock.py" line="750"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="302"/>
+        <location filename="../plugin/gui/audit_dock.py" line="774"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
     </message>
@@ -849,7 +849,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="162"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
@@ -1570,8 +1570,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="110"/>
-        <location filename="../plugin/gui/audit_dock.py" line="550"/>
+        <location filename="../plugin/gui/audit_dock.py" line="112"/>
+        <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1587,170 +1587,180 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="94"/>
+        <location filename="../plugin/gui/audit_dock.py" line="96"/>
         <source>Accept finding as an exception</source>
         <translation>将问题接受为例外</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="100"/>
+        <location filename="../plugin/gui/audit_dock.py" line="102"/>
         <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
         <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="107"/>
+        <location filename="../plugin/gui/audit_dock.py" line="109"/>
         <source>e.g. a river between the villages, not to be gridded</source>
         <translation>例如：两村之间的河流，不划入网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="111"/>
+        <location filename="../plugin/gui/audit_dock.py" line="113"/>
         <source>Accepted by</source>
         <translation>接受人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="139"/>
+        <location filename="../plugin/gui/audit_dock.py" line="141"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="170"/>
+        <location filename="../plugin/gui/audit_dock.py" line="172"/>
         <source>Run audit</source>
         <translation>开始审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="172"/>
+        <location filename="../plugin/gui/audit_dock.py" line="174"/>
         <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
         <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="174"/>
+        <location filename="../plugin/gui/audit_dock.py" line="176"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="185"/>
-        <location filename="../plugin/gui/audit_dock.py" line="296"/>
+        <location filename="../plugin/gui/audit_dock.py" line="191"/>
+        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
+        <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="197"/>
+        <location filename="../plugin/gui/audit_dock.py" line="310"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="193"/>
+        <location filename="../plugin/gui/audit_dock.py" line="205"/>
         <source>Filter: code, rule or text</source>
         <translation>筛选：编码、规则或文字</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="197"/>
+        <location filename="../plugin/gui/audit_dock.py" line="209"/>
         <source>All severities</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="198"/>
-        <location filename="../plugin/gui/audit_dock.py" line="497"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="181"/>
+        <location filename="../plugin/gui/audit_dock.py" line="210"/>
+        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="199"/>
-        <location filename="../plugin/gui/audit_dock.py" line="497"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="182"/>
+        <location filename="../plugin/gui/audit_dock.py" line="211"/>
+        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="200"/>
-        <location filename="../plugin/gui/audit_dock.py" line="497"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="183"/>
+        <location filename="../plugin/gui/audit_dock.py" line="212"/>
+        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="202"/>
+        <location filename="../plugin/gui/audit_dock.py" line="214"/>
         <source>Show accepted</source>
         <translation>显示已接受的问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="228"/>
+        <location filename="../plugin/gui/audit_dock.py" line="240"/>
         <source>Accept…</source>
         <translation>接受…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="230"/>
+        <location filename="../plugin/gui/audit_dock.py" line="242"/>
         <source>Accept the selected finding as an exception, with a reason</source>
         <translation>将所选问题接受为例外，并填写理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="232"/>
+        <location filename="../plugin/gui/audit_dock.py" line="244"/>
         <source>Revoke</source>
         <translation>撤销接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="234"/>
+        <location filename="../plugin/gui/audit_dock.py" line="246"/>
         <source>Withdraw the acceptance of the selected finding</source>
         <translation>撤销对所选问题的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="236"/>
+        <location filename="../plugin/gui/audit_dock.py" line="248"/>
         <source>Save acceptances</source>
         <translation>保存接受结果</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="239"/>
+        <location filename="../plugin/gui/audit_dock.py" line="251"/>
         <source>Gap → neighbour</source>
         <translation>空隙 → 相邻网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="242"/>
+        <location filename="../plugin/gui/audit_dock.py" line="254"/>
         <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
         <translation>将空隙划给同一上级下共同边界最长的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="245"/>
+        <location filename="../plugin/gui/audit_dock.py" line="257"/>
         <source>Gap → new grid</source>
         <translation>空隙 → 新网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="247"/>
+        <location filename="../plugin/gui/audit_dock.py" line="259"/>
         <source>Make the gap a grid of its own</source>
         <translation>将空隙单独设为一个网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="249"/>
+        <location filename="../plugin/gui/audit_dock.py" line="261"/>
         <source>Resolve overlap</source>
         <translation>处理重叠</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="252"/>
+        <location filename="../plugin/gui/audit_dock.py" line="264"/>
         <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
         <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="255"/>
+        <location filename="../plugin/gui/audit_dock.py" line="267"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="258"/>
+        <location filename="../plugin/gui/audit_dock.py" line="270"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="362"/>
+        <location filename="../plugin/gui/audit_dock.py" line="386"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="712"/>
+        <location filename="../plugin/gui/audit_dock.py" line="736"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="213"/>
+        <location filename="../plugin/gui/audit_dock.py" line="193"/>
+        <source>Code rule</source>
+        <translation>编码规则</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="225"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="213"/>
+        <location filename="../plugin/gui/audit_dock.py" line="225"/>
         <location filename="../plugin/gui/dock.py" line="170"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
@@ -1758,17 +1768,17 @@
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="213"/>
+        <location filename="../plugin/gui/audit_dock.py" line="225"/>
         <source>Count / measure</source>
         <translation>数量/量值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="313"/>
+        <location filename="../plugin/gui/audit_dock.py" line="327"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="341"/>
+        <location filename="../plugin/gui/audit_dock.py" line="355"/>
         <location filename="../plugin/gui/plugin.py" line="188"/>
         <location filename="../plugin/gui/plugin.py" line="198"/>
         <location filename="../plugin/gui/plugin.py" line="223"/>
@@ -1777,122 +1787,128 @@
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="370"/>
+        <location filename="../plugin/gui/audit_dock.py" line="394"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="616"/>
+        <location filename="../plugin/gui/audit_dock.py" line="640"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="740"/>
+        <location filename="../plugin/gui/audit_dock.py" line="764"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="759"/>
+        <location filename="../plugin/gui/audit_dock.py" line="783"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="759"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="170"/>
+        <location filename="../plugin/gui/audit_dock.py" line="783"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="763"/>
+        <location filename="../plugin/gui/audit_dock.py" line="787"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="763"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="175"/>
+        <location filename="../plugin/gui/audit_dock.py" line="787"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="350"/>
+        <location filename="../plugin/gui/audit_dock.py" line="374"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="358"/>
+        <location filename="../plugin/gui/audit_dock.py" line="382"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="534"/>
+        <location filename="../plugin/gui/audit_dock.py" line="558"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="541"/>
+        <location filename="../plugin/gui/audit_dock.py" line="565"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="543"/>
+        <location filename="../plugin/gui/audit_dock.py" line="567"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="674"/>
+        <location filename="../plugin/gui/audit_dock.py" line="698"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="753"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="305"/>
+        <location filename="../plugin/gui/audit_dock.py" line="777"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="785"/>
+        <location filename="../plugin/gui/audit_dock.py" line="809"/>
         <location filename="../plugin/gui/session.py" line="100"/>
         <location filename="../plugin/gui/session.py" line="129"/>
         <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
         <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="308"/>
+        <location filename="../plugin/gui/audit_dock.py" line="322"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="385"/>
+        <location filename="../plugin/gui/audit_dock.py" line="409"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="398"/>
+        <location filename="../plugin/gui/audit_dock.py" line="422"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="405"/>
+        <location filename="../plugin/gui/audit_dock.py" line="429"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="428"/>
+        <location filename="../plugin/gui/audit_dock.py" line="452"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="441"/>
+        <location filename="../plugin/gui/audit_dock.py" line="465"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="400"/>
+        <location filename="../plugin/gui/audit_dock.py" line="368"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
+        <source>The code rule cannot be used: {error}</source>
+        <translation>编码规则无法使用：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="424"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="519"/>
+        <location filename="../plugin/gui/audit_dock.py" line="543"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -2460,7 +2476,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="56"/>
-        <location filename="../plugin/processing/audit_algorithms.py" line="60"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
         <source>Audit grid workspace</source>
         <translation>审核网格工作空间</translation>
     </message>
@@ -2716,208 +2732,222 @@
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="64"/>
         <source>Audit</source>
         <translation>审核</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="63"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="65"/>
         <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
 
 Input: a workspace GeoPackage, or separate polygon layers for the levels (each optional; a layer given here replaces the workspace&apos;s layer of that level). Layers need a &apos;code&apos; field and a projected CRS in metres, all the same. Size rules are checked when the level 3 grids have household counts, staffing when a workspace (with its staff register) is given.
 
-Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps (errors).
+Code rule: the rule the codes follow, e.g. village12+2+3 (12-digit village code + 2 digits per section + 3 per group, the default) or village12+3+3. Empty: the workspace&apos;s rule; for loose layers without a workspace, the rule the codes&apos; widths per level follow, stated in the findings and the reports.
+
+Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; gaps and overlaps below the sliver area are reported as slivers (warnings); larger ones as gaps and overlaps (errors) whatever their shape, labelled strip-shaped when thinner than the sliver width.
 
 Outputs: the findings as a polygon layer (the schema&apos;s audit_findings fields), a JSON report and a bilingual HTML report with a summary by rule and by township and village. Findings accepted as exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With &apos;Write findings to the workspace&apos; the workspace&apos;s audit_findings table is replaced by this run&apos;s.</source>
         <translation>按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
 
 输入：网格工作空间 GeoPackage，或分别提供各层级的面图层（均可选；在此提供的图层将替代网格工作空间中同一层级的图层）。图层需有“code”字段，并统一采用以米为单位的同一投影坐标系。三级网格有户数统计时检查规模标准，提供网格工作空间（含网格工作人员名单）时检查人员配备。
 
-容差：不超过噪声阈值的碎片来自坐标舍入，从不报告；小于狭长碎片阈值的作为狭长碎片报告（警告）；更大的作为空隙和重叠报告（错误）。
+编码规则：网格编码遵循的规则，例如 village12+2+3（12 位村/社区代码 + 片区 2 位 + 村民小组 3 位，默认）或 village12+3+3。留空：使用网格工作空间的编码规则；未提供网格工作空间的单独图层，则按各级编码的位数推断，并在问题清单和报告中说明。
+
+容差：不超过噪声阈值的碎片来自坐标舍入，从不报告；面积小于狭长碎片面积的空隙和重叠作为狭长碎片报告（警告）；更大的无论形状均作为空隙和重叠报告（错误），窄于狭长碎片宽度的标注为狭长条状。
 
 输出：问题面图层（字段同数据结构中的 audit_findings）、JSON 报告，以及按规则和按乡镇、村汇总的中英文 HTML 报告。在网格工作空间中已接受为例外的问题（audit_exceptions）只要几何不变就保持已接受。勾选“将问题写入网格工作空间”时，网格工作空间的 audit_findings 表将被本次审核结果替换。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="133"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="147"/>
         <source>Noise area (m²): smaller pieces are rounding noise, never reported</source>
         <translation>噪声面积（平方米）：更小的碎片视为舍入噪声，从不报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="134"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="148"/>
         <source>Noise width (m): thinner pieces are rounding noise, never reported</source>
         <translation>噪声宽度（米）：更窄的碎片视为舍入噪声，从不报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="135"/>
-        <source>Sliver area (m²): smaller gaps and overlaps are reported as slivers</source>
-        <translation>狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
+        <location filename="../plugin/processing/audit_algorithms.py" line="149"/>
+        <source>Sliver area (m²): smaller gaps and overlaps are slivers (warnings), larger ones errors</source>
+        <translation>狭长碎片面积（平方米）：更小的空隙和重叠为狭长碎片（警告），更大的为错误</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="136"/>
-        <source>Sliver width (m): thinner gaps and overlaps are reported as slivers</source>
-        <translation>狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
+        <location filename="../plugin/processing/audit_algorithms.py" line="150"/>
+        <source>Sliver width (m): thinner gaps and overlaps are labelled strip-shaped</source>
+        <translation>狭长碎片宽度（米）：更窄的空隙和重叠标注为狭长条状</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="137"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="151"/>
         <source>Tiny grid area (m²): smaller grids are reported as tiny</source>
         <translation>过小网格面积（平方米）：更小的网格报告为过小</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="138"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="152"/>
         <source>Thin grid width (m): narrower grids are reported as thin</source>
         <translation>过窄网格宽度（米）：更窄的网格报告为过窄</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="115"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="121"/>
         <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
         <translation>网格工作空间（GeoPackage）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="122"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="128"/>
         <source>Level 1 grids (villages and communities)</source>
         <translation>一级网格（村/社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="123"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="129"/>
         <source>Level 2 grids (sections)</source>
         <translation>二级网格（片区）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="124"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="130"/>
         <source>Level 3 grids (groups, streets, buildings)</source>
         <translation>三级网格（村民小组、街巷、楼栋）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="125"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="131"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="75"/>
         <source>Dedicated grids</source>
         <translation>专属网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="126"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="132"/>
         <source>County boundary</source>
         <translation>县界</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="147"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="140"/>
+        <source>Code rule (e.g. village12+3+3; empty: the workspace&apos;s, or inferred from the codes)</source>
+        <translation>编码规则（例如 village12+3+3；留空：使用网格工作空间的规则，或按编码推断）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="161"/>
         <source>Check the size rules of level 3 grids</source>
         <translation>检查三级网格的规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="150"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="164"/>
         <source>Check staffing (workspace only)</source>
         <translation>检查人员配备（仅限网格工作空间）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="155"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="169"/>
         <source>Write findings to the workspace (replaces the previous run&apos;s findings)</source>
         <translation>将问题写入网格工作空间（替换上次审核的问题）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="162"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
         <source>Audit findings</source>
         <translation>审核问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="170"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON report</source>
         <translation>JSON 报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="175"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML report</source>
         <translation>HTML 报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="178"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="192"/>
         <source>Audit run</source>
         <translation>审核批次</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="180"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="194"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="198"/>
         <source>Errors not accepted (blocking filing)</source>
         <translation>未接受的错误（妨碍备案）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="185"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="199"/>
         <source>Findings accepted as exceptions</source>
         <translation>已接受为例外的问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="249"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="274"/>
         <source>Level 3 grids without &apos;households&apos; or &apos;population&apos; fields: the size rules were not checked.</source>
         <translation>三级网格没有“households”或“population”字段：未检查规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="361"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="386"/>
         <source>Nothing to audit: give a grid workspace or at least one grid layer.</source>
         <translation>没有可审核的内容：请提供网格工作空间或至少一个网格图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="241"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="266"/>
         <source>No workspace: staffing was not checked (it needs the staff register).</source>
         <translation>未提供网格工作空间：未检查人员配备（需要网格工作人员名单）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="269"/>
         <source>No workspace is given: the findings were not written anywhere.</source>
         <translation>未提供网格工作空间：审核问题未写入任何地方。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="419"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="444"/>
         <source>Audit run {run}: {errors} errors, {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>审核批次 {run}：错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="313"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="246"/>
+        <source>Codes are checked with the code rule {rule}.</source>
+        <translation>按编码规则 {rule} 检查网格编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/audit_algorithms.py" line="338"/>
         <source>{n} findings of run {run} written to the workspace&apos;s audit findings.</source>
         <translation>审核批次 {run} 的 {n} 个问题已写入网格工作空间的审核问题表。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="408"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="433"/>
         <source>Workspace {path} ({county}).</source>
         <translation>网格工作空间 {path}（{county}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="435"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="460"/>
         <source>{message} (accepted: {reason})</source>
         <translation>{message}（已接受：{reason}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="442"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="467"/>
         <source>… and {n} more findings (see the findings layer and the reports).</source>
         <translation>……另有 {n} 个问题（见问题图层和报告）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="230"/>
         <source>The tolerances cannot be used: {error}</source>
         <translation>容差设置无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="384"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="409"/>
         <source>{what}: layer {layer} ({n} features).</source>
         <translation>{what}：图层“{layer}”（{n} 个要素）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="401"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="426"/>
         <source>Layer {layer} has no boundary polygon: county coverage is not checked.</source>
         <translation>图层“{layer}”没有县界面：未检查对县界的覆盖。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="354"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="379"/>
         <source>Layer {layer} is in {crs}, but the audit runs in {audit_crs} (of {other}); reproject it to that CRS first.</source>
         <translation>图层“{layer}”采用 {crs}，但审核在 {audit_crs}（取自{other}）下进行；请先将其重投影到该坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="390"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="415"/>
         <source>Layer {layer} is empty: it has no grids to audit.</source>
         <translation>图层“{layer}”为空：没有可审核的网格。</translation>
     </message>
@@ -3820,12 +3850,36 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
+
+Input: a workspace GeoPackage, or separate polygon layers for the levels (each optional; a layer given here replaces the workspace&apos;s layer of that level). Layers need a &apos;code&apos; field and a projected CRS in metres, all the same. Size rules are checked when the level 3 grids have household counts, staffing when a workspace (with its staff register) is given.
+
+Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps (errors).
+
+Outputs: the findings as a polygon layer (the schema&apos;s audit_findings fields), a JSON report and a bilingual HTML report with a summary by rule and by township and village. Findings accepted as exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With &apos;Write findings to the workspace&apos; the workspace&apos;s audit_findings table is replaced by this run&apos;s.</source>
+        <translation type="vanished">按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
+
+输入：网格工作空间 GeoPackage，或分别提供各层级的面图层（均可选；在此提供的图层将替代网格工作空间中同一层级的图层）。图层需有“code”字段，并统一采用以米为单位的同一投影坐标系。三级网格有户数统计时检查规模标准，提供网格工作空间（含网格工作人员名单）时检查人员配备。
+
+容差：不超过噪声阈值的碎片来自坐标舍入，从不报告；小于狭长碎片阈值的作为狭长碎片报告（警告）；更大的作为空隙和重叠报告（错误）。
+
+输出：问题面图层（字段同数据结构中的 audit_findings）、JSON 报告，以及按规则和按乡镇、村汇总的中英文 HTML 报告。在网格工作空间中已接受为例外的问题（audit_exceptions）只要几何不变就保持已接受。勾选“将问题写入网格工作空间”时，网格工作空间的 audit_findings 表将被本次审核结果替换。</translation>
+    </message>
+    <message>
+        <source>Sliver area (m²): smaller gaps and overlaps are reported as slivers</source>
+        <translation type="vanished">狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
+    </message>
+    <message>
+        <source>Sliver width (m): thinner gaps and overlaps are reported as slivers</source>
+        <translation type="vanished">狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
+    </message>
+    <message>
         <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
@@ -3835,7 +3889,7 @@ Sources: household points (one household per point), building points with a hous
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
 Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
-        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+        <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 
@@ -3845,15 +3899,15 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
     <message>
         <source>Community Grids needs shapely&apos;s own GEOS {expected}, but this QGIS process already uses GEOS {found}; mixing them fails. Start QGIS with shapely&apos;s GEOS preloaded, e.g. LD_PRELOAD=&quot;{preload}&quot; qgis (make qgis and scripts/qgis_process.sh do this).</source>
-        <translation>社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
+        <translation type="vanished">社区网格插件需要 shapely 自带的 GEOS {expected}，但当前 QGIS 进程已在使用 GEOS {found}；两者混用会出错。请在启动 QGIS 时预加载 shapely 的 GEOS，例如 LD_PRELOAD=&quot;{preload}&quot; qgis（make qgis 和 scripts/qgis_process.sh 已这样做）。</translation>
     </message>
     <message>
         <source>Community Grids needs shapely ≥ 2.2 with GEOS ≥ 3.14; this Python has shapely {shapely} with GEOS {geos}. Install it: {hint}</source>
-        <translation>社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
+        <translation type="vanished">社区网格插件需要 shapely ≥ 2.2 及 GEOS ≥ 3.14；当前 Python 中为 shapely {shapely}、GEOS {geos}。请安装：{hint}</translation>
     </message>
     <message>
         <source>Community Grids needs the Python package shapely ≥ 2.2 ({error}). Install it: {hint}</source>
-        <translation>社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
+        <translation type="vanished">社区网格插件需要 Python 包 shapely ≥ 2.2（{error}）。请安装：{hint}</translation>
     </message>
 </context>
 <context>

@@ -548,8 +548,12 @@ def finding_rows(result) -> list[tuple[dict, bytes | None]]:
 
     Findings without a polygonal geometry (a missing grid, a line, a staff row) get no geometry; their
     location, if any, is in ``location_x`` / ``location_y``."""
+    return list(iter_finding_rows(result))
+
+
+def iter_finding_rows(result):
+    """:func:`finding_rows` one at a time: the writers stream them rather than hold them all."""
     run_at = result.started.replace(microsecond=0)
-    rows = []
     for f in result.findings:
         attributes = {
             "run_id": result.run_id,
@@ -572,8 +576,7 @@ def finding_rows(result) -> list[tuple[dict, bytes | None]]:
         for name, length in _LENGTHS.items():
             if isinstance(attributes.get(name), str):
                 attributes[name] = _clip(attributes[name], length)
-        rows.append((attributes, _polygonal_wkb(f.geometry)))
-    return rows
+        yield attributes, _polygonal_wkb(f.geometry)
 
 
 def findings_fields() -> QgsFields:
@@ -581,18 +584,21 @@ def findings_fields() -> QgsFields:
 
 
 def finding_features(result, fields: QgsFields | None = None) -> list[QgsFeature]:
+    return list(iter_finding_features(result, fields))
+
+
+def iter_finding_features(result, fields: QgsFields | None = None):
+    """The findings as QgsFeatures one at a time (a sink takes them as they come)."""
     fields = fields or findings_fields()
     names = fields.names()
-    features = []
-    for attributes, wkb in finding_rows(result):
+    for attributes, wkb in iter_finding_rows(result):
         feature = QgsFeature(fields)
         feature.setAttributes([qt_value(attributes.get(name), _kind(name)) for name in names])
         if wkb is not None:
             geometry = QgsGeometry()
             geometry.fromWkb(wkb)
             feature.setGeometry(geometry)
-        features.append(feature)
-    return features
+        yield feature
 
 
 def _kind(name: str) -> str | None:
@@ -633,7 +639,8 @@ def write_findings_file(path, result) -> int:
     path = Path(path)
     if not os.access(path, os.W_OK):
         raise AuditStoreError(tr("{path} is read-only; the findings were not written.").format(path=path))
-    rows = finding_rows(result)
+    rows = iter_finding_rows(result)  # streamed into the transaction
+    number = 0
     with _quiet_gdal():
         dataset = ogr.Open(str(path), 1)
     if dataset is None:
@@ -684,4 +691,4 @@ def write_findings_file(path, result) -> int:
             raise
     finally:
         dataset = None
-    return len(rows)
+    return number

@@ -224,3 +224,89 @@ class CodeRule:
     def village_codes(self, codes) -> np.ndarray:
         w = self.widths[0]
         return np.array([c[:w] if isinstance(c, str) else None for c in codes], dtype=object)
+
+
+# ---------------------------------------------------------------------- inference
+
+
+@dataclass(frozen=True)
+class InferredRule:
+    """A code rule inferred from the codes' widths, and what it rests on.
+
+    ``evidence`` holds one ``(level, width, n_with_width, n_codes, source)`` per level width that was seen:
+    ``source`` is ``"codes"`` (the codes of that level) or ``"parent_codes"`` (the parent codes of the level
+    below); ``assumed`` lists the levels whose width no usable code showed (the default rule's was taken).
+    """
+
+    rule: CodeRule
+    evidence: tuple[tuple[int, int, int, int, str], ...]
+    assumed: tuple[int, ...]
+
+    def describe(self, language: str = "zh") -> str:
+        zh = language == "zh"
+        names = {1: ("一级", "level 1"), 2: ("二级", "level 2"), 3: ("三级", "level 3")}
+        parts = []
+        for level, width, n_width, n_codes, source in self.evidence:
+            name = names[level][0 if zh else 1]
+            if zh:
+                what = "编码" if source == "codes" else "下级网格的上级编码"
+                parts.append(f"{name} {width} 位（{n_codes} 个{what}中 {n_width} 个）")
+            else:
+                what = "codes" if source == "codes" else "parent codes of the level below"
+                parts.append(f"{name} {width} digits ({n_width} of {n_codes} {what})")
+        for level in self.assumed:
+            w = self.rule.width(level)
+            parts.append(
+                f"{names[level][0]} {w} 位（无可据的编码，按默认规则）"
+                if zh
+                else f"{names[level][1]} {w} digits (no codes to go by: the default rule's)"
+            )
+        return "；".join(parts) if zh else "; ".join(parts)
+
+
+def _modal_width(codes) -> tuple[int, int, int]:
+    """(most common length, how many codes have it, how many digit codes) of the all-digit codes."""
+    lengths = np.array([len(c) for c in codes if isinstance(c, str) and c.isdigit() and c.isascii()], dtype=np.int64)
+    if len(lengths) == 0:
+        return 0, 0, 0
+    counts = np.bincount(lengths)
+    width = int(np.argmax(counts))
+    return width, int(counts[width]), len(lengths)
+
+
+def infer_code_rule(codes: dict[int, object], parent_codes: dict[int, object] | None = None) -> InferredRule:
+    """The code rule whose widths per level the codes follow: for each level the most common width of its
+    all-digit codes (``codes[level]``; 0 = dedicated), else of the parent codes of the level below
+    (``parent_codes[level + 1]``; a dedicated grid's parent is a level 1 grid), else the default rule's.
+    Dedicated codes give the level 2 width when there are no level 2 codes. The base and dedicated range
+    are the default's (the top tenth of the level 2 sequence range)."""
+    parent_codes = parent_codes or {}
+    default = CodeRule.parse(None)
+    totals: dict[int, int] = {}
+    evidence = []
+    for level in (1, 2, 3):
+        found = _modal_width(codes.get(level, ()))
+        source = "codes"
+        if not found[0]:
+            below = [*parent_codes.get(level + 1, ())]
+            if level == 1:
+                below += [*parent_codes.get(LEVEL_DEDICATED, ())]
+            found, source = _modal_width(below), "parent_codes"
+        if not found[0] and level == 2 and 1 in totals:
+            found, source = _modal_width(codes.get(LEVEL_DEDICATED, ())), "codes"
+        if found[0]:
+            totals[level] = found[0]
+            evidence.append((level, *found, source))
+    assumed = []
+    widths = []
+    previous = 0
+    for level in (1, 2, 3):
+        total = totals.get(level)
+        if total is None or total <= previous:  # no codes, or no wider than the level above: the default
+            total = previous + default.widths[level - 1]
+            assumed.append(level)
+        widths.append(total - previous)
+        previous = total
+    text = f"{default.base}{widths[0]}+{widths[1]}+{widths[2]}"
+    evidence = [e for e in evidence if e[0] not in assumed]
+    return InferredRule(CodeRule.parse(text), tuple(evidence), tuple(assumed))

@@ -616,25 +616,14 @@ def evaluate_size_rules(
     if any(r.enabled and r.area_classes for r in rules):
         area_rules = [r for r in rules if r.enabled and r.area_classes]
         unknown = _evaluable(level3) & (areas == "")
-        for i in np.flatnonzero(unknown):
-            if not any(not r.settlement_types or settlements[i] in r.settlement_types for r in area_rules):
-                continue
-            zh, en = _label(level3, i)
-            findings.append(
-                Finding(
-                    RULE_AREA_UNKNOWN,
-                    Severity.INFO,
-                    level3.layer,
-                    (str(level3.codes[i]),),
-                    (int(level3.fids[i]),),
-                    level3.geometries[i],
-                    None,
-                    "",
-                    f"三级网格 {zh} 未填写城乡类别，且无法从村/社区城乡分类代码判断，未按城乡规模标准审核。",
-                    f"Level 3 grid {en} has no area class and its village's urban-rural code is unknown; "
-                    "the rural/urban size rules were not checked.",
-                )
-            )
+        if not all(r.settlement_types for r in area_rules):
+            concerned = unknown
+        else:
+            kinds = sorted({k for r in area_rules for k in r.settlement_types})
+            concerned = unknown & np.isin(settlements.astype(str), kinds)
+        rows = np.flatnonzero(concerned)
+        if len(rows):
+            findings.append(_area_unknown_finding(level3, rows))
 
     for out in outcomes:
         rule = out.rule
@@ -664,6 +653,40 @@ def evaluate_size_rules(
                 )
             )
     return findings
+
+
+AREA_UNKNOWN_EXAMPLES = 5  # grid codes named in the one area-class finding of a layer
+
+
+def _area_unknown_finding(level3: GridArray, rows: np.ndarray) -> Finding:
+    """One finding for all the grids of a layer whose area class is unknown: how many, and a few of them."""
+    n, total = len(rows), int(_evaluable(level3).sum())
+    examples = [str(level3.codes[i] or f"fid {int(level3.fids[i])}") for i in rows[:AREA_UNKNOWN_EXAMPLES]]
+    more_zh = f"等 {n} 个" if n > len(examples) else ""
+    more_en = f" and {n - len(examples)} more" if n > len(examples) else ""
+    if n == total:
+        zh = f"全部 {n} 个三级网格均未填写城乡类别（area_class），且无法从村/社区城乡分类代码判断"
+        en = f"None of the {n} level 3 grids has an area class (area_class) or a village with a known urban-rural code"
+    else:
+        zh = f"{n} 个三级网格（共 {total} 个）未填写城乡类别（area_class），且无法从村/社区城乡分类代码判断"
+        en = (
+            f"{n} of the {total} level 3 grids have no area class (area_class) and no village with a known "
+            "urban-rural code"
+        )
+    return Finding(
+        RULE_AREA_UNKNOWN,
+        Severity.INFO,
+        level3.layer,
+        tuple(str(level3.codes[i]) for i in rows[:AREA_UNKNOWN_EXAMPLES] if level3.codes[i]),
+        tuple(int(f) for f in level3.fids[rows[:AREA_UNKNOWN_EXAMPLES]]),
+        None,
+        float(n),
+        "grids",
+        f"{zh}（{'、'.join(examples)}{more_zh}），未按城乡规模标准审核；请填写城乡类别或村/社区城乡分类代码。",
+        f"{en} ({', '.join(examples)}{more_en}): the rural/urban size rules were not checked for them; fill in "
+        "the area class or the villages' urban-rural codes.",
+        extra={"grids": n, "examples": examples},
+    )
 
 
 def _finding(level3, rule, i, direction, max_h, relaxed, households, persons, moved, suggestion) -> Finding:

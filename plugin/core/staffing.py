@@ -17,6 +17,7 @@ No qgis or Qt import.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -541,34 +542,89 @@ def evaluate_staffing(grids: dict[str, GridArray], staff: list[dict]) -> list[Fi
                     extra={"row": row["_row"], "field": "safety_officer"},
                 )
             )
+    if not staff:
+        findings.extend(_empty_register_findings(grids))
+        return findings
+    head_codes = np.array(sorted(heads), dtype=str)
+    admin_codes = np.array(sorted(admins), dtype=str)
     for grid in grids.values():
-        status = grid.attribute("status", None)
-        for i in range(len(grid)):
-            if status[i] == "retired":
-                continue
-            code = _code_text(grid.codes[i])
-            zh, en = _grid_label(grid, i)
-            if code not in heads:
-                findings.append(
-                    _grid_finding(
-                        grid,
-                        i,
-                        RULE_NO_GRID_HEAD,
-                        f"网格 {zh}未配备网格长（8.1）。",
-                        f"Grid {en} has no grid head (8.1).",
-                    )
-                )
-            if grid.level == 1 and code not in admins:
-                findings.append(
-                    _grid_finding(
-                        grid,
-                        i,
-                        RULE_NO_GRID_ADMIN,
-                        f"一级网格（总网格）{zh}未配备网格管理员（8.2）。",
-                        f"Level 1 grid {en} has no grid administrator (8.2).",
-                    )
-                )
+        if len(grid) == 0:
+            continue
+        rows = np.flatnonzero(np.asarray(grid.attribute("status", None), dtype=object) != "retired")
+        codes = np.array([_code_text(c) for c in grid.codes[rows]], dtype=str)
+        no_head = rows[~np.isin(codes, head_codes)]
+        no_admin = rows[~np.isin(codes, admin_codes)] if grid.level == 1 else rows[:0]
+        findings.extend(
+            _grid_finding(
+                grid, i, RULE_NO_GRID_HEAD, f"网格 {zh}未配备网格长（8.1）。", f"Grid {en} has no grid head (8.1)."
+            )
+            for i, (zh, en) in zip(no_head, map(functools.partial(_grid_label, grid), no_head))
+        )
+        findings.extend(
+            _grid_finding(
+                grid,
+                i,
+                RULE_NO_GRID_ADMIN,
+                f"一级网格（总网格）{zh}未配备网格管理员（8.2）。",
+                f"Level 1 grid {en} has no grid administrator (8.2).",
+            )
+            for i, (zh, en) in zip(no_admin, map(functools.partial(_grid_label, grid), no_admin))
+        )
     return findings
+
+
+def _empty_register_findings(grids: dict[str, GridArray]) -> list[Finding]:
+    """An empty staff register: one finding for all grids without a grid head, one for all level 1 grids
+    without a grid administrator (each naming how many grids it concerns), not one per grid."""
+    active = {}
+    for grid in grids.values():
+        n = int(np.count_nonzero(np.asarray(grid.attribute("status", None), dtype=object) != "retired"))
+        if n:
+            active[grid.layer] = (grid.level, n)
+    if not active:
+        return []
+    level_zh = {1: "一级网格", 2: "二级网格", 3: "三级网格", schema.LEVEL_DEDICATED: "专属网格"}
+    level_en = {1: "level 1", 2: "level 2", 3: "level 3", schema.LEVEL_DEDICATED: "dedicated"}
+    total = sum(n for _, n in active.values())
+    parts_zh = "、".join(f"{level_zh.get(lv, layer)} {n} 个" for layer, (lv, n) in active.items())
+    parts_en = ", ".join(f"{n} {level_en.get(lv, layer)}" for layer, (lv, n) in active.items())
+    by_layer = {layer: n for layer, (_, n) in active.items()}
+    out = [
+        Finding(
+            RULE_NO_GRID_HEAD,
+            _SEVERITY[RULE_NO_GRID_HEAD],
+            LAYER,
+            (),
+            (),
+            None,
+            float(total),
+            "grids",
+            f"网格工作人员名单为空：全部 {total} 个在用网格（{parts_zh}）均未配备网格长（8.1）。请导入网格工作人员名单。",
+            f"The staff register is empty: none of the {total} active grids ({parts_en}) has a grid head (8.1). "
+            "Import the staff register.",
+            key="empty_register",
+            extra={"grids": total, "by_layer": by_layer},
+        )
+    ]
+    villages = sum(n for lv, n in active.values() if lv == 1)
+    if villages:
+        out.append(
+            Finding(
+                RULE_NO_GRID_ADMIN,
+                _SEVERITY[RULE_NO_GRID_ADMIN],
+                LAYER,
+                (),
+                (),
+                None,
+                float(villages),
+                "grids",
+                f"网格工作人员名单为空：全部 {villages} 个一级网格（总网格）均未配备网格管理员（8.2）。",
+                f"The staff register is empty: none of the {villages} level 1 grids has a grid administrator (8.2).",
+                key="empty_register",
+                extra={"grids": villages},
+            )
+        )
+    return out
 
 
 def _grid_label(grid: GridArray, i: int) -> tuple[str, str]:

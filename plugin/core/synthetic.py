@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+import shapely.ops
 from shapely import affinity
 
 from . import capabilities, schema
@@ -366,8 +367,10 @@ DEFECT_KINDS = (
     "bowtie",  # invalid self-intersecting geometry
     "multipart",  # a grid made of two separate parts
     "hole",  # a grid with a hole filled by a new enclave grid
-    "sliver_gap",  # a 0.1 m strip removed along a shared boundary
-    "sliver_overlap",  # a 0.1 m strip added along a shared boundary
+    "sliver_gap",  # a 0.1 m × 5 m strip removed along a shared boundary (0.5 m²: a sliver warning)
+    "sliver_overlap",  # a 0.1 m × 5 m strip added along a shared boundary
+    "strip_gap",  # a 0.1 m strip removed along a whole shared boundary of 50 m or more (an error)
+    "strip_overlap",  # a 0.1 m strip added along a whole shared boundary
     "tiny",  # a 3.5 m half-disc cut out as its own grid
     "thin",  # a 0.6 m strip cut out as its own grid
     "duplicate_code",  # a grid given its sibling's code
@@ -859,9 +862,15 @@ def _strip(line, width):
     return shapely.buffer(line, width, cap_style="flat", join_style="mitre", mitre_limit=3.0)
 
 
-def _plant_sliver(pl: _Planter, grow: bool):
+def _plant_sliver(pl: _Planter, grow: bool, length: float | None = 5.0):
+    """A 0.1 m strip along a shared boundary: ``length`` metres of it (0.5 m², below the sliver area: a
+    sliver warning), or the whole boundary of at least 50 m when ``length`` is None (5 m² and more: a gap or
+    overlap error labelled strip-shaped)."""
     for p, a, b, line in pl.sibling_pairs(min_len=50.0):
         ga, gb = pl.ed.geom(L3, a), pl.ed.geom(L3, b)
+        if length is not None:
+            mid = line.length / 2.0
+            line = shapely.ops.substring(line, mid - length / 2.0, mid + length / 2.0)
         strip = _strip(line, 0.1)
         new = shapely.union(ga, shapely.intersection(gb, strip)) if grow else shapely.difference(ga, strip)
         if new.geom_type != "Polygon" or not new.is_valid:
@@ -870,9 +879,12 @@ def _plant_sliver(pl: _Planter, grow: bool):
         pl.reserve(pl.ed.layers[L2]["geoms"][p])
         ca, cb = pl.ed.code(L3, a), pl.ed.code(L3, b)
         pcode = pl.ed.layers[L2]["codes"][p]
+        what = "sliver" if length is not None else "strip"
         if grow:
-            return f"0.1 m sliver of {ca} over {cb}", [pl.key("overlap.sliver", L3, ca, cb)], {}
-        return f"0.1 m sliver gap between {ca} and {cb}", [pl.key("gap.sliver", L2, pcode)], {}
+            rule = "overlap.sliver" if length is not None else "overlap"
+            return f"0.1 m {what} of {ca} over {cb}", [pl.key(rule, L3, ca, cb)], {}
+        rule = "gap.sliver" if length is not None else "gap"
+        return f"0.1 m {what} gap between {ca} and {cb}", [pl.key(rule, L2, pcode)], {}
     return None
 
 
@@ -1063,6 +1075,8 @@ _PLANTERS = {
     "hole": _plant_hole,
     "sliver_gap": lambda pl: _plant_sliver(pl, grow=False),
     "sliver_overlap": lambda pl: _plant_sliver(pl, grow=True),
+    "strip_gap": lambda pl: _plant_sliver(pl, grow=False, length=None),
+    "strip_overlap": lambda pl: _plant_sliver(pl, grow=True, length=None),
     "tiny": _plant_tiny,
     "thin": _plant_thin,
     "duplicate_code": lambda pl: _plant_code(pl, "duplicate"),

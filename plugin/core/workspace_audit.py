@@ -13,7 +13,6 @@ catalogue widened to the size and staffing rules (:func:`rule_catalogue`). No qg
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import shapely
 
 from . import sizerules, staffing
 from .audit import AuditCancelled, AuditResult, Tolerances, apply_exceptions, run_audit, write_html
-from .audit.report import atomic_write_text
+from .audit.report import atomic_write_text, write_json_streaming
 from .audit.rules import RULES as AUDIT_RULES
 from .findings import Finding, Rule, Severity
 from .model import GridArray, WorkspaceData
@@ -56,8 +55,8 @@ class WorkspaceAuditResult(AuditResult):
         order = {r.id: k for k, r in enumerate(self.rules)}
         return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
 
-    def to_json(self) -> dict:
-        doc = super().to_json()
+    def to_json(self, findings: bool = True) -> dict:
+        doc = super().to_json(findings)
         doc["counts_by_rule"] = self.counts_by_rule
         doc["lapsed_exceptions"] = list(self.lapsed)
         doc["checked"] = dict(self.checked)
@@ -198,6 +197,7 @@ def audit_workspace(
         tolerances=base.tolerances,
         info=base.info,
         feature_counts=base.feature_counts,
+        code_rule_inferred=base.code_rule_inferred,
         rules=rule_catalogue(size_rules),
         lapsed=lapsed,
         checked=checked,
@@ -236,19 +236,9 @@ def _add_locations(findings: list[Finding]) -> None:
 # ---------------------------------------------------------------- reports
 
 
-def _rules_json(rules: tuple[Rule, ...]) -> list[dict]:
-    return [
-        {"id": r.id, "severity": r.severity.value, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en}
-        for r in rules
-    ]
-
-
 def write_json_report(result: AuditResult, path):
-    """The whole result as UTF-8 JSON (atomically), with the full rule catalogue of the run."""
-    doc = result.to_json()
-    rules = getattr(result, "rules", ()) or rule_catalogue()
-    doc["rules"] = _rules_json(rules)
-    return atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+    """The whole result as UTF-8 JSON (atomically, the findings streamed), with the run's full rule catalogue."""
+    return write_json_streaming(result, path, getattr(result, "rules", ()) or rule_catalogue())
 
 
 _BY_RULE_HEADING = "Summary by rule</span></h2>"

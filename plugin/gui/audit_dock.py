@@ -17,6 +17,7 @@ message bar and the log.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import traceback
 
@@ -59,6 +60,7 @@ from ..adapters import audit_store, fix_edits
 from ..adapters.messages import finding_message, localized
 from ..core import fixes
 from ..core.audit import Tolerances
+from ..core.coderule import CodeRule, CodeRuleError
 from ..core.findings import Severity
 from ..core.workspace_audit import rule_catalogue, write_html_report, write_json_report
 from ..i18n import tr
@@ -182,6 +184,16 @@ class AuditDock(QgsDockWidget):
         run_row.addWidget(self.progress, 1)
         layout.addLayout(run_row)
 
+        rule_row = QHBoxLayout()
+        self.code_rule_edit = QLineEdit(body)
+        self.code_rule_edit.setObjectName("code_rule")
+        self.code_rule_edit.setToolTip(
+            tr("The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace's rule")
+        )
+        rule_row.addWidget(QLabel(tr("Code rule"), body))
+        rule_row.addWidget(self.code_rule_edit, 1)
+        layout.addLayout(rule_row)
+
         self.status_label = QLabel(tr("Open a grid workspace, then run the audit."), body)
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -290,6 +302,8 @@ class AuditDock(QgsDockWidget):
             self.findings = []
             self.fixed = set()
             self._rules = {r.id: r for r in rule_catalogue()}
+            self.code_rule_edit.clear()
+            self.code_rule_edit.setPlaceholderText(workspace.info.code_rule if workspace is not None else "")
             if workspace is not None:
                 self._load_stored()
             else:
@@ -345,6 +359,16 @@ class AuditDock(QgsDockWidget):
         except (audit_store.AuditStoreError, KeyError) as error:
             self._message(str(error), Qgis.MessageLevel.Critical)
             return False
+        code_rule = self.code_rule_edit.text().strip()
+        if code_rule:
+            try:
+                CodeRule.parse(code_rule)
+            except CodeRuleError as error:
+                self._message(
+                    tr("The code rule cannot be used: {error}").format(error=error), Qgis.MessageLevel.Warning
+                )
+                return False
+            inputs.info = dataclasses.replace(inputs.info, code_rule=code_rule)
         if inputs.size_rules_problem:
             self._message(
                 inputs.size_rules_problem + "\n" + tr("The standard's size rules are used instead."),

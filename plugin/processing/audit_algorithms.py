@@ -15,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
     QgsWkbTypes,
 )
 
@@ -22,8 +23,8 @@ from ..adapters.audit_store import (
     AuditStoreError,
     check_crs,
     check_geometry_type,
-    finding_features,
     findings_fields,
+    iter_finding_features,
     read_boundary,
     read_exceptions_file,
     read_grid_layer,
@@ -37,6 +38,7 @@ from ..adapters.rules_store import RulesError, load_rules
 from ..adapters.workspace import WorkspaceError
 from ..core import schema
 from ..core.audit import AuditCancelled, Tolerances
+from ..core.coderule import CodeRule, CodeRuleError
 from ..core.findings import Severity
 from ..core.model import WorkspaceData
 from ..core.workspace_audit import audit_workspace, write_html_report, write_json_report
@@ -70,9 +72,12 @@ class AuditWorkspace(GridAlgorithm):
         "here replaces the workspace's layer of that level). Layers need a 'code' field and a projected CRS in "
         "metres, all the same. Size rules are checked when the level 3 grids have household counts, staffing "
         "when a workspace (with its staff register) is given.\n\n"
-        "Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces "
-        "below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps "
-        "(errors).\n\n"
+        "Code rule: the rule the codes follow, e.g. village12+2+3 (12-digit village code + 2 digits per section "
+        "+ 3 per group, the default) or village12+3+3. Empty: the workspace's rule; for loose layers without a "
+        "workspace, the rule the codes' widths per level follow, stated in the findings and the reports.\n\n"
+        "Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; gaps and "
+        "overlaps below the sliver area are reported as slivers (warnings); larger ones as gaps and overlaps "
+        "(errors) whatever their shape, labelled strip-shaped when thinner than the sliver width.\n\n"
         "Outputs: the findings as a polygon layer (the schema's audit_findings fields), a JSON report and a "
         "bilingual HTML report with a summary by rule and by township and village. Findings accepted as "
         "exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With "
@@ -85,6 +90,7 @@ class AuditWorkspace(GridAlgorithm):
     LEVEL3 = "LEVEL3"
     DEDICATED = "DEDICATED"
     COUNTY_BOUNDARY = "COUNTY_BOUNDARY"
+    CODE_RULE = "CODE_RULE"
     CHECK_SIZES = "CHECK_SIZES"
     CHECK_STAFFING = "CHECK_STAFFING"
     WRITE_TO_WORKSPACE = "WRITE_TO_WORKSPACE"
@@ -128,12 +134,20 @@ class AuditWorkspace(GridAlgorithm):
             self.addParameter(
                 QgsProcessingParameterFeatureSource(name, label, [QgsProcessing.SourceType.TypeVector], optional=True)
             )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.CODE_RULE,
+                tr("Code rule (e.g. village12+3+3; empty: the workspace's, or inferred from the codes)"),
+                "",
+                optional=True,
+            )
+        )
         defaults = Tolerances()
         labels = (
             tr("Noise area (m²): smaller pieces are rounding noise, never reported"),
             tr("Noise width (m): thinner pieces are rounding noise, never reported"),
-            tr("Sliver area (m²): smaller gaps and overlaps are reported as slivers"),
-            tr("Sliver width (m): thinner gaps and overlaps are reported as slivers"),
+            tr("Sliver area (m²): smaller gaps and overlaps are slivers (warnings), larger ones errors"),
+            tr("Sliver width (m): thinner gaps and overlaps are labelled strip-shaped"),
             tr("Tiny grid area (m²): smaller grids are reported as tiny"),
             tr("Thin grid width (m): narrower grids are reported as thin"),
         )
@@ -222,6 +236,17 @@ class AuditWorkspace(GridAlgorithm):
             raise QgsProcessingException(str(error)) from error
         for line in origin:
             feedback.pushInfo(line)
+        code_rule = (self.parameterAsString(parameters, self.CODE_RULE, context) or "").strip()
+        if code_rule:
+            try:
+                CodeRule.parse(code_rule)
+            except CodeRuleError as error:
+                raise QgsProcessingException(tr("The code rule cannot be used: {error}").format(error=error)) from error
+            data.info.code_rule = code_rule
+            feedback.pushInfo(tr("Codes are checked with the code rule {rule}.").format(rule=code_rule))
+        elif not path:
+            # loose layers: no workspace rule, the engine infers it from the codes' widths
+            data.info.code_rule = ""
 
         exceptions, size_rules = {}, None
         check_sizes = self.parameterAsBool(parameters, self.CHECK_SIZES, context)
@@ -283,7 +308,7 @@ class AuditWorkspace(GridAlgorithm):
             parameters, self.FINDINGS, context, fields, QgsWkbTypes.Type.MultiPolygon, crs
         )
         if sink is not None:
-            for feature in finding_features(result, fields):
+            for feature in iter_finding_features(result, fields):
                 if not sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert):
                     raise QgsProcessingException(self.writeFeatureError(sink, parameters, self.FINDINGS))
             results[self.FINDINGS] = dest_id

@@ -128,20 +128,58 @@ def test_duplicate_with_different_vertex_order_and_extra_vertex():
 
 
 def test_sliver_overlap_and_sliver_gap_are_reported_apart():
-    wide = (box(0, 0, 50.2, 100), A, V1 + "01")
-    result = run_audit(simple(l3=l3_with(**{A: wide})))
+    # below the sliver area (1 m²): warnings under the sliver rules
+    nick = poly((0, 0), (50, 0), (50.2, 2), (50, 4), (0, 100))  # a 0.4 m² nick of A into B
+    a = poly((0, 0), (50, 0), (50, 100), (0, 100))
+    b_short = poly((50.2, 2), (50, 0), (100, 0), (100, 100), (50, 100), (50, 4))
+    result = run_audit(simple(l3=l3_with(**{A: (shapely.union(a, nick), A, V1 + "01")})))
     assert found(result) == [("overlap.sliver", L3N, (A, B))]
     assert result.findings[0].severity is Severity.WARNING
+    assert result.findings[0].measure == pytest.approx(0.4)
+    result = run_audit(simple(l3=l3_with(**{B: (b_short, B, V1 + "01")})))
+    assert found(result) == [("gap.sliver", L2N, (V1 + "01",))]
+    assert result.findings[0].measure == pytest.approx(0.4)
+
+
+def test_strips_above_the_sliver_area_are_errors_labelled_strip_shaped():
+    # §7.1 无缝隙、不交叉: a 0.2 m × 100 m strip (20 m²) is a gap or overlap to fix, not a sliver warning
+    wide = (box(0, 0, 50.2, 100), A, V1 + "01")
+    result = run_audit(simple(l3=l3_with(**{A: wide})))
+    assert found(result) == [("overlap", L3N, (A, B))]
+    f = result.findings[0]
+    assert f.severity is Severity.ERROR and f.measure == pytest.approx(20.0)
+    assert f.extra["shape"] == "strip" and "strip-shaped" in f.message_en and "狭长条状" in f.message_zh
     narrow = (box(0, 0, 49.8, 100), A, V1 + "01")
     result = run_audit(simple(l3=l3_with(**{A: narrow})))
+    assert found(result) == [("gap", L2N, (V1 + "01",))]
+    f = result.findings[0]
+    assert f.severity is Severity.ERROR and f.measure == pytest.approx(20.0) and f.extra["shape"] == "strip"
+    # a wide gap is not labelled a strip
+    result = run_audit(simple(l3=l3_with(**{A: (box(0, 0, 40, 100), A, V1 + "01")})))
+    assert found(result) == [("gap", L2N, (V1 + "01",))]
+    assert result.findings[0].extra["shape"] == "area" and "strip" not in result.findings[0].message_en
+    # the sliver area is the threshold: raised above the strip's area, the strip is a sliver warning again
+    result = run_audit(simple(l3=l3_with(**{A: narrow})), Tolerances(sliver_area=25.0))
     assert found(result) == [("gap.sliver", L2N, (V1 + "01",))]
-    assert result.findings[0].measure == pytest.approx(20.0)
+
+
+def test_a_strip_beyond_the_parent_is_an_error_labelled_strip_shaped():
+    l2 = [(box(0, 0, 100, 100), V1 + "01", V1), (box(100, 0, 200, 100), V1 + "02", V1)]
+    b_over = (box(50, 0, 100.3, 100), B, V1 + "01")  # 30 m² strip into section 02 (and its grid C)
+    result = run_audit(simple(l2=l2, l3=l3_with(**{B: b_over})))
+    outside = [f for f in result.findings if f.rule_id == "parent.outside"]
+    assert len(outside) == 1 and outside[0].severity is Severity.ERROR
+    assert outside[0].measure == pytest.approx(30.0) and outside[0].extra["shape"] == "strip"
 
 
 def test_tolerances_decide_what_is_a_sliver():
     narrow = (box(0, 0, 49.8, 100), A, V1 + "01")
     result = run_audit(simple(l3=l3_with(**{A: narrow})), Tolerances(sliver_width=0.1))
     assert found(result) == [("gap", L2N, (V1 + "01",))]
+    # the sliver width decides only the strip label: a 0.2 m strip is not thinner than 0.1 m
+    assert result.findings[0].extra["shape"] == "area"
+    result = run_audit(simple(l3=l3_with(**{A: narrow})), Tolerances(sliver_area=20.5))
+    assert found(result) == [("gap.sliver", L2N, (V1 + "01",))]
 
 
 def test_gap_inside_and_notch_on_the_parent_boundary():
@@ -375,3 +413,26 @@ def test_duplicate_section_without_children_of_its_own():
     ]
     result = run_audit(simple(l2=l2))
     assert found(result) == [("overlap.duplicate", L2N, (V1 + "01", V1 + "03"))]
+
+
+def test_dedicated_grid_naming_its_section_says_what_is_expected():
+    # parent_code names the level 2 section holding the grid: it exists, but a dedicated grid's parent is a
+    # level 1 grid (its village or community)
+    school = (box(10, 10, 30, 30), V1 + "90", V1 + "01")
+    result = run_audit(simple(ded=[school]))
+    assert found(result) == [("parent.unknown", LDN, (V1 + "01", V1 + "90"))]
+    f = result.findings[0]
+    assert "does not exist" not in f.message_en and "不存在" not in f.message_zh
+    assert f"names parent {V1}01, which is a level 2 grid" in f.message_en
+    assert "must be a level 1 grid code" in f.message_en and f"it lies in level 1 grid {V1}" in f.message_en
+    assert "是二级网格的编码" in f.message_zh and "应为一级网格编码" in f.message_zh
+    assert f.extra == {"named_level": 2, "expected_level": 1, "suggested_parent": V1}
+    # a level 3 grid naming a village: the same explanation
+    wrong = (box(0, 0, 50, 100), A, V1)
+    result = run_audit(simple(l3=l3_with(**{A: wrong})))
+    unknown = [f for f in result.findings if f.rule_id == "parent.unknown"]
+    assert len(unknown) == 1 and "which is a level 1 grid: the parent code of a level 3 grid" in unknown[0].message_en
+    # a code naming nothing at all still says so
+    nowhere = (box(10, 10, 30, 30), V1 + "90", "610902001299")
+    unknown = [f for f in run_audit(simple(ded=[nowhere])).findings if f.rule_id == "parent.unknown"]
+    assert len(unknown) == 1 and "which does not exist" in unknown[0].message_en

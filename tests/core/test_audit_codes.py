@@ -134,3 +134,98 @@ def test_prefix_and_unknown_village(city):
     assert got == sorted(
         [("code.prefix", L3, (other_parent + "999", l3.parent_codes[0])), ("code.unknown_village", L1, (l1.codes[0],))]
     )
+
+
+# ---------------------------------------------------------------- another province's rule (12 + 3 + 3)
+
+
+def _widen(code, level):
+    """A code of the default rule (12 + 2 + 3) in the rule 12 + 3 + 3 (dedicated: 12 + 9xx)."""
+    if not isinstance(code, str):
+        return code
+    if level == 2:
+        return code[:12] + "0" + code[12:]
+    if level == 3:
+        return _widen(code[:14], 2) + code[14:]
+    if level == 0:
+        return code[:12] + "9" + code[12:]
+    return code
+
+
+def _province_city(seed=5):
+    """A city coded by the rule 12 + 3 + 3, as loose layers: no code rule given."""
+    import dataclasses
+
+    city = generate_city(150, seed=seed, dedicated_share=0.3)
+    for name, grid in list(city.grids.items()):
+        parent_level = {1: None, 2: 1, 3: 2, 0: 1}[grid.level]
+        codes = np.array([_widen(c, grid.level) for c in grid.codes], dtype=object)
+        parents = np.array([_widen(c, parent_level) for c in grid.parent_codes], dtype=object)
+        city.grids[name] = dataclasses.replace(grid, codes=codes, parent_codes=parents)
+    city.info = dataclasses.replace(city.info, code_rule="")
+    return city
+
+
+def _code_findings(result):
+    return sorted((f.rule_id, f.codes) for f in result.findings if f.rule_id.startswith("code."))
+
+
+def test_loose_layers_of_another_rule_give_no_code_findings_on_correct_codes():
+    city = _province_city()
+    result = run_audit(city)
+    assert _code_findings(result) == [("code.rule_inferred", ())]
+    note = next(f for f in result.findings if f.rule_id == "code.rule_inferred")
+    assert note.extra["code_rule"] == "village12+3+3" and "village12+3+3" in note.message_en
+    assert "level 2 15 digits" in note.message_en and "level 3 18 digits" in note.message_en
+    assert result.info.code_rule == "village12+3+3" and result.code_rule_inferred
+    assert result.to_json()["workspace"]["code_rule_inferred"] is True
+    # the same rule given explicitly (CODE_RULE): no note, no code finding
+    import dataclasses
+
+    city.info = dataclasses.replace(city.info, code_rule="village12+3+3")
+    explicit = run_audit(city)
+    assert _code_findings(explicit) == [] and not explicit.code_rule_inferred
+    # checked with the default rule instead, every code below level 1 is malformed (the issue's 117,624)
+    city.info = dataclasses.replace(city.info, code_rule="village12+2+3")
+    wrong = run_audit(city)
+    n_below = sum(len(city.grid(k)) for k in (2, 3, 0))
+    assert sum(1 for f in wrong.findings if f.rule_id == "code.malformed") == n_below
+
+
+def test_loose_layers_of_another_rule_find_the_malformed_codes():
+    city = _province_city()
+    l3, ld = city.grid(3), city.grid(0)
+    bad = {
+        l3.codes[0]: l3.codes[0] + "1",  # 19 digits
+        l3.codes[1]: l3.codes[1][:-1] + "x",  # a letter
+        l3.codes[2]: l3.codes[2][:-3] + "000",  # sequence 000 out of 001-999
+        ld.codes[0]: ld.codes[0][:12] + "100",  # not in the dedicated range 900-999
+    }
+    for grid in (l3, ld):
+        for i, code in enumerate(grid.codes):
+            if code in bad:
+                grid.codes[i] = bad[code]
+    result = run_audit(city)
+    malformed = {f.codes[0]: f for f in result.findings if f.rule_id == "code.malformed"}
+    assert set(malformed) == set(bad.values())
+    assert malformed[l3.codes[0]].extra["reason"] == "length"
+    assert malformed[ld.codes[0]].extra["reason"] == "sequence_range"
+    assert {r for r, _ in _code_findings(result)} == {"code.rule_inferred", "code.malformed"}
+    assert next(f for f in result.findings if f.rule_id == "code.rule_inferred").extra["code_rule"] == "village12+3+3"
+
+
+def test_infer_code_rule_from_widths_and_parent_codes():
+    from plugin.core.coderule import infer_code_rule
+
+    # the most common width wins over a few malformed codes
+    inferred = infer_code_rule({1: ["610902001201"] * 3, 2: ["610902001201001"] * 5 + ["6109020012010"]})
+    assert inferred.rule.text == "village12+3+3" and inferred.assumed == (3,)  # no level 3 codes: default 3
+    assert (2, 15, 5, 6, "codes") in inferred.evidence
+    # only level 3 grids: their parent codes give the level 2 width, level 1 is the default's
+    inferred = infer_code_rule({3: ["61090200120100101"]}, {3: ["61090200120100"]})
+    assert inferred.rule.text == "village12+2+3" and inferred.assumed == (1,)
+    inferred = infer_code_rule({3: ["6109020012010010001"]}, {3: ["610902001201001"]})
+    assert inferred.rule.text == "village12+3+4"
+    assert "no codes to go by" in inferred.describe("en") and "按默认规则" in inferred.describe("zh")
+    # nothing to go by: the default rule
+    assert infer_code_rule({}).rule.text == "village12+2+3"

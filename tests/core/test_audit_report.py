@@ -109,3 +109,27 @@ def test_village_of():
     assert village_of(("61090200120101001",)) == "610902001201"
     assert village_of(("", "abc", "610902001201")) == "610902001201"
     assert village_of(()) == ""
+
+
+def test_streamed_json_is_the_whole_result(tmp_path, audited):
+    _data, result = audited
+    doc = json.loads(write_json(result, tmp_path / "a.json").read_text(encoding="utf-8"))
+    whole = result.to_json()
+    assert doc.pop("rules") == [
+        {"id": r.id, "severity": r.severity.value, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en}
+        for r in RULES
+    ]
+    assert doc == whole and len(doc["findings"]) == len(result.findings) > 20
+    assert "findings" not in result.to_json(findings=False)
+
+
+def test_a_failure_while_streaming_keeps_the_old_file(tmp_path, audited, monkeypatch):
+    _data, result = audited
+    target = tmp_path / "audit.json"
+    target.write_text("old", encoding="utf-8")
+    finding = result.findings[5]
+    monkeypatch.setattr(type(finding), "to_json", lambda self: (_ for _ in ()).throw(ValueError("bad value")))
+    with pytest.raises(ValueError, match="bad value"):
+        write_json(result, target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]

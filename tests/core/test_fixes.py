@@ -250,7 +250,9 @@ def apply(data, layer, plan, parent_code=None):
         assert len(data.grids[layer]) == n + 1
 
 
-@pytest.mark.parametrize("kind", ["overlap", "gap", "notch", "sliver_gap", "sliver_overlap", "section_overlap"])
+@pytest.mark.parametrize(
+    "kind", ["overlap", "gap", "notch", "sliver_gap", "sliver_overlap", "strip_gap", "strip_overlap", "section_overlap"]
+)
 def test_fixing_a_planted_defect_leaves_a_clean_audit(city, kind):
     data, _ = plant_defects(city, [kind], seed=4)
     before = run_audit(data)

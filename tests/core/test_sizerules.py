@@ -457,3 +457,18 @@ def test_edited_rule_changes_evaluation():
     grids = make_grids([{"households": 90, "settlement_type": "street"}])
     assert rule_hits(evaluate_size_rules(grids), "size.street_max") == []
     assert rule_hits(evaluate_size_rules(grids, rules), "size.street_max") == [0]
+
+
+def test_unknown_area_classes_are_one_finding_per_layer():
+    n = 40
+    grids = make_grids([{"households": 10 + k, "code": f"610999999999{k:05d}"} for k in range(n)])
+    findings = evaluate_size_rules(grids)
+    (unknown,) = by_rule(findings, RULE_AREA_UNKNOWN)
+    assert unknown.measure == n and unknown.unit == "grids" and unknown.extra["grids"] == n
+    assert f"None of the {n} level 3 grids" in unknown.message_en and f"全部 {n} 个" in unknown.message_zh
+    assert len(unknown.codes) == 5 and "and 35 more" in unknown.message_en
+    # some classified: the finding counts the others only
+    grids.attributes["area_class"] = np.array(["rural"] * 30 + [""] * 10, dtype=object)
+    (unknown,) = by_rule(evaluate_size_rules(grids), RULE_AREA_UNKNOWN)
+    assert unknown.measure == 10 and f"10 of the {n} level 3 grids" in unknown.message_en
+    assert unknown.codes[0] == "61099999999900030"

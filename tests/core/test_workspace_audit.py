@@ -151,3 +151,38 @@ def test_reports_list_the_size_and_staffing_rules(city, tmp_path):
     assert "Summary by township and village" in text
     summary = text[text.index("Summary by rule") : text.index("Summary by township")]
     assert "网格未配备网格长" in summary
+
+
+def test_empty_staff_register_and_no_area_classes_give_a_handful_of_findings():
+    """What cannot be checked is one finding per layer or workspace naming how many grids it concerns."""
+    import dataclasses
+
+    city = generate_city(300, seed=11)
+    level3 = city.grid(3)
+    attributes = {k: v for k, v in level3.attributes.items() if k != "area_class"}
+    assert "households" in attributes
+    city.grids[level3.layer] = dataclasses.replace(level3, attributes=attributes)
+    city.staff, city.divisions, city.county_boundary = [], [], None
+    n_grids = sum(len(city.grid(k)) for k in (1, 2, 3, 0))
+    assert n_grids > 300
+    result = audit_workspace(city)
+    by_rule = {}
+    for f in result.findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    assert {k: len(v) for k, v in by_rule.items()} == {
+        "staff.no_grid_head": 1,
+        "staff.no_grid_admin": 1,
+        "size.area_class_unknown": 1,
+        "county.missing": 1,
+    }
+    (head,) = by_rule["staff.no_grid_head"]
+    assert head.measure == n_grids and f"none of the {n_grids} active grids" in head.message_en
+    assert by_rule["staff.no_grid_admin"][0].measure == len(city.grid(1))
+    (area,) = by_rule["size.area_class_unknown"]
+    assert area.measure == len(city.grid(3)) - int(np.sum(city.grid(3).attribute("kind", "") == "dedicated"))
+    (county,) = by_rule["county.missing"]
+    assert county.measure == len(city.grid(1)) and f"({len(city.grid(1))} level 1 grids)" in county.message_en
+    # one grid head named: the others are reported grid by grid again
+    city.staff = [{"name": "张三", "role": "grid_head", "grid_code": city.grid(3).codes[0]}]
+    heads = [f for f in audit_workspace(city).findings if f.rule_id == "staff.no_grid_head"]
+    assert len(heads) == n_grids - 1

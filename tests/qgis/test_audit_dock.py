@@ -312,3 +312,20 @@ def test_zoom_works_for_findings_without_geometry(dock, workspace):
     staffless = [f for f in dock.findings if f.geometry is None and f.location is None]
     for f in staffless:
         dock.zoom_to(f)  # reports, never raises
+
+
+def test_code_rule_setting(dock, workspace):
+    # empty: the workspace's rule (shown as the placeholder)
+    assert dock.code_rule_edit.text() == "" and dock.code_rule_edit.placeholderText() == workspace.info.code_rule
+    dock.code_rule_edit.setText("twelve")
+    assert dock.run_audit() is False and not dock.running
+    # another rule for this run: the workspace's 12 + 2 + 3 codes below level 1 do not follow 12 + 3 + 3
+    dock.code_rule_edit.setText("village12+3+3")
+    run_and_wait(dock)
+    malformed = [f for f in dock.findings if f.rule_id == "code.malformed"]
+    data = workspace.read_data()
+    assert len(malformed) == sum(len(data.grid(k)) for k in (2, 3, 0))
+    assert dock.result.info.code_rule == "village12+3+3" and workspace.info.code_rule == "village12+2+3"
+    dock.code_rule_edit.clear()
+    run_and_wait(dock)
+    assert not any(f.rule_id == "code.malformed" for f in dock.findings)

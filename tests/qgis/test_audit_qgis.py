@@ -246,6 +246,61 @@ def test_separate_layers_audited_with_null_and_invalid_geometries(provider, tmp_
     assert result["FINDINGS_COUNT"] == len(doc["findings"])
 
 
+def _coded_layer(name, rows):
+    """A memory layer of (wkt, code, parent_code) rows."""
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4524&field=code:string&field=parent_code:string", name, "memory")
+    features = []
+    for wkt, code, parent in rows:
+        f = QgsFeature(layer.fields())
+        f.setAttribute("code", code)
+        f.setAttribute("parent_code", parent)
+        f.setGeometry(QgsGeometry.fromWkt(wkt))
+        features.append(f)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def test_loose_layers_of_another_code_rule(provider, tmp_path):
+    # another province's rule: 12-digit village + 3 digits per section + 3 per group
+    v = "610902001201"
+    level1 = _coded_layer("villages", [(square(0, 0, 200), v, "610902001")])
+    level2 = _coded_layer("sections", [(square(0, 0, 100), v + "001", v), (square(100, 0, 100), v + "002", v)])
+    rect = "POLYGON(({x0} 3600000, {x1} 3600000, {x1} 3600100, {x0} 3600100, {x0} 3600000))"
+    groups = [
+        (
+            rect.format(x0=36500000 + 50 * k, x1=36500050 + 50 * k),
+            f"{v}00{1 + k // 2}00{1 + k % 2}",
+            f"{v}00{1 + k // 2}",
+        )
+        for k in range(4)
+    ]
+    groups[3] = (groups[3][0], v + "002" + "0x2", groups[3][2])  # malformed: a letter
+    level3 = _coded_layer("groups", groups)
+    layers = {"LEVEL1": level1, "LEVEL2": level2, "LEVEL3": level3, "FINDINGS": "memory:"}
+
+    def code_findings(doc):
+        return sorted((f["rule_id"], tuple(f["codes"])) for f in doc["findings"] if f["rule_id"].startswith("code."))
+
+    # no rule given: inferred from the codes' widths and said in the report
+    run({**layers, "JSON": str(tmp_path / "a.json"), "HTML": str(tmp_path / "a.html")})
+    doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert code_findings(doc) == [("code.malformed", (v + "0020x2",)), ("code.rule_inferred", ())]
+    assert doc["workspace"]["code_rule"] == "village12+3+3" and doc["workspace"]["code_rule_inferred"] is True
+    assert "village12+3+3" in (tmp_path / "a.html").read_text(encoding="utf-8")
+    # the rule given: no inference, the same malformed code
+    feedback = Recorder()
+    run({**layers, "CODE_RULE": "village12+3+3", "JSON": str(tmp_path / "b.json")}, feedback)
+    doc = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert code_findings(doc) == [("code.malformed", (v + "0020x2",))]
+    assert any("village12+3+3" in line for line in feedback.infos)
+    # the default rule given: every code below level 1 is malformed
+    run({**layers, "CODE_RULE": "village12+2+3", "JSON": str(tmp_path / "c.json")})
+    doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert sum(1 for r, _ in code_findings(doc) if r == "code.malformed") == 6
+    with pytest.raises(QgsProcessingException, match="code rule cannot be used"):
+        run({**layers, "CODE_RULE": "twelve+three"})
+
+
 @pytest.mark.parametrize(
     ("definition", "message"),
     [

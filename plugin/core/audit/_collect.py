@@ -20,6 +20,15 @@ def fmt_len(value: float) -> str:
     return f"{value:g}"
 
 
+def strip_note(tol) -> tuple[str, str]:
+    """Message suffixes for a real gap or overlap thinner than the sliver width (an error whatever its shape)."""
+    w = fmt_len(tol.sliver_width)
+    return (
+        f"（狭长条状，宽不足 {w} 米，可用修复工具沿共用边界修正）",
+        f" (strip-shaped, under {w} m wide: the fix helper aligns the shared boundary)",
+    )
+
+
 def grid_zh(code: str | None, fid: int | None = None) -> str:
     if code:
         return code

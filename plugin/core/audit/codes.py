@@ -6,14 +6,40 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from ..coderule import CodeRule, CodeRuleError
+from ..coderule import CodeRule, CodeRuleError, infer_code_rule
 from . import _geom
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector
 from .layers import LayerState
 
 
-def code_rule_for(text: str | None, out: Collector) -> CodeRule:
-    """The workspace's code rule; the default (reported) when it cannot be parsed."""
+def code_rule_for(text: str | None, out: Collector, states: list[LayerState] | None = None) -> CodeRule:
+    """The workspace's code rule; the default (reported) when it cannot be parsed.
+
+    No rule at all (``text`` empty: loose layers audited without a CODE_RULE) gives the rule the codes'
+    widths per level follow (:func:`~plugin.core.coderule.infer_code_rule`), reported as ``code.rule_inferred``
+    with what it rests on; with no ``states`` to look at, the default rule.
+    """
+    if not (text or "").strip() and states is not None:
+        by_level = {s.level: s.grids.codes for s in states}
+        parents = {s.level: s.grids.parent_codes for s in states}
+        inferred = infer_code_rule(by_level, parents)
+        rule = inferred.rule
+        out.add(
+            "code.rule_inferred",
+            "workspace_info",
+            [],
+            [],
+            None,
+            None,
+            "",
+            f"未给出编码规则，按各级网格编码的位数推断为 {rule.text}：{inferred.describe('zh')}。"
+            "如与本省编码规则不符，请在审核参数中填写编码规则。",
+            f"No code rule was given: the codes' widths per level give {rule.text} ({inferred.describe('en')}). "
+            "If that is not the province's rule, give the code rule (CODE_RULE) of the audit.",
+            key=rule.text,
+            code_rule=rule.text,
+        )
+        return rule
     try:
         return CodeRule.parse(text)
     except CodeRuleError as exc:
@@ -91,7 +117,8 @@ def check_codes(
         if level != 1:
             pw = rule.parent_width(level)
             parents = _as_str(g.parent_codes)
-            has_parent = np.char.str_len(parents) > 0
+            # a parent code of the wrong width names no parent of this level: the nesting rules explain it
+            has_parent = np.char.str_len(parents) == pw
             prefix = codes.astype(f"<U{pw}") if pw else codes
             bad = np.flatnonzero(ok & has_parent & (prefix != parents))
             for i in bad:

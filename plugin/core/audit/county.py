@@ -13,19 +13,22 @@ from .overlaps import OverlapPairs
 from .tolerances import Tolerances
 
 
-def prepare_county(county, out: Collector):
-    """The county boundary as a valid (multi)polygon, or None (reported) when there is none."""
+def prepare_county(county, out: Collector, n_grids: int | None = None):
+    """The county boundary as a valid (multi)polygon, or None (reported once, naming the ``n_grids`` level 1
+    grids it concerns) when there is none."""
     if county is None or shapely.is_missing(county) or shapely.is_empty(county):
+        n_zh = f"（{n_grids} 个一级网格）" if n_grids is not None else ""
+        n_en = f" ({n_grids} level 1 grids)" if n_grids is not None else ""
         out.add(
             "county.missing",
             "county_boundary",
             [],
             [],
             None,
-            None,
-            "",
-            "工作空间没有县界，未检查一级网格与县界的关系（县界内缝隙、超出县界）。",
-            "The workspace has no county boundary: gaps between level 1 grids and parts beyond the county "
+            n_grids,
+            "grids" if n_grids is not None else "",
+            f"工作空间没有县界，未检查一级网格{n_zh}与县界的关系（县界内缝隙、超出县界）。",
+            f"The workspace has no county boundary: gaps between level 1 grids{n_en} and parts beyond the county "
             "were not checked.",
         )
         return None

@@ -7,6 +7,7 @@ A QgsTask can wrap it: ``progress(fraction, stage_text)`` is called as stages st
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import uuid
@@ -49,6 +50,7 @@ class AuditResult:
     tolerances: Tolerances
     info: schema.WorkspaceInfo | None = None
     feature_counts: dict[str, int] = field(default_factory=dict)  # active grids per layer
+    code_rule_inferred: bool = False  # no code rule was given: info.code_rule was inferred from the codes
 
     @property
     def counts_by_rule(self) -> dict[str, int]:
@@ -75,9 +77,10 @@ class AuditResult:
     def duration(self) -> float:
         return (self.finished - self.started).total_seconds()
 
-    def to_json(self) -> dict:
+    def to_json(self, findings: bool = True) -> dict:
+        """The result as a JSON-ready dict; without the findings when ``findings`` is False (streamed apart)."""
         info = self.info
-        return {
+        doc = {
             "run_id": self.run_id,
             "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds"),
@@ -89,6 +92,7 @@ class AuditResult:
                 "county_name": info.county_name,
                 "crs": info.crs,
                 "code_rule": info.code_rule,
+                "code_rule_inferred": self.code_rule_inferred,
             },
             "feature_counts": self.feature_counts,
             "tolerances": self.tolerances.to_json(),
@@ -97,8 +101,10 @@ class AuditResult:
             "counts_by_rule": self.counts_by_rule,
             "accepted": self.accepted_count,
             "blocking": self.blocking_count,
-            "findings": [f.to_json() for f in self.findings],
         }
+        if findings:
+            doc["findings"] = [f.to_json() for f in self.findings]
+        return doc
 
 
 # (stage key, share of the run's time, Chinese and English label)
@@ -150,7 +156,10 @@ def run_audit(
         with stage("geometry"):
             states = {level: prepare_layer(data.grid(level), pool, out) for level in (1, 2, 3, 0)}
         with stage("codes"):
-            rule = code_rule_for(data.info.code_rule if data.info else None, out)
+            given = data.info.code_rule if data.info else None
+            rule = code_rule_for(given, out, [states[k] for k in (1, 2, 3, 0)])
+            inferred = not (given or "").strip()
+            info = dataclasses.replace(data.info, code_rule=rule.text) if data.info and inferred else data.info
             check_codes(
                 [states[k] for k in (1, 2, 3, 0)],
                 rule,
@@ -166,7 +175,7 @@ def run_audit(
                 overlaps[level] = find_overlaps(states[level], tol, pool, out)
                 cancel_point("overlaps")
         with stage("nesting", 0.25):
-            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out)}
+            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out, states)}
             cancel_point("nesting")
         with stage("overlaps", 0.10):
             # level 2 grids exactly covered by level 3 grids that overlap nothing cannot overlap each other:
@@ -175,8 +184,8 @@ def run_audit(
             overlaps[2] = find_overlaps(states[2], tol, pool, out, certified=certified)
             cancel_point("overlaps")
         with stage("nesting", 0.10):
-            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out)
-            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out)
+            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out, states)
+            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out, states)
             parent_geoms = {k: (v.parent_geom if v is not None else None) for k, v in nested.items()}
         with stage("county"):
             county = None
@@ -193,7 +202,7 @@ def run_audit(
                     "The level 1 layer has no active grids: coverage of the county was not checked.",
                 )
             else:
-                county = prepare_county(data.county_boundary, out)
+                county = prepare_county(data.county_boundary, out, states[1].n_active)
                 l1 = overlaps[1]
                 check_county(county, states[1], l1, tol, out)
             if states[1].n_active == 0:
@@ -228,8 +237,9 @@ def run_audit(
         findings=findings,
         timings=timings,
         tolerances=tol,
-        info=data.info,
+        info=info,
         feature_counts={states[k].layer: states[k].n_active for k in (1, 2, 3, 0)},
+        code_rule_inferred=inferred,
     )
 
 
@@ -242,7 +252,7 @@ def prepare_quiet(county):
     return county if shapely.is_valid(county) else shapely.make_valid(county)
 
 
-def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out):
+def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out, states=None):
     """Nesting of one child layer in its parent layer, or the findings that explain why it was skipped."""
     n_child = int(child.usable.sum())
     n_parent = int(parent.usable.sum())
@@ -276,7 +286,8 @@ def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: b
         return None
     if n_child == 0 or n_parent == 0:
         return None
-    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps)
+    others = tuple(s for s in (states or {}).values() if s.level not in (child.level, parent.level))
+    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps, other_layers=others)
 
 
 def _finish(findings: list[Finding]) -> list[Finding]:

@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 
 from . import _geom
-from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area
+from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area, strip_note
 from .layers import LayerState
 from .overlaps import OverlapPairs
 from .tolerances import Tolerances
@@ -58,7 +58,10 @@ def check_nesting(
     out: Collector,
     *,
     gaps: bool,
+    other_layers: tuple[LayerState, ...] = (),
 ) -> Nesting:
+    """Nesting of ``child`` in ``parent``. ``other_layers`` (grids of the other levels) tell what a parent code
+    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section)."""
     cg, ccodes, cpcodes, cfids = child.geoms, child.codes, child.parent_codes, child.fids
     pg, pcodes, pfids = parent.geoms, parent.codes, parent.fids
     nc, np_ = len(cg), len(pg)
@@ -100,10 +103,14 @@ def check_nesting(
         cls = _geom.classify(inter, tol, ia)
         keep = cls != _geom.NOISE
         ci, pj, inter, ia, cls = ci[keep], pj[keep], inter[keep], ia[keep], cls[keep]
+        # a strip along a parent's edge does not make the grid lie in that parent (parent.outside tells it)
+        held = cls == _geom.REAL
+        held[held] = ~_geom.strip_shaped(inter[held], tol)
     else:
         ci = pj = np.zeros(0, dtype=np.int64)
         ia = np.zeros(0)
         cls = np.zeros(0, dtype=np.int8)
+        held = np.zeros(0, dtype=bool)
     by_child: dict[int, list[int]] = {}
     for k in np.argsort(-ia, kind="stable"):
         by_child.setdefault(int(ci[k]), []).append(int(k))
@@ -121,12 +128,15 @@ def check_nesting(
     real_outside = np.bincount(index[pcls == _geom.REAL], minlength=len(with_parent)) > 0
     report_outside = np.zeros(len(with_parent), dtype=bool)
 
+    other_level = np.full(nc, -1, dtype=np.int64)
+    nameless = problem[named[problem] < 0]
+    other_level[nameless] = _levels_of(cpcodes[nameless], other_layers)
     for c in problem:
         c = int(c)
         hits = by_child.get(c, [])
         sig, sig_codes = [], []
-        for k in hits:  # parents holding a real (not noise, not sliver) part, largest first, one per code
-            if cls[k] == _geom.REAL and pcodes[pj[k]] not in sig_codes:
+        for k in hits:  # parents holding a real part (not noise, sliver or strip), largest first, one per code
+            if held[k] and pcodes[pj[k]] not in sig_codes:
                 sig.append(k)
                 sig_codes.append(pcodes[pj[k]])
         named_code = cpcodes[c]
@@ -142,6 +152,31 @@ def check_nesting(
             elif named_code in parent.retired_codes:
                 zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 指向已撤销的{plz}{hint_zh}。"
                 en = f"{cle.capitalize()} {g_en} names parent {named_code}, a retired {ple}{hint_en}."
+            elif (other := other_level[c]) >= 0:
+                olz, ole = LEVEL_ZH[other], LEVEL_EN[other]
+                zh = (
+                    f"{clz} {g_zh} 的上级网格编码 {named_code} 是{olz}的编码；{clz}的上级网格编码应为{plz}编码"
+                    f"{hint_zh}。"
+                )
+                en = (
+                    f"{cle.capitalize()} {g_en} names parent {named_code}, which is a {ole}: the parent code of a "
+                    f"{cle} must be a {ple} code{hint_en}."
+                )
+                out.add(
+                    "parent.unknown",
+                    child.layer,
+                    [ccodes[c], named_code],
+                    [cfids[c]],
+                    cg[c],
+                    None,
+                    "",
+                    zh,
+                    en,
+                    named_level=int(other),
+                    expected_level=int(parent.level),
+                    suggested_parent=spatial if len(sig) == 1 else None,
+                )
+                continue
             else:
                 zh = f"{clz} {g_zh} 的上级网格编码 {named_code} 不存在{hint_zh}。"
                 en = f"{cle.capitalize()} {g_en} names parent {named_code}, which does not exist{hint_en}."
@@ -191,6 +226,10 @@ def check_nesting(
         else:
             report_outside[slot[c]] = True
 
+    strip_zh, strip_en = strip_note(tol)
+    real_parts = pcls == _geom.REAL
+    wide = ~_geom.strip_shaped(parts[real_parts], tol)
+    outside_strip = np.bincount(index[real_parts][wide], minlength=len(with_parent)) == 0
     for kind, rule in ((_geom.REAL, "parent.outside"), (_geom.SLIVER, "parent.sliver")):
         sel = pcls == kind
         merged = _geom.merge_by(parts[sel], index[sel], len(with_parent))
@@ -199,19 +238,21 @@ def check_nesting(
             c = with_parent[t]
             g_zh, g_en = _label(ccodes[c], cfids[c]), _label_en(ccodes[c], cfids[c])
             pn = cpcodes[c]
+            sz, se = (strip_zh, strip_en) if rule == "parent.outside" and outside_strip[t] else ("", "")
+            extra = {"shape": "strip" if sz else "area"} if rule == "parent.outside" else {}
             if rule == "parent.outside" and dedicated:
-                zh = f"专属网格 {g_zh} 有 {fmt_area(total[t])} 平方米不在其所属村/社区 {pn} 内。"
-                en = f"Dedicated grid {g_en} has {fmt_area(total[t])} m² outside its village or community {pn}."
+                zh = f"专属网格 {g_zh} 有 {fmt_area(total[t])} 平方米不在其所属村/社区 {pn} 内{sz}。"
+                en = f"Dedicated grid {g_en} has {fmt_area(total[t])} m² outside its village or community {pn}{se}."
             elif rule == "parent.outside":
-                zh = f"{clz} {g_zh} 有 {fmt_area(total[t])} 平方米超出其上级网格 {pn}。"
-                en = f"{cle.capitalize()} {g_en} extends {fmt_area(total[t])} m² beyond its parent grid {pn}."
+                zh = f"{clz} {g_zh} 有 {fmt_area(total[t])} 平方米超出其上级网格 {pn}{sz}。"
+                en = f"{cle.capitalize()} {g_en} extends {fmt_area(total[t])} m² beyond its parent grid {pn}{se}."
             else:
                 zh = f"{clz} {g_zh} 沿边界以狭长碎片超出其上级网格 {pn}，面积 {fmt_area(total[t])} 平方米。"
                 en = (
                     f"{cle.capitalize()} {g_en} extends beyond its parent grid {pn} in a sliver of "
                     f"{fmt_area(total[t])} m²."
                 )
-            out.add(rule, child.layer, [ccodes[c], pn], [cfids[c]], merged[t], total[t], "m2", zh, en)
+            out.add(rule, child.layer, [ccodes[c], pn], [cfids[c]], merged[t], total[t], "m2", zh, en, **extra)
 
     if not gaps or np_ == 0:
         return Nesting(parent_geom)
@@ -257,6 +298,9 @@ def check_nesting(
     if len(parts) == 0:
         return Nesting(parent_geom, certified)
     on_edge = shapely.intersects(parts, shapely.boundary(pg[todo][index]))
+    strip = np.zeros(len(parts), dtype=bool)
+    strip[pcls == _geom.REAL] = _geom.strip_shaped(parts[pcls == _geom.REAL], tol)
+    strip_zh, strip_en = strip_note(tol)
     order_parts = np.lexsort((-parea_parts, index))
     for q in order_parts:
         p = todo[index[q]]
@@ -274,6 +318,8 @@ def check_nesting(
             else:
                 zh = f"{plz} {p_zh} 内有 {a} 平方米未被{clz}覆盖（缝隙）。"
                 en = f"{a} m² of {ple} {p_en} is not covered by {cle}s (a gap)."
+            if strip[q]:
+                zh, en = zh[:-1] + strip_zh + zh[-1], en[:-1] + strip_en + en[-1]
             out.add(
                 "gap",
                 parent.layer,
@@ -285,6 +331,7 @@ def check_nesting(
                 zh,
                 en,
                 on_parent_boundary=bool(on_edge[q]),
+                shape="strip" if strip[q] else "area",
             )
         else:
             zh = f"{plz} {p_zh} 内{clz}之间有 {a} 平方米的狭长缝隙碎片。"
@@ -302,6 +349,19 @@ def check_nesting(
                 on_parent_boundary=bool(on_edge[q]),
             )
     return Nesting(parent_geom, certified)
+
+
+def _levels_of(codes: np.ndarray, layers: tuple[LayerState, ...]) -> np.ndarray:
+    """For each code, the level of the first of ``layers`` holding an active grid with it, or -1."""
+    out = np.full(len(codes), -1, dtype=np.int64)
+    if len(codes) == 0:
+        return out
+    wanted = np.array([c if isinstance(c, str) else "" for c in codes], dtype=str)
+    for layer in layers:
+        held = np.array([c for c in layer.grids.codes if isinstance(c, str) and c], dtype=str)
+        hit = (out < 0) & (wanted != "") & np.isin(wanted, held)
+        out[hit] = layer.level
+    return out
 
 
 def check_holes(

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from . import _geom
-from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area
+from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area, strip_note
 from .layers import LayerState
 from .tolerances import Tolerances
 
@@ -82,6 +82,11 @@ def find_overlaps(
     real_area = np.bincount(index[cls == _geom.REAL], weights=part_area[cls == _geom.REAL], minlength=len(lo))
     sliver_area = np.bincount(index[cls == _geom.SLIVER], weights=part_area[cls == _geom.SLIVER], minlength=len(lo))
     real_geom = _geom.merge_by(parts[cls == _geom.REAL], index[cls == _geom.REAL], len(lo))
+    # a real overlap all of whose parts are thinner than the sliver width is strip-shaped (still an error)
+    real = cls == _geom.REAL
+    wide = ~_geom.strip_shaped(parts[real], tol)
+    strip = (real_area > 0) & (np.bincount(index[real][wide], minlength=len(lo)) == 0)
+    strip_zh, strip_en = strip_note(tol)
     sliver_geom = _geom.merge_by(parts[cls == _geom.SLIVER], index[cls == _geom.SLIVER], len(lo))
     areas = shapely.area(geoms)
     # one grid inside the other: exactly (covers), or up to noise and the snap-rounding of the overlay
@@ -136,6 +141,7 @@ def find_overlaps(
         else:
             if real_area[k] > 0:
                 rule = "overlap.dedicated" if dedicated else "overlap"
+                sz, se = (strip_zh, strip_en) if strip[k] else ("", "")
                 out.add(
                     rule,
                     state.layer,
@@ -144,9 +150,10 @@ def find_overlaps(
                     real_geom[k],
                     real_area[k],
                     "m2",
-                    f"{lz} {za} 与 {zb} 相互重叠 {fmt_area(real_area[k])} 平方米。",
-                    f"{le.capitalize()}s {ea} and {eb} overlap by {fmt_area(real_area[k])} m².",
+                    f"{lz} {za} 与 {zb} 相互重叠 {fmt_area(real_area[k])} 平方米{sz}。",
+                    f"{le.capitalize()}s {ea} and {eb} overlap by {fmt_area(real_area[k])} m²{se}.",
                     kind="overlap",
+                    shape="strip" if strip[k] else "area",
                 )
             if sliver_area[k] > 0:
                 out.add(

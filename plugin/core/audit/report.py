@@ -33,14 +33,16 @@ LAYER_LABEL = {
 VILLAGE_WIDTH, TOWN_WIDTH = 12, 9
 
 
-def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically: readers see the old file or the whole new one."""
+@contextlib.contextmanager
+def atomic_writer(path, encoding: str = "utf-8"):
+    """A text handle on a temporary file beside ``path``, moved over it when the block ends without an error:
+    readers see the old file or the whole new one; a failed write leaves no trace."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="\n") as handle:
-            handle.write(text)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is for reading
@@ -49,23 +51,36 @@ def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return path
+
+
+def atomic_write_text(path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically: readers see the old file or the whole new one."""
+    with atomic_writer(path, encoding) as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def write_json_streaming(result, path, rules) -> Path:
+    """``result.to_json()`` with the rule catalogue ``rules``, written atomically with the findings streamed
+    one by one (never the whole document as one string: a run may have a hundred thousand findings)."""
+    doc = result.to_json(findings=False)
+    doc["rules"] = [
+        {"id": r.id, "severity": r.severity.value, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en}
+        for r in rules
+    ]
+    head = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
+    with atomic_writer(path) as handle:
+        handle.write(head[: head.rindex("}")].rstrip() + ',\n "findings": [')
+        for k, finding in enumerate(result.findings):
+            handle.write(",\n  " if k else "\n  ")
+            handle.write(json.dumps(finding.to_json(), ensure_ascii=False, allow_nan=False))
+        handle.write("\n ]\n}\n")
+    return Path(path)
 
 
 def write_json(result: AuditResult, path) -> Path:
     """The whole result (run, counts, timings, tolerances, rule catalogue, findings) as UTF-8 JSON."""
-    doc = result.to_json()
-    doc["rules"] = [
-        {
-            "id": r.id,
-            "severity": r.severity.value,
-            "clause": r.clause,
-            "title_zh": r.title_zh,
-            "title_en": r.title_en,
-        }
-        for r in RULES
-    ]
-    return atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+    return write_json_streaming(result, path, RULES)
 
 
 def village_of(codes) -> str:
@@ -115,7 +130,16 @@ def write_html(result: AuditResult, path, divisions=None, max_rows: int = 5000, 
         ("开始时间", "started", result.started.isoformat(timespec="seconds")),
         ("用时", "duration", f"{result.duration:.2f} 秒 / s"),
         ("坐标系", "CRS", info.crs if info else ""),
-        ("编码规则", "code rule", info.code_rule if info else ""),
+        (
+            "编码规则",
+            "code rule",
+            (info.code_rule if info else "")
+            + (
+                "（未给出，按编码位数推断 / not given: inferred from the codes' widths）"
+                if result.code_rule_inferred
+                else ""
+            ),
+        ),
         (
             "网格数量",
             "grids",

@@ -57,6 +57,13 @@ RULES: tuple[Rule, ...] = (
     Rule("code.prefix", E, "7.2", "网格编码前缀与上级网格编码不符", "Grid code does not start with its parent's code"),
     Rule("code.rule", W, "7.2", "工作空间的编码规则无法解析", "The workspace's code rule cannot be parsed"),
     Rule(
+        "code.rule_inferred",
+        INFO,
+        "7.2",
+        "未给出编码规则，按编码位数推断",
+        "No code rule given: inferred from the codes",
+    ),
+    Rule(
         "code.unknown_village", W, "7.2", "一级网格编码不在统计用区划代码中", "Level 1 code is not a known village code"
     ),
     # ---- the code registry (§7.2: a code is unique, so a code once issued is never issued again)

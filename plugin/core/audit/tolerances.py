@@ -6,10 +6,12 @@ county) is judged:
 * **noise** — area at most ``noise_area`` (1e-6 m²) or thinner than ``noise_width`` (0.1 mm: a negative
   buffer of half that width leaves nothing). Such pieces come from floating-point rounding of shared
   boundaries and are never reported.
-* **sliver** — not noise, but area below ``sliver_area`` (1 m²) or thinner than ``sliver_width`` (0.5 m, the
-  same negative-buffer test). Reported under the sliver rules (warnings), apart from real gaps and overlaps:
-  they are usually digitising slips along a shared boundary.
-* **real** — anything larger: reported under the gap / overlap / outside rules (errors).
+* **sliver** — not noise, but area below ``sliver_area`` (1 m²). Reported under the sliver rules (warnings),
+  apart from real gaps and overlaps: they are usually digitising slips along a shared boundary.
+* **real** — anything larger, whatever its shape: reported under the gap / overlap / outside rules (errors;
+  §7.1 无缝隙、不交叉). A real piece thinner than ``sliver_width`` (0.5 m, the same negative-buffer test) is
+  labelled strip-shaped in its message (``extra["shape"] == "strip"``): a long strip along a shared boundary
+  is still a gap or overlap the planner must fix, with the fix helper.
 
 Grids themselves: a grid smaller than ``tiny_grid_area`` (50 m², less than a small building) is "tiny";
 a grid thinner than ``thin_grid_width`` (1 m) is "thin" (a strip left over from editing).
@@ -27,8 +29,8 @@ from dataclasses import asdict, dataclass
 class Tolerances:
     noise_area: float = 1e-6  # m²: pieces this small are floating-point noise, never reported
     noise_width: float = 1e-4  # m: pieces thinner than this are noise whatever their area
-    sliver_area: float = 1.0  # m²: smaller pieces are slivers
-    sliver_width: float = 0.5  # m: thinner pieces are slivers
+    sliver_area: float = 1.0  # m²: smaller pieces are slivers (warnings), larger ones errors
+    sliver_width: float = 0.5  # m: thinner real pieces are labelled strip-shaped
     tiny_grid_area: float = 50.0  # m²: smaller grids are tiny
     thin_grid_width: float = 1.0  # m: thinner grids are thin
 
