@@ -89,7 +89,8 @@ package: venv
 	$(PY) scripts/package.py --out $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	@! findmnt -rn -o TARGET | grep "^$(BUILD)/" || { echo "mounts active under $(BUILD): not removing it"; exit 1; }
+	rm -rf --one-file-system $(BUILD)
 
 # QGIS desktop with the plugin enabled in a throwaway profile, the sample project open (runs make demo first).
 qgis: demo
@@ -99,3 +100,11 @@ qgis: demo
 screenshots: demo
 	xvfb-run -a -s "-screen 0 1600x1000x24" env COMMUNITY_GRIDS_ROOT=$(ROOT) \
 	  PYQGIS_STARTUP=$(ROOT)/scripts/screenshot_qgis.py scripts/run_qgis.sh
+
+# Debian 13 (trixie: QGIS 3.40, Python 3.13, GDAL 3.10) from a Debian 12 host: a debootstrapped root built
+# once under build/debian13-root, then `make test` and `make demo` inside it (scripts/debian13.sh).
+# DEBIAN13_TARGETS="test" to run fewer targets there.
+DEBIAN13_TARGETS ?= test demo
+.PHONY: test-debian13
+test-debian13:
+	scripts/debian13.sh $(DEBIAN13_TARGETS)
