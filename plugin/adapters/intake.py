@@ -281,7 +281,7 @@ def _append(target: Path, package: PackageData, layer: str, crs: str, county: st
     if add_county:
         columns += f", {_quote(county)} AS county_code"
     columns += ", fid AS source_fid"
-    with quiet_gdal():
+    with quiet_gdal() as errors:
         dataset = gdal.VectorTranslate(
             str(target),
             str(package.path),
@@ -294,7 +294,7 @@ def _append(target: Path, package: PackageData, layer: str, crs: str, county: st
             dstSRS=crs,
             reproject=True,
         )
-        message = gdal.GetLastErrorMsg()
+    message = errors.text()
     if dataset is None:
         raise PackageError(
             tr("Could not copy layer {layer} of {path}: {error}").format(layer=layer, path=package.path, error=message)

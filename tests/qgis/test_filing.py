@@ -309,6 +309,34 @@ def test_killed_export_leaves_the_previous_package_intact(tmp_path, qgis_app):
     assert not temp.exists()
 
 
+def test_a_gdal_error_reaches_the_user_verbatim(workspace, tmp_path):
+    """GDAL's own message, not "cancelled", when a layer cannot be written; nothing is left behind."""
+    package = tmp_path / "package.gpkg"
+    with pytest.raises(PackageError) as failed:
+        export_package(workspace, package, exchange_crs="EPSG:999999", record=False)
+    message = str(failed.value)
+    assert "Failed to process SRS definition: EPSG:999999" in message
+    assert "grid_level1" in message and "cancelled" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == [workspace.name]
+
+
+@pytest.mark.parametrize("stop_at", [0.0, 0.95], ids=["while GDAL writes", "before validation"])
+def test_a_cancelled_export_says_so_and_writes_nothing(tmp_path, qgis_app, stop_at):
+    workspace = make_workspace(tmp_path / "county.gpkg", 3000)
+    package = tmp_path / "package.gpkg"
+    fractions = []
+
+    def progress(fraction):
+        fractions.append(fraction)
+        return fraction < stop_at
+
+    with pytest.raises(PackageError, match="Export cancelled") as cancelled:
+        export_package(workspace, package, progress=progress, record=False)
+    assert str(package) in str(cancelled.value)
+    assert (max(fractions) < 0.9) == (stop_at == 0.0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [workspace.name]
+
+
 # ---------------------------------------------------------------- Processing
 
 
