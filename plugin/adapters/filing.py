@@ -29,6 +29,7 @@ from osgeo import gdal, ogr
 from ..core import filing as core
 from ..core import schema
 from ..i18n import tr
+from .gdal_compat import translate_without_arrow
 from .layer_edits import upsert_key_values
 from .package_io import (
     PackageError,
@@ -125,7 +126,7 @@ def _translate_layers(target: Path, source: Path, layers, *, crs=None, where=Non
             return going_on
 
         options["callback"] = callback
-    with quiet_gdal() as errors:
+    with quiet_gdal() as errors, translate_without_arrow():
         try:
             dataset = gdal.VectorTranslate(str(target), str(source), **options)
         except RuntimeError as error:  # bindings that raise despite quiet_gdal()

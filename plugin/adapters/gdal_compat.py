@@ -59,6 +59,22 @@ def quiet_gdal():
             gdal.PopErrorHandler()
 
 
+@contextlib.contextmanager
+def translate_without_arrow():
+    """``gdal.VectorTranslate`` (ogr2ogr) inside the block reads row by row, not by Arrow batches.
+
+    GDAL 3.10's Arrow path fails a reprojection ("Reprojection failed") when a batch holds a feature
+    without geometry among others, as audit findings of attribute rules are; GDAL 3.6 has no such path.
+    """
+    key = "OGR2OGR_USE_ARROW_API"
+    previous = gdal.GetThreadLocalConfigOption(key, None)
+    gdal.SetThreadLocalConfigOption(key, "NO")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption(key, previous)
+
+
 def open_vector(path: str | Path, update: bool = False):
     """``ogr.Open(path)``, or None when GDAL cannot open it (whether the bindings raise or return None)."""
     with quiet_gdal():

@@ -34,6 +34,7 @@ from ..core.diff import DIFF_KINDS, PackageDiff, check_merged_counties, diff_pac
 from ..core.findings import Finding
 from ..core.model import GridArray
 from ..i18n import tr
+from .gdal_compat import translate_without_arrow
 from .package_io import (
     PackageError,
     create_layer,
@@ -281,7 +282,7 @@ def _append(target: Path, package: PackageData, layer: str, crs: str, county: st
     if add_county:
         columns += f", {_quote(county)} AS county_code"
     columns += ", fid AS source_fid"
-    with quiet_gdal() as errors:
+    with quiet_gdal() as errors, translate_without_arrow():
         dataset = gdal.VectorTranslate(
             str(target),
             str(package.path),
