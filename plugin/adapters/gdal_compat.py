@@ -30,14 +30,35 @@ class GdalErrors(list):
         return "; ".join(seen)
 
 
+@contextlib.contextmanager
 def _exceptions_off():
     """Exceptions off in the gdal, ogr and osr modules inside the block, each restored after it."""
-    stack = contextlib.ExitStack()
-    for module in (gdal, ogr, osr):
-        manager = getattr(module, "ExceptionMgr", None)
-        if manager is not None:
-            stack.enter_context(manager(useExceptions=False))
-    return stack
+    if all(hasattr(module, "ExceptionMgr") for module in (gdal, ogr, osr)):  # GDAL ≥ 3.7
+        with contextlib.ExitStack() as stack:
+            for module in (gdal, ogr, osr):
+                stack.enter_context(module.ExceptionMgr(useExceptions=False))
+            yield
+        return
+    # GDAL 3.6: each module's UseExceptions() pushed an error handler, so they are switched off in the
+    # reverse order of that stack (the one that refuses is not on top yet) and on again in that order.
+    pending = [module for module in (osr, ogr, gdal) if module.GetUseExceptions()]
+    switched = []
+    while pending:
+        for module in pending:
+            try:
+                module.DontUseExceptions()
+            except RuntimeError:
+                continue
+            switched.append(module)
+            pending.remove(module)
+            break
+        else:
+            break  # left as they are: callers also catch RuntimeError
+    try:
+        yield
+    finally:
+        for module in reversed(switched):
+            module.UseExceptions()
 
 
 @contextlib.contextmanager
