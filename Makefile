@@ -22,6 +22,7 @@ help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 
 deps: system venv
 
