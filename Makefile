@@ -21,6 +21,7 @@ help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 
 deps: system venv
 
@@ -127,7 +128,8 @@ package: venv translations
 	  --wheels $(REPO_WHEELS)
 
 clean:
-	rm -rf $(BUILD)
+	@! findmnt -rn -o TARGET | grep "^$(BUILD)/" || { echo "mounts active under $(BUILD): not removing it"; exit 1; }
+	rm -rf --one-file-system $(BUILD)
 
 # QGIS desktop with the plugin enabled in a profile under build/, on the planner's own copy of the sample
 # (build/qgis/, made once from the demo's output and kept with its edits between starts). The demo runs only
@@ -156,3 +158,11 @@ $(STAMP)/wheels: | $(STAMP)/venv
 screenshots: demo
 	xvfb-run -a -s "-screen 0 1600x1000x24" env COMMUNITY_GRIDS_ROOT=$(ROOT) \
 	  PYQGIS_STARTUP=$(ROOT)/scripts/screenshot_qgis.py scripts/run_qgis.sh
+
+# Debian 13 (trixie: QGIS 3.40, Python 3.13, GDAL 3.10) from a Debian 12 host: a debootstrapped root built
+# once under build/debian13-root, then `make test` and `make demo` inside it (scripts/debian13.sh).
+# DEBIAN13_TARGETS="test" to run fewer targets there.
+DEBIAN13_TARGETS ?= test demo
+.PHONY: test-debian13
+test-debian13:
+	scripts/debian13.sh $(DEBIAN13_TARGETS)

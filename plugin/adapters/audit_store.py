@@ -44,6 +44,7 @@ from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
 from .arrays import crs_unit_problem, geometry_wkb, python_value
+from .gdal_compat import open_vector
 from .gpkg_write import checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
@@ -623,16 +624,6 @@ def write_findings_layer(layer: QgsVectorLayer, result) -> int:
     return len(features)
 
 
-@contextlib.contextmanager
-def _quiet_gdal():
-    with gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext():
-        gdal.PushErrorHandler("CPLQuietErrorHandler")
-        try:
-            yield
-        finally:
-            gdal.PopErrorHandler()
-
-
 def write_findings_file(path, result) -> int:
     """Replace the rows of the workspace file's ``audit_findings`` with ``result``'s, in one transaction:
     readers see the previous run or the whole new one. ``audit_exceptions`` is left as it is."""
@@ -641,8 +632,7 @@ def write_findings_file(path, result) -> int:
         raise AuditStoreError(tr("{path} is read-only; the findings were not written.").format(path=path))
     rows = iter_finding_rows(result)  # streamed into the transaction
     number = 0
-    with _quiet_gdal():
-        dataset = ogr.Open(str(path), 1)
+    dataset = open_vector(path, update=True)
     if dataset is None:
         raise AuditStoreError(tr("{path} could not be opened as a GeoPackage.").format(path=path))
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from osgeo import gdal
 from qgis.core import (
     QgsDataSourceUri,
     QgsNetworkAccessManager,
@@ -29,6 +28,7 @@ from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..i18n import tr
+from .gdal_compat import open_raster
 
 SETTING_TIANDITU_KEY = "CommunityGrids/tianditu_key"
 SETTING_TIANDITU_REFERER = "CommunityGrids/tianditu_referer"
@@ -239,7 +239,7 @@ def local_layers(path: str | Path) -> list:
     name = path.stem
     layers = []
     if path.suffix.lower() == ".gpkg":
-        dataset = gdal.OpenEx(str(path), gdal.OF_RASTER | gdal.OF_READONLY)
+        dataset = open_raster(path)
         if dataset is None:
             raise BasemapError(tr("{path} holds no raster tiles (it may be a vector GeoPackage).").format(path=path))
         subdatasets = dataset.GetSubDatasets()

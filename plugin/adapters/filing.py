@@ -36,6 +36,7 @@ from osgeo import gdal
 from ..core import filing as core
 from ..core import schema
 from ..i18n import tr
+from .gdal_compat import translate_without_arrow
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .package_io import (
     PackageError,
@@ -104,6 +105,10 @@ def _quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+class _Cancelled(Exception):
+    """The progress callback stopped a GDAL translation."""
+
+
 def _translate_layers(target: Path, source: Path, layers, *, crs=None, where=None, create=False, callback=None):
     options = {
         "format": "GPKG",
@@ -117,13 +122,31 @@ def _translate_layers(target: Path, source: Path, layers, *, crs=None, where=Non
         options.update(dstSRS=crs, reproject=True)
     if where is not None:
         options["where"] = where
-    with quiet_gdal():
-        dataset = gdal.VectorTranslate(str(target), str(source), **options)
-        message = gdal.GetLastErrorMsg()
+    cancelled = []
+    if callback is not None:
+        user_callback = callback
+
+        def callback(fraction, message, data):
+            going_on = user_callback(fraction, message, data)
+            if not going_on:
+                cancelled.append(True)
+            return going_on
+
+        options["callback"] = callback
+    with quiet_gdal() as errors, translate_without_arrow():
+        try:
+            dataset = gdal.VectorTranslate(str(target), str(source), **options)
+        except RuntimeError as error:  # bindings that raise despite quiet_gdal()
+            errors.append(str(error))
+            dataset = None
+    # GDAL's own words reach the user; "cancelled" only when the progress callback did cancel.
+    message = errors.text()
     if dataset is None:
+        if cancelled:  # the errors GDAL reports then are the cancellation's own
+            raise _Cancelled
         raise PackageError(
             tr("Could not write {layers} into {path}: {error}").format(
-                layers=", ".join(layers), path=target, error=message or tr("cancelled")
+                layers=", ".join(layers), path=target, error=message
             )
         )
     dataset = None
@@ -246,7 +269,10 @@ def export_package(
                     return 1
                 return 1 if progress(min(0.9, 0.9 * (start + share * fraction))) is not False else 0
 
-            _translate_layers(tmp, workspace_path, names, create=k == 0, callback=callback, **kwargs)
+            try:
+                _translate_layers(tmp, workspace_path, names, create=k == 0, callback=callback, **kwargs)
+            except _Cancelled:
+                raise PackageError(tr("Export cancelled; {path} was left unchanged.").format(path=output)) from None
             done += len(names)
         package = open_gpkg(tmp, update=True)
         counts = {name: feature_count(package, name) for name in layer_names(package)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from osgeo import gdal, ogr
 
 from ..core import schema
 from ..i18n import tr
+from . import gdal_compat
 
 KILL_AT = "COMMUNITY_GRIDS_KILL_AT"
 
@@ -39,18 +41,23 @@ class WriteError(Exception):
     """The file could not be written; nothing of the write was kept. The message names the file."""
 
 
+_recent = threading.local()
+
+
 @contextlib.contextmanager
 def quiet_gdal():
-    with gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext():
-        gdal.PushErrorHandler("CPLQuietErrorHandler")
+    """:func:`gdal_compat.quiet_gdal`, remembering what GDAL said in the block for :func:`_last_error`."""
+    with gdal_compat.quiet_gdal() as errors:
         try:
-            yield
+            yield errors
         finally:
-            gdal.PopErrorHandler()
+            _recent.errors = errors
 
 
 def _last_error() -> str:
-    return gdal.GetLastErrorMsg() or tr("no reason given by GDAL")
+    """GDAL's own words for the last failed call (GDAL ≥ 3.9 may leave GetLastErrorMsg empty by then)."""
+    errors = getattr(_recent, "errors", None)
+    return (errors.text() if errors else "") or gdal.GetLastErrorMsg() or tr("no reason given by GDAL")
 
 
 def _ogr_value(value, field_type: int):
@@ -89,10 +96,13 @@ class WorkspaceWrite:
             raise WriteError(
                 tr("{path} is read-only; {what}: nothing was written.").format(path=self.path, what=self.what)
             )
-        with quiet_gdal():
-            gdal.ErrorReset()
-            self.dataset = ogr.Open(str(self.path), 1)
-            message = gdal.GetLastErrorMsg()
+        with quiet_gdal() as errors:
+            try:
+                self.dataset = ogr.Open(str(self.path), 1)
+            except RuntimeError as error:  # bindings that raise despite quiet_gdal()
+                errors.append(str(error))
+                self.dataset = None
+        message = _last_error() if self.dataset is None else ""
         if self.dataset is None or self.dataset.GetDriver().GetName() != "GPKG":
             self.dataset = None
             raise WriteError(

@@ -15,12 +15,11 @@ The rules (which grid takes a point, boundary points, outside points, roll-up) a
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from osgeo import gdal, ogr
+from osgeo import ogr
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -41,6 +40,7 @@ from ..core.households import Attachment, BoundaryRule, HouseholdMapping
 from ..core.model import GridArray, PointArray
 from ..i18n import tr
 from .arrays import python_value, read_grid_array
+from .gdal_compat import open_vector, quiet_gdal
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .reproject import crs_is_undefined
 
@@ -230,19 +230,10 @@ def read_points_bulk(layer: QgsVectorLayer, mapping: HouseholdMapping, crs) -> P
     mapped fields nor the geometry hold nulls (Arrow's null values would otherwise be read as 0).
     """
     try:
-        with _quiet_gdal():
+        with quiet_gdal():
             return _read_points_bulk(layer, mapping, crs)
     except Exception:  # noqa: BLE001 - any surprise: read through QGIS instead
         return None
-
-
-@contextlib.contextmanager
-def _quiet_gdal():
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
-    try:
-        yield
-    finally:
-        gdal.PopErrorHandler()
 
 
 def _read_points_bulk(layer: QgsVectorLayer, mapping: HouseholdMapping, crs) -> PointArray | None:
@@ -256,7 +247,7 @@ def _read_points_bulk(layer: QgsVectorLayer, mapping: HouseholdMapping, crs) -> 
     if not path or not table or not str(path).lower().endswith(".gpkg"):
         return None
     names = mapped_fields(mapping)
-    dataset = ogr.Open(str(path), 0)
+    dataset = open_vector(path)
     if dataset is None:
         return None
     try:

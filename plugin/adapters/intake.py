@@ -34,6 +34,7 @@ from ..core.diff import DIFF_KINDS, PackageDiff, check_merged_counties, diff_pac
 from ..core.findings import Finding
 from ..core.model import GridArray
 from ..i18n import tr
+from .gdal_compat import translate_without_arrow
 from .package_io import (
     PackageError,
     create_layer,
@@ -281,7 +282,7 @@ def _append(target: Path, package: PackageData, layer: str, crs: str, county: st
     if add_county:
         columns += f", {_quote(county)} AS county_code"
     columns += ", fid AS source_fid"
-    with quiet_gdal():
+    with quiet_gdal() as errors, translate_without_arrow():
         dataset = gdal.VectorTranslate(
             str(target),
             str(package.path),
@@ -294,7 +295,7 @@ def _append(target: Path, package: PackageData, layer: str, crs: str, county: st
             dstSRS=crs,
             reproject=True,
         )
-        message = gdal.GetLastErrorMsg()
+    message = errors.text()
     if dataset is None:
         raise PackageError(
             tr("Could not copy layer {layer} of {path}: {error}").format(layer=layer, path=package.path, error=message)

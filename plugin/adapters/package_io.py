@@ -8,7 +8,6 @@ Reprojection of shapely arrays is vectorised (pyproj over PROJ; GDAL's osr as a 
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from osgeo import gdal, ogr, osr
 from ..core import schema
 from ..core.model import GridArray
 from ..i18n import tr
+from .gdal_compat import open_vector, quiet_gdal
 
 GRID_READ_FIELDS = ("code", "parent_code", "name", "level", "kind", "status")
 
@@ -26,25 +26,12 @@ class PackageError(Exception):
     """A file cannot be read or written as a package; the message is translated and names the file."""
 
 
-@contextlib.contextmanager
-def quiet_gdal():
-    """GDAL errors as return values (no exceptions, nothing printed) inside the block."""
-    manager = gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext()
-    with manager:
-        gdal.PushErrorHandler("CPLQuietErrorHandler")
-        try:
-            yield
-        finally:
-            gdal.PopErrorHandler()
-
-
 def open_gpkg(path: str | Path, update: bool = False):
     """An OGR dataset of the GeoPackage ``path`` (read-only unless ``update``)."""
     path = Path(path)
     if not path.is_file():
         raise PackageError(tr("{path} does not exist.").format(path=path))
-    with quiet_gdal():
-        dataset = ogr.Open(str(path), 1 if update else 0)
+    dataset = open_vector(path, update)
     if dataset is None or dataset.GetDriver().GetName() != "GPKG":
         raise PackageError(tr("{path} is not a GeoPackage.").format(path=path))
     return dataset

@@ -7,7 +7,6 @@ as it was. QGIS layers open on the table are reloaded by the callers.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from osgeo import gdal, ogr
 
 from ..core import schema
 from ..i18n import tr
+from .gdal_compat import open_vector
 from .gpkg_write import checkpoint
 
 
@@ -22,19 +22,8 @@ class TableStoreError(Exception):
     """A table could not be read or written; the message is translated and names the file and table."""
 
 
-@contextlib.contextmanager
-def _quiet_gdal():
-    with gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext():
-        gdal.PushErrorHandler("CPLQuietErrorHandler")
-        try:
-            yield
-        finally:
-            gdal.PopErrorHandler()
-
-
 def _open(path: Path, update: bool):
-    with _quiet_gdal():
-        dataset = ogr.Open(str(path), 1 if update else 0)
+    dataset = open_vector(path, update)
     if dataset is None or dataset.GetDriver().GetName() != "GPKG":
         raise TableStoreError(tr("{path} could not be opened as a GeoPackage.").format(path=path))
     return dataset

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from osgeo import gdal, ogr
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransformContext,
@@ -33,6 +32,7 @@ from qgis.core import (
 from ..core import schema
 from ..core.model import WorkspaceData
 from ..i18n import tr
+from .gdal_compat import open_vector
 from .qgis_compat import variant_type
 from .styles import apply_layer_style
 
@@ -253,12 +253,7 @@ def read_info(path: str | os.PathLike) -> schema.WorkspaceInfo:
     path = Path(path)
     if not path.is_file():
         raise WorkspaceError(tr("{path} does not exist.").format(path=path))
-    with gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext():
-        gdal.PushErrorHandler("CPLQuietErrorHandler")
-        try:
-            dataset = ogr.Open(str(path), 0)
-        finally:
-            gdal.PopErrorHandler()
+    dataset = open_vector(path)
     if dataset is None or dataset.GetDriver().GetName() != "GPKG":
         raise WorkspaceError(tr("{path} is not a GeoPackage.").format(path=path))
     table = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from osgeo import ogr
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
 
 from plugin.adapters.filing import FilingRefused, export_package, read_package_metadata
@@ -307,6 +308,61 @@ def test_killed_export_leaves_the_previous_package_intact(tmp_path, qgis_app):
     export_package(workspace, package, record=False)
     assert digest(package) != before
     assert not temp.exists()
+
+
+def test_findings_without_geometry_among_others_are_reprojected(workspace, tmp_path):
+    """Findings of attribute rules have no geometry; GDAL 3.10's Arrow batches failed them ("Reprojection failed")."""
+    dataset = ogr.Open(str(workspace), 1)
+    grids = dataset.GetLayerByName("grid_level3")
+    shapes = [feature.GetGeometryRef().Clone() for _, feature in zip(range(12), grids)]
+    findings = dataset.GetLayerByName("audit_findings")
+    for k, shape in enumerate([*shapes[:6], None, *shapes[6:]]):
+        feature = ogr.Feature(findings.GetLayerDefn())
+        for key, value in {**FINDING, "run_id": "r1", "run_at": "2024-03-01T08:00:00", "severity": "warning"}.items():
+            feature.SetField(key, value)
+        feature.SetField("fingerprint", f"f{k}")
+        if shape is not None:
+            feature.SetGeometry(ogr.ForceToMultiPolygon(shape))
+        assert findings.CreateFeature(feature) == ogr.OGRERR_NONE
+    grids = findings = dataset = None
+    result = export_package(workspace, tmp_path / "package.gpkg", record=False)
+    assert result.counts["audit_findings"] == 13
+    package = ogr.Open(str(result.path))
+    layer = package.GetLayerByName("audit_findings")
+    assert layer.GetSpatialRef().GetAuthorityCode(None) == "4490"
+    geometries = [feature.geometry() and feature.geometry().Clone() for feature in layer]
+    assert sum(g is None for g in geometries) == 1
+    lon, _, lat, _ = next(g for g in geometries if g is not None).GetEnvelope()
+    assert 70 < lon < 140 and 15 < lat < 55
+    layer = package = None
+
+
+def test_a_gdal_error_reaches_the_user_verbatim(workspace, tmp_path):
+    """GDAL's own message, not "cancelled", when a layer cannot be written; nothing is left behind."""
+    package = tmp_path / "package.gpkg"
+    with pytest.raises(PackageError) as failed:
+        export_package(workspace, package, exchange_crs="EPSG:999999", record=False)
+    message = str(failed.value)
+    assert "Failed to process SRS definition: EPSG:999999" in message
+    assert "grid_level1" in message and "cancelled" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == [workspace.name]
+
+
+@pytest.mark.parametrize("stop_at", [0.0, 0.95], ids=["while GDAL writes", "before validation"])
+def test_a_cancelled_export_says_so_and_writes_nothing(tmp_path, qgis_app, stop_at):
+    workspace = make_workspace(tmp_path / "county.gpkg", 3000)
+    package = tmp_path / "package.gpkg"
+    fractions = []
+
+    def progress(fraction):
+        fractions.append(fraction)
+        return fraction < stop_at
+
+    with pytest.raises(PackageError, match="Export cancelled") as cancelled:
+        export_package(workspace, package, progress=progress, record=False)
+    assert str(package) in str(cancelled.value)
+    assert (max(fractions) < 0.9) == (stop_at == 0.0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [workspace.name]
 
 
 # ---------------------------------------------------------------- Processing

@@ -8,9 +8,16 @@ import stat
 
 import pytest
 from osgeo import ogr
-from qgis.core import QgsVectorLayer, QgsWkbTypes
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransformContext,
+    QgsFields,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
 
-from plugin.adapters.workspace import WorkspaceError, create_workspace, open_workspace, read_info
+from plugin.adapters.workspace import WorkspaceError, _write_layer, create_workspace, open_workspace, read_info
 from plugin.core import schema
 
 
@@ -143,3 +150,22 @@ def test_geographic_crs_is_refused(tmp_path, qgis_app):
         create_workspace(tmp_path / "ws.gpkg", "610902", "汉滨区", "EPSG:4490")
     assert not (tmp_path / "ws.gpkg").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_writer_error_reaches_the_user_verbatim(tmp_path):
+    """QgsVectorFileWriter's own error message is part of the WorkspaceError, word for word."""
+    target = tmp_path / "no such folder" / "workspace.gpkg"
+    crs = QgsCoordinateReferenceSystem("EPSG:4524")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = schema.STAFF.name
+    writer = QgsVectorFileWriter.create(
+        str(target), QgsFields(), QgsWkbTypes.Type.NoGeometry, crs, QgsCoordinateTransformContext(), options
+    )
+    expected = writer.errorMessage()
+    assert writer.hasError() != QgsVectorFileWriter.WriterError.NoError and expected
+    del writer
+    with pytest.raises(WorkspaceError) as failed:
+        _write_layer(target, schema.STAFF, crs, [], first=True)
+    assert expected in str(failed.value) and schema.STAFF.name in str(failed.value)
+    assert not target.parent.exists()
