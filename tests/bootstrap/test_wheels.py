@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import shutil
 import sys
 import threading
@@ -219,3 +220,23 @@ def test_loader_uses_a_working_shapely(tmp_path):
     outcome = loader.load_shapely(tmp_path)
     assert outcome.ok and outcome.module is shapely and outcome.source == "loaded"
     assert loader.smoke_test(shapely) is None
+
+
+def test_install_through_pip_takes_the_newest_wheel_numpy_allows(tmp_path, monkeypatch):
+    """The pip route, offline: pip (of this Python) told to use only the local wheel folder, as an office's
+    pip set up for an intranet mirror would; a wheel that needs a newer numpy moves the cap down."""
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(WHEELS))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    target = wheels.install_with_pip(tmp_path / "profile", verify=lambda folder: None, log=lambda text: None)
+    installed = json.loads((target / "INSTALLED_BY_COMMUNITY_GRIDS.json").read_text())["wheel"]
+    assert installed == _installable().name
+
+
+def test_pip_without_network_is_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    with pytest.raises(wheels.InstallError, match="pip could not download shapely"):
+        wheels.install_with_pip(tmp_path / "profile", verify=None, log=lambda text: None)
+    assert not loader.private_dir(tmp_path / "profile").exists()
