@@ -56,9 +56,17 @@ class CommunityGridsPlugin:
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
         self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
         self.add_action("audit", tr("Audit grid workspace"), self.show_audit_dock)
+        for signal, slot in self._project_slots():
+            signal.connect(slot)
+
+    def _project_slots(self):
         project = QgsProject.instance()
-        project.readProject.connect(self.project_read)
-        project.cleared.connect(self.project_cleared)
+        return (
+            (project.readProject, self.project_read),
+            (project.removeAll, self.project_cleared),  # before the layers are deleted
+            (project.layersWillBeRemoved, self.layers_will_be_removed),
+            (project.cleared, self.project_cleared),
+        )
 
     def _stop_tracking(self) -> None:
         if self.tracker is not None:
@@ -67,8 +75,7 @@ class CommunityGridsPlugin:
             self.tracker = None
 
     def unload(self) -> None:
-        project = QgsProject.instance()
-        for signal, slot in ((project.readProject, self.project_read), (project.cleared, self.project_cleared)):
+        for signal, slot in self._project_slots():
             with contextlib.suppress(TypeError, RuntimeError):
                 signal.disconnect(slot)
         self._stop_tracking()
@@ -233,9 +240,18 @@ class CommunityGridsPlugin:
         canvas.refresh()
         return True
 
+    def layers_will_be_removed(self, layer_ids) -> None:
+        """QgsProject.layersWillBeRemoved: a layer of the open workspace leaving the project detaches it."""
+        if self.workspace is None:
+            return
+        ids = set(layer_ids)
+        with contextlib.suppress(RuntimeError):
+            if any(layer.id() in ids for layer in self.workspace.layers.values()):
+                self.project_cleared()
+
     def project_cleared(self) -> None:
-        """QgsProject.cleared (project closed, or a new one read): the workspace's layers are gone, so the
-        tracker stops and the docks forget the workspace."""
+        """QgsProject.removeAll / cleared (project closed, or another one read): before the workspace's layers
+        are deleted, the tracker stops and the docks forget the workspace."""
         self._stop_tracking()
         self.workspace = None
         if self.dock is not None:
