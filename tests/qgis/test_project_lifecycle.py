@@ -206,3 +206,20 @@ def test_a_project_of_unrelated_layers_attaches_nothing(plugin, saved, tmp_path,
     assert plugin.dock.session is None
     assert [layer.name() for layer in project.mapLayers().values()] == ["places"]
     assert workspace_layer_counts(project) == Counter()
+
+
+def test_a_project_default_view_as_the_demo_writes_is_honoured(plugin, saved, canvas):
+    """scripts/demo.py writes its project without a canvas but with a default view extent: QGIS opens it there."""
+    from qgis.core import QgsReferencedRectangle
+
+    _path, project_path = saved
+    project = QgsProject.instance()
+    view = QgsRectangle(X0 + 1000, Y0, X0 + 1400, Y0 + 600)
+    project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(view, QgsCoordinateReferenceSystem(sample.CRS)))
+    assert project.write(str(project_path))
+    text = re.sub(r"<mapcanvas\b.*?</mapcanvas>", "", project_path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    project_path.write_text(text, encoding="utf-8")
+    canvas.setExtent(FAR_AWAY)
+    assert project.read(str(project_path))
+    assert canvas.extent().contains(view.center())
+    assert canvas.extent().width() < COUNTY.width()
