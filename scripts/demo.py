@@ -27,7 +27,7 @@ def main() -> int:
 
     start_qgis()
     import processing
-    from qgis.core import QgsProcessingException, QgsProject
+    from qgis.core import QgsProcessingException, QgsProject, QgsReferencedRectangle
 
     from plugin.adapters.render import render_png, save_project
     from plugin.adapters.workspace import open_workspace
@@ -83,6 +83,9 @@ def main() -> int:
     project.setCrs(workspace.crs)
     project.setTitle(f"{workspace.info.county_name} 网格 Community Grids sample")
     workspace.add_to_project(project)
+    # Written without a map canvas: the project's default view makes QGIS open it on the county.
+    county_extent = QgsReferencedRectangle(workspace.layer("county_boundary").extent(), workspace.crs)
+    project.viewSettings().setDefaultViewExtent(county_extent)
     project_path = save_project(project, out / "hanbin_sample.qgz")
     print(f"[4] QGIS project: {project_path}")
 

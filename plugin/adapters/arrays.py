@@ -117,7 +117,7 @@ def read_features(layer: QgsVectorLayer, field_names, with_geometry: bool = True
 
 def read_grid_array(layer: QgsVectorLayer, level: int, layer_name: str | None = None) -> GridArray:
     """A grid layer (any polygon layer with at least a code field) as a GridArray."""
-    layer_name = layer_name or layer.customProperty("community_grids/layer") or layer.name()
+    layer_name = layer_name or layer.customProperty(schema.PROPERTY_LAYER) or layer.name()
     geometry_type = QgsWkbTypes.geometryType(layer.wkbType())
     if geometry_type != QgsWkbTypes.GeometryType.PolygonGeometry and layer.featureCount() > 0:
         raise LayerError(

@@ -188,7 +188,7 @@ def read_grid_layer(layer: QgsVectorLayer, level: int, layer_name: str | None = 
         layer.featureCount(),
         name,
         level,
-        layer_name or layer.customProperty("community_grids/layer") or name,
+        layer_name or layer.customProperty(schema.PROPERTY_LAYER) or name,
     )
 
 

@@ -210,7 +210,7 @@ def apply_fix(workspace, finding: Finding, target: str = NEIGHBOUR, tolerances: 
 
 def _add_grid(layer: QgsVectorLayer, geometry, finding: Finding) -> int | None:
     """A new grid from a gap: level, parent code, comprehensive, active; code left for code allocation."""
-    layer_def = schema.LAYER_BY_NAME.get(layer.customProperty("community_grids/layer") or "", None)
+    layer_def = schema.LAYER_BY_NAME.get(layer.customProperty(schema.PROPERTY_LAYER) or "", None)
     level = layer_def.level if layer_def is not None else None
     values = {
         "name": tr("New grid"),

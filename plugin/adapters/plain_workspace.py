@@ -26,8 +26,8 @@ def open_plain_workspace(path: str | os.PathLike, layer_names=None) -> Workspace
         layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
         if not layer.isValid():
             raise WorkspaceError(tr("Layer {layer} of {path} did not open.").format(layer=name, path=path))
-        layer.setCustomProperty("community_grids/layer", name)
-        layer.setCustomProperty("community_grids/workspace", str(path))
+        layer.setCustomProperty(schema.PROPERTY_LAYER, name)
+        layer.setCustomProperty(schema.PROPERTY_WORKSPACE, str(path))
         workspace.layers[name] = layer
     return workspace
 
@@ -50,7 +50,7 @@ def project_layers(project, path: str | os.PathLike, layer_names) -> list:
         if not isinstance(layer, QgsVectorLayer):
             continue
         source, _, options = layer.source().partition("|")
-        table = layer.customProperty("community_grids/layer") or ""
+        table = layer.customProperty(schema.PROPERTY_LAYER) or ""
         if not table:
             for part in options.split("|"):
                 if part.startswith("layername="):

@@ -117,7 +117,7 @@ def compliance_layer(workspace, rules=None) -> QgsVectorLayer:
     counts = {cls: int(np.count_nonzero(classes == cls)) for cls in COMPLIANCE_CLASSES}
     layer.setRenderer(_renderer(counts))
     layer.setCustomProperty(THEME_PROPERTY, THEME)
-    layer.setCustomProperty("community_grids/workspace", str(workspace.path))
+    layer.setCustomProperty(schema.PROPERTY_WORKSPACE, str(workspace.path))
     for cls, count in counts.items():
         layer.setCustomProperty(f"community_grids/compliance/{cls}", count)
     return layer
@@ -142,7 +142,7 @@ def show_compliance(workspace, project: QgsProject | None = None, rules=None) ->
         lyr.id()
         for lyr in project.mapLayers().values()
         if lyr.customProperty(THEME_PROPERTY) == THEME
-        and lyr.customProperty("community_grids/workspace") == str(workspace.path)
+        and lyr.customProperty(schema.PROPERTY_WORKSPACE) == str(workspace.path)
     ]
     if old:
         project.removeMapLayers(old)

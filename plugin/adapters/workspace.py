@@ -314,10 +314,20 @@ class Workspace:
         return self.layers[schema.GRID_LAYER_BY_LEVEL[level].name]
 
     def add_to_project(self, project: QgsProject | None = None, group_name: str | None = None):
-        """Add the layers to ``project`` in a group named after the county; return the group."""
+        """Add the layers to ``project`` in a group named after the county; return the group.
+
+        Layers already in ``project`` (a reopened project, a second open of the same file) stay where they
+        are and are never added twice; the missing ones join the group of those present.
+        """
         project = project or QgsProject.instance()
         root = project.layerTreeRoot()
-        group = root.insertGroup(0, group_name or f"{self.info.county_name} {tr('grid workspace')}")
+        present = [layer for layer in self.layers.values() if project.mapLayer(layer.id()) is layer]
+        group = None
+        for layer in present:
+            node = root.findLayer(layer.id())
+            if node is not None and node.parent() is not None:
+                group = node.parent()
+                break
         order = (
             schema.AUDIT_FINDINGS,
             schema.HOUSEHOLDS,
@@ -334,8 +344,10 @@ class Workspace:
             schema.DIVISIONS,
             schema.WORKSPACE_INFO,
         )
-        for layer_def in order:
-            layer = self.layers[layer_def.name]
+        missing = [self.layers[d.name] for d in order if project.mapLayer(self.layers[d.name].id()) is None]
+        if missing and group is None:
+            group = root.insertGroup(0, group_name or f"{self.info.county_name} {tr('grid workspace')}")
+        for layer in missing:
             project.addMapLayer(layer, False)
             group.addLayer(layer)
         return group
@@ -346,18 +358,59 @@ class Workspace:
         return read_workspace_data(self)
 
 
-def open_workspace(path: str | os.PathLike) -> Workspace:
-    """Open a workspace's layers in QGIS, styled from the plugin's resources and the schema."""
+def layer_file(layer) -> Path | None:
+    """The file a layer reads (its data source, else the workspace property), resolved; None if neither."""
+    source = layer.source().partition("|")[0] or layer.customProperty(schema.PROPERTY_WORKSPACE) or ""
+    if not source:
+        return None
+    try:
+        return Path(source).resolve()
+    except (OSError, ValueError):
+        return None
+
+
+def project_workspace_layers(project: QgsProject) -> dict[Path, dict[str, QgsVectorLayer]]:
+    """The workspace layers of ``project`` (valid layers with the plugin's layer property), by workspace file.
+
+    Files come in layer-tree order (the first is the one highest in the Layers panel); per file, the first
+    layer found for each schema layer.
+    """
+    tree_ids = [node.layerId() for node in project.layerTreeRoot().findLayers()]
+    layers = [project.mapLayer(i) for i in tree_ids] + list(project.mapLayers().values())
+    found: dict[Path, dict[str, QgsVectorLayer]] = {}
+    for layer in layers:
+        if not isinstance(layer, QgsVectorLayer) or not layer.isValid() or layer.providerType() != "ogr":
+            continue
+        name = layer.customProperty(schema.PROPERTY_LAYER)
+        if name not in schema.LAYER_BY_NAME:
+            continue
+        path = layer_file(layer)
+        if path is not None:
+            found.setdefault(path, {}).setdefault(name, layer)
+    return found
+
+
+def open_workspace(path: str | os.PathLike, project: QgsProject | None = None) -> Workspace:
+    """Open a workspace's layers in QGIS, styled from the plugin's resources and the schema.
+
+    With ``project``, the layers of this file already in it are used as they are (with their saved style);
+    only the missing ones are opened.
+    """
     path = Path(path)
     info = read_info(path)
     workspace = Workspace(path, info)
+    present = project_workspace_layers(project).get(path.resolve(), {}) if project is not None else {}
     for layer_def in schema.WORKSPACE_LAYERS:
-        layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.title_zh, "ogr")
-        if not layer.isValid():
-            raise WorkspaceError(tr("Layer {layer} of {path} did not open.").format(layer=layer_def.name, path=path))
-        apply_layer_style(layer, layer_def)  # loading a style resets custom properties: set them after
-        layer.setCustomProperty("community_grids/layer", layer_def.name)
-        layer.setCustomProperty("community_grids/workspace", str(path))
+        layer = present.get(layer_def.name)
+        if layer is None:
+            layer = QgsVectorLayer(f"{path}|layername={layer_def.name}", layer_def.title_zh, "ogr")
+            if not layer.isValid():
+                raise WorkspaceError(
+                    tr("Layer {layer} of {path} did not open.").format(layer=layer_def.name, path=path)
+                )
+            apply_layer_style(layer, layer_def)  # loading a style resets custom properties: set them after
+        layer.setCustomProperty(schema.PROPERTY_LAYER, layer_def.name)
+        layer.setCustomProperty(schema.PROPERTY_WORKSPACE, str(path))
         workspace.layers[layer_def.name] = layer
     return workspace
 

@@ -12,6 +12,11 @@ from enum import Enum
 SCHEMA_VERSION = 1
 WORKSPACE_MARKER = "community_grids_workspace"
 
+# Custom properties the plugin sets on each QGIS layer of an open workspace; a saved project keeps them,
+# so that reopening the project finds the workspace its layers come from.
+PROPERTY_LAYER = "community_grids/layer"  # the schema layer name (e.g. "grid_level1")
+PROPERTY_WORKSPACE = "community_grids/workspace"  # the workspace file's path when the layer was opened
+
 
 class FieldType(Enum):
     """Logical field types; adapters map them onto QGIS / OGR types."""

@@ -209,6 +209,28 @@ class GridDock(QgsDockWidget):
         self.refresh()
         self._update_parent_label()
 
+    def clear_workspace(self) -> None:
+        """Forget the workspace (its project was closed): tools put away, tree and pages emptied."""
+        self.deactivate_tools()
+        self._refresh_timer.stop()
+        self._disconnect_layers()
+        for tool in self.tools.values():
+            with contextlib.suppress(RuntimeError):
+                tool.reset()
+            tool.deleteLater()
+        self.tools.clear()
+        if self.session is not None:
+            self.session.deleteLater()
+            self.session = None
+        self.model.removeRows(0, self.model.rowCount())
+        self.model.root = None
+        for panel in self.panels.values():
+            if hasattr(panel, "set_workspace"):
+                with contextlib.suppress(RuntimeError):
+                    panel.set_workspace(None)
+        self.setWindowTitle(tr("Community Grids"))
+        self._update_parent_label()
+
     def _disconnect_layers(self) -> None:
         for layer in self._connected_layers:
             for signal in (

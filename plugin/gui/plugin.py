@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-from qgis.core import Qgis, QgsApplication, QgsProject
+from qgis.core import Qgis, QgsApplication, QgsProject, QgsRectangle
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QFileDialog
 
-from ..adapters.workspace import Workspace, WorkspaceError, open_workspace
+from ..adapters.workspace import Workspace, WorkspaceError, open_workspace, project_workspace_layers
+from ..core import schema
 from ..i18n import install_translator, remove_translators, tr
 from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
 from .session import slot_guard
@@ -54,6 +56,17 @@ class CommunityGridsPlugin:
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
         self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
         self.add_action("audit", tr("Audit grid workspace"), self.show_audit_dock)
+        for signal, slot in self._project_slots():
+            signal.connect(slot)
+
+    def _project_slots(self):
+        project = QgsProject.instance()
+        return (
+            (project.readProject, self.project_read),
+            (project.removeAll, self.project_cleared),  # before the layers are deleted
+            (project.layersWillBeRemoved, self.layers_will_be_removed),
+            (project.cleared, self.project_cleared),
+        )
 
     def _stop_tracking(self) -> None:
         if self.tracker is not None:
@@ -62,6 +75,9 @@ class CommunityGridsPlugin:
             self.tracker = None
 
     def unload(self) -> None:
+        for signal, slot in self._project_slots():
+            with contextlib.suppress(TypeError, RuntimeError):
+                signal.disconnect(slot)
         self._stop_tracking()
         from ..adapters.basemaps import remove_key_injector
 
@@ -125,29 +141,125 @@ class CommunityGridsPlugin:
             self.load_workspace(path)
 
     def load_workspace(self, path: str) -> Workspace | None:
+        """Open the workspace file ``path``: its layers (those already in the project are reused, never
+        added twice), the change tracker, the docks; the canvas shows level 1."""
         try:
-            workspace = open_workspace(path)
+            workspace = open_workspace(path, QgsProject.instance())
         except WorkspaceError as error:
             self.message(str(error), Qgis.MessageLevel.Critical)
             return None
-        self._stop_tracking()
-        from ..adapters.change_tracker import ChangeTracker
-
-        self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
-        self.tracker.connect()
-        workspace.add_to_project(QgsProject.instance())
+        self._attach(workspace)
         level1 = workspace.grid_layer(1)
         canvas = self.iface.mapCanvas()
         if level1.featureCount() and canvas is not None:
             canvas.setDestinationCrs(workspace.crs)
             canvas.setExtent(level1.extent())
             canvas.refresh()
+        self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
+        return workspace
+
+    def _attach(self, workspace: Workspace) -> None:
+        """Make ``workspace`` the open one: its layers in the project, a change tracker, the docks."""
+        self._stop_tracking()
+        from ..adapters.change_tracker import ChangeTracker
+
+        self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
+        self.tracker.connect()
+        workspace.add_to_project(QgsProject.instance())
         self.workspace = workspace
         self.open_dock(workspace)
         if self.audit_dock is not None:
             self.audit_dock.set_workspace(workspace)
-        self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
+
+    # ------------------------------------------------------------ the project life cycle
+
+    def project_read(self, *_args) -> None:
+        """QgsProject.readProject: re-attach the workspace the project's layers come from (if any)."""
+        try:
+            self.attach_project_workspace()
+        except Exception as error:  # noqa: BLE001 - a slot: never let an exception reach QGIS's C++
+            from .session import report_unexpected
+
+            report_unexpected(self.iface, error)
+
+    def attach_project_workspace(self) -> Workspace | None:
+        """The workspace whose layers the project holds (the first in the Layers panel), attached around those
+        very layers: tracker and docks follow it, and the canvas shows the county if the project kept no
+        view of it. None, and nothing attached, when the project has no workspace layers."""
+        project = QgsProject.instance()
+        found = project_workspace_layers(project)
+        if not found:
+            return None
+        path = next(iter(found))
+        try:
+            workspace = open_workspace(path, project)
+        except WorkspaceError as error:
+            self.message(
+                tr("The project's grid workspace could not be reopened: {error}").format(error=error),
+                Qgis.MessageLevel.Warning,
+            )
+            return None
+        self._attach(workspace)
+        self.zoom_to_county_if_lost(workspace)
+        self.message(
+            tr("Reattached grid workspace {name} ({path}) of this project.").format(
+                name=workspace.info.county_name, path=path
+            )
+        )
         return workspace
+
+    def zoom_to_county_if_lost(self, workspace: Workspace) -> bool:
+        """Zoom the canvas to the county when its extent is empty, at scale 1:1 or shows nothing of the
+        county (a project saved without a view); a view the project kept is left alone. True if zoomed."""
+        from qgis.core import QgsCoordinateTransform
+
+        canvas = self.iface.mapCanvas()
+        if canvas is None:
+            return False
+        county = QgsRectangle()
+        for name in (schema.COUNTY_BOUNDARY.name, schema.GRID_LEVEL1.name):
+            layer = workspace.layers[name]
+            if layer.featureCount():
+                county = layer.extent()
+                source_crs = layer.crs()
+                break
+        if county.isEmpty():
+            return False
+        target_crs = canvas.mapSettings().destinationCrs()
+        if not target_crs.isValid():
+            canvas.setDestinationCrs(source_crs)
+            target_crs = source_crs
+        try:
+            county = QgsCoordinateTransform(source_crs, target_crs, QgsProject.instance()).transformBoundingBox(county)
+        except Exception:  # noqa: BLE001 - QgsCsException: show the county in its own CRS instead
+            canvas.setDestinationCrs(source_crs)
+        extent = canvas.extent()
+        if not (extent.isEmpty() or canvas.scale() < 2 or not extent.intersects(county)):
+            return False
+        canvas.setExtent(county)
+        canvas.refresh()
+        return True
+
+    def layers_will_be_removed(self, layer_ids) -> None:
+        """QgsProject.layersWillBeRemoved: a layer of the open workspace leaving the project detaches it."""
+        if self.workspace is None:
+            return
+        ids = set(layer_ids)
+        with contextlib.suppress(RuntimeError):
+            if any(layer.id() in ids for layer in self.workspace.layers.values()):
+                self.project_cleared()
+
+    def project_cleared(self) -> None:
+        """QgsProject.removeAll / cleared (project closed, or another one read): before the workspace's layers
+        are deleted, the tracker stops and the docks forget the workspace."""
+        self._stop_tracking()
+        self.workspace = None
+        if self.dock is not None:
+            with contextlib.suppress(RuntimeError):
+                self.dock.clear_workspace()
+        if self.audit_dock is not None:
+            with contextlib.suppress(RuntimeError):
+                self.audit_dock.set_workspace(None)
 
     # ------------------------------------------------------------ the workspace dock
 
