@@ -143,3 +143,29 @@ def test_geographic_crs_is_refused(tmp_path, qgis_app):
         create_workspace(tmp_path / "ws.gpkg", "610902", "汉滨区", "EPSG:4490")
     assert not (tmp_path / "ws.gpkg").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_workspace_rewritten_in_place_is_read_anew_by_open_and_new_layers(tmp_path, qgis_app):
+    """write_workspace(overwrite=True) swaps a new file in (same path, new inode): layers opened before the
+    swap and read through QGIS's pooled connections, and layers opened after it, read the new file."""
+    import os
+
+    from plugin.adapters import drawing_sample as sample
+    from plugin.adapters.workspace import write_workspace
+
+    path = tmp_path / "drawing.gpkg"
+    data = sample.sample_data()
+    write_workspace(path, data.info, data)
+    old = QgsVectorLayer(f"{path}|layername=grid_level3", "before", "ogr")
+    assert len(list(old.getFeatures())) == 3  # a pooled read-only connection to the first file
+    inode = os.stat(path).st_ino
+    rewritten = sample.sample_data()
+    del rewritten.grids["grid_level3"]
+    write_workspace(path, rewritten.info, rewritten, overwrite=True)
+    assert os.stat(path).st_ino != inode
+    new = QgsVectorLayer(f"{path}|layername=grid_level3", "after", "ogr")
+    assert new.isValid()
+    assert len(list(new.getFeatures())) == 0
+    assert len(list(old.getFeatures())) == 0
+    assert read_info(path).county_code == sample.COUNTY_CODE
+    del old, new
