@@ -541,7 +541,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="219"/>
-        <location filename="../plugin/adapters/workspace.py" line="287"/>
+        <location filename="../plugin/adapters/workspace.py" line="295"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
@@ -940,7 +940,7 @@
         <location filename="../plugin/adapters/importer.py" line="290"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="236"/>
-        <location filename="../plugin/adapters/workspace.py" line="362"/>
+        <location filename="../plugin/adapters/workspace.py" line="370"/>
         <source>Layer {layer} of {path} did not open.</source>
         <translation>无法打开 {path} 的图层“{layer}”。</translation>
     </message>
@@ -1018,7 +1018,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/package_io.py" line="49"/>
-        <location filename="../plugin/adapters/workspace.py" line="263"/>
+        <location filename="../plugin/adapters/workspace.py" line="271"/>
         <source>{path} is not a GeoPackage.</source>
         <translation>{path} 不是 GeoPackage 文件。</translation>
     </message>
@@ -1132,22 +1132,27 @@
         <translation>{crs} 是地理坐标系（单位为度）；网格工作空间需要以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="267"/>
+        <location filename="../plugin/adapters/workspace.py" line="266"/>
+        <source>{path} is locked by another program; try again when it is closed ({error}).</source>
+        <translation>{path} 被其他程序锁定，请在该程序关闭后重试（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="275"/>
         <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <location filename="../plugin/adapters/workspace.py" line="281"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="277"/>
+        <location filename="../plugin/adapters/workspace.py" line="285"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="283"/>
+        <location filename="../plugin/adapters/workspace.py" line="291"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
     </message>
@@ -1157,12 +1162,12 @@
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="295"/>
+        <location filename="../plugin/adapters/workspace.py" line="303"/>
         <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="325"/>
+        <location filename="../plugin/adapters/workspace.py" line="333"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
     </message>

@@ -256,9 +256,17 @@ def read_info(path: str | os.PathLike) -> schema.WorkspaceInfo:
     with gdal.ExceptionMgr(useExceptions=False) if hasattr(gdal, "ExceptionMgr") else contextlib.nullcontext():
         gdal.PushErrorHandler("CPLQuietErrorHandler")
         try:
+            gdal.ErrorReset()
             dataset = ogr.Open(str(path), 0)
+            message = gdal.GetLastErrorMsg()
         finally:
             gdal.PopErrorHandler()
+    if dataset is None and "locked" in message:  # SQLite's "database is locked": another program is writing
+        raise WorkspaceError(
+            tr("{path} is locked by another program; try again when it is closed ({error}).").format(
+                path=path, error=message
+            )
+        )
     if dataset is None or dataset.GetDriver().GetName() != "GPKG":
         raise WorkspaceError(tr("{path} is not a GeoPackage.").format(path=path))
     table = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)

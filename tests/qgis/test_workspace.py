@@ -169,3 +169,21 @@ def test_a_workspace_rewritten_in_place_is_read_anew_by_open_and_new_layers(tmp_
     assert len(list(old.getFeatures())) == 0
     assert read_info(path).county_code == sample.COUNTY_CODE
     del old, new
+
+
+def test_a_locked_workspace_is_reported_as_locked_not_as_a_foreign_file(empty_workspace):
+    """A workspace in DELETE journal mode (its state on disk once QGIS closed it) that another program holds
+    an exclusive lock on cannot be read at all: the message says so, in SQLite's words."""
+    path = empty_workspace.path
+    with sqlite3.connect(path) as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "delete"
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(WorkspaceError, match="locked by another program") as raised:
+            read_info(path)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "database is locked" in str(raised.value)
+    assert read_info(path).county_code == "610902"
