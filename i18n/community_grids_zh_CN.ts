@@ -205,7 +205,7 @@
     <message>
         <location filename="../plugin/adapters/basemaps.py" line="238"/>
         <location filename="../plugin/adapters/package_io.py" line="33"/>
-        <location filename="../plugin/adapters/workspace.py" line="255"/>
+        <location filename="../plugin/adapters/workspace.py" line="256"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -552,7 +552,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="248"/>
-        <location filename="../plugin/adapters/workspace.py" line="282"/>
+        <location filename="../plugin/adapters/workspace.py" line="295"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
@@ -580,7 +580,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/workspace.py" line="227"/>
+        <location filename="../plugin/adapters/workspace.py" line="228"/>
         <location filename="../plugin/gui/audit_dock.py" line="774"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
@@ -593,7 +593,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="314"/>
-        <location filename="../plugin/adapters/workspace.py" line="94"/>
+        <location filename="../plugin/adapters/workspace.py" line="95"/>
         <source>{path} is still open; it was not moved into place.</source>
         <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
@@ -1021,8 +1021,8 @@
     <message>
         <location filename="../plugin/adapters/importer.py" line="414"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
-        <location filename="../plugin/adapters/workspace.py" line="236"/>
-        <location filename="../plugin/adapters/workspace.py" line="409"/>
+        <location filename="../plugin/adapters/workspace.py" line="237"/>
+        <location filename="../plugin/adapters/workspace.py" line="422"/>
         <source>Layer {layer} of {path} did not open.</source>
         <translation>无法打开 {path} 的图层“{layer}”。</translation>
     </message>
@@ -1089,7 +1089,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/layouts.py" line="286"/>
-        <location filename="../plugin/adapters/workspace.py" line="75"/>
+        <location filename="../plugin/adapters/workspace.py" line="76"/>
         <source>The folder {folder} does not exist.</source>
         <translation>文件夹 {folder} 不存在。</translation>
     </message>
@@ -1100,7 +1100,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/package_io.py" line="36"/>
-        <location filename="../plugin/adapters/workspace.py" line="258"/>
+        <location filename="../plugin/adapters/workspace.py" line="271"/>
         <source>{path} is not a GeoPackage.</source>
         <translation>{path} 不是 GeoPackage 文件。</translation>
     </message>
@@ -1111,7 +1111,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/package_io.py" line="310"/>
-        <location filename="../plugin/adapters/workspace.py" line="181"/>
+        <location filename="../plugin/adapters/workspace.py" line="182"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
@@ -1184,67 +1184,72 @@
         <translation>三级网格：规模与人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="78"/>
+        <location filename="../plugin/adapters/workspace.py" line="79"/>
         <source>The folder {folder} is read-only; choose another folder.</source>
         <translation>文件夹 {folder} 为只读；请选择其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="80"/>
+        <location filename="../plugin/adapters/workspace.py" line="81"/>
         <source>{path} already exists; it was left unchanged.</source>
         <translation>{path} 已存在，未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="155"/>
+        <location filename="../plugin/adapters/workspace.py" line="156"/>
         <source>Could not create layer {layer} in {path}: {error}</source>
         <translation>无法在 {path} 中创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="207"/>
+        <location filename="../plugin/adapters/workspace.py" line="208"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="212"/>
+        <location filename="../plugin/adapters/workspace.py" line="213"/>
         <source>{crs} is not a valid coordinate reference system.</source>
         <translation>{crs} 不是有效的坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="215"/>
+        <location filename="../plugin/adapters/workspace.py" line="216"/>
         <source>{crs} is geographic (degrees); a workspace needs a projected CRS in metres.</source>
         <translation>{crs} 是地理坐标系（单位为度）；网格工作空间需要以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="262"/>
+        <location filename="../plugin/adapters/workspace.py" line="266"/>
+        <source>{path} is locked by another program; try again when it is closed ({error}).</source>
+        <translation>{path} 被其他程序锁定，请在该程序关闭后重试（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/workspace.py" line="275"/>
         <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="268"/>
+        <location filename="../plugin/adapters/workspace.py" line="281"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="272"/>
+        <location filename="../plugin/adapters/workspace.py" line="285"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="278"/>
+        <location filename="../plugin/adapters/workspace.py" line="291"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="243"/>
+        <location filename="../plugin/adapters/workspace.py" line="244"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="290"/>
+        <location filename="../plugin/adapters/workspace.py" line="303"/>
         <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="349"/>
+        <location filename="../plugin/adapters/workspace.py" line="362"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
@@ -3858,7 +3863,7 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>cancelled</source>
-        <translation type="vanished">已取消</translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
@@ -3868,7 +3873,7 @@ Input: a workspace GeoPackage, or separate polygon layers for the levels (each o
 Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps (errors).
 
 Outputs: the findings as a polygon layer (the schema&apos;s audit_findings fields), a JSON report and a bilingual HTML report with a summary by rule and by township and village. Findings accepted as exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With &apos;Write findings to the workspace&apos; the workspace&apos;s audit_findings table is replaced by this run&apos;s.</source>
-        <translation type="vanished">按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
+        <translation>按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
 
 输入：网格工作空间 GeoPackage，或分别提供各层级的面图层（均可选；在此提供的图层将替代网格工作空间中同一层级的图层）。图层需有“code”字段，并统一采用以米为单位的同一投影坐标系。三级网格有户数统计时检查规模标准，提供网格工作空间（含网格工作人员名单）时检查人员配备。
 
@@ -3878,19 +3883,19 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <source>Sliver area (m²): smaller gaps and overlaps are reported as slivers</source>
-        <translation type="vanished">狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
+        <translation>狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
     </message>
     <message>
         <source>Sliver width (m): thinner gaps and overlaps are reported as slivers</source>
-        <translation type="vanished">狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
+        <translation>狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
     </message>
     <message>
         <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
@@ -3900,7 +3905,7 @@ Sources: household points (one household per point), building points with a hous
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
 Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
-        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+        <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 

@@ -13,6 +13,11 @@ QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
 if os.path.isdir(QGIS_PLUGINS) and QGIS_PLUGINS not in sys.path:
     sys.path.append(QGIS_PLUGINS)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# GeoPackages stay in DELETE journal mode for the whole session (QGIS's own switch, read by GDAL at each open):
+# QGIS 3.22 reads GeoPackages lock-free (NOLOCK) and otherwise rewrites a file to WAL when one of its layers
+# enters edit mode, so the canvas's render threads and pooled connections reading at that moment fail at
+# random ("unable to open database file", "gpkg_contents is missing"). tests/qgis/test_gpkg_concurrency.py
+os.environ["OGR_SQLITE_JOURNAL"] = "DELETE"
 
 try:  # property tests draw the same examples on every run: a CI never fails by chance
     from hypothesis import settings as _hypothesis_settings

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from osgeo import ogr
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransformContext,
@@ -32,7 +33,7 @@ from qgis.core import (
 from ..core import schema
 from ..core.model import WorkspaceData
 from ..i18n import tr
-from .gdal_compat import open_vector
+from .gdal_compat import quiet_gdal
 from .qgis_compat import variant_type
 from .styles import apply_layer_style
 
@@ -253,7 +254,19 @@ def read_info(path: str | os.PathLike) -> schema.WorkspaceInfo:
     path = Path(path)
     if not path.is_file():
         raise WorkspaceError(tr("{path} does not exist.").format(path=path))
-    dataset = open_vector(path)
+    with quiet_gdal() as errors:
+        try:
+            dataset = ogr.Open(str(path), 0)
+        except RuntimeError as error:  # bindings that raise despite quiet_gdal()
+            errors.append(str(error))
+            dataset = None
+    message = errors.text()
+    if dataset is None and "locked" in message:  # SQLite's "database is locked": another program is writing
+        raise WorkspaceError(
+            tr("{path} is locked by another program; try again when it is closed ({error}).").format(
+                path=path, error=message
+            )
+        )
     if dataset is None or dataset.GetDriver().GetName() != "GPKG":
         raise WorkspaceError(tr("{path} is not a GeoPackage.").format(path=path))
     table = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)

@@ -60,9 +60,21 @@ def recording_iface(qgis_iface):
 
 @pytest.fixture
 def empty_workspace(tmp_path, qgis_app):
+    """An empty workspace; afterwards its layers are released (edits rolled back) unless a project owns them."""
+    from qgis.core import QgsProject
+
     from plugin.adapters.workspace import create_workspace
 
-    return create_workspace(tmp_path / "hanbin.gpkg", "610902", "汉滨区", "EPSG:4524")
+    workspace = create_workspace(tmp_path / "hanbin.gpkg", "610902", "汉滨区", "EPSG:4524")
+    yield workspace
+    owned_by_project = set(QgsProject.instance().mapLayers())
+    for layer in workspace.layers.values():
+        try:
+            if layer.id() not in owned_by_project and layer.isEditable():
+                layer.rollBack()
+        except RuntimeError:  # deleted with a project the test cleared
+            continue
+    workspace.layers.clear()
 
 
 @pytest.fixture

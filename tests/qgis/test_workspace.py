@@ -169,3 +169,47 @@ def test_a_file_writer_error_reaches_the_user_verbatim(tmp_path):
         _write_layer(target, schema.STAFF, crs, [], first=True)
     assert expected in str(failed.value) and schema.STAFF.name in str(failed.value)
     assert not target.parent.exists()
+
+
+def test_a_workspace_rewritten_in_place_is_read_anew_by_open_and_new_layers(tmp_path, qgis_app):
+    """write_workspace(overwrite=True) swaps a new file in (same path, new inode): layers opened before the
+    swap and read through QGIS's pooled connections, and layers opened after it, read the new file."""
+    import os
+
+    from plugin.adapters import drawing_sample as sample
+    from plugin.adapters.workspace import write_workspace
+
+    path = tmp_path / "drawing.gpkg"
+    data = sample.sample_data()
+    write_workspace(path, data.info, data)
+    old = QgsVectorLayer(f"{path}|layername=grid_level3", "before", "ogr")
+    assert len(list(old.getFeatures())) == 3  # a pooled read-only connection to the first file
+    inode = os.stat(path).st_ino
+    rewritten = sample.sample_data()
+    del rewritten.grids["grid_level3"]
+    write_workspace(path, rewritten.info, rewritten, overwrite=True)
+    assert os.stat(path).st_ino != inode
+    new = QgsVectorLayer(f"{path}|layername=grid_level3", "after", "ogr")
+    assert new.isValid()
+    assert len(list(new.getFeatures())) == 0
+    assert len(list(old.getFeatures())) == 0
+    assert read_info(path).county_code == sample.COUNTY_CODE
+    del old, new
+
+
+def test_a_locked_workspace_is_reported_as_locked_not_as_a_foreign_file(empty_workspace):
+    """A workspace in DELETE journal mode (its state on disk once QGIS closed it) that another program holds
+    an exclusive lock on cannot be read at all: the message says so, in SQLite's words."""
+    path = empty_workspace.path
+    with sqlite3.connect(path) as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "delete"
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(WorkspaceError, match="locked by another program") as raised:
+            read_info(path)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "database is locked" in str(raised.value)
+    assert read_info(path).county_code == "610902"
