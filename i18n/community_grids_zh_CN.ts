@@ -25,106 +25,106 @@
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="124"/>
-        <location filename="../plugin/adapters/audit_store.py" line="105"/>
+        <location filename="../plugin/adapters/audit_store.py" line="106"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="130"/>
-        <location filename="../plugin/adapters/package_io.py" line="196"/>
+        <location filename="../plugin/adapters/package_io.py" line="183"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="357"/>
+        <location filename="../plugin/adapters/audit_store.py" line="358"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="370"/>
+        <location filename="../plugin/adapters/audit_store.py" line="371"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="404"/>
+        <location filename="../plugin/adapters/audit_store.py" line="405"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="613"/>
+        <location filename="../plugin/adapters/audit_store.py" line="614"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="71"/>
+        <location filename="../plugin/adapters/audit_store.py" line="72"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="77"/>
+        <location filename="../plugin/adapters/audit_store.py" line="78"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="96"/>
+        <location filename="../plugin/adapters/audit_store.py" line="97"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="100"/>
+        <location filename="../plugin/adapters/audit_store.py" line="101"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="112"/>
+        <location filename="../plugin/adapters/audit_store.py" line="113"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="641"/>
+        <location filename="../plugin/adapters/audit_store.py" line="632"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="647"/>
-        <location filename="../plugin/adapters/table_store.py" line="39"/>
+        <location filename="../plugin/adapters/audit_store.py" line="637"/>
+        <location filename="../plugin/adapters/table_store.py" line="28"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="94"/>
+        <location filename="../plugin/adapters/audit_store.py" line="95"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="651"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="146"/>
-        <location filename="../plugin/adapters/table_store.py" line="46"/>
+        <location filename="../plugin/adapters/audit_store.py" line="641"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
+        <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="654"/>
-        <location filename="../plugin/adapters/table_store.py" line="119"/>
+        <location filename="../plugin/adapters/audit_store.py" line="644"/>
+        <location filename="../plugin/adapters/table_store.py" line="108"/>
         <source>{path} is locked by another program; try again.</source>
         <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="436"/>
-        <location filename="../plugin/adapters/audit_store.py" line="380"/>
+        <location filename="../plugin/adapters/audit_store.py" line="437"/>
+        <location filename="../plugin/adapters/audit_store.py" line="381"/>
         <location filename="../plugin/adapters/layer_edits.py" line="138"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="618"/>
-        <location filename="../plugin/adapters/audit_store.py" line="409"/>
+        <location filename="../plugin/adapters/audit_store.py" line="619"/>
+        <location filename="../plugin/adapters/audit_store.py" line="410"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="620"/>
-        <location filename="../plugin/adapters/audit_store.py" line="387"/>
+        <location filename="../plugin/adapters/audit_store.py" line="621"/>
+        <location filename="../plugin/adapters/audit_store.py" line="388"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
         <location filename="../plugin/adapters/layer_edits.py" line="165"/>
@@ -132,21 +132,21 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="685"/>
-        <location filename="../plugin/adapters/table_store.py" line="146"/>
+        <location filename="../plugin/adapters/audit_store.py" line="675"/>
+        <location filename="../plugin/adapters/table_store.py" line="135"/>
         <source>Could not save table {table} in {path}: {error}</source>
         <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="660"/>
-        <location filename="../plugin/adapters/table_store.py" line="127"/>
+        <location filename="../plugin/adapters/audit_store.py" line="650"/>
+        <location filename="../plugin/adapters/table_store.py" line="116"/>
         <source>Could not delete row {fid} of table {table}.</source>
         <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="678"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="205"/>
-        <location filename="../plugin/adapters/table_store.py" line="137"/>
+        <location filename="../plugin/adapters/audit_store.py" line="668"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="215"/>
+        <location filename="../plugin/adapters/table_store.py" line="126"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
@@ -204,7 +204,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/basemaps.py" line="238"/>
-        <location filename="../plugin/adapters/package_io.py" line="45"/>
+        <location filename="../plugin/adapters/package_io.py" line="33"/>
         <location filename="../plugin/adapters/workspace.py" line="255"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
@@ -235,18 +235,24 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="288"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="303"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="318"/>
         <location filename="../plugin/adapters/codes_store.py" line="221"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="268"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
         <source>Record grid changes</source>
         <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="205"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="209"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="302"/>
         <location filename="../plugin/dependencies.py" line="82"/>
         <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
@@ -264,9 +270,14 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="204"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="208"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="298"/>
+        <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
+        <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="215"/>
@@ -314,36 +325,36 @@
         <translation>专属</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="321"/>
-        <location filename="../plugin/adapters/editing.py" line="406"/>
-        <location filename="../plugin/adapters/editing.py" line="505"/>
-        <location filename="../plugin/adapters/editing.py" line="525"/>
+        <location filename="../plugin/adapters/editing.py" line="322"/>
+        <location filename="../plugin/adapters/editing.py" line="408"/>
+        <location filename="../plugin/adapters/editing.py" line="640"/>
+        <location filename="../plugin/adapters/editing.py" line="660"/>
         <location filename="../plugin/adapters/fix_edits.py" line="193"/>
         <source>the county</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="280"/>
+        <location filename="../plugin/adapters/editing.py" line="281"/>
         <source>Village {n}</source>
         <translation>村{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="281"/>
+        <location filename="../plugin/adapters/editing.py" line="282"/>
         <source>Section {n}</source>
         <translation>片区{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="282"/>
+        <location filename="../plugin/adapters/editing.py" line="283"/>
         <source>Group {n}</source>
         <translation>组{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="283"/>
+        <location filename="../plugin/adapters/editing.py" line="284"/>
         <source>Dedicated grid {n}</source>
         <translation>专属网格{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="333"/>
+        <location filename="../plugin/adapters/editing.py" line="334"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/map_tools.py" line="277"/>
@@ -351,70 +362,76 @@
         <translation>绘制网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="349"/>
+        <location filename="../plugin/adapters/editing.py" line="350"/>
         <source>A dedicated grid lies inside one village or community: choose a level 1 grid first.</source>
         <translation>专属网格位于某一个村（社区）内：请先选择一个一级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="414"/>
+        <location filename="../plugin/adapters/editing.py" line="416"/>
         <source>There is no parent area to subdivide: choose a grid in the workspace panel first.</source>
         <translation>没有可细分的上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="482"/>
+        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <source>The grid to keep must be one of the grids to merge.</source>
+        <translation>保留的网格必须是参与合并的网格之一。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="565"/>
+        <location filename="../plugin/gui/dialogs.py" line="74"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="418"/>
+        <location filename="../plugin/gui/map_tools.py" line="447"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="507"/>
+        <location filename="../plugin/adapters/editing.py" line="642"/>
         <source>There is no parent area: choose a grid in the workspace panel first.</source>
         <translation>没有上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="529"/>
+        <location filename="../plugin/adapters/editing.py" line="664"/>
         <source>Fill gaps</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="537"/>
+        <location filename="../plugin/adapters/editing.py" line="672"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="467"/>
+        <location filename="../plugin/gui/map_tools.py" line="528"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="605"/>
+        <location filename="../plugin/adapters/editing.py" line="740"/>
         <location filename="../plugin/gui/dock.py" line="486"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="614"/>
-        <location filename="../plugin/gui/dialogs.py" line="70"/>
+        <location filename="../plugin/adapters/editing.py" line="749"/>
+        <location filename="../plugin/gui/dialogs.py" line="118"/>
         <source>Retire grid</source>
         <translation>撤销网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="360"/>
+        <location filename="../plugin/adapters/editing.py" line="361"/>
         <source>Add grid head of dedicated grid</source>
         <translation>添加专属网格的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="401"/>
+        <location filename="../plugin/adapters/editing.py" line="403"/>
         <source>Subdivide grid</source>
         <translation>细分网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="541"/>
+        <location filename="../plugin/adapters/editing.py" line="676"/>
         <source>No grid borders this gap; fill it with a new grid instead.</source>
         <translation>没有与该空隙相邻的网格；请改为新建一个网格来填补。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="592"/>
+        <location filename="../plugin/adapters/editing.py" line="727"/>
         <source>The line must start and end on the boundary shared by two neighbouring {level} grids.</source>
         <translation>线条的起点和终点必须位于两个相邻{level}网格的共同边界上。</translation>
     </message>
@@ -425,7 +442,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="573"/>
+        <location filename="../plugin/adapters/household_edits.py" line="578"/>
         <location filename="../plugin/adapters/importer.py" line="347"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
@@ -433,156 +450,152 @@
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="169"/>
+        <location filename="../plugin/adapters/editing.py" line="170"/>
         <source>Feature {fid} of layer {layer} no longer exists.</source>
         <translation>图层“{layer}”的要素 {fid} 已不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="180"/>
+        <location filename="../plugin/adapters/editing.py" line="181"/>
         <source>{grid} in layer {layer} has no geometry.</source>
         <translation>图层“{layer}”中的{grid}没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="294"/>
+        <location filename="../plugin/adapters/editing.py" line="295"/>
         <location filename="../plugin/adapters/importer.py" line="363"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="300"/>
+        <location filename="../plugin/adapters/editing.py" line="301"/>
         <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="309"/>
+        <location filename="../plugin/adapters/editing.py" line="310"/>
         <source>Could not change {field} of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的{field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="347"/>
+        <location filename="../plugin/adapters/editing.py" line="348"/>
         <source>{value} is not a dedicated grid type.</source>
         <translation>“{value}”不是专属网格类别。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="370"/>
+        <location filename="../plugin/adapters/editing.py" line="371"/>
         <source>safety officer of the unit</source>
         <translation>单位安全负责人</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="410"/>
+        <location filename="../plugin/adapters/editing.py" line="412"/>
         <source>The line cuts no {level} grid inside {parent}.</source>
         <translation>该线条没有切分{parent}内的任何{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="421"/>
+        <location filename="../plugin/adapters/editing.py" line="429"/>
         <source>Subdivide {parent}</source>
         <translation>细分{parent}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="468"/>
+        <location filename="../plugin/adapters/editing.py" line="586"/>
         <source>{grids} belong to different parents ({parents}); only grids of one parent can be merged.</source>
         <translation>{grids}属于不同的上级网格（{parents}）；只能合并同一上级下的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="510"/>
+        <location filename="../plugin/adapters/editing.py" line="645"/>
         <source>The point lies outside {parent}: click inside a gap of the parent.</source>
         <translation>该点位于{parent}之外：请在上级网格内的空隙中点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="516"/>
+        <location filename="../plugin/adapters/editing.py" line="651"/>
         <source>There is no gap here: the {level} grids already cover this part of {parent}.</source>
         <translation>此处没有空隙：{level}网格已覆盖{parent}的这一部分。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="526"/>
+        <location filename="../plugin/adapters/editing.py" line="661"/>
         <source>{parent} has no gaps at {level}.</source>
         <translation>{parent}内的{level}网格之间没有空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <location filename="../plugin/adapters/editing.py" line="698"/>
         <source>The line must run between two neighbouring {level} grids.</source>
         <translation>线条必须位于两个相邻的{level}网格之间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="602"/>
+        <location filename="../plugin/adapters/editing.py" line="737"/>
         <source>A grid needs a name; {grid} was left unchanged.</source>
         <translation>网格必须有名称；{grid}未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="613"/>
+        <location filename="../plugin/adapters/editing.py" line="748"/>
         <source>{grid} is already retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="371"/>
+        <location filename="../plugin/adapters/editing.py" line="372"/>
         <source>grid head of dedicated grid {name}</source>
         <translation>专属网格“{name}”的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="489"/>
+        <location filename="../plugin/adapters/editing.py" line="572"/>
         <source>Could not delete feature {fid} of layer {layer}.</source>
         <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="585"/>
+        <location filename="../plugin/adapters/editing.py" line="720"/>
         <source>Move boundary between {a} and {b}</source>
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="421"/>
-        <location filename="../plugin/adapters/filing.py" line="294"/>
+        <location filename="../plugin/adapters/filing.py" line="447"/>
+        <location filename="../plugin/adapters/filing.py" line="320"/>
         <source>Record filing package</source>
         <translation>记录备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="125"/>
+        <location filename="../plugin/adapters/filing.py" line="148"/>
         <source>Could not write {layers} into {path}: {error}</source>
         <translation>无法将 {layers} 写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="164"/>
+        <location filename="../plugin/adapters/filing.py" line="187"/>
         <source>A filing package is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>备案数据包是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="168"/>
+        <location filename="../plugin/adapters/filing.py" line="191"/>
         <source>The package cannot replace its own workspace {path}; choose another file.</source>
         <translation>备案数据包不能覆盖其来源网格工作空间 {path}；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="225"/>
-        <location filename="../plugin/adapters/workspace.py" line="287"/>
+        <location filename="../plugin/adapters/filing.py" line="248"/>
+        <location filename="../plugin/adapters/workspace.py" line="282"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="411"/>
+        <location filename="../plugin/adapters/filing.py" line="437"/>
         <source>{path} is not a Community Grids filing package.</source>
         <translation>{path} 不是社区网格备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="126"/>
-        <source>cancelled</source>
-        <translation>已取消</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/filing.py" line="177"/>
+        <location filename="../plugin/adapters/filing.py" line="200"/>
         <source>{path} is a grid workspace, not a filing package; it was left unchanged.</source>
         <translation>{path} 是网格工作空间，不是备案数据包；文件未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="280"/>
+        <location filename="../plugin/adapters/filing.py" line="306"/>
+        <location filename="../plugin/adapters/filing.py" line="275"/>
         <source>Export cancelled; {path} was left unchanged.</source>
         <translation>导出已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="284"/>
+        <location filename="../plugin/adapters/filing.py" line="310"/>
         <source>The package failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>备案数据包未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="306"/>
-        <location filename="../plugin/adapters/intake.py" line="431"/>
+        <location filename="../plugin/adapters/filing.py" line="332"/>
+        <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/workspace.py" line="227"/>
         <location filename="../plugin/gui/audit_dock.py" line="774"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -590,18 +603,18 @@
         <translation>无法写入 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="481"/>
+        <location filename="../plugin/adapters/filing.py" line="507"/>
         <source>Could not leave personal data out of {path}: {error}</source>
         <translation>无法从 {path} 中去除个人信息：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="288"/>
+        <location filename="../plugin/adapters/filing.py" line="314"/>
         <location filename="../plugin/adapters/workspace.py" line="94"/>
         <source>{path} is still open; it was not moved into place.</source>
         <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/filing.py" line="298"/>
+        <location filename="../plugin/adapters/filing.py" line="324"/>
         <source>The package was not moved into place, {path} is unchanged: {error}</source>
         <translation>新的备案包未替换原文件，{path} 保持不变：{error}</translation>
     </message>
@@ -711,53 +724,53 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="53"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="100"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="60"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="110"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="90"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="97"/>
         <source>{path} is read-only; {what}: nothing was written.</source>
         <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="99"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
         <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
         <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="119"/>
         <source>{path} could not be written ({what}): {error}</source>
         <translation>无法写入 {path}（{what}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="132"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="142"/>
         <source>{path} could not be saved ({what}); nothing was written: {error}</source>
         <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="166"/>
         <source>Table {table} has no field {field}.</source>
         <translation>表 {table} 没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="177"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="164"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="174"/>
         <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="183"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="220"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="230"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>
@@ -797,48 +810,48 @@
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="381"/>
+        <location filename="../plugin/adapters/household_edits.py" line="386"/>
         <source>{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)</source>
         <translation>其 {records} 个点中有 {outside} 个不在任何三级网格内（坐标系或区域是否有误？）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="382"/>
+        <location filename="../plugin/adapters/household_edits.py" line="387"/>
         <source>{missing} of its {records} points have no geometry</source>
         <translation>其 {records} 个点中有 {missing} 个没有几何</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="383"/>
+        <location filename="../plugin/adapters/household_edits.py" line="388"/>
         <source>{unmatched} of its {records} rows match no grid (only {assigned} usable rows)</source>
         <translation>其 {records} 行中有 {unmatched} 行无法对应网格（仅 {assigned} 行可用）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="384"/>
+        <location filename="../plugin/adapters/household_edits.py" line="389"/>
         <source>it holds no points or rows</source>
         <translation>其中没有任何点或记录</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="385"/>
+        <location filename="../plugin/adapters/household_edits.py" line="390"/>
         <source>{assigned} of its {records} points or rows were attached</source>
         <translation>其 {records} 个点或记录中只有 {assigned} 个被关联</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="396"/>
+        <location filename="../plugin/adapters/household_edits.py" line="401"/>
         <source>Nothing was written: layer {layer} attaches no household to any grid, because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 没有任何住户能关联到网格，原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="398"/>
+        <location filename="../plugin/adapters/household_edits.py" line="403"/>
         <source>Nothing was written: layer {layer} would lower the workspace&apos;s households from {old} to {new} ({drop:.0%}), because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="403"/>
+        <location filename="../plugin/adapters/household_edits.py" line="408"/>
         <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
         <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="516"/>
-        <location filename="../plugin/adapters/household_edits.py" line="551"/>
+        <location filename="../plugin/adapters/household_edits.py" line="521"/>
+        <location filename="../plugin/adapters/household_edits.py" line="556"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -855,27 +868,27 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="635"/>
+        <location filename="../plugin/adapters/household_edits.py" line="640"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="640"/>
+        <location filename="../plugin/adapters/household_edits.py" line="645"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="648"/>
+        <location filename="../plugin/adapters/household_edits.py" line="653"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="657"/>
+        <location filename="../plugin/adapters/household_edits.py" line="662"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="667"/>
+        <location filename="../plugin/adapters/household_edits.py" line="672"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
@@ -895,22 +908,22 @@
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="331"/>
+        <location filename="../plugin/adapters/household_edits.py" line="336"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="367"/>
+        <location filename="../plugin/adapters/household_edits.py" line="372"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="472"/>
+        <location filename="../plugin/adapters/household_edits.py" line="477"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="584"/>
+        <location filename="../plugin/adapters/household_edits.py" line="589"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
@@ -1025,52 +1038,52 @@
         <location filename="../plugin/adapters/importer.py" line="414"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="236"/>
-        <location filename="../plugin/adapters/workspace.py" line="362"/>
+        <location filename="../plugin/adapters/workspace.py" line="357"/>
         <source>Layer {layer} of {path} did not open.</source>
         <translation>无法打开 {path} 的图层“{layer}”。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="142"/>
+        <location filename="../plugin/adapters/intake.py" line="143"/>
         <source>The packages hold no grid geometries; choose the CRS for the checks.</source>
         <translation>备案数据包中没有网格几何；请选择检查所用的坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="107"/>
+        <location filename="../plugin/adapters/intake.py" line="108"/>
         <source>{path} holds no grid layers; it is not a filing package.</source>
         <translation>{path} 中没有网格图层，不是备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="300"/>
+        <location filename="../plugin/adapters/intake.py" line="301"/>
         <source>Could not copy layer {layer} of {path}: {error}</source>
         <translation>无法复制 {path} 的图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="357"/>
+        <location filename="../plugin/adapters/intake.py" line="358"/>
         <source>A city workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>市级网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="362"/>
+        <location filename="../plugin/adapters/intake.py" line="363"/>
         <source>The output {path} is one of the inputs; choose another file.</source>
         <translation>输出文件 {path} 是输入文件之一；请选择其他文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="152"/>
+        <location filename="../plugin/adapters/intake.py" line="153"/>
         <source>{crs} is geographic (degrees); the checks need a projected CRS in metres.</source>
         <translation>{crs} 是地理坐标系（单位为度）；检查需要以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="159"/>
+        <location filename="../plugin/adapters/intake.py" line="160"/>
         <source>No Gauss-Kruger zone fits the packages ({error}); choose the CRS for the checks.</source>
         <translation>没有适合这些备案数据包的高斯-克吕格投影带（{error}）；请选择检查所用的坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="426"/>
+        <location filename="../plugin/adapters/intake.py" line="427"/>
         <source>The city workspace failed GDAL&apos;s GeoPackage validation: {errors}</source>
         <translation>市级网格工作空间未通过 GDAL 的 GeoPackage 校验：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/intake.py" line="400"/>
+        <location filename="../plugin/adapters/intake.py" line="401"/>
         <source>Merge cancelled; {path} was left unchanged.</source>
         <translation>合并已取消；{path} 未作更改。</translation>
     </message>
@@ -1102,18 +1115,18 @@
         <translation>无法导出 {path}（错误 {code}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="49"/>
-        <location filename="../plugin/adapters/workspace.py" line="263"/>
+        <location filename="../plugin/adapters/package_io.py" line="36"/>
+        <location filename="../plugin/adapters/workspace.py" line="258"/>
         <source>{path} is not a GeoPackage.</source>
         <translation>{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="289"/>
+        <location filename="../plugin/adapters/package_io.py" line="276"/>
         <source>Could not create layer {layer}: {error}</source>
         <translation>无法创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="323"/>
+        <location filename="../plugin/adapters/package_io.py" line="310"/>
         <location filename="../plugin/adapters/workspace.py" line="181"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
@@ -1172,12 +1185,12 @@
         <translation>图层“{layer}”：无法删除原有记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="113"/>
+        <location filename="../plugin/adapters/table_store.py" line="102"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="97"/>
+        <location filename="../plugin/adapters/table_store.py" line="86"/>
         <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
@@ -1217,22 +1230,22 @@
         <translation>{crs} 是地理坐标系（单位为度）；网格工作空间需要以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="267"/>
+        <location filename="../plugin/adapters/workspace.py" line="262"/>
         <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <location filename="../plugin/adapters/workspace.py" line="268"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="277"/>
+        <location filename="../plugin/adapters/workspace.py" line="272"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="283"/>
+        <location filename="../plugin/adapters/workspace.py" line="278"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
     </message>
@@ -1242,12 +1255,12 @@
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="295"/>
+        <location filename="../plugin/adapters/workspace.py" line="290"/>
         <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="325"/>
+        <location filename="../plugin/adapters/workspace.py" line="320"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
@@ -2008,7 +2021,7 @@
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="34"/>
+        <location filename="../plugin/gui/dialogs.py" line="36"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
@@ -2018,62 +2031,85 @@
         <translation>专属网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="45"/>
+        <location filename="../plugin/gui/dialogs.py" line="47"/>
         <source>e.g. Xincheng primary school</source>
         <translation>例如：新城小学</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="48"/>
+        <location filename="../plugin/gui/dialogs.py" line="50"/>
         <source>Type</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="49"/>
+        <location filename="../plugin/gui/dialogs.py" line="51"/>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="50"/>
+        <location filename="../plugin/gui/dialogs.py" line="52"/>
         <source>Safety officer (grid head)</source>
         <translation>安全负责人（网格长）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="51"/>
+        <location filename="../plugin/gui/dialogs.py" line="53"/>
         <source>Officer&apos;s phone</source>
         <translation>负责人电话</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="53"/>
+        <location filename="../plugin/gui/dialogs.py" line="55"/>
         <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
         <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="83"/>
+        <location filename="../plugin/gui/dialogs.py" line="78"/>
+        <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
+        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="131"/>
         <source>Valid to</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="94"/>
+        <location filename="../plugin/gui/dialogs.py" line="142"/>
         <source>Tianditu key</source>
         <translation>天地图密钥</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="97"/>
+        <location filename="../plugin/gui/dialogs.py" line="145"/>
         <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
         <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="107"/>
+        <location filename="../plugin/gui/dialogs.py" line="155"/>
         <source>Key (tk)</source>
         <translation>密钥（tk）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="108"/>
+        <location filename="../plugin/gui/dialogs.py" line="156"/>
         <source>Referer</source>
         <translation>Referer（网站地址）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="73"/>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <source>Area (m²)</source>
+        <translation>面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Households</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="121"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
@@ -2143,7 +2179,7 @@
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="375"/>
+        <location filename="../plugin/gui/map_tools.py" line="393"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
@@ -2251,16 +2287,6 @@
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Grid</source>
         <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <source>Code</source>
-        <translation>编码</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <source>Households</source>
-        <translation>户数</translation>
     </message>
     <message>
         <location filename="../plugin/gui/grid_tree.py" line="173"/>
@@ -2385,12 +2411,27 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="380"/>
+        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <source>Subdivided into {count} {level} grids.</source>
+        <translation>已细分为 {count} 个{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="398"/>
         <source>Draw one line for the new boundary.</source>
         <translation>请为新边界绘制一条线。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="478"/>
+        <location filename="../plugin/gui/map_tools.py" line="502"/>
+        <source>Merge cancelled: nothing was changed.</source>
+        <translation>已取消合并：未做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="508"/>
+        <source>Merged {count} grids into {grid}.</source>
+        <translation>已将 {count} 个网格合并为{grid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="539"/>
         <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
         <translation>已将空隙划给共同边界最长的相邻网格。</translation>
     </message>
@@ -2415,19 +2456,14 @@
         <translation>已向图层“{layer}”添加一个专属网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="369"/>
-        <source>Subdivided into {count} {level} grids.</source>
-        <translation>已细分为 {count} 个{level}网格。</translation>
+        <location filename="../plugin/gui/map_tools.py" line="373"/>
+        <source>Households and population counted from the household points.</source>
+        <translation>户数和人口已按住户点统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="383"/>
+        <location filename="../plugin/gui/map_tools.py" line="401"/>
         <source>Moved the boundary between two {level} grids.</source>
         <translation>已调整两个{level}网格之间的边界。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/map_tools.py" line="461"/>
-        <source>Merged {count} grids into one.</source>
-        <translation>已将 {count} 个网格合并为一个。</translation>
     </message>
     <message>
         <location filename="../plugin/gui/map_tools.py" line="288"/>
@@ -2435,12 +2471,32 @@
         <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="443"/>
+        <location filename="../plugin/gui/map_tools.py" line="378"/>
+        <source>The workspace has no household points: households and population were shared by area; attach the households to count them.</source>
+        <translation>工作空间没有住户点：户数和人口已按面积分摊；请挂接住户以按实际统计。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="473"/>
         <source>There is no active {level} grid here: click inside the grids to merge.</source>
         <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="480"/>
+        <location filename="../plugin/gui/map_tools.py" line="511"/>
+        <source>Codes retired when saved: {codes}.</source>
+        <translation>保存时撤销的编码：{codes}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="514"/>
+        <source>Grid head {name} moves to {grid} when saved.</source>
+        <translation>保存时网格长{name}调整到{grid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="516"/>
+        <source>{grid} keeps its grid head; assign another grid to: {heads}.</source>
+        <translation>{grid}保留其原网格长；请为以下人员指定其他网格：{heads}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="541"/>
         <source>Filled the gap with a new {level} grid.</source>
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
@@ -3850,6 +3906,14 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>cancelled</source>
+        <translation type="vanished">已取消</translation>
+    </message>
+    <message>
+        <source>Merged {count} grids into one.</source>
+        <translation type="vanished">已将 {count} 个网格合并为一个。</translation>
+    </message>
+    <message>
         <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
 
 Input: a workspace GeoPackage, or separate polygon layers for the levels (each optional; a layer given here replaces the workspace&apos;s layer of that level). Layers need a &apos;code&apos; field and a projected CRS in metres, all the same. Size rules are checked when the level 3 grids have household counts, staffing when a workspace (with its staff register) is given.
@@ -3875,11 +3939,11 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
@@ -3889,7 +3953,7 @@ Sources: household points (one household per point), building points with a hous
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
 Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
-        <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 
