@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 import shapely
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
-from qgis.PyQt.QtCore import QPoint, Qt, QTimer
+from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QTableWidget
-from workspace_helpers import in_project
+from workspace_helpers import answer_merge, in_project
 
 from plugin.adapters import drawing_sample as sample
 from plugin.adapters.change_tracker import ChangeTracker
@@ -115,33 +114,6 @@ def snapshot(layer):
 
 def messages(qgis_iface, level=Qgis.MessageLevel.Warning):
     return qgis_iface.messageBar().get_messages(level)
-
-
-def answer_merge(row=None, accept=True):
-    """Answer the merge dialog the next right click opens, with real mouse clicks: pick ``row`` (else keep the
-    preselected one), then OK (or Cancel). Returns a dict that gets the dialog's rows and preselected row."""
-    seen = {}
-
-    def answer():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or dialog.objectName() != "MergeSurvivorDialog":
-            QTimer.singleShot(20, answer)
-            return
-        table = dialog.findChild(QTableWidget, "survivors")
-        seen["rows"] = [
-            tuple(table.item(r, c).text() for c in range(table.columnCount())) for r in range(table.rowCount())
-        ]
-        seen["default"] = table.currentRow()
-        if row is not None:
-            rect = table.visualItemRect(table.item(row, 1))
-            QTest.mouseClick(table.viewport(), LEFT, NONE, rect.center())
-        seen["chosen"] = table.currentRow()
-        buttons = dialog.findChild(QDialogButtonBox)
-        button = QDialogButtonBox.StandardButton.Ok if accept else QDialogButtonBox.StandardButton.Cancel
-        QTest.mouseClick(buttons.button(button), LEFT)
-
-    QTimer.singleShot(0, answer)
-    return seen
 
 
 def feature_by_code(layer, code):
