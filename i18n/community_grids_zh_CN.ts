@@ -235,18 +235,24 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="288"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="303"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="318"/>
         <location filename="../plugin/adapters/codes_store.py" line="221"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="268"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
         <source>Record grid changes</source>
         <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="205"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="209"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="302"/>
         <location filename="../plugin/dependencies.py" line="82"/>
         <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
@@ -265,9 +271,14 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="204"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="208"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="298"/>
+        <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
+        <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="215"/>
@@ -315,36 +326,36 @@
         <translation>专属</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="321"/>
-        <location filename="../plugin/adapters/editing.py" line="406"/>
-        <location filename="../plugin/adapters/editing.py" line="505"/>
-        <location filename="../plugin/adapters/editing.py" line="525"/>
+        <location filename="../plugin/adapters/editing.py" line="322"/>
+        <location filename="../plugin/adapters/editing.py" line="408"/>
+        <location filename="../plugin/adapters/editing.py" line="640"/>
+        <location filename="../plugin/adapters/editing.py" line="660"/>
         <location filename="../plugin/adapters/fix_edits.py" line="193"/>
         <source>the county</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="280"/>
+        <location filename="../plugin/adapters/editing.py" line="281"/>
         <source>Village {n}</source>
         <translation>村{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="281"/>
+        <location filename="../plugin/adapters/editing.py" line="282"/>
         <source>Section {n}</source>
         <translation>片区{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="282"/>
+        <location filename="../plugin/adapters/editing.py" line="283"/>
         <source>Group {n}</source>
         <translation>组{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="283"/>
+        <location filename="../plugin/adapters/editing.py" line="284"/>
         <source>Dedicated grid {n}</source>
         <translation>专属网格{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="333"/>
+        <location filename="../plugin/adapters/editing.py" line="334"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/map_tools.py" line="277"/>
@@ -352,70 +363,76 @@
         <translation>绘制网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="349"/>
+        <location filename="../plugin/adapters/editing.py" line="350"/>
         <source>A dedicated grid lies inside one village or community: choose a level 1 grid first.</source>
         <translation>专属网格位于某一个村（社区）内：请先选择一个一级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="414"/>
+        <location filename="../plugin/adapters/editing.py" line="416"/>
         <source>There is no parent area to subdivide: choose a grid in the workspace panel first.</source>
         <translation>没有可细分的上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="482"/>
+        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <source>The grid to keep must be one of the grids to merge.</source>
+        <translation>保留的网格必须是参与合并的网格之一。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/editing.py" line="565"/>
+        <location filename="../plugin/gui/dialogs.py" line="74"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="418"/>
+        <location filename="../plugin/gui/map_tools.py" line="447"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="507"/>
+        <location filename="../plugin/adapters/editing.py" line="642"/>
         <source>There is no parent area: choose a grid in the workspace panel first.</source>
         <translation>没有上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="529"/>
+        <location filename="../plugin/adapters/editing.py" line="664"/>
         <source>Fill gaps</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="537"/>
+        <location filename="../plugin/adapters/editing.py" line="672"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="467"/>
+        <location filename="../plugin/gui/map_tools.py" line="528"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="605"/>
+        <location filename="../plugin/adapters/editing.py" line="740"/>
         <location filename="../plugin/gui/dock.py" line="508"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="614"/>
-        <location filename="../plugin/gui/dialogs.py" line="70"/>
+        <location filename="../plugin/adapters/editing.py" line="749"/>
+        <location filename="../plugin/gui/dialogs.py" line="118"/>
         <source>Retire grid</source>
         <translation>撤销网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="360"/>
+        <location filename="../plugin/adapters/editing.py" line="361"/>
         <source>Add grid head of dedicated grid</source>
         <translation>添加专属网格的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="401"/>
+        <location filename="../plugin/adapters/editing.py" line="403"/>
         <source>Subdivide grid</source>
         <translation>细分网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="541"/>
+        <location filename="../plugin/adapters/editing.py" line="676"/>
         <source>No grid borders this gap; fill it with a new grid instead.</source>
         <translation>没有与该空隙相邻的网格；请改为新建一个网格来填补。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="592"/>
+        <location filename="../plugin/adapters/editing.py" line="727"/>
         <source>The line must start and end on the boundary shared by two neighbouring {level} grids.</source>
         <translation>线条的起点和终点必须位于两个相邻{level}网格的共同边界上。</translation>
     </message>
@@ -426,7 +443,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="564"/>
+        <location filename="../plugin/adapters/household_edits.py" line="578"/>
         <location filename="../plugin/adapters/importer.py" line="347"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
         <location filename="../plugin/gui/staff_panel.py" line="277"/>
@@ -434,98 +451,98 @@
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="169"/>
+        <location filename="../plugin/adapters/editing.py" line="170"/>
         <source>Feature {fid} of layer {layer} no longer exists.</source>
         <translation>图层“{layer}”的要素 {fid} 已不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="180"/>
+        <location filename="../plugin/adapters/editing.py" line="181"/>
         <source>{grid} in layer {layer} has no geometry.</source>
         <translation>图层“{layer}”中的{grid}没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="294"/>
+        <location filename="../plugin/adapters/editing.py" line="295"/>
         <location filename="../plugin/adapters/importer.py" line="363"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="300"/>
+        <location filename="../plugin/adapters/editing.py" line="301"/>
         <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="309"/>
+        <location filename="../plugin/adapters/editing.py" line="310"/>
         <source>Could not change {field} of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的{field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="347"/>
+        <location filename="../plugin/adapters/editing.py" line="348"/>
         <source>{value} is not a dedicated grid type.</source>
         <translation>“{value}”不是专属网格类别。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="370"/>
+        <location filename="../plugin/adapters/editing.py" line="371"/>
         <source>safety officer of the unit</source>
         <translation>单位安全负责人</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="410"/>
+        <location filename="../plugin/adapters/editing.py" line="412"/>
         <source>The line cuts no {level} grid inside {parent}.</source>
         <translation>该线条没有切分{parent}内的任何{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="421"/>
+        <location filename="../plugin/adapters/editing.py" line="429"/>
         <source>Subdivide {parent}</source>
         <translation>细分{parent}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="468"/>
+        <location filename="../plugin/adapters/editing.py" line="586"/>
         <source>{grids} belong to different parents ({parents}); only grids of one parent can be merged.</source>
         <translation>{grids}属于不同的上级网格（{parents}）；只能合并同一上级下的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="510"/>
+        <location filename="../plugin/adapters/editing.py" line="645"/>
         <source>The point lies outside {parent}: click inside a gap of the parent.</source>
         <translation>该点位于{parent}之外：请在上级网格内的空隙中点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="516"/>
+        <location filename="../plugin/adapters/editing.py" line="651"/>
         <source>There is no gap here: the {level} grids already cover this part of {parent}.</source>
         <translation>此处没有空隙：{level}网格已覆盖{parent}的这一部分。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="526"/>
+        <location filename="../plugin/adapters/editing.py" line="661"/>
         <source>{parent} has no gaps at {level}.</source>
         <translation>{parent}内的{level}网格之间没有空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <location filename="../plugin/adapters/editing.py" line="698"/>
         <source>The line must run between two neighbouring {level} grids.</source>
         <translation>线条必须位于两个相邻的{level}网格之间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="602"/>
+        <location filename="../plugin/adapters/editing.py" line="737"/>
         <source>A grid needs a name; {grid} was left unchanged.</source>
         <translation>网格必须有名称；{grid}未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="613"/>
+        <location filename="../plugin/adapters/editing.py" line="748"/>
         <source>{grid} is already retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="371"/>
+        <location filename="../plugin/adapters/editing.py" line="372"/>
         <source>grid head of dedicated grid {name}</source>
         <translation>专属网格“{name}”的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="489"/>
+        <location filename="../plugin/adapters/editing.py" line="572"/>
         <source>Could not delete feature {fid} of layer {layer}.</source>
         <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="585"/>
+        <location filename="../plugin/adapters/editing.py" line="720"/>
         <source>Move boundary between {a} and {b}</source>
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
@@ -794,48 +811,48 @@
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="372"/>
+        <location filename="../plugin/adapters/household_edits.py" line="386"/>
         <source>{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)</source>
         <translation>其 {records} 个点中有 {outside} 个不在任何三级网格内（坐标系或区域是否有误？）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="373"/>
+        <location filename="../plugin/adapters/household_edits.py" line="387"/>
         <source>{missing} of its {records} points have no geometry</source>
         <translation>其 {records} 个点中有 {missing} 个没有几何</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="374"/>
+        <location filename="../plugin/adapters/household_edits.py" line="388"/>
         <source>{unmatched} of its {records} rows match no grid (only {assigned} usable rows)</source>
         <translation>其 {records} 行中有 {unmatched} 行无法对应网格（仅 {assigned} 行可用）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="375"/>
+        <location filename="../plugin/adapters/household_edits.py" line="389"/>
         <source>it holds no points or rows</source>
         <translation>其中没有任何点或记录</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="376"/>
+        <location filename="../plugin/adapters/household_edits.py" line="390"/>
         <source>{assigned} of its {records} points or rows were attached</source>
         <translation>其 {records} 个点或记录中只有 {assigned} 个被关联</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="387"/>
+        <location filename="../plugin/adapters/household_edits.py" line="401"/>
         <source>Nothing was written: layer {layer} attaches no household to any grid, because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 没有任何住户能关联到网格，原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="389"/>
+        <location filename="../plugin/adapters/household_edits.py" line="403"/>
         <source>Nothing was written: layer {layer} would lower the workspace&apos;s households from {old} to {new} ({drop:.0%}), because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="394"/>
+        <location filename="../plugin/adapters/household_edits.py" line="408"/>
         <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
         <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="507"/>
-        <location filename="../plugin/adapters/household_edits.py" line="542"/>
+        <location filename="../plugin/adapters/household_edits.py" line="521"/>
+        <location filename="../plugin/adapters/household_edits.py" line="556"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -852,27 +869,27 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="626"/>
+        <location filename="../plugin/adapters/household_edits.py" line="640"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="631"/>
+        <location filename="../plugin/adapters/household_edits.py" line="645"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="639"/>
+        <location filename="../plugin/adapters/household_edits.py" line="653"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="648"/>
+        <location filename="../plugin/adapters/household_edits.py" line="662"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="658"/>
+        <location filename="../plugin/adapters/household_edits.py" line="672"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
@@ -892,22 +909,22 @@
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="322"/>
+        <location filename="../plugin/adapters/household_edits.py" line="336"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="358"/>
+        <location filename="../plugin/adapters/household_edits.py" line="372"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="463"/>
+        <location filename="../plugin/adapters/household_edits.py" line="477"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="575"/>
+        <location filename="../plugin/adapters/household_edits.py" line="589"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
@@ -2010,7 +2027,7 @@
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="34"/>
+        <location filename="../plugin/gui/dialogs.py" line="36"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
@@ -2020,62 +2037,85 @@
         <translation>专属网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="45"/>
+        <location filename="../plugin/gui/dialogs.py" line="47"/>
         <source>e.g. Xincheng primary school</source>
         <translation>例如：新城小学</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="48"/>
+        <location filename="../plugin/gui/dialogs.py" line="50"/>
         <source>Type</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="49"/>
+        <location filename="../plugin/gui/dialogs.py" line="51"/>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="50"/>
+        <location filename="../plugin/gui/dialogs.py" line="52"/>
         <source>Safety officer (grid head)</source>
         <translation>安全负责人（网格长）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="51"/>
+        <location filename="../plugin/gui/dialogs.py" line="53"/>
         <source>Officer&apos;s phone</source>
         <translation>负责人电话</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="53"/>
+        <location filename="../plugin/gui/dialogs.py" line="55"/>
         <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
         <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="83"/>
+        <location filename="../plugin/gui/dialogs.py" line="78"/>
+        <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
+        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="131"/>
         <source>Valid to</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="94"/>
+        <location filename="../plugin/gui/dialogs.py" line="142"/>
         <source>Tianditu key</source>
         <translation>天地图密钥</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="97"/>
+        <location filename="../plugin/gui/dialogs.py" line="145"/>
         <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
         <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="107"/>
+        <location filename="../plugin/gui/dialogs.py" line="155"/>
         <source>Key (tk)</source>
         <translation>密钥（tk）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="108"/>
+        <location filename="../plugin/gui/dialogs.py" line="156"/>
         <source>Referer</source>
         <translation>Referer（网站地址）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="73"/>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <source>Area (m²)</source>
+        <translation>面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Households</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="121"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
@@ -2145,7 +2185,7 @@
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="375"/>
+        <location filename="../plugin/gui/map_tools.py" line="393"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
@@ -2253,16 +2293,6 @@
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Grid</source>
         <translation>网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <source>Code</source>
-        <translation>编码</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <source>Households</source>
-        <translation>户数</translation>
     </message>
     <message>
         <location filename="../plugin/gui/grid_tree.py" line="173"/>
@@ -2387,12 +2417,27 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="380"/>
+        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <source>Subdivided into {count} {level} grids.</source>
+        <translation>已细分为 {count} 个{level}网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="398"/>
         <source>Draw one line for the new boundary.</source>
         <translation>请为新边界绘制一条线。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="478"/>
+        <location filename="../plugin/gui/map_tools.py" line="502"/>
+        <source>Merge cancelled: nothing was changed.</source>
+        <translation>已取消合并：未做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="508"/>
+        <source>Merged {count} grids into {grid}.</source>
+        <translation>已将 {count} 个网格合并为{grid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="539"/>
         <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
         <translation>已将空隙划给共同边界最长的相邻网格。</translation>
     </message>
@@ -2417,19 +2462,14 @@
         <translation>已向图层“{layer}”添加一个专属网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="369"/>
-        <source>Subdivided into {count} {level} grids.</source>
-        <translation>已细分为 {count} 个{level}网格。</translation>
+        <location filename="../plugin/gui/map_tools.py" line="373"/>
+        <source>Households and population counted from the household points.</source>
+        <translation>户数和人口已按住户点统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="383"/>
+        <location filename="../plugin/gui/map_tools.py" line="401"/>
         <source>Moved the boundary between two {level} grids.</source>
         <translation>已调整两个{level}网格之间的边界。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/map_tools.py" line="461"/>
-        <source>Merged {count} grids into one.</source>
-        <translation>已将 {count} 个网格合并为一个。</translation>
     </message>
     <message>
         <location filename="../plugin/gui/map_tools.py" line="288"/>
@@ -2437,12 +2477,32 @@
         <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="443"/>
+        <location filename="../plugin/gui/map_tools.py" line="378"/>
+        <source>The workspace has no household points: households and population were shared by area; attach the households to count them.</source>
+        <translation>工作空间没有住户点：户数和人口已按面积分摊；请挂接住户以按实际统计。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="473"/>
         <source>There is no active {level} grid here: click inside the grids to merge.</source>
         <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="480"/>
+        <location filename="../plugin/gui/map_tools.py" line="511"/>
+        <source>Codes retired when saved: {codes}.</source>
+        <translation>保存时撤销的编码：{codes}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="514"/>
+        <source>Grid head {name} moves to {grid} when saved.</source>
+        <translation>保存时网格长{name}调整到{grid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="516"/>
+        <source>{grid} keeps its grid head; assign another grid to: {heads}.</source>
+        <translation>{grid}保留其原网格长；请为以下人员指定其他网格：{heads}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="541"/>
         <source>Filled the gap with a new {level} grid.</source>
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
@@ -3862,8 +3922,12 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>Merged {count} grids into one.</source>
+        <translation type="vanished">已将 {count} 个网格合并为一个。</translation>
+    </message>
+    <message>
         <source>cancelled</source>
-        <translation>已取消</translation>
+        <translation type="vanished">已取消</translation>
     </message>
     <message>
         <source>Checks a grid workspace against the standard: each grid&apos;s geometry (null, not a polygon, invalid, several parts, holes, tiny or thin), overlaps within a level, gaps and parts beyond the parent between levels (level 3 in level 2 in level 1, dedicated grids in one village), coverage of the county boundary, grid codes, the size rules of §7.3.3 (the workspace&apos;s own thresholds) and staffing (§8.1, §8.2).
@@ -3873,7 +3937,7 @@ Input: a workspace GeoPackage, or separate polygon layers for the levels (each o
 Tolerances: pieces at or below the noise thresholds come from rounding and are never reported; pieces below the sliver thresholds are reported as slivers (warnings); larger ones as gaps and overlaps (errors).
 
 Outputs: the findings as a polygon layer (the schema&apos;s audit_findings fields), a JSON report and a bilingual HTML report with a summary by rule and by township and village. Findings accepted as exceptions in the workspace (audit_exceptions) stay accepted while their geometry is unchanged. With &apos;Write findings to the workspace&apos; the workspace&apos;s audit_findings table is replaced by this run&apos;s.</source>
-        <translation>按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
+        <translation type="vanished">按规范检查网格工作空间：各网格的几何（为空、不是面、无效、多部件、含洞、过小或过窄），同一层级内的重叠，上下级之间的空隙和超出上级的部分（三级在二级内、二级在一级内，专属网格在某一个村内），对县界的覆盖，网格编码，§7.3.3 的规模标准（使用网格工作空间自身的阈值）以及人员配备（§8.1、§8.2）。
 
 输入：网格工作空间 GeoPackage，或分别提供各层级的面图层（均可选；在此提供的图层将替代网格工作空间中同一层级的图层）。图层需有“code”字段，并统一采用以米为单位的同一投影坐标系。三级网格有户数统计时检查规模标准，提供网格工作空间（含网格工作人员名单）时检查人员配备。
 
@@ -3883,19 +3947,19 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <source>Sliver area (m²): smaller gaps and overlaps are reported as slivers</source>
-        <translation>狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
+        <translation type="vanished">狭长碎片面积（平方米）：更小的空隙和重叠作为狭长碎片报告</translation>
     </message>
     <message>
         <source>Sliver width (m): thinner gaps and overlaps are reported as slivers</source>
-        <translation>狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
+        <translation type="vanished">狭长碎片宽度（米）：更窄的空隙和重叠作为狭长碎片报告</translation>
     </message>
     <message>
         <source>The source has no coordinate reference system: set its CRS first.</source>
-        <translation>数据源没有坐标参考系：请先设置其坐标参考系。</translation>
+        <translation type="vanished">数据源没有坐标参考系：请先设置其坐标参考系。</translation>
     </message>
     <message>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.</source>
-        <translation>将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
+        <translation type="vanished">将网格工作空间导出为向市级报送的备案数据包：一个采用 CGCS2000 坐标系（EPSG:4490，也可选择其他交换坐标系）的 GeoPackage，包含各级网格图层、县界、网格工作人员（除非特意选择包含，个人电话号码将被清空）、可选的住户、上次备案以来的变动、最近一次审核的问题，以及元数据表（县、版本、制作人、时间、数量统计、审核摘要）。若最近一次审核存在未接受的错误级问题，将拒绝导出，除非填写强制导出理由；该理由会记录在数据包和网格工作空间中。数据包先写入临时文件，校验通过后再移动到目标位置，因此导出失败不会破坏原有的数据包。</translation>
     </message>
     <message>
         <source>Counts households, persons and relocated or registered-but-absent households per level 3 grid and rolls the totals up to level 2 and level 1 (by parent code); the counts are written to the grids&apos; fields households, population and relocated_households in the workspace.
@@ -3905,7 +3969,7 @@ Sources: household points (one household per point), building points with a hous
 Rules: a point belongs to the level 3 grid that contains it, boundary included. A point on the shared boundary of several grids (or in an overlap) goes to the grid with the lowest code (or, if chosen, the grid whose centre is nearest) and is reported. A point outside every active level 3 grid, or without geometry, is not counted and is reported. Retired grids take no households and keep their counts. Relocated and absent fields may be yes/no flags (the point&apos;s households) or counts; relocated households = relocated + absent, at most the point&apos;s households. Missing or invalid numbers count as 0 and are reported. A grid whose parent code is not found is not rolled up and is reported.
 
 Every active grid&apos;s counts are replaced, grids without households get 0. The findings (outside, boundary, unmatched rows …) go to the optional findings layer and the log.</source>
-        <translation>按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
+        <translation type="vanished">按三级网格统计户数、人数以及搬迁户和空挂户数，并按上级编码汇总到二级和一级网格；统计结果写入网格工作空间中各网格的 households、population 和 relocated_households 字段。
 
 数据来源：住户点（每点一户）、带户数字段的楼栋点，或无几何的表格——按网格编码关联，编码为空时按村民小组名称关联（名称重复时可再用村字段区分）。其他坐标系的点会转换到网格工作空间坐标系。
 

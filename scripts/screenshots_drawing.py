@@ -496,7 +496,7 @@ def sample_session(desk: Desktop, plan: SamplePlan, out: Path) -> None:
     show_section(piece_code)
     shot("2_subdivided")
 
-    # 2. merge the new piece into its neighbour: the neighbour, picked first, keeps its code and name
+    # 2. merge the new piece into its neighbour: in the dialog the planner keeps the neighbour (its code and name)
     show_section()  # nothing highlighted but the picks
     dock.tool_actions["merge"].trigger()
     bar.clearWidgets()
@@ -504,6 +504,7 @@ def sample_session(desk: Desktop, plan: SamplePlan, out: Path) -> None:
         desk.click(*inner_point(editor.geometry(ref_of(3, code))))
     shot("3_merge_picked")
     bar.clearWidgets()
+    answer_merge_dialog(plan.neighbour_code)
     desk.click(*inner_point(pieces[1]), Qt.MouseButton.RightButton)
     dock.refresh()
     merged = section_partitioned()
@@ -517,6 +518,32 @@ def sample_session(desk: Desktop, plan: SamplePlan, out: Path) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def answer_merge_dialog(code: str) -> None:
+    """When the merge dialog opens, choose the row of ``code`` as the surviving grid and press OK (real clicks)."""
+    from qgis.PyQt.QtCore import Qt, QTimer
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QTableWidget
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "MergeSurvivorDialog":
+            QTimer.singleShot(50, answer)
+            return
+        table = dialog.findChild(QTableWidget, "survivors")
+        rows = [r for r in range(table.rowCount()) if table.item(r, 0).text() == code]
+        if rows:
+            QTest.mouseClick(
+                table.viewport(),
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+                table.visualItemRect(table.item(rows[0], 1)).center(),
+            )
+        buttons = dialog.findChild(QDialogButtonBox)
+        QTest.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
 
 
 def inner_point(geometry) -> tuple[float, float]:

@@ -24,7 +24,10 @@ How it works, per grid layer:
   approval reference are left for the planner). Rows are added through the change_log layer's edit
   buffer and saved at once — unless the user is editing change_log, then they wait in its buffer.
 * with ``sync_registry`` the code registry learns the codes that appeared and retires the codes no
-  active grid holds any more (``code_registry``, same rule for saving).
+  active grid holds any more (``code_registry``, same rule for saving);
+* after a merge the grid head of the largest merged-away grid becomes the survivor's grid head when
+  the survivor has none (``staff``, same rule for saving); any other head of a merged-away grid is
+  not moved but listed in ``head_notes`` and the QGIS message log, for the planner to assign.
 
 A failure inside a slot never breaks the user's save: it is logged to the QGIS message log
 ("Community Grids") and kept in ``last_error``. Limitation: in a project using transaction groups
@@ -51,7 +54,7 @@ from ..i18n import tr
 from .arrays import python_value
 from .codes_store import REGISTRY, held_codes, load_registry, write_registry
 from .filing import current_user
-from .layer_edits import add_rows
+from .layer_edits import add_rows, change_values
 
 _FIELDS = ("code", "parent_code", "name", "status")
 
@@ -151,6 +154,7 @@ class ChangeTracker(QObject):
         self.sync_registry = sync_registry
         self.last_records: list[ChangeRecord] = []
         self.last_error: str = ""
+        self.head_notes: list[str] = []  # grid heads a merge left without a grid (see _follow_merges)
         self._pending: dict[str, _Pending] = {}
         self._connections: list[tuple[object, Callable]] = []
 
@@ -269,8 +273,34 @@ class ChangeTracker(QObject):
             )
         if self.sync_registry:
             self._sync_registry(layer, after, records)
+        self._follow_merges(records)
         if records:
             self.changesRecorded.emit(len(records))
+
+    def _follow_merges(self, records: list[ChangeRecord]) -> None:
+        """Grid heads of merged-away grids: the survivor's head when it has none, else listed in ``head_notes``."""
+        groups: dict[str, list[ChangeRecord]] = {}
+        for record in records:
+            if record.change_kind == "merge" and record.new_code:
+                groups.setdefault(record.new_code, []).append(record)
+        staff = self.workspace.layers.get(schema.STAFF.name)
+        if not groups or staff is None:
+            return
+        from .editing import GridEditor
+
+        editor = GridEditor(self.workspace)
+        changes = {}
+        for survivor, group in groups.items():
+            group.sort(key=lambda r: -(r.area_before or 0.0))
+            moves, left = editor.merge_heads(survivor, [r.old_code for r in group])
+            changes.update({fid: {"grid_code": code} for fid, _, code in moves})
+            for _, name, code in left:
+                note = tr("Grid head {name} of the merged grid {code} has no grid now: assign another grid.").format(
+                    name=name, code=code
+                )
+                self.head_notes.append(note)
+                QgsMessageLog.logMessage(note, tr("Community Grids"), Qgis.MessageLevel.Warning)
+        change_values(staff, changes, tr("Grid heads follow a merge"))
 
     def _sync_registry(self, layer: QgsVectorLayer, after: GridArray, records: list[ChangeRecord]) -> None:
         registry_layer = self.workspace.layers.get(REGISTRY)

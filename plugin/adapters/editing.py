@@ -127,6 +127,7 @@ class GridEditor:
 
     def __init__(self, workspace):
         self.workspace = workspace
+        self.last_count_method: str | None = None  # "points" or "area": how the last subdivision counted
 
     # ------------------------------------------------------------ reading
 
@@ -397,10 +398,11 @@ class GridEditor:
             pieces = []
             for index in cut:
                 pieces.append(self._split_pieces(grids.ref(int(index)), grids.geometries[index], lines))
+            counts = [self._piece_counts(level, grids, ref, parts) for ref, parts in pieces]
             fids = []
             with edit_command(layer, tr("Subdivide grid")):
-                for ref, parts in pieces:
-                    fids.extend(self._write_split(level, ref, parts))
+                for (ref, parts), piece_counts in zip(pieces, counts):
+                    fids.extend(self._write_split(level, ref, parts, piece_counts))
             return fids
         # nothing of this level is cut: partition the parent itself into new grids of this level
         label = parent.label if parent is not None else tr("the county")
@@ -417,12 +419,18 @@ class GridEditor:
         except core.EditError as error:
             raise EditFailure(translate(error)) from error
         layer = self.layer(level)
+        totals = {}
+        if parent is not None and parent.kind == GRID:
+            parent_feature = self.feature(parent.level, parent.fid)
+            totals = {name: _count(parent_feature.attribute(name)) for name in core.COUNT_FIELDS}
+        # new codes are given in the order of the parts, so uncoded parts rank in that order on a boundary
+        counts = self.count_households(level, parts, [None] * len(parts), totals, exclude=existing.fids)
         fids = []
         with edit_command(layer, tr("Subdivide {parent}").format(parent=label)):
-            for part in parts:
+            for part, values in zip(parts, counts):
                 attributes = self._new_attributes(level, parent)
                 attributes["name"] = self.default_name(level, parent)
-                fids.append(self._add(layer, part, attributes))
+                fids.append(self._add(layer, part, {**attributes, **values}))
         return fids
 
     def _split_pieces(self, ref: GridRef, geometry, lines):
@@ -431,33 +439,143 @@ class GridEditor:
         except core.EditError as error:
             raise EditFailure(translate(error)) from error
 
-    def _write_split(self, level: int, ref: GridRef, parts) -> list[int]:
-        """The original keeps the largest piece (and its code); the others are new grids like it."""
+    def _piece_counts(self, level: int, grids: GridSet, ref: GridRef, parts) -> list[dict]:
+        """Household counts of the pieces of one split grid (the original's piece first)."""
+        original = self.feature(level, ref.fid)
+        totals = {name: _count(original.attribute(name)) for name in core.COUNT_FIELDS}
+        parent_code = python_value(original.attribute("parent_code"))
+        codes = [ref.code] + [None] * (len(parts) - 1)
+        if len(parts) > 1:  # the codes the new pieces will get, for the boundary rule
+            proposed = self.propose_code(level, parent_code)
+            codes[1] = proposed
+        return self.count_households(level, parts, codes, totals, exclude=[ref.fid])
+
+    def _write_split(self, level: int, ref: GridRef, parts, counts: list[dict] | None = None) -> list[int]:
+        """The original keeps the largest piece (and its code); the others are new grids like it.
+
+        ``counts``: households, population and relocated households of each piece (else 0 for the new ones).
+        """
         layer = self.layer(level)
         original = layer.getFeature(ref.fid)
+        counts = counts or [{}] + [{name: 0 for name in core.COUNT_FIELDS}] * (len(parts) - 1)
         self._set_geometry(layer, ref.fid, parts[0])
+        for name, value in counts[0].items():
+            self._set_value(layer, ref.fid, name, value)
         fids = [ref.fid]
         names = layer.fields().names()
         base = {name: original.attribute(name) for name in names if name not in ("fid",)}
-        for number, part in enumerate(parts[1:], start=2):
+        for number, (part, values) in enumerate(zip(parts[1:], counts[1:]), start=2):
             attributes = dict(base)
             attributes.update(
                 code=self.propose_code(level, python_value(original.attribute("parent_code"))),
                 name=f"{python_value(original.attribute('name')) or ''}-{number}",
-                households=0,
-                population=0,
-                relocated_households=0,
                 valid_from=QDate.currentDate(),
             )
+            attributes.update(values)
             fids.append(self._add(layer, part, attributes))
         return fids
 
+    # ------------------------------------------------------------ households of new pieces
+
+    def household_points_layer(self) -> QgsVectorLayer | None:
+        """The workspace's household points, or None when it has none."""
+        layer = self.workspace.layers.get(schema.HOUSEHOLDS.name)
+        if layer is None or not layer.isValid() or layer.featureCount() == 0:
+            return None
+        return layer
+
+    def count_households(self, level: int, parts, codes, totals: dict, exclude=()) -> list[dict]:
+        """Households, population and relocated households of new pieces of ``level``.
+
+        Counted from the workspace's household points when it has any (the attach rule: a point on a
+        shared boundary goes to the grid with the lowest code; the neighbours of the pieces take part in
+        that rule); otherwise ``totals`` is shared by area. ``self.last_count_method`` says which:
+        "points" or "area".
+        """
+        layer = self.household_points_layer()
+        if layer is None:
+            self.last_count_method = "area"
+            return core.split_counts(totals, shapely.area(np.asarray(parts, dtype=object)))
+        from ..core.households import HouseholdMapping, attach_households
+        from ..core.model import GridArray
+        from .household_edits import read_points_in
+
+        parts = list(parts)
+        x0, y0, x1, y1 = shapely.bounds(shapely.union_all(parts))
+        rect = QgsRectangle(x0, y0, x1, y1)
+        rect.grow(1.0)
+        neighbours = self.read(level, rect)
+        keep = ~np.isin(neighbours.fids, np.asarray(list(exclude), dtype=np.int64))
+        n_parts = len(parts)
+        geometries = parts + list(neighbours.geometries[keep])
+        all_codes = list(codes) + list(neighbours.codes[keep])
+        fids = [i - n_parts for i in range(n_parts)] + [int(f) for f in neighbours.fids[keep]]
+        grid = GridArray.from_records(
+            layer.name(), level, geometries, all_codes, fids=fids, attributes={"status": ["active"] * len(fids)}
+        )
+        mapping = HouseholdMapping(households=None, grid_code=None)
+        points = read_points_in(layer, mapping, self.workspace.crs, rect)
+        attachment = attach_households(points, grid, mapping=mapping)
+        totals_out = attachment.level3
+        self.last_count_method = "points"
+        return [
+            {
+                "households": int(totals_out.households[i]),
+                "population": int(totals_out.population[i]),
+                "relocated_households": int(totals_out.relocated_households[i]),
+            }
+            for i in range(n_parts)
+        ]
+
     # ------------------------------------------------------------ merge
 
-    def merge(self, level: int, fids) -> int:
-        """Merge adjacent grids of one parent into the first; households and persons are added up."""
-        fids = list(dict.fromkeys(int(f) for f in fids))
+    def merge_choices(self, level: int, fids) -> list[dict]:
+        """The grids picked for a merge, as the survivor dialog lists them: fid, code, name, area, households.
+
+        Raises EditFailure when they cannot be merged (so nothing is asked)."""
+        out = []
+        fids, features, geometries, _ = self._merge_plan(level, fids)
+        for fid, feature, geometry in zip(fids, features, geometries):
+            out.append(
+                {
+                    "fid": fid,
+                    "code": python_value(feature.attribute("code")),
+                    "name": python_value(feature.attribute("name")),
+                    "area": float(shapely.area(geometry)) if geometry is not None else 0.0,
+                    "households": _count(feature.attribute("households")),
+                }
+            )
+        return out
+
+    def merge(self, level: int, fids, keep: int | None = None) -> int:
+        """Merge adjacent grids of one parent into the survivor ``keep`` (default: the largest by area).
+
+        The survivor keeps its feature, code, name and other attributes; households and persons are added
+        up; the other grids are deleted, as one undoable edit. When saved, the change log records a merge
+        of every code into the survivor's and the code registry retires the others' codes
+        (``ChangeTracker``), and grid heads follow (:meth:`merge_heads`).
+        """
+        fids, features, geometries, merged = self._merge_plan(level, fids)
         layer = self.layer(level)
+        if keep is None:
+            keep = fids[core.largest([shapely.area(g) if g is not None else 0.0 for g in geometries])]
+        if keep not in fids:
+            raise EditFailure(tr("The grid to keep must be one of the grids to merge."))
+        sums = {name: sum(_count(f.attribute(name)) for f in features) for name in core.COUNT_FIELDS}
+        with edit_command(layer, tr("Merge grids")):
+            self._set_geometry(layer, keep, merged)
+            for name, value in sums.items():
+                self._set_value(layer, keep, name, value)
+            for fid in fids:
+                if fid != keep and not layer.deleteFeature(fid):
+                    raise EditFailure(
+                        tr("Could not delete feature {fid} of layer {layer}.").format(fid=fid, layer=layer.name())
+                    )
+        return keep
+
+    def _merge_plan(self, level: int, fids):
+        """Check that the grids can be merged: (fids, features, geometries, merged geometry), or EditFailure."""
+        fids = list(dict.fromkeys(int(f) for f in fids))
         features = [self.feature(level, fid) for fid in fids]
         refs = [self.ref(level, fid) for fid in fids]
         if len(features) < 2:
@@ -474,21 +592,38 @@ class GridEditor:
             merged = core.merge_polygons(geometries, [r.label for r in refs])
         except core.EditError as error:
             raise EditFailure(translate(error)) from error
-        keep = fids[0]
-        sums = {}
-        for name in ("households", "population", "relocated_households"):
-            values = [python_value(f.attribute(name)) for f in features]
-            sums[name] = int(sum(v or 0 for v in values))
-        with edit_command(layer, tr("Merge grids")):
-            self._set_geometry(layer, keep, merged)
-            for name, value in sums.items():
-                self._set_value(layer, keep, name, value)
-            for fid in fids[1:]:
-                if not layer.deleteFeature(fid):
-                    raise EditFailure(
-                        tr("Could not delete feature {fid} of layer {layer}.").format(fid=fid, layer=layer.name())
-                    )
-        return keep
+        return fids, features, geometries, merged
+
+    def grid_heads(self, codes) -> list[tuple[int, str, str]]:
+        """(staff fid, grid code, name) of the grid heads of ``codes`` (the staff layer's edit buffer included)."""
+        layer = self.workspace.layers.get(schema.STAFF.name)
+        codes = {c for c in codes if c}
+        if layer is None or not codes:
+            return []
+        out = []
+        for feature in layer.getFeatures():
+            code = python_value(feature.attribute("grid_code"))
+            if python_value(feature.attribute("role")) == "grid_head" and code in codes:
+                out.append((feature.id(), code, python_value(feature.attribute("name")) or ""))
+        return out
+
+    def merge_heads(self, survivor_code: str | None, retired_codes) -> tuple[list, list]:
+        """What happens to the grid heads of merged grids: ([(staff fid, name, new code)], [(staff fid, name, code)]).
+
+        The head of the largest retired grid moves to the survivor when the survivor has no head; any
+        other head of a retired grid is left for the planner to assign (never silently orphaned).
+        """
+        retired_codes = [c for c in retired_codes if c and c != survivor_code]
+        heads = self.grid_heads([survivor_code, *retired_codes])
+        names = {fid: (name, code) for fid, code, name in heads}
+        if survivor_code:
+            moves, left = core.plan_heads([(fid, code) for fid, code, _ in heads], survivor_code, retired_codes)
+        else:  # a survivor without a code cannot take a head
+            moves, left = [], [fid for fid, code, _ in heads if code in retired_codes]
+        return (
+            [(fid, names[fid][0], code) for fid, code in moves],
+            [(fid, names[fid][0], names[fid][1]) for fid in left],
+        )
 
     # ------------------------------------------------------------ gaps
 
@@ -614,6 +749,14 @@ class GridEditor:
         with edit_command(layer, tr("Retire grid")):
             self._set_value(layer, ref.fid, "status", "retired")
             self._set_value(layer, ref.fid, "valid_to", when or QDate.currentDate())
+
+
+def _count(value) -> int:
+    value = python_value(value)
+    try:
+        return max(int(value or 0), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _subset(grids: GridSet, mask) -> GridSet:

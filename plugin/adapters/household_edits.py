@@ -218,6 +218,20 @@ def read_household_points(
     return PointArray(core.LAYER, fids, points, columns)
 
 
+def read_points_in(layer: QgsVectorLayer, mapping: HouseholdMapping, crs, rect) -> PointArray:
+    """The household points of ``layer`` inside ``rect`` (a QgsRectangle in ``crs``), in ``crs``.
+
+    Used by the map tools to count the households of new pieces; the layer's edit buffer is included.
+    """
+    request = QgsFeatureRequest()
+    if layer.crs() != crs:
+        request.setDestinationCrs(crs, QgsProject.instance().transformContext())
+    request.setFilterRect(rect)
+    fids, columns, wkbs = _columns(layer, mapped_fields(mapping), request, True)
+    points = shapely.from_wkb(np.asarray(wkbs, dtype=object), on_invalid="ignore")
+    return PointArray(core.LAYER, fids, points, columns)
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -500,3 +500,57 @@ def snap_to_vertices(points, geometries, tolerance: float) -> np.ndarray:
     out = points.copy()
     out[index_points] = shapely.get_coordinates(vertices[index_vertices])
     return out
+
+
+# ---------------------------------------------------------------- what merges and splits carry along
+
+COUNT_FIELDS = ("households", "population", "relocated_households")
+
+
+def largest(areas) -> int:
+    """The index of the largest area (the first one on a tie): the default survivor of a merge."""
+    areas = np.asarray(areas, dtype=float)
+    return int(np.argmax(np.nan_to_num(areas, nan=-1.0))) if len(areas) else -1
+
+
+def split_counts(totals, areas) -> list[dict]:
+    """``totals`` ({field: int}) shared among pieces in proportion to their ``areas``.
+
+    Whole numbers by the largest remainder, so the pieces add up to the totals exactly (the fallback
+    when a workspace has no household points to count).
+    """
+    areas = np.asarray(areas, dtype=float)
+    n = len(areas)
+    out = [{} for _ in range(n)]
+    if n == 0:
+        return out
+    total_area = float(areas.sum())
+    shares = areas / total_area if total_area > 0 else np.full(n, 1.0 / n)
+    for name, total in totals.items():
+        total = int(total or 0)
+        exact = shares * total
+        whole = np.floor(exact).astype(np.int64)
+        rest = total - int(whole.sum())
+        if rest > 0:
+            order = np.lexsort((np.arange(n), -(exact - whole)))
+            whole[order[:rest]] += 1
+        for i in range(n):
+            out[i][name] = int(whole[i])
+    return out
+
+
+def plan_heads(heads, survivor_code: str, retired_codes) -> tuple[list, list]:
+    """Grid heads after a merge: ``heads`` are (staff id, grid code) of the grid heads of the merged grids.
+
+    A grid has one head. When the survivor has none, the head of the largest retired grid (the first
+    of ``retired_codes`` that has one) becomes the survivor's head: returned in ``moves`` as (staff id,
+    survivor code). Every other head of a retired grid is returned in ``left`` (staff ids): the
+    planner assigns them, nothing is moved silently.
+    """
+    heads = list(heads)
+    order = {code: n for n, code in enumerate(retired_codes)}
+    orphaned = sorted((order[code], n, sid) for n, (sid, code) in enumerate(heads) if code in order)
+    orphaned = [sid for _, _, sid in orphaned]
+    if any(code == survivor_code for _, code in heads) or not orphaned:
+        return [], orphaned
+    return [(orphaned[0], survivor_code)], orphaned[1:]

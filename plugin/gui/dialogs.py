@@ -1,4 +1,4 @@
-"""Small dialogs of the dock and the tools: dedicated grid, retire, Tianditu key."""
+"""Small dialogs of the dock and the tools: dedicated grid, merge survivor, retire, Tianditu key."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
@@ -62,6 +64,52 @@ class DedicatedGridDialog(QDialog):
             "officer_name": self.officer_edit.text().strip() or None,
             "officer_phone": self.phone_edit.text().strip() or None,
         }
+
+
+class MergeSurvivorDialog(QDialog):
+    """Which of the grids to merge lives on: a table of code, name, area and households; one row chosen."""
+
+    def __init__(self, choices: list[dict], default: int = 0, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Merge grids"))
+        self.setObjectName("MergeSurvivorDialog")
+        layout = QVBoxLayout(self)
+        note = QLabel(
+            tr(
+                "Choose the grid that lives on: it keeps its code, name and staff. "
+                "The codes of the others are retired when the edits are saved."
+            )
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.table = QTableWidget(len(choices), 4)
+        self.table.setObjectName("survivors")
+        self.table.setHorizontalHeaderLabels([tr("Code"), tr("Name"), tr("Area (m²)"), tr("Households")])
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, choice in enumerate(choices):
+            values = (choice.get("code") or "", choice.get("name") or "", f"{choice.get('area', 0):,.0f}")
+            for column, text in enumerate((*values, str(choice.get("households", 0)))):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        if choices:
+            self.table.selectRow(max(0, min(default, len(choices) - 1)))
+        layout.addWidget(self.table)
+        layout.addWidget(_buttons(self))
+
+    def chosen(self) -> int:
+        """The row of the chosen grid."""
+        return self.table.currentRow()
+
+
+def choose_survivor(choices: list[dict], default: int, parent=None) -> int | None:
+    """Ask which grid of a merge lives on: its index in ``choices``, or None when the planner cancels."""
+    dialog = MergeSurvivorDialog(choices, default, parent)
+    if not dialog.exec():
+        return None
+    row = dialog.chosen()
+    return row if 0 <= row < len(choices) else default
 
 
 class RetireDialog(QDialog):

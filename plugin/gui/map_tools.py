@@ -30,7 +30,7 @@ from qgis.gui import QgsMapTool, QgsRubberBand, QgsSnapIndicator
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
-from ..adapters.editing import GRID, EditFailure, from_qgs, level_name, to_qgs, translate
+from ..adapters.editing import GRID, EditFailure, GridRef, from_qgs, level_name, to_qgs, translate
 from ..adapters.snapping import SnappingScope
 from ..adapters.tool_compat import LINE_GEOMETRY, POLYGON_GEOMETRY
 from ..core import editing as core
@@ -365,8 +365,26 @@ class SubdivideTool(SketchTool):
 
     def apply_sketch(self, lines) -> None:
         level = self.level()
-        fids = self.session.editor.subdivide(self.session.active_parent, level, lines)
-        self.done(tr("Subdivided into {count} {level} grids.").format(count=len(fids), level=level_name(level)))
+        editor = self.session.editor
+        editor.last_count_method = None
+        fids = editor.subdivide(self.session.active_parent, level, lines)
+        text = tr("Subdivided into {count} {level} grids.").format(count=len(fids), level=level_name(level))
+        if editor.last_count_method == "points":
+            self.done(text + " " + tr("Households and population counted from the household points."))
+        elif editor.last_count_method == "area":
+            self.session.report(
+                text
+                + " "
+                + tr(
+                    "The workspace has no household points: households and population were shared by area; "
+                    "attach the households to count them."
+                ),
+                Qgis.MessageLevel.Warning,
+                8,
+            )
+            self.session.changed()
+        else:
+            self.done(text)
 
 
 class MoveBoundaryTool(SketchTool):
@@ -412,13 +430,25 @@ class PickTool(GridMapTool):
         """Right click / Enter."""
 
 
+def choose_survivor(choices: list[dict], default: int, parent=None) -> int | None:
+    """The merge tool's question, which grid lives on (the dialog; tests may drive it or replace this)."""
+    from .dialogs import choose_survivor as ask
+
+    return ask(choices, default, parent)
+
+
 class MergeTool(PickTool):
-    """Click adjacent grids of one parent, then right click (or Enter) to merge them into the first."""
+    """Click adjacent grids of one parent, then right click (or Enter) and choose the grid that lives on.
+
+    ``chooser(choices, default)`` asks which grid survives (index into ``choices``, None = cancel); it
+    defaults to the dialog, the largest grid preselected.
+    """
 
     TOOL_NAME = "Merge grids"
 
-    def __init__(self, canvas, session):
+    def __init__(self, canvas, session, chooser=None):
         super().__init__(canvas, session)
+        self.chooser = chooser
         self.band = QgsRubberBand(canvas, POLYGON_GEOMETRY)
         self.band.setStrokeColor(SKETCH_COLOR)
         self.band.setFillColor(PICK_FILL)
@@ -457,8 +487,39 @@ class MergeTool(PickTool):
             return
         picked = list(self.picked)
         self.reset()
-        self.session.editor.merge(self.level(), picked)
-        self.done(tr("Merged {count} grids into one.").format(count=len(picked)))
+        editor = self.session.editor
+        level = self.level()
+        if len(picked) < 2:
+            editor.merge(level, picked)  # refuses with the reason
+            return
+        choices = editor.merge_choices(level, picked)
+        default = core.largest([c["area"] for c in choices])
+        chooser = self.chooser or (
+            lambda c, d: choose_survivor(c, d, self.session.iface.mainWindow() if self.session.iface else None)
+        )
+        index = chooser(choices, default)
+        if index is None:
+            self.session.report(tr("Merge cancelled: nothing was changed."), Qgis.MessageLevel.Info, 3)
+            return
+        survivor = choices[index]
+        editor.merge(level, picked, keep=survivor["fid"])
+        retired = [c["code"] for c in sorted(choices, key=lambda c: -c["area"]) if c["fid"] != survivor["fid"]]
+        label = GridRef(GRID, level, survivor["fid"], survivor["code"], survivor["name"]).label
+        text = tr("Merged {count} grids into {grid}.").format(count=len(picked), grid=label)
+        codes = [c for c in retired if c and c != survivor["code"]]
+        if codes:
+            text += " " + tr("Codes retired when saved: {codes}.").format(codes=", ".join(codes))
+        moves, left = editor.merge_heads(survivor["code"], codes)
+        for _, name, _ in moves:
+            text += " " + tr("Grid head {name} moves to {grid} when saved.").format(name=name, grid=label)
+        if left:
+            text += " " + tr("{grid} keeps its grid head; assign another grid to: {heads}.").format(
+                grid=label, heads=", ".join(f"{name} ({code})" for _, name, code in left)
+            )
+            self.session.report(text, Qgis.MessageLevel.Warning, 10)
+            self.session.changed()
+            return
+        self.done(text)
 
 
 class FillGapTool(PickTool):

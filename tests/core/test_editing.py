@@ -272,3 +272,28 @@ def test_snap_to_vertices():
     snapped = editing.snap_to_vertices(points, [PARENT], tolerance=1.0)
     assert tuple(snapped[0]) == (X0, Y0)
     assert tuple(snapped[1]) == (X0 + 50, Y0 + 50)
+
+
+# ---------------------------------------------------------------- merge survivor, split counts, grid heads
+
+
+def test_largest_is_the_default_survivor_first_on_a_tie():
+    assert editing.largest([10.0, 30.0, 20.0]) == 1
+    assert editing.largest([5.0, 5.0]) == 0
+    assert editing.largest([]) == -1
+
+
+def test_split_counts_by_area_add_up_exactly():
+    counts = editing.split_counts({"households": 60, "population": 7}, [250.0, 150.0])
+    assert counts == [{"households": 38, "population": 4}, {"households": 22, "population": 3}]
+    three = editing.split_counts({"households": 10}, [1.0, 1.0, 1.0])
+    assert [c["households"] for c in three] == [4, 3, 3]
+    assert editing.split_counts({"households": 3}, [0.0, 0.0]) == [{"households": 2}, {"households": 1}]
+
+
+def test_plan_heads_moves_one_head_only_to_a_survivor_without_one():
+    # the survivor "a" has no head: the head of the largest retired grid ("c", listed first) moves
+    assert editing.plan_heads([(1, "b"), (2, "c")], "a", ["c", "b"]) == ([(2, "a")], [1])
+    # the survivor keeps its own head: the retired grids' heads are reported, not moved
+    assert editing.plan_heads([(1, "a"), (2, "b")], "a", ["b"]) == ([], [2])
+    assert editing.plan_heads([(1, "x")], "a", ["b"]) == ([], [])

@@ -7,7 +7,7 @@ import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSnappingConfig
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, QPoint, Qt
 from qgis.PyQt.QtTest import QTest
-from workspace_helpers import in_project
+from workspace_helpers import answer_merge, in_project
 
 from plugin.adapters import drawing_sample as sample
 from plugin.adapters.arrays import python_value
@@ -178,6 +178,7 @@ def test_work_inside_then_merge_on_the_canvas(dock, canvas, workspace):
     canvas.setExtent(QgsRectangle(X0 - 100, Y0 - 300, X0 + 1900, Y0 + 1300))
     canvas_click(canvas, 1600, 250)
     canvas_click(canvas, 1600, 750)
+    answer_merge()  # the dialog: keep the preselected grid
     canvas_click(canvas, 1600, 750, RIGHT)
     QTest.qWait(400)  # the tree follows the edit
     assert row_values(dock, "东坝村二片区")[2:] == ["1", "55"]

@@ -14,9 +14,11 @@ import shapely
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
 from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
-from workspace_helpers import in_project
+from workspace_helpers import answer_merge, in_project
 
 from plugin.adapters import drawing_sample as sample
+from plugin.adapters.change_tracker import ChangeTracker
+from plugin.adapters.codes_store import REGISTRY, load_registry
 from plugin.adapters.drawing_sample import X0, Y0
 from plugin.adapters.editing import GRID, GridRef, from_qgs
 from plugin.core import editing as core
@@ -112,6 +114,26 @@ def snapshot(layer):
 
 def messages(qgis_iface, level=Qgis.MessageLevel.Warning):
     return qgis_iface.messageBar().get_messages(level)
+
+
+def feature_by_code(layer, code):
+    return next((f for f in layer.getFeatures() if f["code"] == code), None)
+
+
+def add_rows(layer, rows):
+    """Add and save features ({field: value}, "xy" → a point relative to X0, Y0)."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
+
+    assert layer.startEditing()
+    for row in rows:
+        feature = QgsFeature(layer.fields())
+        for key, value in row.items():
+            if key == "xy":
+                feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(X0 + value[0], Y0 + value[1])))
+            else:
+                feature[key] = value
+        assert layer.addFeature(feature)
+    assert layer.commitChanges()
 
 
 def assert_partition(whole, parts, tolerance=1e-6):
@@ -286,7 +308,10 @@ def test_merge_small_group_with_its_neighbour(canvas, session, workspace, qgis_i
     group_a = grid_ref(workspace, 3, sample.VILLAGE_B + "02001")
     click(canvas, 1600, 250)  # B-2-a, 15 households
     click(canvas, 1600, 750)  # B-2-b, 40 households
+    seen = answer_merge()  # both are the same size: the first picked is preselected
     click(canvas, 1600, 750, button=RIGHT)
+    assert seen["default"] == 0 and [r[0] for r in seen["rows"]] == [group_a.code, sample.VILLAGE_B + "02002"]
+    assert layer.undoStack().count() == 1
     groups = geometries(layer, sample.VILLAGE_B + "02")
     assert list(groups) == [group_a.fid]
     assert shapely.equals(groups[group_a.fid], sample.SECTION_B2)
@@ -316,6 +341,126 @@ def test_merge_refuses_non_adjacent_and_empty_clicks(canvas, session, workspace,
     assert any("not adjacent" in m for m in messages(qgis_iface))
     click(canvas, 300, 300)  # village A has no level 3 grid
     assert any("no active" in m for m in messages(qgis_iface))
+    assert snapshot(layer) == before
+
+
+def test_merge_a_piece_back_keeps_the_largest_grid_and_logs_a_merge(canvas, session, workspace, qgis_iface):
+    """Issue 12: 一组 is split, saved, and its piece 一组-2 merged back, the piece clicked first."""
+    layer = workspace.grid_layer(3)
+    staff = workspace.layers["staff"]
+    section = grid_ref(workspace, 2, sample.VILLAGE_B + "01")
+    code, piece_code = sample.VILLAGE_B + "01001", sample.VILLAGE_B + "01002"
+    tracker = ChangeTracker(workspace, user="test")
+    tracker.connect()
+    try:
+        use(canvas, map_tools.SubdivideTool, session, section)
+        sketch(canvas, [(1250, -50), (1250, 650)])
+        assert layer.commitChanges(False)
+        piece = feature_by_code(layer, piece_code)
+        assert piece["name"] == "一组-2"
+        add_rows(staff, [{"name": "李四", "role": "grid_head", "grid_code": piece_code}])
+        use(canvas, map_tools.MergeTool, session, section)
+        click(canvas, 1300, 300)  # 一组-2 first
+        click(canvas, 1100, 300)  # then 一组
+        seen = answer_merge()
+        click(canvas, 1100, 300, button=RIGHT)
+        assert [r[0] for r in seen["rows"]] == [piece_code, code]
+        assert seen["default"] == seen["chosen"] == 1  # the largest grid, 一组
+        assert layer.undoStack().count() == 1  # one undo step
+        survivor = feature_by_code(layer, code)
+        assert survivor["name"] == "一组" and survivor["households"] == 60
+        assert feature_by_code(layer, piece_code) is None
+        assert shapely.equals(from_qgs(survivor.geometry()), sample.GROUP_B1A)
+        text = " ".join(m for _, m in session.messages)
+        assert piece_code in text and "李四" in text
+        assert layer.commitChanges(False)
+        kinds = {(r.change_kind, r.old_code, r.new_code) for r in tracker.last_records}
+        assert kinds == {("merge", code, code), ("merge", piece_code, code)}
+        registry, _ = load_registry(workspace.layers[REGISTRY])
+        assert registry.is_retired(piece_code)
+        assert not registry.is_retired(code)
+        head = next(f for f in staff.getFeatures() if f["name"] == "李四")
+        assert head["grid_code"] == code  # 一组 had no grid head: 李四 moves to it
+        assert tracker.head_notes == []
+    finally:
+        tracker.disconnect()
+        layer.rollBack()
+
+
+def test_merge_survivor_chosen_in_the_dialog_keeps_its_head(canvas, session, workspace, qgis_iface):
+    layer = workspace.grid_layer(3)
+    staff = workspace.layers["staff"]
+    a_code, b_code = sample.VILLAGE_B + "02001", sample.VILLAGE_B + "02002"
+    add_rows(
+        staff,
+        [
+            {"name": "王五", "role": "grid_head", "grid_code": a_code},
+            {"name": "赵六", "role": "grid_head", "grid_code": b_code},
+        ],
+    )
+    use(canvas, map_tools.MergeTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "02"))
+    before = snapshot(layer)
+    click(canvas, 1600, 250)
+    click(canvas, 1600, 750)
+    answer_merge(accept=False)  # cancel: nothing changes
+    click(canvas, 1600, 750, button=RIGHT)
+    assert snapshot(layer) == before
+    click(canvas, 1600, 250)
+    click(canvas, 1600, 750)
+    seen = answer_merge(row=1)  # the planner picks 三组 (B-2-b)
+    click(canvas, 1600, 750, button=RIGHT)
+    assert seen["chosen"] == 1
+    survivor = feature_by_code(layer, b_code)
+    assert survivor["name"] == "三组" and survivor["households"] == 55
+    assert feature_by_code(layer, a_code) is None
+    # 三组 keeps its head 赵六; 王五 is reported, not moved
+    assert any("王五" in m and a_code in m for m in messages(qgis_iface))
+    assert session.editor.merge_heads(b_code, [a_code])[0] == []
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+
+
+# ---------------------------------------------------------------- households of split pieces
+
+
+def test_split_pieces_share_households_by_area_without_points(canvas, session, workspace, qgis_iface):
+    layer = workspace.grid_layer(3)
+    use(canvas, map_tools.SubdivideTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "01"))
+    before = snapshot(layer)
+    sketch(canvas, [(1250, -50), (1250, 650)])
+    original = feature_by_code(layer, sample.VILLAGE_B + "01001")
+    piece = feature_by_code(layer, sample.VILLAGE_B + "01002")
+    assert (original["households"], piece["households"]) == (38, 22)  # 60 by area 250 : 150
+    assert any("shared by area" in m for m in messages(qgis_iface))
+    assert layer.undoStack().count() == 1
+    layer.undoStack().undo()
+    assert snapshot(layer) == before
+
+
+def test_split_pieces_count_household_points(canvas, session, workspace, qgis_iface):
+    households = workspace.layers["households"]
+    add_rows(
+        households,
+        [
+            {"xy": (1100, 100), "persons": 3},
+            {"xy": (1250, 300), "persons": 4},  # on the cut: to the lowest code, the original
+            {"xy": (1300, 100), "persons": 2},
+            {"xy": (1350, 500), "persons": 1, "relocated": True},
+            {"xy": (1600, 250), "persons": 5},  # in B-2-a, not split
+        ],
+    )
+    layer = workspace.grid_layer(3)
+    use(canvas, map_tools.SubdivideTool, session, grid_ref(workspace, 2, sample.VILLAGE_B + "01"))
+    before = snapshot(layer)
+    sketch(canvas, [(1250, -50), (1250, 650)])
+    original = feature_by_code(layer, sample.VILLAGE_B + "01001")
+    piece = feature_by_code(layer, sample.VILLAGE_B + "01002")
+    assert (original["households"], original["population"], original["relocated_households"]) == (2, 7, 0)
+    assert (piece["households"], piece["population"], piece["relocated_households"]) == (2, 3, 1)
+    assert feature_by_code(layer, sample.VILLAGE_B + "02001")["households"] == 15  # untouched
+    assert any("household points" in m for _, m in session.messages)
+    assert layer.undoStack().count() == 1
+    layer.undoStack().undo()
     assert snapshot(layer) == before
 
 

@@ -26,3 +26,38 @@ def in_project(workspace):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QCoreApplication.processEvents()
         gc.collect()
+
+
+def answer_merge(row=None, accept=True):
+    """Answer the merge dialog the next right click opens, with real mouse clicks: pick ``row`` (else keep the
+    preselected one), then OK (or Cancel). Returns a dict that gets the dialog's rows and preselected row."""
+    from qgis.PyQt.QtCore import Qt, QTimer
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QTableWidget
+
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    seen = {}
+    tries = [250]  # gives up after 5 s (a refused merge opens no dialog)
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "MergeSurvivorDialog":
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(20, answer)
+            return
+        table = dialog.findChild(QTableWidget, "survivors")
+        seen["rows"] = [
+            tuple(table.item(r, c).text() for c in range(table.columnCount())) for r in range(table.rowCount())
+        ]
+        seen["default"] = table.currentRow()
+        if row is not None:
+            rect = table.visualItemRect(table.item(row, 1))
+            QTest.mouseClick(table.viewport(), left, none, rect.center())
+        seen["chosen"] = table.currentRow()
+        buttons = dialog.findChild(QDialogButtonBox)
+        button = QDialogButtonBox.StandardButton.Ok if accept else QDialogButtonBox.StandardButton.Cancel
+        QTest.mouseClick(buttons.button(button), left)
+
+    QTimer.singleShot(0, answer)
+    return seen
