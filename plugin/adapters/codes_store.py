@@ -184,16 +184,22 @@ def write_registry(
     return len(adds), len(changes)
 
 
-def apply_allocation(workspace, preview: AllocationPreview, *, commit: bool = False) -> AppliedAllocation:
-    """Write ``preview.plan`` into the grid layers and the registry; see the module docstring."""
-    plan = preview.plan
-    result = AppliedAllocation()
+def _values_by_layer(plan) -> dict[str, dict[int, dict]]:
+    """{layer: {fid: the new code (and parent code)}} of an allocation plan."""
     by_layer: dict[str, dict[int, dict]] = defaultdict(dict)
     for a in plan.assignments:
         values = {"code": a.new_code}
         if a.parent_code is not None:
             values["parent_code"] = a.parent_code
         by_layer[a.layer][int(a.fid)] = values
+    return by_layer
+
+
+def apply_allocation(workspace, preview: AllocationPreview, *, commit: bool = False) -> AppliedAllocation:
+    """Write ``preview.plan`` into the grid layers and the registry; see the module docstring."""
+    plan = preview.plan
+    result = AppliedAllocation()
+    by_layer = _values_by_layer(plan)
     # every feature of the plan must still be there (the user may have edited since the preview)
     for name, changes in by_layer.items():
         layer = workspace.layers[name]
@@ -254,12 +260,7 @@ def held_codes(layer: QgsVectorLayer, codes) -> set[str]:
 def allocation_changes(preview: AllocationPreview, user: str = "", changed_at=None):
     """What applying ``preview`` changes: ({layer: {fid: values}}, change records, registry after)."""
     plan = preview.plan
-    by_layer: dict[str, dict[int, dict]] = defaultdict(dict)
-    for a in plan.assignments:
-        values = {"code": a.new_code}
-        if a.parent_code is not None:
-            values["parent_code"] = a.parent_code
-        by_layer[a.layer][int(a.fid)] = values
+    by_layer = _values_by_layer(plan)
     registry = preview.synced.copy()
     after = apply_plan(plan, preview.grids, registry)
     records: list[ChangeRecord] = []

@@ -8,6 +8,7 @@ as `make translations` does.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
 import shutil
@@ -51,25 +52,37 @@ def compiled(script):
 @pytest.fixture
 def zh_cn(compiled, qgis_app):
     """QGIS set to Chinese (as Settings → Options → General → Override system locale does), translator in."""
+
+    from plugin.i18n import install_translator, user_locale
+
+    with qgis_locale("zh_CN"):
+        assert user_locale() == "zh_CN"
+        assert install_translator() is not None
+        yield
+
+
+@contextlib.contextmanager
+def qgis_locale(value: str):
+    """QGIS's interface locale overridden to ``value`` (as its Options dialog stores it); restored after,
+    with the plugin's translators removed."""
     from qgis.PyQt.QtCore import QSettings
 
-    from plugin.i18n import install_translator, remove_translators, user_locale
+    from plugin.i18n import remove_translators
 
     settings = QSettings()
     saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
+    remove_translators()
     settings.setValue("locale/overrideFlag", True)
-    settings.setValue("locale/userLocale", "zh_CN")
-    assert user_locale() == "zh_CN"
-    assert install_translator() is not None
+    settings.setValue("locale/userLocale", value)
     try:
         yield
     finally:
         remove_translators()
-        for key, value in saved.items():
-            if value is None:
+        for key, v in saved.items():
+            if v is None:
                 settings.remove(key)
             else:
-                settings.setValue(key, value)
+                settings.setValue(key, v)
 
 
 # ---------------------------------------------------------------- the .ts
@@ -209,25 +222,13 @@ def test_toolbar_and_menu_in_chinese(zh_cn, plugin_package, recording_iface):
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_CN", "zh-CN", "zh", "zh_Hans_CN"])
 def test_every_spelling_of_chinese_that_qgis_stores_gives_the_translation(spelling, compiled, qgis_app):
     """QGIS 3.40 stores ``zh-Hans`` for Chinese, 3.22 ``zh_CN``; hand-edited profiles hold ``zh-CN`` or ``zh``."""
-    from qgis.PyQt.QtCore import QCoreApplication, QSettings
+    from qgis.PyQt.QtCore import QCoreApplication
 
-    from plugin.i18n import install_translator, normalise_locale, remove_translators, user_locale
+    from plugin.i18n import install_translator, normalise_locale, user_locale
 
     assert normalise_locale(spelling) == "zh_CN"
     assert normalise_locale("en-US") == "en_US" and normalise_locale("fr") == "fr"
-    settings = QSettings()
-    saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
-    remove_translators()
-    settings.setValue("locale/overrideFlag", True)
-    settings.setValue("locale/userLocale", spelling)
-    try:
+    with qgis_locale(spelling):
         assert user_locale() == "zh_CN"
         assert install_translator() is not None
         assert QCoreApplication.translate("CommunityGrids", "Install shapely…") == "安装 shapely…"
-    finally:
-        remove_translators()
-        for key, value in saved.items():
-            if value is None:
-                settings.remove(key)
-            else:
-                settings.setValue(key, value)
