@@ -39,8 +39,12 @@ $(STAMP)/system: Makefile
 
 # The venv: from Debian's /usr/bin/python3 (never a pyenv python), seeing system site packages.
 venv: $(STAMP)/venv
-$(STAMP)/venv: requirements.txt requirements-shapely.txt $(STAMP)/system
-	@test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+# A venv that went missing (removed by hand, or by a copy that skips it) is made again with its packages:
+# the stamps depend on the venvs' interpreters.
+$(PY): | $(STAMP)/system
+	/usr/bin/python3 -m venv --system-site-packages $(VENV)
+
+$(STAMP)/venv: requirements.txt requirements-shapely.txt $(STAMP)/system $(PY)
 	@echo "numpy==$$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')" > $(BUILD)/numpy-constraint.txt
 	@$(PY) -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt -r requirements.txt
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-shapely.txt
@@ -69,8 +73,10 @@ test: deps lint translations qt6-check wheels
 # in a second venv with the pinned tools of requirements.txt but ruff and pytest-qgis.
 VENV20 := $(ROOT)/.venv-shapely20
 venv-fallback: $(STAMP)/venv-fallback
-$(STAMP)/venv-fallback: requirements.txt requirements-fallback.txt $(STAMP)/system
-	@test -x $(VENV20)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(VENV20)
+$(VENV20)/bin/python: | $(STAMP)/system
+	/usr/bin/python3 -m venv --system-site-packages $(VENV20)
+
+$(STAMP)/venv-fallback: requirements.txt requirements-fallback.txt $(STAMP)/system $(VENV20)/bin/python
 	@mkdir -p $(STAMP) && echo "numpy==$$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')" > $(BUILD)/numpy-constraint.txt
 	@grep -E '^[a-z]' requirements.txt | grep -vE '^(ruff|pytest-qgis)==' > $(BUILD)/requirements-fallback-tools.txt
 	@$(VENV20)/bin/python -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt \

@@ -237,11 +237,11 @@ fi
 
 # ---------------------------------------------------------------- 4. the repository, copied to /src
 # Tracked and untracked-but-not-ignored files only (the host's .venv and build/ stay out); files the
-# working tree no longer has are removed, the root's own .venv and build/ are kept.
+# working tree no longer has are removed, the root's own venvs (.venv, .venv-*) and build/ are kept.
 mkdir -p "$ROOTFS/src"
 list=$(mktemp)
 (cd "$REPO" && git ls-files -co --exclude-standard -z) >"$list"
-(cd "$ROOTFS/src" && find . -path ./.venv -prune -o -path ./build -prune -o -type f -print0 |
+(cd "$ROOTFS/src" && find . -path ./.venv -prune -o -path './.venv-*' -prune -o -path ./build -prune -o -type f -print0 |
 	sed -z 's#^\./##') | sort -z >"$list.old"
 sort -z "$list" | comm -z -23 "$list.old" - | (cd "$ROOTFS/src" && xargs -0r rm -f --)
 (cd "$REPO" && tar --null -T "$list" -cf - 2>/dev/null) | (cd "$ROOTFS/src" && tar -xf -)
