@@ -45,6 +45,7 @@ $(PY): | $(STAMP)/system
 	/usr/bin/python3 -m venv --system-site-packages $(VENV)
 
 $(STAMP)/venv: requirements.txt requirements-shapely.txt $(STAMP)/system $(PY)
+	@$(PY) -m pip --version >/dev/null 2>&1 || /usr/bin/python3 -m venv --clear --system-site-packages $(VENV)
 	@echo "numpy==$$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')" > $(BUILD)/numpy-constraint.txt
 	@$(PY) -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt -r requirements.txt
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-shapely.txt
@@ -77,6 +78,8 @@ $(VENV20)/bin/python: | $(STAMP)/system
 	/usr/bin/python3 -m venv --system-site-packages $(VENV20)
 
 $(STAMP)/venv-fallback: requirements.txt requirements-fallback.txt $(STAMP)/system $(VENV20)/bin/python
+	@$(VENV20)/bin/python -m pip --version >/dev/null 2>&1 || \
+	  /usr/bin/python3 -m venv --clear --system-site-packages $(VENV20)
 	@mkdir -p $(STAMP) && echo "numpy==$$(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')" > $(BUILD)/numpy-constraint.txt
 	@grep -E '^[a-z]' requirements.txt | grep -vE '^(ruff|pytest-qgis)==' > $(BUILD)/requirements-fallback-tools.txt
 	@$(VENV20)/bin/python -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt \
