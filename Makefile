@@ -67,6 +67,8 @@ format: venv
 test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
 
 test: deps lint translations qt6-check wheels
+	@$(PY) -c "import pytest, pytest_qgis, shapely" 2>/dev/null || \
+	  { rm -f $(STAMP)/venv && $(MAKE) --no-print-directory venv; }
 	$(PY) -m pytest -q
 	@$(MAKE) --no-print-directory test-fallback
 
@@ -91,6 +93,8 @@ $(STAMP)/venv-fallback: requirements.txt requirements-fallback.txt $(STAMP)/syst
 	@touch $@
 
 test-fallback: venv-fallback
+	@$(VENV20)/bin/python -c "import pytest, shapely" 2>/dev/null || \
+	  { rm -f $(STAMP)/venv-fallback && $(MAKE) --no-print-directory venv-fallback; }
 	$(VENV20)/bin/python -m pytest -q -p no:qgis tests/core
 
 demo: deps translations
