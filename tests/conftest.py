@@ -19,13 +19,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # random ("unable to open database file", "gpkg_contents is missing"). tests/qgis/test_gpkg_concurrency.py
 os.environ["OGR_SQLITE_JOURNAL"] = "DELETE"
 
-try:  # property tests draw the same examples on every run: a CI never fails by chance
-    from hypothesis import settings as _hypothesis_settings
+# property tests draw the same examples on every run: a CI never fails by chance
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
-    _hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True, database=None)
-    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
-except ImportError:  # pragma: no cover - hypothesis is in requirements.txt
-    pass
+_hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True, database=None)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 _exit_status = 0
