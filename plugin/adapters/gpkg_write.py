@@ -48,10 +48,16 @@ _recent = threading.local()
 def quiet_gdal():
     """:func:`gdal_compat.quiet_gdal`, remembering what GDAL said in the block for :func:`_last_error`."""
     with gdal_compat.quiet_gdal() as errors:
-        try:
-            yield errors
-        finally:
-            _recent.errors = errors
+        _recent.errors = errors  # filled as GDAL reports, so _last_error() inside the block sees this call's
+        yield errors
+
+
+def _checked(operation, argument, message: str, **names) -> None:
+    """``operation(argument)``, one OGR write; on failure WriteError(``message`` with GDAL's own words)."""
+    with quiet_gdal():
+        gdal.ErrorReset()
+        if operation(argument) != ogr.OGRERR_NONE:
+            raise WriteError(message.format(error=_last_error(), **names))
 
 
 def _last_error() -> str:
@@ -186,14 +192,13 @@ class WorkspaceWrite:
             if feature is None:
                 raise WriteError(tr("Table {table} has no feature {fid}.").format(table=table, fid=fid))
             self._fill(feature, definition, table, values)
-            with quiet_gdal():
-                gdal.ErrorReset()
-                if layer.SetFeature(feature) != ogr.OGRERR_NONE:
-                    raise WriteError(
-                        tr("Could not change feature {fid} of table {table}: {error}").format(
-                            fid=fid, table=table, error=_last_error()
-                        )
-                    )
+            _checked(
+                layer.SetFeature,
+                feature,
+                tr("Could not change feature {fid} of table {table}: {error}"),
+                fid=fid,
+                table=table,
+            )
         return len(changes)
 
     def add(self, table: str, rows, geometries=None) -> list[int]:
@@ -208,14 +213,13 @@ class WorkspaceWrite:
             self._fill(feature, definition, table, row)
             if wkb is not None:
                 feature.SetGeometry(ogr.CreateGeometryFromWkb(bytes(wkb)))
-            with quiet_gdal():
-                gdal.ErrorReset()
-                if layer.CreateFeature(feature) != ogr.OGRERR_NONE:
-                    raise WriteError(
-                        tr("Could not write row {row} to table {table}: {error}").format(
-                            row=number, table=table, error=_last_error()
-                        )
-                    )
+            _checked(
+                layer.CreateFeature,
+                feature,
+                tr("Could not write row {row} to table {table}: {error}"),
+                row=number,
+                table=table,
+            )
             fids.append(feature.GetFID())
         return fids
 
@@ -223,14 +227,13 @@ class WorkspaceWrite:
         layer = self.layer(table)
         fids = [int(f) for f in fids]
         for fid in fids:
-            with quiet_gdal():
-                gdal.ErrorReset()
-                if layer.DeleteFeature(fid) != ogr.OGRERR_NONE:
-                    raise WriteError(
-                        tr("Could not delete row {fid} of table {table}: {error}").format(
-                            fid=fid, table=table, error=_last_error()
-                        )
-                    )
+            _checked(
+                layer.DeleteFeature,
+                fid,
+                tr("Could not delete row {fid} of table {table}: {error}"),
+                fid=fid,
+                table=table,
+            )
         return len(fids)
 
     def fids(self, table: str) -> list[int]:
