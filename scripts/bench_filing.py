@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the files in this folder")
     args = parser.parse_args(argv)
 
-    from plugin.adapters.qgis_app import start_qgis
+    from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=False)
     from plugin.adapters.filing import export_package

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse the workspace written by an earlier run")
     args = parser.parse_args(argv)
 
-    from plugin.adapters.qgis_app import start_qgis
+    from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=False)
     from plugin.adapters.household_edits import (

@@ -80,7 +80,7 @@ def _key(rule, layer, codes) -> str:
 def prepare(n: int, seed: int, gpkg: str) -> dict:
     """Build the city with planted defects and write it as a workspace; say what was planted."""
     sys.path.insert(0, str(ROOT))
-    from plugin.adapters.qgis_app import start_qgis
+    from devtools.qgis_app import start_qgis
     from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
     start_qgis(with_processing=False)
@@ -101,7 +101,7 @@ def prepare(n: int, seed: int, gpkg: str) -> dict:
 def ours(gpkg: str) -> dict:
     """Read the workspace through the plugin's adapters and audit it."""
     sys.path.insert(0, str(ROOT))
-    from plugin.adapters.qgis_app import start_qgis
+    from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=False)
     from plugin.adapters.plain_workspace import open_plain_workspace
@@ -128,7 +128,7 @@ def qgis_step(step: str, gpkg: str, invalid: str, cap: float) -> dict:
     import threading
 
     sys.path.insert(0, str(ROOT))
-    from plugin.adapters.qgis_app import start_qgis
+    from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=True)
     import processing

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plugin.adapters.qgis_app import register_provider, start_qgis  # noqa: E402
+from devtools.qgis_app import register_provider, start_qgis  # noqa: E402
 
 
 def main() -> int:

@@ -119,7 +119,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from plugin.adapters.qgis_app import start_qgis  # noqa: E402
+    from devtools.qgis_app import start_qgis  # noqa: E402
 
     start_qgis(with_processing=False)
     main()

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 def main(argv: list[str]) -> int:
     from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback, QgsProject
 
-    from plugin.adapters.qgis_app import register_provider, start_qgis
+    from devtools.qgis_app import register_provider, start_qgis
 
     start_qgis(with_processing=False)
     register_provider()

@@ -271,7 +271,7 @@ def test_killed_export_leaves_the_previous_package_intact(tmp_path, qgis_app):
     script = (
         "import sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from plugin.adapters.qgis_app import start_qgis\n"
+        "from devtools.qgis_app import start_qgis\n"
         "start_qgis(False)\n"
         "from plugin.adapters.filing import export_package\n"
         f"export_package({str(workspace)!r}, {str(package)!r}, include_households=True)\n"

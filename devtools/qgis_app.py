@@ -1,4 +1,4 @@
-"""Start QGIS without a desktop, for scripts, benchmarks and the command line."""
+"""Start QGIS without a desktop, for scripts, benchmarks and tests (not part of the shipped plugin)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def register_provider():
     global _provider
     from qgis.core import QgsApplication
 
-    from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+    from plugin.processing.provider import PROVIDER_ID, CommunityGridsProvider
 
     registry = QgsApplication.processingRegistry()
     if registry.providerById(PROVIDER_ID) is None:
