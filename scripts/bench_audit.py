@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the audit engine on synthetic cities.
 
-For each size a fresh Python process generates a city of N level 3 grids (plugin.core.synthetic), plants one
+For each size a fresh Python process generates a city of N level 3 grids (devtools.synthetic), plants one
 defect of every kind (unless --clean), audits it once and reports its timings and peak memory (ru_maxrss of
 that process, so sizes do not inherit each other's memory)::
 
@@ -31,9 +31,9 @@ GEOMETRY_ENV = "COMMUNITY_GRIDS_GEOMETRY"  # plugin.core.capabilities.ENV
 
 def worker(n: int, seed: int, clean: bool, workers: int | None) -> dict:
     sys.path.insert(0, ROOT)
+    from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
     from plugin.core import capabilities
     from plugin.core.audit import run_audit
-    from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
     t0 = time.perf_counter()
     with capabilities.fallback(False):  # the same city on both paths

@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/bench_filing.py [--grids 100000] [--keep DIR]
 
-Builds the city with ``plugin.core.synthetic.generate_city`` (Gauss-Kruger zone 36, x ≈ 36.5e6 m), writes it
+Builds the city with ``devtools.synthetic.generate_city`` (Gauss-Kruger zone 36, x ≈ 36.5e6 m), writes it
 as a workspace (not timed), exports the filing package (EPSG:4490, GDAL-validated), changes about 1 % of the
 level 3 grids (reshaped, re-coded, retired, removed, added), exports again and compares the two packages.
 Prints a table of the timings against the 10 s target.
@@ -92,10 +92,10 @@ def main(argv=None) -> int:
     from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=False)
+    from devtools.synthetic import generate_city
     from plugin.adapters.filing import export_package
     from plugin.adapters.intake import compare_packages
     from plugin.adapters.workspace import write_workspace
-    from plugin.core.synthetic import generate_city
 
     folder = Path(tempfile.mkdtemp(prefix="bench_filing_")) if args.keep is None else args.keep
     folder.mkdir(parents=True, exist_ok=True)

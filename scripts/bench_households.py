@@ -75,6 +75,7 @@ def main(argv=None) -> int:
     from devtools.qgis_app import start_qgis
 
     start_qgis(with_processing=False)
+    from devtools.synthetic import generate_city
     from plugin.adapters.household_edits import (
         read_grid_levels,
         read_household_points,
@@ -85,11 +86,10 @@ def main(argv=None) -> int:
     from plugin.adapters.workspace import write_workspace
     from plugin.core import schema
     from plugin.core.households import attach_households
-    from plugin.core.synthetic import generate_city
 
     timer = Timer()
     print(f"city of {args.grids:,} level 3 grids, {args.points:,} household points", flush=True)
-    data = timer.run("generate city (core.synthetic)", lambda: generate_city(args.grids, seed=args.seed))
+    data = timer.run("generate city (devtools.synthetic)", lambda: generate_city(args.grids, seed=args.seed))
     data.households = timer.run("generate points", lambda: household_points(data, args.points, args.seed))
     l3, l2, l1 = data.grid(3), data.grid(2), data.grid(1)
 

@@ -81,7 +81,7 @@ def prepare(n: int, seed: int, gpkg: str) -> dict:
     """Build the city with planted defects and write it as a workspace; say what was planted."""
     sys.path.insert(0, str(ROOT))
     from devtools.qgis_app import start_qgis
-    from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
+    from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
     start_qgis(with_processing=False)
     from plugin.adapters.workspace import write_workspace

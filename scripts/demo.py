@@ -29,7 +29,7 @@ def main() -> int:
     import processing
     from qgis.core import QgsProcessingException, QgsProject, QgsReferencedRectangle
 
-    from plugin.adapters.render import render_png, save_project
+    from devtools.render import render_png, save_project
     from plugin.adapters.workspace import open_workspace
     from plugin.core.summary import format_summary
 

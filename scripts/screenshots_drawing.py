@@ -12,7 +12,7 @@ Two modes, both driving the map tools with real mouse events on the canvas, as a
   or ``--section CODE``), works inside it, subdivides one of its villager groups with a line across
   it, then merges the new piece into the neighbouring group. PNGs go to
   docs/images/drawing_sample_*.png.
-* ``--practice``: the small practice workspace (plugin/adapters/drawing_sample.py): subdivide village
+* ``--practice``: the small practice workspace (devtools/drawing_sample.py): subdivide village
   新城村 into sections with two lines, then draw a villager group in the uncovered notch of section
   东坝村一片区. PNGs go to docs/images/drawing_*.png.
 """
@@ -214,7 +214,7 @@ def run_practice(app, out: Path, width: int, height: int) -> int:
     from qgis.core import QgsRectangle
     from qgis.PyQt.QtCore import Qt
 
-    from plugin.adapters import drawing_sample as sample
+    from devtools import drawing_sample as sample
 
     folder = Path(tempfile.mkdtemp(prefix="cg_screens_"))
     workspace = sample.build_drawing_sample(folder / "drawing_practice.gpkg")

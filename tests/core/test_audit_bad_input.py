@@ -6,10 +6,10 @@ import pytest
 import shapely
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon
 
+from devtools.synthetic import L1, L2, L3, LD, generate_city
 from plugin.core import schema
 from plugin.core.audit import run_audit
 from plugin.core.model import GridArray, WorkspaceData
-from plugin.core.synthetic import L1, L2, L3, LD, generate_city
 
 
 @pytest.fixture()

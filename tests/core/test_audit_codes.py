@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from devtools.synthetic import L1, L2, L3, LD, generate_city
 from plugin.core.audit import run_audit
 from plugin.core.coderule import CodeRule, CodeRuleError
-from plugin.core.synthetic import L1, L2, L3, LD, generate_city
 
 RULE = CodeRule.parse("village12+2+3")
 

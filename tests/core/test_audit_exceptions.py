@@ -3,8 +3,8 @@
 import shapely
 from shapely import affinity
 
+from devtools.synthetic import L3, generate_city, plant_defects
 from plugin.core.audit import apply_exceptions, run_audit
-from plugin.core.synthetic import L3, generate_city, plant_defects
 
 
 def planted_city():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import shapely
 
+from devtools.synthetic import L1, L3, generate_city
 from plugin.core.audit import run_audit
-from plugin.core.synthetic import L1, L3, generate_city
 
 
 @pytest.fixture()

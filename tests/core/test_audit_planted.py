@@ -5,10 +5,10 @@ from collections import Counter
 import pytest
 import shapely
 
+from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
 from plugin.core import capabilities
 from plugin.core.audit import run_audit
 from plugin.core.findings import Severity
-from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
 
 def keys(result):

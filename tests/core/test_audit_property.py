@@ -13,10 +13,10 @@ import shapely
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
 from plugin.core import schema
 from plugin.core.audit import run_audit
 from plugin.core.model import GridArray, WorkspaceData
-from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
 X0, Y0 = 36_512_345.678, 3_598_765.4321
 # AUDIT_EXAMPLES=500 for a longer hunt

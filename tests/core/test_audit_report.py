@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
 from plugin.core.audit import RULES, run_audit, write_html, write_json
 from plugin.core.audit.report import atomic_write_text, village_of
-from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
 from plugin.core import capabilities
 from plugin.core.audit import run_audit
-from plugin.core.synthetic import DEFECT_KINDS, generate_city, plant_defects
 
 ROOT = Path(__file__).resolve().parents[2]
 X0, Y0 = 36_512_345.678, 3_598_765.4321  # zone-36 CGCS2000 coordinates: large numbers, like real data

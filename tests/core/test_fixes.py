@@ -9,11 +9,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.synthetic import L2, L3, generate_city, plant_defects
 from plugin.core import fixes
 from plugin.core.audit import Tolerances, run_audit
 from plugin.core.fixes import AUTO, NEIGHBOUR, NEW_GRID, FixRefused, Grid, fix_gap, fix_overlap, plan_for_finding
 from plugin.core.model import GridArray
-from plugin.core.synthetic import L2, L3, generate_city, plant_defects
 
 X0, Y0 = 36_500_000.0, 3_600_000.0
 TOL = Tolerances()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from devtools.synthetic import L3, generate_city
 from plugin.core.audit import run_audit
 from plugin.core.codes import CodeRegistry, rebuild_registry_from, registry_problems
-from plugin.core.synthetic import L3, generate_city
 
 DAY = date(2024, 5, 1)
 

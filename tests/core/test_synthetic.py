@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import shapely
 
+from devtools.synthetic import DEFECT_KINDS, L1, L2, L3, LD, generate_city, plant_defects
 from plugin.core import capabilities
 from plugin.core.coderule import CodeRule
-from plugin.core.synthetic import DEFECT_KINDS, L1, L2, L3, LD, generate_city, plant_defects
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import shapely
 
+from devtools.synthetic import L3, generate_city, plant_defects
 from plugin.core import sizerules, staffing
 from plugin.core.audit import AuditCancelled, AuditResult, Tolerances, run_audit
 from plugin.core.findings import Severity
-from plugin.core.synthetic import L3, generate_city, plant_defects
 from plugin.core.workspace_audit import (
     WorkspaceAuditResult,
     audit_workspace,

@@ -13,9 +13,9 @@ from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
 from workspace_helpers import in_project
 
+from devtools.synthetic import generate_city, plant_defects
 from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core.audit import AuditCancelled
-from plugin.core.synthetic import generate_city, plant_defects
 from plugin.gui import audit_task
 from plugin.gui.audit_dock import FINDING_ROLE, AcceptDialog, AuditDock
 

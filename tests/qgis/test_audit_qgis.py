@@ -17,10 +17,10 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from devtools.synthetic import L3, generate_city, plant_defects
 from plugin.adapters import audit_store
 from plugin.adapters.arrays import python_value
 from plugin.adapters.workspace import create_workspace, open_workspace
-from plugin.core.synthetic import L3, generate_city, plant_defects
 
 ALG = "community_grids:audit_workspace"
 

@@ -9,9 +9,9 @@ from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, QPoint, Qt
 from qgis.PyQt.QtTest import QTest
 from workspace_helpers import answer_merge, in_project
 
-from plugin.adapters import drawing_sample as sample
+from devtools import drawing_sample as sample
+from devtools.drawing_sample import X0, Y0
 from plugin.adapters.arrays import python_value
-from plugin.adapters.drawing_sample import X0, Y0
 from plugin.adapters.editing import GRID, TOWNSHIP, from_qgs
 from plugin.gui import map_tools
 from plugin.gui.dock import GridDock

@@ -18,6 +18,7 @@ import shapely
 from osgeo import ogr
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
 
+from devtools.synthetic import generate_city
 from plugin.adapters.filing import FilingRefused, export_package, read_package_metadata
 from plugin.adapters.layer_edits import add_rows, read_rows
 from plugin.adapters.package_io import PackageError, open_gpkg, read_key_values
@@ -27,7 +28,6 @@ from plugin.adapters.workspace import write_workspace
 from plugin.core import filing as core
 from plugin.core import schema
 from plugin.core.model import PointArray
-from plugin.core.synthetic import generate_city
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_PYTHON = "/usr/bin/python3"

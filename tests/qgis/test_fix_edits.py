@@ -7,11 +7,11 @@ import pytest
 import shapely
 from qgis.core import QgsProject
 
+from devtools.synthetic import generate_city, plant_defects
 from plugin.adapters import fix_edits
 from plugin.adapters.audit_store import read_grid_layer, snapshot_workspace
 from plugin.adapters.workspace import create_workspace, open_workspace
 from plugin.core.audit import run_audit
-from plugin.core.synthetic import generate_city, plant_defects
 
 KINDS = ["overlap", "gap", "contains", "section_gap", "county_gap", "sliver_overlap"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from osgeo import gdal, ogr, osr
 
+from devtools.synthetic import generate_city
 from plugin.adapters.basemaps import BasemapError, local_layers
 from plugin.adapters.filing import export_package, read_package_metadata
 from plugin.adapters.gdal_compat import open_vector, quiet_gdal
 from plugin.adapters.package_io import PackageError
 from plugin.adapters.workspace import WorkspaceError, create_workspace, read_info
-from plugin.core.synthetic import generate_city
 
 MODULES = (gdal, ogr, osr)
 

@@ -20,8 +20,8 @@ from osgeo import gdal
 from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererParallelJob, QgsMapSettings, QgsRectangle
 from qgis.PyQt.QtCore import QSize
 
-from plugin.adapters import drawing_sample as sample
-from plugin.adapters.drawing_sample import X0, Y0
+from devtools import drawing_sample as sample
+from devtools.drawing_sample import X0, Y0
 
 
 def test_the_suite_keeps_geopackages_out_of_wal_mode():

@@ -16,10 +16,10 @@ from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
 from workspace_helpers import answer_merge, in_project
 
-from plugin.adapters import drawing_sample as sample
+from devtools import drawing_sample as sample
+from devtools.drawing_sample import X0, Y0
 from plugin.adapters.change_tracker import ChangeTracker
 from plugin.adapters.codes_store import REGISTRY, load_registry
-from plugin.adapters.drawing_sample import X0, Y0
 from plugin.adapters.editing import GRID, GridRef, from_qgs
 from plugin.core import editing as core
 from plugin.gui import map_tools

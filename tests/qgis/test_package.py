@@ -7,6 +7,7 @@ command-line executor (qgis_process.bin) lists and runs its algorithms from that
 
 from __future__ import annotations
 
+import ast
 import configparser
 import importlib
 import importlib.util
@@ -87,6 +88,60 @@ def test_zip_holds_the_plugin_and_nothing_else(built):
         assert general.get(key, "").strip(), key
     assert general["qgisMinimumVersion"] == "3.22"
     assert "公示" in general["changelog"] or "notice" in general["changelog"]
+
+
+# Modules of the ZIP the plugin itself does not import (statically from classFactory), each with its reason.
+NOT_IMPORTED_BY_THE_PLUGIN = {
+    "plugin.core.summary": "counts per level and township: a core helper kept for the dock and filing metadata",
+}
+TEST_ONLY = ("devtools/synthetic.py", "devtools/drawing_sample.py", "devtools/qgis_app.py", "devtools/render.py")
+
+
+def _imports(name: str, source: str, is_package: bool) -> set[str]:
+    parts = [part for part in name.split(".") if part]
+    package = parts if is_package else parts[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module]) if node.module else ".".join(base)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_zip_holds_no_test_only_module_and_every_module_is_used(built):
+    """The ZIP holds what planners run: no generator of tests or demo, every module reached from classFactory."""
+    for relative in TEST_ONLY:
+        assert (ROOT / relative).is_file(), relative  # the list names real files
+    with zipfile.ZipFile(built) as archive:
+        sources = {
+            name[len(NAME) + 1 :]: archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.endswith(".py")
+        }
+    assert not [name for name in sources if name.startswith(("devtools/", "tests/", "scripts/"))]
+    assert not [name for name in sources if Path(name).name in {Path(t).name for t in TEST_ONLY}]
+    modules = {}
+    for relative, source in sources.items():
+        parts = list(Path(relative).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        modules[".".join(parts[:-1] if is_package else parts)] = (source, is_package)
+    reached, stack = set(), [""]  # "" is the top __init__.py (classFactory)
+    while stack:
+        name = stack.pop()
+        if name in reached or name not in modules:
+            continue
+        reached.add(name)
+        if "." in name:
+            stack.append(name.rsplit(".", 1)[0])
+        source, is_package = modules[name]
+        stack.extend(_imports(name, source, is_package))
+    unused = sorted(set(modules) - reached - set(NOT_IMPORTED_BY_THE_PLUGIN))
+    assert unused == []
+    assert set(NOT_IMPORTED_BY_THE_PLUGIN) <= set(modules)
 
 
 def test_build_is_reproducible(built, tmp_path):

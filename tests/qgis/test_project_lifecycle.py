@@ -22,8 +22,8 @@ from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtTest import QTest
 from shapely.geometry import box
 
-from plugin.adapters import drawing_sample as sample
-from plugin.adapters.drawing_sample import X0, Y0
+from devtools import drawing_sample as sample
+from devtools.drawing_sample import X0, Y0
 from plugin.adapters.layer_edits import read_rows
 from plugin.core import schema
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from devtools.synthetic import generate_city
 from plugin.adapters.codes_store import rebuild_registry, verify_registry
 from plugin.adapters.plain_workspace import open_plain_workspace
 from plugin.adapters.workspace import write_workspace
-from plugin.core.synthetic import generate_city
 
 
 def test_registry_verified_and_rebuilt(tmp_path, qgis_app):

@@ -176,7 +176,7 @@ def test_a_workspace_rewritten_in_place_is_read_anew_by_open_and_new_layers(tmp_
     swap and read through QGIS's pooled connections, and layers opened after it, read the new file."""
     import os
 
-    from plugin.adapters import drawing_sample as sample
+    from devtools import drawing_sample as sample
     from plugin.adapters.workspace import write_workspace
 
     path = tmp_path / "drawing.gpkg"

@@ -24,6 +24,7 @@ import pytest
 import shapely
 from osgeo import ogr, osr
 
+from devtools.synthetic import generate_city
 from plugin.adapters.filing import export_package, read_package_metadata, remove_stale_temporaries
 from plugin.adapters.gpkg_write import KILL_AT
 from plugin.adapters.package_io import PackageError, validate_gpkg
@@ -31,7 +32,6 @@ from plugin.adapters.workspace import WorkspaceError, write_workspace
 from plugin.core import filing as core_filing
 from plugin.core.codes import CodeRegistry, registry_problems
 from plugin.core.model import GridArray, PointArray
-from plugin.core.synthetic import generate_city
 
 RUNNER = Path(__file__).with_name("fault_runner.py")
 GRIDS = ("grid_level1", "grid_level2", "grid_level3", "grid_dedicated")

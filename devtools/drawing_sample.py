@@ -24,8 +24,8 @@ from pathlib import Path
 
 import shapely
 
-from ..core import schema
-from ..core.model import GridArray, WorkspaceData
+from plugin.core import schema
+from plugin.core.model import GridArray, WorkspaceData
 
 CRS = "EPSG:4524"
 X0, Y0 = 36_593_000.0, 3_619_000.0
@@ -103,6 +103,6 @@ def sample_data() -> WorkspaceData:
 
 def build_drawing_sample(path, overwrite: bool = False):
     """Write the practice workspace to ``path`` and open it (a ``Workspace``)."""
-    from .workspace import create_workspace
+    from plugin.adapters.workspace import create_workspace
 
     return create_workspace(Path(path), COUNTY_CODE, COUNTY_NAME, CRS, data=sample_data(), overwrite=overwrite)

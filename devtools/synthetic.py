@@ -24,9 +24,9 @@ import shapely
 import shapely.ops
 from shapely import affinity
 
-from . import capabilities, schema
-from .coderule import CodeRule
-from .model import GridArray, WorkspaceData
+from plugin.core import capabilities, schema
+from plugin.core.coderule import CodeRule
+from plugin.core.model import GridArray, WorkspaceData
 
 ORIGIN = (36_500_000.0, 3_600_000.0)
 CRS = "EPSG:4524"

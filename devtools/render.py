@@ -1,4 +1,4 @@
-"""Headless map rendering and project writing (demo, README pictures, reports)."""
+"""Headless map rendering and project writing for the demo and README pictures (not shipped)."""
 
 from __future__ import annotations
 
