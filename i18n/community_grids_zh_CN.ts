@@ -208,25 +208,26 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="303"/>
-        <source>Grid heads follow a merge</source>
-        <translation>网格长随合并调整</translation>
+        <location filename="../plugin/adapters/change_tracker.py" line="312"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="294"/>
+        <source>Record grid changes</source>
+        <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="318"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="316"/>
         <location filename="../plugin/adapters/codes_store.py" line="227"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
-        <source>Record grid changes</source>
-        <translation>记录网格变动</translation>
+        <location filename="../plugin/adapters/change_tracker.py" line="319"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="209"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="302"/>
-        <location filename="../plugin/dependencies.py" line="82"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="213"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="344"/>
+        <location filename="../plugin/dependencies.py" line="83"/>
         <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
@@ -237,28 +238,29 @@
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
-        <location filename="../plugin/gui/staff_panel.py" line="59"/>
+        <location filename="../plugin/gui/staff_panel.py" line="60"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="53"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="208"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="212"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="298"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="340"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="221"/>
         <location filename="../plugin/adapters/codes_store.py" line="281"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="108"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="125"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="111"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="132"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="142"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="150"/>
         <source>Allocate grid codes</source>
         <translation>分配网格编码</translation>
     </message>
@@ -419,7 +421,7 @@
         <location filename="../plugin/adapters/household_edits.py" line="578"/>
         <location filename="../plugin/adapters/importer.py" line="347"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
-        <location filename="../plugin/gui/staff_panel.py" line="277"/>
+        <location filename="../plugin/gui/staff_panel.py" line="279"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
@@ -1156,8 +1158,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="96"/>
-        <location filename="../plugin/gui/staff_panel.py" line="243"/>
-        <location filename="../plugin/gui/staff_panel.py" line="248"/>
+        <location filename="../plugin/gui/staff_panel.py" line="245"/>
+        <location filename="../plugin/gui/staff_panel.py" line="250"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
@@ -1188,6 +1190,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/table_store.py" line="102"/>
+        <location filename="../plugin/adapters/table_store.py" line="155"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
@@ -1198,6 +1201,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/table_store.py" line="104"/>
+        <location filename="../plugin/adapters/table_store.py" line="157"/>
         <source>Write table {table}</source>
         <translation>写入表 {table}</translation>
     </message>
@@ -1532,69 +1536,69 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="62"/>
+        <location filename="../plugin/dependencies.py" line="63"/>
         <location filename="../plugin/gui/plugin.py" line="112"/>
         <location filename="../plugin/gui/plugin.py" line="86"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="78"/>
-        <location filename="../plugin/dependencies.py" line="84"/>
+        <location filename="../plugin/dependencies.py" line="79"/>
+        <location filename="../plugin/dependencies.py" line="85"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="50"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="53"/>
         <source>Allocate grid codes: preview</source>
         <translation>分配网格编码：预览</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="95"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="98"/>
         <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
         <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="112"/>
         <source>Re-code grids whose code does not follow the code rule</source>
         <translation>为编码不符合编码规则的网格重新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="55"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="58"/>
         <source>{n} grid(s) get a new code.</source>
         <translation>{n} 个网格将获得新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="63"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="66"/>
         <source>Nothing to apply.</source>
         <translation>没有需要应用的内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <source>Feature id</source>
         <translation>要素编号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/audit_dock.py" line="112"/>
         <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
@@ -1602,12 +1606,17 @@
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="57"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <source>Save or discard the edits of {layers} first: the codes are written into the file in one step, together with the code registry and the change log.</source>
+        <translation>请先保存或放弃 {layers} 的编辑：编码将与网格编码登记簿和变动记录一起，一步写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="60"/>
         <source>{n} grid(s) cannot be coded yet (see the reasons).</source>
         <translation>{n} 个网格暂时无法编码（见原因）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="59"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="62"/>
         <source>{n} invalid code(s) are kept (re-coding was not asked).</source>
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
@@ -2565,7 +2574,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="289"/>
-        <location filename="../plugin/gui/staff_panel.py" line="233"/>
+        <location filename="../plugin/gui/staff_panel.py" line="235"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
@@ -2677,7 +2686,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/rules_panel.py" line="73"/>
-        <location filename="../plugin/gui/staff_panel.py" line="60"/>
+        <location filename="../plugin/gui/staff_panel.py" line="61"/>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
     </message>
@@ -2687,125 +2696,125 @@
         <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="82"/>
+        <location filename="../plugin/gui/staff_panel.py" line="83"/>
         <source>Import and check reports appear here.</source>
         <translation>导入和检查报告将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="84"/>
+        <location filename="../plugin/gui/staff_panel.py" line="85"/>
         <source>Add person</source>
         <translation>添加人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="85"/>
+        <location filename="../plugin/gui/staff_panel.py" line="86"/>
         <source>Remove selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="86"/>
+        <location filename="../plugin/gui/staff_panel.py" line="87"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="87"/>
+        <location filename="../plugin/gui/staff_panel.py" line="88"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="88"/>
+        <location filename="../plugin/gui/staff_panel.py" line="89"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="89"/>
+        <location filename="../plugin/gui/staff_panel.py" line="90"/>
         <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
         <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="137"/>
+        <location filename="../plugin/gui/staff_panel.py" line="138"/>
         <source>Add staff member</source>
         <translation>添加工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="150"/>
+        <location filename="../plugin/gui/staff_panel.py" line="151"/>
         <source>Remove staff members</source>
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="205"/>
+        <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="234"/>
+        <location filename="../plugin/gui/staff_panel.py" line="236"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="243"/>
+        <location filename="../plugin/gui/staff_panel.py" line="245"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="249"/>
+        <location filename="../plugin/gui/staff_panel.py" line="251"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="250"/>
+        <location filename="../plugin/gui/staff_panel.py" line="252"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="251"/>
+        <location filename="../plugin/gui/staff_panel.py" line="253"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="274"/>
+        <location filename="../plugin/gui/staff_panel.py" line="276"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="163"/>
+        <location filename="../plugin/gui/staff_panel.py" line="164"/>
         <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="264"/>
+        <location filename="../plugin/gui/staff_panel.py" line="266"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="140"/>
+        <location filename="../plugin/gui/staff_panel.py" line="141"/>
         <source>Layer {layer}: the row could not be added.</source>
         <translation>图层“{layer}”：无法添加该记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="153"/>
+        <location filename="../plugin/gui/staff_panel.py" line="154"/>
         <source>Layer {layer}: the rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除这些记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="197"/>
+        <location filename="../plugin/gui/staff_panel.py" line="198"/>
         <source>The staff table was not saved:</source>
         <translation>网格工作人员表未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="202"/>
+        <location filename="../plugin/gui/staff_panel.py" line="204"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>

@@ -118,3 +118,50 @@ def write_rows(path: str | os.PathLike, table: str, rows: list[dict], replace: b
         raise TableStoreError(str(error)) from error
     checkpoint(f"table:{table}-committed")
     return len(rows)
+
+
+def commit_table_edits(layer, path: str | os.PathLike, table: str) -> int:
+    """Save the edit buffer of ``layer`` (a QGIS layer of the plain table ``table`` of the workspace file
+    ``path``: deleted, added and changed rows) in ONE transaction of the file, as :func:`write_rows` writes;
+    then the buffer is dropped and the layer reloaded. Returns the rows touched.
+
+    QGIS's own save of a GeoPackage layer writes deletions, additions and changes one after the other, so
+    a replaced register killed half-way would lose its old rows; this save keeps all-old or all-new. On
+    failure (TableStoreError, in GDAL's / SQLite's words) the edits stay in the buffer, the file as it was."""
+    from .arrays import python_value
+
+    buffer = layer.editBuffer() if layer.isEditable() else None
+    if buffer is None:
+        return 0
+    names = layer.fields().names()
+    added = buffer.addedFeatures()
+    deleted = sorted(int(fid) for fid in buffer.deletedFeatureIds() if fid >= 0)
+    rows = [
+        {name: python_value(value) for name, value in zip(names, feature.attributes())}
+        for _, feature in sorted(added.items(), key=lambda item: -item[0])  # added ids count down from -1
+    ]
+    changes = {
+        int(fid): {names[index]: python_value(value) for index, value in values.items() if 0 <= index < len(names)}
+        for fid, values in buffer.changedAttributeValues().items()
+        if fid >= 0 and int(fid) not in deleted
+    }
+    rows = [{k: v for k, v in row.items() if k != "fid"} for row in rows]
+    changes = {fid: {k: v for k, v in values.items() if k != "fid"} for fid, values in changes.items()}
+    if not (rows or deleted or changes):
+        layer.rollBack()
+        return 0
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        raise TableStoreError(tr("{path} is read-only; table {table} was not changed.").format(path=path, table=table))
+    try:
+        with WorkspaceWrite(path, tr("Write table {table}").format(table=table)) as write:
+            write.delete(table, deleted)
+            write.update(table, changes)
+            checkpoint(f"table:{table}-edits-half-written")
+            write.add(table, rows)
+            write.set_info({})
+    except WriteError as error:
+        raise TableStoreError(str(error)) from error
+    layer.rollBack()
+    layer.reload()
+    return len(rows) + len(deleted) + len(changes)
