@@ -124,86 +124,86 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="170"/>
+        <location filename="../plugin/adapters/basemaps.py" line="217"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="272"/>
-        <location filename="../plugin/adapters/basemaps.py" line="274"/>
+        <location filename="../plugin/adapters/basemaps.py" line="319"/>
+        <location filename="../plugin/adapters/basemaps.py" line="321"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="157"/>
+        <location filename="../plugin/adapters/basemaps.py" line="204"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="160"/>
+        <location filename="../plugin/adapters/basemaps.py" line="207"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="195"/>
+        <location filename="../plugin/adapters/basemaps.py" line="242"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="202"/>
+        <location filename="../plugin/adapters/basemaps.py" line="249"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="238"/>
+        <location filename="../plugin/adapters/basemaps.py" line="285"/>
         <location filename="../plugin/adapters/package_io.py" line="33"/>
         <location filename="../plugin/adapters/workspace.py" line="256"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="261"/>
+        <location filename="../plugin/adapters/basemaps.py" line="308"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="199"/>
+        <location filename="../plugin/adapters/basemaps.py" line="246"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="216"/>
+        <location filename="../plugin/adapters/basemaps.py" line="263"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="223"/>
+        <location filename="../plugin/adapters/basemaps.py" line="270"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="244"/>
+        <location filename="../plugin/adapters/basemaps.py" line="291"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
@@ -1813,10 +1813,10 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="355"/>
-        <location filename="../plugin/gui/plugin.py" line="300"/>
-        <location filename="../plugin/gui/plugin.py" line="310"/>
-        <location filename="../plugin/gui/plugin.py" line="335"/>
-        <location filename="../plugin/gui/plugin.py" line="342"/>
+        <location filename="../plugin/gui/plugin.py" line="318"/>
+        <location filename="../plugin/gui/plugin.py" line="328"/>
+        <location filename="../plugin/gui/plugin.py" line="353"/>
+        <location filename="../plugin/gui/plugin.py" line="360"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2573,19 +2573,19 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="289"/>
+        <location filename="../plugin/gui/plugin.py" line="307"/>
         <location filename="../plugin/gui/staff_panel.py" line="235"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="291"/>
+        <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="294"/>
+        <location filename="../plugin/gui/plugin.py" line="312"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
@@ -2595,12 +2595,17 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
+        <location filename="../plugin/gui/plugin.py" line="223"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="198"/>
+        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
+        <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="216"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
