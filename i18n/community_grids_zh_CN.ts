@@ -25,58 +25,63 @@
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="124"/>
-        <location filename="../plugin/adapters/audit_store.py" line="106"/>
+        <location filename="../plugin/adapters/audit_store.py" line="105"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="130"/>
-        <location filename="../plugin/adapters/package_io.py" line="183"/>
+        <location filename="../plugin/adapters/package_io.py" line="191"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="358"/>
+        <location filename="../plugin/adapters/audit_store.py" line="357"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="371"/>
+        <location filename="../plugin/adapters/audit_store.py" line="370"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="405"/>
+        <location filename="../plugin/adapters/audit_store.py" line="404"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="614"/>
+        <location filename="../plugin/adapters/audit_store.py" line="613"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="72"/>
+        <location filename="../plugin/adapters/audit_store.py" line="636"/>
+        <source>Write the audit findings</source>
+        <translation>写入审核结果</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/audit_store.py" line="71"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="78"/>
+        <location filename="../plugin/adapters/audit_store.py" line="77"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="97"/>
+        <location filename="../plugin/adapters/audit_store.py" line="96"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="101"/>
+        <location filename="../plugin/adapters/audit_store.py" line="100"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="113"/>
+        <location filename="../plugin/adapters/audit_store.py" line="112"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
@@ -86,45 +91,32 @@
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="637"/>
-        <location filename="../plugin/adapters/table_store.py" line="28"/>
-        <source>{path} could not be opened as a GeoPackage.</source>
-        <translation>无法以 GeoPackage 格式打开 {path}。</translation>
+        <location filename="../plugin/adapters/audit_store.py" line="657"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="250"/>
+        <source>Could not write row {row} to table {table}: {error}</source>
+        <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="95"/>
+        <location filename="../plugin/adapters/audit_store.py" line="94"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="641"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
-        <location filename="../plugin/adapters/table_store.py" line="35"/>
-        <source>{path} has no table {table}.</source>
-        <translation>{path} 中没有表 {table}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/audit_store.py" line="644"/>
-        <location filename="../plugin/adapters/table_store.py" line="108"/>
-        <source>{path} is locked by another program; try again.</source>
-        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/audit_store.py" line="437"/>
-        <location filename="../plugin/adapters/audit_store.py" line="381"/>
+        <location filename="../plugin/adapters/audit_store.py" line="436"/>
+        <location filename="../plugin/adapters/audit_store.py" line="380"/>
         <location filename="../plugin/adapters/layer_edits.py" line="138"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="619"/>
-        <location filename="../plugin/adapters/audit_store.py" line="410"/>
+        <location filename="../plugin/adapters/audit_store.py" line="618"/>
+        <location filename="../plugin/adapters/audit_store.py" line="409"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="621"/>
-        <location filename="../plugin/adapters/audit_store.py" line="388"/>
+        <location filename="../plugin/adapters/audit_store.py" line="620"/>
+        <location filename="../plugin/adapters/audit_store.py" line="387"/>
         <location filename="../plugin/adapters/fix_edits.py" line="233"/>
         <location filename="../plugin/adapters/layer_edits.py" line="113"/>
         <location filename="../plugin/adapters/layer_edits.py" line="165"/>
@@ -132,128 +124,110 @@
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="675"/>
-        <location filename="../plugin/adapters/table_store.py" line="135"/>
-        <source>Could not save table {table} in {path}: {error}</source>
-        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/audit_store.py" line="650"/>
-        <location filename="../plugin/adapters/table_store.py" line="116"/>
-        <source>Could not delete row {fid} of table {table}.</source>
-        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/audit_store.py" line="668"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="215"/>
-        <location filename="../plugin/adapters/table_store.py" line="126"/>
-        <source>Could not write row {row} to table {table}: {error}</source>
-        <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/basemaps.py" line="170"/>
+        <location filename="../plugin/adapters/basemaps.py" line="217"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="272"/>
-        <location filename="../plugin/adapters/basemaps.py" line="274"/>
+        <location filename="../plugin/adapters/basemaps.py" line="319"/>
+        <location filename="../plugin/adapters/basemaps.py" line="321"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="157"/>
+        <location filename="../plugin/adapters/basemaps.py" line="204"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="164"/>
+        <location filename="../plugin/adapters/basemaps.py" line="211"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="160"/>
+        <location filename="../plugin/adapters/basemaps.py" line="207"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="195"/>
+        <location filename="../plugin/adapters/basemaps.py" line="242"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="202"/>
+        <location filename="../plugin/adapters/basemaps.py" line="249"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="238"/>
+        <location filename="../plugin/adapters/basemaps.py" line="285"/>
         <location filename="../plugin/adapters/package_io.py" line="33"/>
         <location filename="../plugin/adapters/workspace.py" line="256"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="261"/>
+        <location filename="../plugin/adapters/basemaps.py" line="308"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="199"/>
+        <location filename="../plugin/adapters/basemaps.py" line="246"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="216"/>
+        <location filename="../plugin/adapters/basemaps.py" line="263"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="223"/>
+        <location filename="../plugin/adapters/basemaps.py" line="270"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="244"/>
+        <location filename="../plugin/adapters/basemaps.py" line="291"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="303"/>
-        <source>Grid heads follow a merge</source>
-        <translation>网格长随合并调整</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="318"/>
-        <location filename="../plugin/adapters/codes_store.py" line="221"/>
-        <source>Update code registry</source>
-        <translation>更新网格编码登记簿</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="312"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="294"/>
         <source>Record grid changes</source>
         <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="209"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="302"/>
-        <location filename="../plugin/dependencies.py" line="82"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="316"/>
+        <location filename="../plugin/adapters/codes_store.py" line="227"/>
+        <source>Update code registry</source>
+        <translation>更新网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="319"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="213"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="344"/>
+        <location filename="../plugin/dependencies.py" line="83"/>
         <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
@@ -264,33 +238,34 @@
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
-        <location filename="../plugin/gui/staff_panel.py" line="59"/>
+        <location filename="../plugin/gui/staff_panel.py" line="60"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="46"/>
+        <location filename="../plugin/processing/provider.py" line="53"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="208"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="212"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="298"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="340"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="215"/>
-        <location filename="../plugin/adapters/codes_store.py" line="280"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="108"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="125"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <location filename="../plugin/adapters/codes_store.py" line="221"/>
+        <location filename="../plugin/adapters/codes_store.py" line="281"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="111"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="132"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="142"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="150"/>
         <source>Allocate grid codes</source>
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="322"/>
+        <location filename="../plugin/adapters/codes_store.py" line="323"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
@@ -300,7 +275,7 @@
         <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="206"/>
+        <location filename="../plugin/adapters/codes_store.py" line="212"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
@@ -446,7 +421,7 @@
         <location filename="../plugin/adapters/household_edits.py" line="578"/>
         <location filename="../plugin/adapters/importer.py" line="347"/>
         <location filename="../plugin/adapters/staff_store.py" line="85"/>
-        <location filename="../plugin/gui/staff_panel.py" line="277"/>
+        <location filename="../plugin/gui/staff_panel.py" line="279"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
@@ -569,7 +544,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="248"/>
-        <location filename="../plugin/adapters/workspace.py" line="295"/>
+        <location filename="../plugin/adapters/workspace.py" line="303"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
@@ -725,55 +700,66 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="60"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="110"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="87"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="139"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="97"/>
-        <source>{path} is read-only; {what}: nothing was written.</source>
-        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
+        <location filename="../plugin/adapters/gpkg_write.py" line="56"/>
+        <source>The disk holding {path} is full: {what} failed and nothing was written; the file is as it was. Free some space and run it again. ({error})</source>
+        <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
-        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
-        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="119"/>
-        <source>{path} could not be written ({what}): {error}</source>
-        <translation>无法写入 {path}（{what}）：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="142"/>
-        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
-        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="166"/>
-        <source>Table {table} has no field {field}.</source>
-        <translation>表 {table} 没有字段 {field}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
-        <source>Table {table} has no feature {fid}.</source>
-        <translation>表 {table} 没有要素 {fid}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="174"/>
-        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
-        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="227"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="230"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="264"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="124"/>
+        <source>{path} is read-only; {what}: nothing was written.</source>
+        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="138"/>
+        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
+        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="150"/>
+        <source>{path} could not be written ({what}): {error}</source>
+        <translation>无法写入 {path}（{what}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="177"/>
+        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
+        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="191"/>
+        <location filename="../plugin/adapters/table_store.py" line="34"/>
+        <source>{path} has no table {table}.</source>
+        <translation>{path} 中没有表 {table}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="201"/>
+        <source>Table {table} has no field {field}.</source>
+        <translation>表 {table} 没有字段 {field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="222"/>
+        <source>Table {table} has no feature {fid}.</source>
+        <translation>表 {table} 没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="209"/>
+        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
+        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="62"/>
@@ -1039,7 +1025,7 @@
         <location filename="../plugin/adapters/importer.py" line="414"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
         <location filename="../plugin/adapters/workspace.py" line="237"/>
-        <location filename="../plugin/adapters/workspace.py" line="422"/>
+        <location filename="../plugin/adapters/workspace.py" line="430"/>
         <source>Layer {layer} of {path} did not open.</source>
         <translation>无法打开 {path} 的图层“{layer}”。</translation>
     </message>
@@ -1116,18 +1102,30 @@
         <translation>无法导出 {path}（错误 {code}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="36"/>
-        <location filename="../plugin/adapters/workspace.py" line="271"/>
-        <source>{path} is not a GeoPackage.</source>
-        <translation>{path} 不是 GeoPackage 文件。</translation>
+        <location filename="../plugin/adapters/package_io.py" line="37"/>
+        <location filename="../plugin/adapters/workspace.py" line="272"/>
+        <source>{path} exists but cannot be read: it is not a GeoPackage or it is damaged ({error}).</source>
+        <translation>{path} 存在但无法读取：它不是 GeoPackage 或已损坏（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="276"/>
+        <location filename="../plugin/adapters/package_io.py" line="43"/>
+        <location filename="../plugin/adapters/workspace.py" line="278"/>
+        <source>{path} is a {driver} file, not a GeoPackage.</source>
+        <translation>{path} 是 {driver} 文件，不是 GeoPackage。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/package_io.py" line="284"/>
         <source>Could not create layer {layer}: {error}</source>
         <translation>无法创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="310"/>
+        <location filename="../plugin/adapters/package_io.py" line="38"/>
+        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <source>GDAL recognises no vector format in it</source>
+        <translation>GDAL 无法识别其中的矢量格式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/package_io.py" line="318"/>
         <location filename="../plugin/adapters/workspace.py" line="182"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
@@ -1160,8 +1158,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="96"/>
-        <location filename="../plugin/gui/staff_panel.py" line="243"/>
-        <location filename="../plugin/gui/staff_panel.py" line="248"/>
+        <location filename="../plugin/gui/staff_panel.py" line="245"/>
+        <location filename="../plugin/gui/staff_panel.py" line="250"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
@@ -1186,14 +1184,26 @@
         <translation>图层“{layer}”：无法删除原有记录。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/table_store.py" line="27"/>
+        <source>{path} could not be opened as a GeoPackage.</source>
+        <translation>无法以 GeoPackage 格式打开 {path}。</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/table_store.py" line="102"/>
+        <location filename="../plugin/adapters/table_store.py" line="155"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="86"/>
+        <location filename="../plugin/adapters/table_store.py" line="85"/>
         <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/table_store.py" line="104"/>
+        <location filename="../plugin/adapters/table_store.py" line="157"/>
+        <source>Write table {table}</source>
+        <translation>写入表 {table}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/thematic.py" line="87"/>
@@ -1236,22 +1246,22 @@
         <translation>{path} 被其他程序锁定，请在该程序关闭后重试（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="275"/>
+        <location filename="../plugin/adapters/workspace.py" line="283"/>
         <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="281"/>
+        <location filename="../plugin/adapters/workspace.py" line="289"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="285"/>
+        <location filename="../plugin/adapters/workspace.py" line="293"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="291"/>
+        <location filename="../plugin/adapters/workspace.py" line="299"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
     </message>
@@ -1261,12 +1271,12 @@
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="303"/>
+        <location filename="../plugin/adapters/workspace.py" line="311"/>
         <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="362"/>
+        <location filename="../plugin/adapters/workspace.py" line="370"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
@@ -1526,69 +1536,69 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="62"/>
+        <location filename="../plugin/dependencies.py" line="63"/>
         <location filename="../plugin/gui/plugin.py" line="112"/>
         <location filename="../plugin/gui/plugin.py" line="86"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="78"/>
-        <location filename="../plugin/dependencies.py" line="84"/>
+        <location filename="../plugin/dependencies.py" line="79"/>
+        <location filename="../plugin/dependencies.py" line="85"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="50"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="53"/>
         <source>Allocate grid codes: preview</source>
         <translation>分配网格编码：预览</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="95"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="98"/>
         <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
         <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="112"/>
         <source>Re-code grids whose code does not follow the code rule</source>
         <translation>为编码不符合编码规则的网格重新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="55"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="58"/>
         <source>{n} grid(s) get a new code.</source>
         <translation>{n} 个网格将获得新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="63"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="66"/>
         <source>Nothing to apply.</source>
         <translation>没有需要应用的内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <source>Feature id</source>
         <translation>要素编号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
         <location filename="../plugin/gui/audit_dock.py" line="112"/>
         <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
@@ -1596,12 +1606,17 @@
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="57"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <source>Save or discard the edits of {layers} first: the codes are written into the file in one step, together with the code registry and the change log.</source>
+        <translation>请先保存或放弃 {layers} 的编辑：编码将与网格编码登记簿和变动记录一起，一步写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/allocation_preview.py" line="60"/>
         <source>{n} grid(s) cannot be coded yet (see the reasons).</source>
         <translation>{n} 个网格暂时无法编码（见原因）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="59"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="62"/>
         <source>{n} invalid code(s) are kept (re-coding was not asked).</source>
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
@@ -1798,10 +1813,10 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="355"/>
-        <location filename="../plugin/gui/plugin.py" line="300"/>
-        <location filename="../plugin/gui/plugin.py" line="310"/>
-        <location filename="../plugin/gui/plugin.py" line="335"/>
-        <location filename="../plugin/gui/plugin.py" line="342"/>
+        <location filename="../plugin/gui/plugin.py" line="318"/>
+        <location filename="../plugin/gui/plugin.py" line="328"/>
+        <location filename="../plugin/gui/plugin.py" line="353"/>
+        <location filename="../plugin/gui/plugin.py" line="360"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2549,28 +2564,28 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="138"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="289"/>
-        <location filename="../plugin/gui/staff_panel.py" line="233"/>
+        <location filename="../plugin/gui/plugin.py" line="307"/>
+        <location filename="../plugin/gui/staff_panel.py" line="235"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="291"/>
+        <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="294"/>
+        <location filename="../plugin/gui/plugin.py" line="312"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
@@ -2580,12 +2595,17 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
+        <location filename="../plugin/gui/plugin.py" line="223"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="198"/>
+        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
+        <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="216"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -2671,7 +2691,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/rules_panel.py" line="73"/>
-        <location filename="../plugin/gui/staff_panel.py" line="60"/>
+        <location filename="../plugin/gui/staff_panel.py" line="61"/>
         <source>Unexpected error: {error}</source>
         <translation>意外错误：{error}</translation>
     </message>
@@ -2681,125 +2701,125 @@
         <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="82"/>
+        <location filename="../plugin/gui/staff_panel.py" line="83"/>
         <source>Import and check reports appear here.</source>
         <translation>导入和检查报告将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="84"/>
+        <location filename="../plugin/gui/staff_panel.py" line="85"/>
         <source>Add person</source>
         <translation>添加人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="85"/>
+        <location filename="../plugin/gui/staff_panel.py" line="86"/>
         <source>Remove selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="86"/>
+        <location filename="../plugin/gui/staff_panel.py" line="87"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="87"/>
+        <location filename="../plugin/gui/staff_panel.py" line="88"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="88"/>
+        <location filename="../plugin/gui/staff_panel.py" line="89"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="89"/>
+        <location filename="../plugin/gui/staff_panel.py" line="90"/>
         <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
         <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="137"/>
+        <location filename="../plugin/gui/staff_panel.py" line="138"/>
         <source>Add staff member</source>
         <translation>添加工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="150"/>
+        <location filename="../plugin/gui/staff_panel.py" line="151"/>
         <source>Remove staff members</source>
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="205"/>
+        <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="234"/>
+        <location filename="../plugin/gui/staff_panel.py" line="236"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="243"/>
+        <location filename="../plugin/gui/staff_panel.py" line="245"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="249"/>
+        <location filename="../plugin/gui/staff_panel.py" line="251"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="250"/>
+        <location filename="../plugin/gui/staff_panel.py" line="252"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="251"/>
+        <location filename="../plugin/gui/staff_panel.py" line="253"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="274"/>
+        <location filename="../plugin/gui/staff_panel.py" line="276"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="163"/>
+        <location filename="../plugin/gui/staff_panel.py" line="164"/>
         <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="264"/>
+        <location filename="../plugin/gui/staff_panel.py" line="266"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="140"/>
+        <location filename="../plugin/gui/staff_panel.py" line="141"/>
         <source>Layer {layer}: the row could not be added.</source>
         <translation>图层“{layer}”：无法添加该记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="153"/>
+        <location filename="../plugin/gui/staff_panel.py" line="154"/>
         <source>Layer {layer}: the rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除这些记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="169"/>
+        <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="197"/>
+        <location filename="../plugin/gui/staff_panel.py" line="198"/>
         <source>The staff table was not saved:</source>
         <translation>网格工作人员表未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="202"/>
+        <location filename="../plugin/gui/staff_panel.py" line="204"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
@@ -2934,7 +2954,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="194"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="423"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="519"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -3024,35 +3044,51 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>图层“{layer}”为空：没有可审核的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="21"/>
+        <location filename="../plugin/processing/base.py" line="26"/>
         <source>Workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="90"/>
+        <location filename="../plugin/processing/base.py" line="91"/>
+        <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
+        <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="91"/>
         <source>Allocate codes</source>
         <translation>分配编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="92"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="209"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="483"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="93"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="210"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="305"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="469"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="93"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="94"/>
         <source>Plans grid codes by the code rule stored in the workspace: grids without a code (and, when asked, with a code that breaks the rule, or a duplicated one) get the next free number under their parent, numbered west to east and north to south. Codes once issued are never issued again (the code registry). The plan (feature, layer, old and new code, reason) is the output table; save it as CSV if needed. Unless this is a dry run, the codes are written into the grid layers, the registry is updated and the re-codings are recorded in the change log.</source>
         <translation>按网格工作空间中保存的编码规则编制网格编码：没有编码的网格（以及在要求时，编码不符合规则或重复的网格）按自西向东、自北向南的顺序，取其上级网格下的下一个可用顺序号。已发放的编码永不重复使用（见网格编码登记簿）。编码方案（要素、图层、原编码、新编码、原因）作为输出表，需要时可另存为 CSV。若不是试运行，编码将写入网格图层，同时更新编码登记簿，并在网格变动记录中登记重新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="207"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="208"/>
+        <source>Verify or rebuild the code registry</source>
+        <translation>核查或重建网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="211"/>
+        <source>Checks the workspace&apos;s code registry against the grids and the change log: a code a grid holds or the change log names must be recorded, a code no active grid holds must be retired, a retired code must not be in use again. By default only reports (nothing is written). With &apos;Rebuild&apos;, the missing entries are added and the wrong ones corrected in one transaction of the file; entries are never removed, so a code once issued is never issued again. A retired code in use again cannot be rebuilt away: give that grid a new code (Allocate codes).</source>
+        <translation>核查工作空间的网格编码登记簿与网格和变动记录是否一致：网格使用的编码或变动记录中出现的编码必须已登记，已无在用网格使用的编码必须为停用，已停用的编码不得再次使用。默认只报告（不写入任何内容）。勾选“重建”后，缺失的条目将被补充、错误的条目将被更正，在文件的一个事务中完成；条目从不删除，编码一经发放永不重复发放。停用编码被再次使用的情况无法通过重建消除：请为该网格重新赋码（分配编码）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="303"/>
         <source>Export filing package</source>
         <translation>导出备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="210"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="306"/>
         <source>Writes the workspace as a filing package for the city: a GeoPackage in CGCS2000 (EPSG:4490 unless another exchange CRS is chosen) with the grid layers, the county boundary, the staff (personal phone numbers blanked unless included on purpose), optionally the households, the changes since the last filing, the findings of the latest audit and a metadata table (county, version, author, time, counts, audit summary). Export is refused while error findings of the latest audit are not accepted, unless an override reason is given; the reason is recorded in the package and in the workspace. The package is written to a temporary file, validated and then moved into place, so a failed export leaves a previous package intact.
 
 Personal data: staff phone numbers are left out unless included, staff names are included unless left out; what is left out is removed from every table and message of the package (audit findings, remarks, reasons), not only from the staff table. The notice map and permits are where names and phones are printed.</source>
@@ -3061,245 +3097,286 @@ Personal data: staff phone numbers are left out unless included, staff names are
 个人信息：除非选择包含，工作人员电话号码不会进入数据包；除非选择不包含，工作人员姓名会进入数据包。不包含的信息会从数据包的所有表格和说明文字中去除（审核问题、备注、理由等），而不仅仅是工作人员表。姓名和电话只在公示图和许可文件中印出。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="467"/>
         <source>Merge county packages</source>
         <translation>合并各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="470"/>
         <source>The city&apos;s intake: merges the filing packages of several counties (one package per county) into one city workspace in a metric CRS (the Gauss-Kruger zone of the packages&apos; centre unless one is chosen) and checks them together: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are the layer city_findings of the merged GeoPackage.</source>
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="577"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="580"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="110"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="248"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="111"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="228"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="344"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="61"/>
         <source>Grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="111"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="112"/>
         <source>Dry run (only show the plan)</source>
         <translation>试运行（只显示编码方案）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="113"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="114"/>
         <source>Re-code codes that break the code rule</source>
         <translation>为不符合编码规则的编码重新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="116"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="117"/>
         <source>Allocation plan</source>
         <translation>编码方案</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="118"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="119"/>
         <source>Grids given a code</source>
         <translation>获得编码的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="119"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="120"/>
         <source>Grids that could not be coded</source>
         <translation>无法编码的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="120"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="121"/>
         <source>Codes written</source>
         <translation>写入的编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="250"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="230"/>
+        <source>Rebuild (write the missing and wrong entries)</source>
+        <translation>重建（写入缺失和错误的条目）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="232"/>
+        <source>Disagreements found</source>
+        <translation>发现的不一致</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="233"/>
+        <source>Disagreements left</source>
+        <translation>剩余的不一致</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="234"/>
+        <source>Registry entries added</source>
+        <translation>新增登记条目</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="235"/>
+        <source>Registry entries corrected</source>
+        <translation>更正登记条目</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
         <source>Exchange CRS</source>
         <translation>交换坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="252"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
         <source>Include households</source>
         <translation>包含住户</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="253"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="349"/>
         <source>Include staff phone numbers</source>
         <translation>包含工作人员电话号码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="254"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="350"/>
         <source>Include staff names</source>
         <translation>包含工作人员姓名</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="257"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="353"/>
         <source>Override reason (export despite unaccepted error findings)</source>
         <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="261"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="357"/>
         <source>Author (default: the QGIS user)</source>
         <translation>制作人（默认：QGIS 用户）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="264"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="360"/>
         <source>Version (default: the last version + 1)</source>
         <translation>版本（默认：上一版本 + 1）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="268"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="364"/>
         <source>Changes since (date, e.g. 2024-03-01; default: since the last filing)</source>
         <translation>变动起始日期（如 2024-03-01；默认：自上次备案起）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="271"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="367"/>
         <source>Include the whole change log</source>
         <translation>包含全部网格变动记录</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <source>Filing package</source>
         <translation>备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="275"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="371"/>
         <source>Grids in the package</source>
         <translation>数据包中的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="276"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="372"/>
         <source>Changes in the package</source>
         <translation>数据包中的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="277"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="373"/>
         <source>Unaccepted error findings (overridden)</source>
         <translation>未接受的错误级问题（已强制导出）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="278"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="374"/>
         <source>Package version</source>
         <translation>数据包版本</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="346"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="442"/>
         <source>The workspace has not been audited; the package carries no audit findings.</source>
         <translation>网格工作空间尚未审核；备案数据包中不含审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="393"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="489"/>
         <source>County filing packages</source>
         <translation>各县备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="398"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="494"/>
         <source>Metric CRS for the checks (default: Gauss-Kruger zone)</source>
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="404"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
         <source>Smallest overlap or gap reported (m²)</source>
         <translation>报告的最小重叠或空隙面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="413"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
         <source>Border tolerance (m)</source>
         <translation>边界容差（米）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="422"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="518"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="424"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="596"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="598"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="603"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="611"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="623"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="617"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="522"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="618"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="348"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="288"/>
+        <source>The code registry agrees with the grids and the change log.</source>
+        <translation>网格编码登记簿与网格和变动记录一致。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="444"/>
         <source>Wrote {path}: version {version}, {grids} grids, {changes} changes, in {crs} ({seconds:.1f} s).</source>
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="462"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="558"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="175"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="176"/>
         <source>{layer} feature {fid} ({code}): {reason}</source>
         <translation>图层“{layer}”要素 {fid}（{code}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="188"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="189"/>
         <source>Wrote {n} codes; the registry gained {added} and changed {changed} entries.</source>
         <translation>已写入 {n} 个编码；编码登记簿新增 {added} 条、修改 {changed} 条。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="193"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="194"/>
         <source>{n} grids would get a code (dry run: nothing written).</source>
         <translation>{n} 个网格将获得编码（试运行：未写入任何内容）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="341"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="275"/>
+        <source>The code registry gained {added} and corrected {changed} entries.</source>
+        <translation>网格编码登记簿新增 {added} 条、更正 {changed} 条。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="437"/>
         <source>Exported despite {n} unaccepted error finding(s); the override reason is recorded.</source>
         <translation>尽管存在 {n} 个未接受的错误级问题，仍已导出；强制导出理由已记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="530"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="283"/>
+        <source>{n} disagreements found; nothing was written (run again with Rebuild to repair).</source>
+        <translation>发现 {n} 处不一致；未写入任何内容（勾选“重建”后再次运行即可修复）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/filing_algorithms.py" line="626"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="310"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="406"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
@@ -3768,7 +3845,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="49"/>
+        <location filename="../plugin/processing/provider.py" line="56"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
@@ -3920,6 +3997,22 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>{path} is locked by another program; try again.</source>
+        <translation type="vanished">{path} 被其他程序锁定，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>Could not save table {table} in {path}: {error}</source>
+        <translation type="vanished">无法保存 {path} 中的表 {table}：{error}</translation>
+    </message>
+    <message>
+        <source>Could not delete row {fid} of table {table}.</source>
+        <translation type="vanished">无法删除表 {table} 的第 {fid} 行。</translation>
+    </message>
+    <message>
+        <source>{path} is not a GeoPackage.</source>
+        <translation type="vanished">{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
         <source>Merged {count} grids into one.</source>

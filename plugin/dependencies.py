@@ -22,6 +22,7 @@ ALGORITHM_NAMES = (
     "public_notice_map",
     "work_permits",
     "allocate_codes",
+    "rebuild_code_registry",
     "export_filing_package",
     "merge_county_packages",
     "compare_packages",

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from osgeo import gdal, ogr
+from osgeo import ogr
 from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
@@ -44,8 +44,7 @@ from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
 from .arrays import crs_unit_problem, geometry_wkb, python_value
-from .gdal_compat import open_vector
-from .gpkg_write import checkpoint
+from .gpkg_write import WorkspaceWrite, WriteError, checked_write, checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
 
@@ -626,29 +625,18 @@ def write_findings_layer(layer: QgsVectorLayer, result) -> int:
 
 def write_findings_file(path, result) -> int:
     """Replace the rows of the workspace file's ``audit_findings`` with ``result``'s, in one transaction:
-    readers see the previous run or the whole new one. ``audit_exceptions`` is left as it is."""
+    readers see the previous run or the whole new one. ``audit_exceptions`` is left as it is. The write is
+    :class:`gpkg_write.WorkspaceWrite`'s: a full disk or a locked file is reported in SQLite's own words."""
     path = Path(path)
     if not os.access(path, os.W_OK):
         raise AuditStoreError(tr("{path} is read-only; the findings were not written.").format(path=path))
     rows = iter_finding_rows(result)  # streamed into the transaction
     number = 0
-    dataset = open_vector(path, update=True)
-    if dataset is None:
-        raise AuditStoreError(tr("{path} could not be opened as a GeoPackage.").format(path=path))
     try:
-        layer = dataset.GetLayerByName(FINDINGS)
-        if layer is None:
-            raise AuditStoreError(tr("{path} has no table {table}.").format(path=path, table=FINDINGS))
-        definition = layer.GetLayerDefn()
-        if dataset.StartTransaction() != ogr.OGRERR_NONE:
-            raise AuditStoreError(tr("{path} is locked by another program; try again.").format(path=path))
-        try:
-            layer.ResetReading()
-            for fid in [f.GetFID() for f in layer]:
-                if layer.DeleteFeature(fid) != ogr.OGRERR_NONE:
-                    raise AuditStoreError(
-                        tr("Could not delete row {fid} of table {table}.").format(fid=fid, table=FINDINGS)
-                    )
+        with WorkspaceWrite(path, tr("Write the audit findings")) as write:
+            layer = write.layer(FINDINGS)
+            definition = layer.GetLayerDefn()
+            write.delete(FINDINGS, write.fids(FINDINGS))
             checkpoint("audit:old-findings-deleted")
             for number, (attributes, wkb) in enumerate(rows, start=1):
                 feature = ogr.Feature(definition)
@@ -663,22 +651,14 @@ def write_findings_file(path, result) -> int:
                     feature.SetField(index, value)
                 if wkb is not None:
                     feature.SetGeometry(ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(wkb)))
-                if layer.CreateFeature(feature) != ogr.OGRERR_NONE:
-                    raise AuditStoreError(
-                        tr("Could not write row {row} to table {table}: {error}").format(
-                            row=number, table=FINDINGS, error=gdal.GetLastErrorMsg()
-                        )
-                    )
-            checkpoint("audit:findings-written")
-            if dataset.CommitTransaction() != ogr.OGRERR_NONE:
-                raise AuditStoreError(
-                    tr("Could not save table {table} in {path}: {error}").format(
-                        table=FINDINGS, path=path, error=gdal.GetLastErrorMsg()
-                    )
+                checked_write(
+                    layer.CreateFeature,
+                    feature,
+                    tr("Could not write row {row} to table {table}: {error}"),
+                    row=number,
+                    table=FINDINGS,
                 )
-        except BaseException:
-            dataset.RollbackTransaction()
-            raise
-    finally:
-        dataset = None
+            checkpoint("audit:findings-written")
+    except WriteError as error:
+        raise AuditStoreError(str(error)) from error
     return number

@@ -13,6 +13,7 @@ tiles), and the raster tile tables of a GeoPackage.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,52 @@ def remove_key_injector() -> None:
         QgsNetworkAccessManager.removeRequestPreprocessor(_injector["id"])
         _injector["id"] = None
     _injector["key"] = ""
+
+
+# ---------------------------------------------------------------- keys in old projects
+
+_KEY_IN_URL = re.compile(r"([?&])tk=([^&]*)&?", re.IGNORECASE)
+
+
+def strip_key(url: str) -> tuple[str, str]:
+    """(``url`` without its ``tk=…`` query item, the key or "")."""
+    match = _KEY_IN_URL.search(url)
+    if match is None:
+        return url, ""
+    key = QUrl.fromPercentEncoding(match.group(2).encode()).strip()
+    rest = url[: match.start()] + (match.group(1) if match.group(0).endswith("&") else "") + url[match.end() :]
+    return rest.rstrip("?&"), key
+
+
+def move_project_keys(project: QgsProject | None = None) -> list[str]:
+    """Take the Tianditu key out of the project's basemap layers (projects saved before the key moved out
+    of the URL carry ``tk=…`` in each layer's source): each layer's source is set again without it, the key
+    goes to the QGIS settings when none is stored there, and the run-time injector adds it to the requests.
+    The project, saved again, holds no key. Returns the names of the layers changed."""
+    from qgis.core import QgsDataProvider
+
+    project = project or QgsProject.instance()
+    changed, found = [], ""
+    for layer in project.mapLayers().values():
+        if layer.providerType() != "wms" or TIANDITU_HOST not in layer.source().lower():
+            continue
+        uri = QgsDataSourceUri()
+        uri.setEncodedUri(layer.source())
+        url, key = strip_key(uri.param("url")) if uri.hasParam("url") else ("", "")
+        if not key:
+            continue
+        uri.removeParam("url")
+        uri.setParam("url", url)
+        source = bytes(uri.encodedUri()).decode("utf-8")
+        layer.setDataSource(source, layer.name(), layer.providerType(), QgsDataProvider.ProviderOptions())
+        changed.append(layer.name())
+        found = found or key
+    if found:
+        if not tianditu_key():
+            set_tianditu(found)
+        install_key_injector()
+        project.setDirty(True)
+    return changed
 
 
 # ---------------------------------------------------------------- specs

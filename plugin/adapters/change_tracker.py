@@ -21,13 +21,16 @@ How it works, per grid layer:
 * ``afterCommitChanges``: the same features and box are read again and ``core.changes.detect_changes``
   classifies what happened (create, reshape, split, merge, recode, retire). Each record becomes a
   ``change_log`` row (time, user, kind, layer, old and new code, area before and after; reason and
-  approval reference are left for the planner). Rows are added through the change_log layer's edit
-  buffer and saved at once — unless the user is editing change_log, then they wait in its buffer.
+  approval reference are left for the planner);
 * with ``sync_registry`` the code registry learns the codes that appeared and retires the codes no
-  active grid holds any more (``code_registry``, same rule for saving);
+  active grid holds any more (``code_registry``);
 * after a merge the grid head of the largest merged-away grid becomes the survivor's grid head when
-  the survivor has none (``staff``, same rule for saving); any other head of a merged-away grid is
-  not moved but listed in ``head_notes`` and the QGIS message log, for the planner to assign.
+  the survivor has none (``staff``); any other head of a merged-away grid is not moved but listed in
+  ``head_notes`` and the QGIS message log, for the planner to assign.
+* the change_log rows, the registry's changes and the heads are written in ONE transaction of the
+  workspace file (``gpkg_write.WorkspaceWrite``, the Processing algorithms' writer) and the three layers
+  reloaded — unless the user is editing one of those tables: then they go through the layers' edit
+  buffers (saved at once, except in a layer the user is editing, where they wait with the user's edits).
 
 A failure inside a slot never breaks the user's save: it is logged to the QGIS message log
 ("Community Grids") and kept in ``last_error``. Limitation: in a project using transaction groups
@@ -52,9 +55,10 @@ from ..core.codes import active_mask
 from ..core.model import GridArray
 from ..i18n import tr
 from .arrays import python_value
-from .codes_store import REGISTRY, held_codes, load_registry, write_registry
+from .codes_store import REGISTRY, held_codes, load_registry, registry_edits, write_registry
 from .filing import current_user
-from .layer_edits import add_rows, change_values
+from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
+from .layer_edits import LayerEditError, add_rows, change_values
 
 _FIELDS = ("code", "parent_code", "name", "status")
 
@@ -265,27 +269,65 @@ class ChangeTracker(QObject):
             user=self.user if self.user is not None else current_user(),
         )
         self.last_records = records
+        registry = self._registry_update(layer, after, records) if self.sync_registry else None
+        heads = self._follow_merges(records)
+        self._save(records, registry, heads)
+        if records:
+            self.changesRecorded.emit(len(records))
+
+    def _save(self, records: list[ChangeRecord], registry, heads: dict[int, dict]) -> None:
+        """Write the change_log rows, the registry's changes and the grid heads that follow a merge.
+
+        When the user edits none of those tables: in ONE transaction of the workspace file
+        (:class:`gpkg_write.WorkspaceWrite`, as the Processing algorithms write), then the layers are
+        reloaded. Otherwise into the layers' edit buffers, saved at once unless the user is editing them."""
+        names = (schema.CHANGE_LOG.name, REGISTRY, schema.STAFF.name)
+        layers = [self.workspace.layers.get(name) for name in names]
+        adds, changes = registry_edits(*registry) if registry is not None else ([], {})
+        if not records and not adds and not changes and not heads:
+            return
+        path = getattr(self.workspace, "path", None)
+        if path is None or any(layer is not None and layer.isEditable() for layer in layers):
+            self._save_in_buffers(records, registry, heads)
+            return
+        try:
+            with WorkspaceWrite(path, tr("Record grid changes")) as write:
+                write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
+                checkpoint("tracker:log-written")
+                write.add(REGISTRY, adds)
+                write.update(REGISTRY, changes)
+                write.update(schema.STAFF.name, heads)
+                write.set_info({})
+        except WriteError as error:
+            raise LayerEditError(str(error)) from error
+        for layer, written in zip(layers, (records, adds or changes, heads)):
+            if layer is not None and written:
+                layer.reload()
+
+    def _save_in_buffers(self, records: list[ChangeRecord], registry, heads: dict[int, dict]) -> None:
         if records:
             add_rows(
                 self._layer(schema.CHANGE_LOG.name),
                 [r.to_row() for r in records],
                 tr("Record grid changes"),
             )
-        if self.sync_registry:
-            self._sync_registry(layer, after, records)
-        self._follow_merges(records)
-        if records:
-            self.changesRecorded.emit(len(records))
+        if registry is not None:
+            stored, after, fids = registry
+            write_registry(self.workspace.layers[REGISTRY], stored, after, fids, tr("Update code registry"))
+        staff = self.workspace.layers.get(schema.STAFF.name)
+        if heads and staff is not None:
+            change_values(staff, heads, tr("Grid heads follow a merge"))
 
-    def _follow_merges(self, records: list[ChangeRecord]) -> None:
-        """Grid heads of merged-away grids: the survivor's head when it has none, else listed in ``head_notes``."""
+    def _follow_merges(self, records: list[ChangeRecord]) -> dict[int, dict]:
+        """Grid heads of merged-away grids: the survivor's head when it has none (the staff changes returned,
+        {fid: {"grid_code": code}}), else listed in ``head_notes``."""
         groups: dict[str, list[ChangeRecord]] = {}
         for record in records:
             if record.change_kind == "merge" and record.new_code:
                 groups.setdefault(record.new_code, []).append(record)
         staff = self.workspace.layers.get(schema.STAFF.name)
         if not groups or staff is None:
-            return
+            return {}
         from .editing import GridEditor
 
         editor = GridEditor(self.workspace)
@@ -300,12 +342,13 @@ class ChangeTracker(QObject):
                 )
                 self.head_notes.append(note)
                 QgsMessageLog.logMessage(note, tr("Community Grids"), Qgis.MessageLevel.Warning)
-        change_values(staff, changes, tr("Grid heads follow a merge"))
+        return changes
 
-    def _sync_registry(self, layer: QgsVectorLayer, after: GridArray, records: list[ChangeRecord]) -> None:
+    def _registry_update(self, layer: QgsVectorLayer, after: GridArray, records: list[ChangeRecord]):
+        """(registry as stored, registry brought up to date, fids of its codes), or None without a registry."""
         registry_layer = self.workspace.layers.get(REGISTRY)
         if registry_layer is None:
-            return
+            return None
         stored, fids = load_registry(registry_layer)
         registry = stored.copy()
         registry.record_existing(after)
@@ -315,4 +358,4 @@ class ChangeTracker(QObject):
         for record in records:
             if record.old_code in gone:
                 registry.retire(record.old_code, note=record.change_kind, layer=after.layer, level=after.level)
-        write_registry(registry_layer, stored, registry, fids, tr("Update code registry"))
+        return stored, registry, fids

@@ -105,6 +105,23 @@ def open_vector(path: str | Path, update: bool = False):
             return None
 
 
+def open_failure(path: str | Path, update: bool = False) -> str:
+    """GDAL's own words for why the file ``path`` does not open as a vector dataset ("" when it opens).
+
+    An existing file GDAL recognises no format in gives no GDAL message; then a short English note."""
+    with quiet_gdal() as errors:
+        try:
+            dataset = ogr.Open(str(path), 1 if update else 0)
+        except RuntimeError as error:
+            errors.append(str(error))
+            dataset = None
+        text = errors.text()
+    if dataset is not None:
+        dataset = None
+        return ""
+    return text or "GDAL recognises no vector format in it"
+
+
 def open_raster(path: str | Path):
     """``gdal.OpenEx(path)`` read-only as a raster, or None when GDAL cannot open it that way."""
     with quiet_gdal():

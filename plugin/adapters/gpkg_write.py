@@ -41,6 +41,24 @@ class WriteError(Exception):
     """The file could not be written; nothing of the write was kept. The message names the file."""
 
 
+# What SQLite and the OS say when the disk (or the user's quota) is full: SQLITE_FULL, ENOSPC, EDQUOT.
+_FULL_DISK = ("disk is full", "no space left on device", "disk quota exceeded", "sqlite_full")
+
+
+def is_disk_full(text: str) -> bool:
+    """Whether GDAL's / SQLite's message ``text`` says that the disk is full."""
+    text = (text or "").lower()
+    return any(words in text for words in _FULL_DISK)
+
+
+def disk_full_message(path, what: str, error: str) -> str:
+    """The message for a write that failed because the disk holding ``path`` is full (``error``: verbatim)."""
+    return tr(
+        "The disk holding {path} is full: {what} failed and nothing was written; the file is as it was. "
+        "Free some space and run it again. ({error})"
+    ).format(path=path, what=what, error=error)
+
+
 _recent = threading.local()
 
 
@@ -58,6 +76,9 @@ def _checked(operation, argument, message: str, **names) -> None:
         gdal.ErrorReset()
         if operation(argument) != ogr.OGRERR_NONE:
             raise WriteError(message.format(error=_last_error(), **names))
+
+
+checked_write = _checked  # for writers that build their own OGR features inside a WorkspaceWrite
 
 
 def _last_error() -> str:
@@ -109,6 +130,8 @@ class WorkspaceWrite:
                 errors.append(str(error))
                 self.dataset = None
         message = _last_error() if self.dataset is None else ""
+        if self.dataset is None and is_disk_full(message):
+            raise WriteError(disk_full_message(self.path, self.what, message))
         if self.dataset is None or self.dataset.GetDriver().GetName() != "GPKG":
             self.dataset = None
             raise WriteError(
@@ -121,6 +144,8 @@ class WorkspaceWrite:
         if started != ogr.OGRERR_NONE:
             message = _last_error()
             self.dataset = None
+            if is_disk_full(message):
+                raise WriteError(disk_full_message(self.path, self.what, message))
             raise WriteError(
                 tr("{path} could not be written ({what}): {error}").format(
                     path=self.path, what=self.what, error=message
@@ -135,6 +160,8 @@ class WorkspaceWrite:
             if kind is not None:
                 with quiet_gdal():
                     dataset.RollbackTransaction()
+                if issubclass(kind, WriteError) and is_disk_full(str(error)):
+                    raise WriteError(disk_full_message(self.path, self.what, str(error))) from error
                 return
             checkpoint("before-commit")
             with quiet_gdal():
@@ -144,6 +171,8 @@ class WorkspaceWrite:
             if committed != ogr.OGRERR_NONE:
                 with quiet_gdal():
                     dataset.RollbackTransaction()
+                if is_disk_full(message):
+                    raise WriteError(disk_full_message(self.path, self.what, message))
                 raise WriteError(
                     tr("{path} could not be saved ({what}); nothing was written: {error}").format(
                         path=self.path, what=self.what, error=message
@@ -201,14 +230,16 @@ class WorkspaceWrite:
             )
         return len(changes)
 
-    def add(self, table: str, rows, geometries=None) -> list[int]:
-        """Add rows (dicts of field values; ``geometries``: WKB per row or None); returns the new fids."""
+    def add(self, table: str, rows, geometries=None, first_row: int = 1) -> list[int]:
+        """Add rows (dicts of field values; ``geometries``: WKB per row or None); returns the new fids.
+
+        ``first_row``: the number of the first row in error messages (rows added a few at a time)."""
         layer = self.layer(table)
         definition = layer.GetLayerDefn()
         rows = list(rows)
         geometries = list(geometries) if geometries is not None else [None] * len(rows)
         fids = []
-        for number, (row, wkb) in enumerate(zip(rows, geometries), start=1):
+        for number, (row, wkb) in enumerate(zip(rows, geometries), start=first_row):
             feature = ogr.Feature(definition)
             self._fill(feature, definition, table, row)
             if wkb is not None:

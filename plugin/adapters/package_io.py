@@ -17,7 +17,7 @@ from osgeo import gdal, ogr, osr
 from ..core import schema
 from ..core.model import GridArray
 from ..i18n import tr
-from .gdal_compat import open_vector, quiet_gdal
+from .gdal_compat import open_failure, open_vector, quiet_gdal
 
 GRID_READ_FIELDS = ("code", "parent_code", "name", "level", "kind", "status")
 
@@ -32,8 +32,16 @@ def open_gpkg(path: str | Path, update: bool = False):
     if not path.is_file():
         raise PackageError(tr("{path} does not exist.").format(path=path))
     dataset = open_vector(path, update)
-    if dataset is None or dataset.GetDriver().GetName() != "GPKG":
-        raise PackageError(tr("{path} is not a GeoPackage.").format(path=path))
+    if dataset is None:  # it exists: say so, with GDAL's words
+        raise PackageError(
+            tr("{path} exists but cannot be read: it is not a GeoPackage or it is damaged ({error}).").format(
+                path=path, error=open_failure(path, update) or tr("GDAL recognises no vector format in it")
+            )
+        )
+    if dataset.GetDriver().GetName() != "GPKG":
+        raise PackageError(
+            tr("{path} is a {driver} file, not a GeoPackage.").format(path=path, driver=dataset.GetDriver().GetName())
+        )
     return dataset
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from osgeo import gdal, ogr
+from osgeo import ogr
 
-from ..core import schema
 from ..i18n import tr
 from .gdal_compat import open_vector
-from .gpkg_write import checkpoint
+from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 
 
 class TableStoreError(Exception):
@@ -94,65 +93,75 @@ def write_rows(path: str | os.PathLike, table: str, rows: list[dict], replace: b
     """Append ``rows`` to ``table`` (or replace its rows) in one transaction; returns the rows written.
 
     Keys that are not fields of the table (``fid``, ``_row``) are ignored. With ``touch`` the workspace's
-    ``updated`` time is set in the same transaction.
+    ``updated`` time is set in the same transaction. The write is :class:`gpkg_write.WorkspaceWrite`'s, so
+    a full disk, a locked file or any other failure is reported in GDAL's / SQLite's own words.
     """
 
     path = Path(path)
     if not os.access(path, os.W_OK):
         raise TableStoreError(tr("{path} is read-only; table {table} was not changed.").format(path=path, table=table))
-    dataset = _open(path, update=True)
     try:
-        layer = _layer(dataset, path, table)
-        definition = layer.GetLayerDefn()
-        if dataset.StartTransaction() != ogr.OGRERR_NONE:
-            raise TableStoreError(tr("{path} is locked by another program; try again.").format(path=path))
-        try:
+        with WorkspaceWrite(path, tr("Write table {table}").format(table=table)) as write:
+            layer = write.layer(table)
+            definition = layer.GetLayerDefn()
             if replace:
-                layer.ResetReading()
-                fids = [feature.GetFID() for feature in layer]
-                for fid in fids:
-                    if layer.DeleteFeature(fid) != ogr.OGRERR_NONE:
-                        raise TableStoreError(
-                            tr("Could not delete row {fid} of table {table}.").format(fid=fid, table=table)
-                        )
+                write.delete(table, write.fids(table))
             for number, row in enumerate(rows, start=1):
                 feature = ogr.Feature(definition)
                 for name, value in row.items():
-                    if name in ("fid", "_row"):
-                        continue
                     _set(feature, definition, name, value, table, number)
-                if layer.CreateFeature(feature) != ogr.OGRERR_NONE:
-                    raise TableStoreError(
-                        tr("Could not write row {row} to table {table}: {error}").format(
-                            row=number, table=table, error=gdal.GetLastErrorMsg()
-                        )
-                    )
+                write.add(table, [{k: v for k, v in row.items() if definition.GetFieldIndex(k) >= 0}], first_row=number)
             if touch:
-                _touch(dataset, path)
+                write.set_info({})
             checkpoint(f"table:{table}-written")
-            if dataset.CommitTransaction() != ogr.OGRERR_NONE:
-                raise TableStoreError(
-                    tr("Could not save table {table} in {path}: {error}").format(
-                        table=table, path=path, error=gdal.GetLastErrorMsg()
-                    )
-                )
-        except BaseException:
-            dataset.RollbackTransaction()
-            raise
-        checkpoint(f"table:{table}-committed")
-        return len(rows)
-    finally:
-        dataset = None
+    except WriteError as error:
+        raise TableStoreError(str(error)) from error
+    checkpoint(f"table:{table}-committed")
+    return len(rows)
 
 
-def _touch(dataset, path: Path) -> None:
-    from .workspace import now_iso
+def commit_table_edits(layer, path: str | os.PathLike, table: str) -> int:
+    """Save the edit buffer of ``layer`` (a QGIS layer of the plain table ``table`` of the workspace file
+    ``path``: deleted, added and changed rows) in ONE transaction of the file, as :func:`write_rows` writes;
+    then the buffer is dropped and the layer reloaded. Returns the rows touched.
 
-    info = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)
-    if info is None:
-        return
-    info.SetAttributeFilter(f"key = '{schema.INFO_UPDATED}'")
-    for feature in info:
-        feature.SetField("value", now_iso())
-        info.SetFeature(feature)
-    info.SetAttributeFilter(None)
+    QGIS's own save of a GeoPackage layer writes deletions, additions and changes one after the other, so
+    a replaced register killed half-way would lose its old rows; this save keeps all-old or all-new. On
+    failure (TableStoreError, in GDAL's / SQLite's words) the edits stay in the buffer, the file as it was."""
+    from .arrays import python_value
+
+    buffer = layer.editBuffer() if layer.isEditable() else None
+    if buffer is None:
+        return 0
+    names = layer.fields().names()
+    added = buffer.addedFeatures()
+    deleted = sorted(int(fid) for fid in buffer.deletedFeatureIds() if fid >= 0)
+    rows = [
+        {name: python_value(value) for name, value in zip(names, feature.attributes())}
+        for _, feature in sorted(added.items(), key=lambda item: -item[0])  # added ids count down from -1
+    ]
+    changes = {
+        int(fid): {names[index]: python_value(value) for index, value in values.items() if 0 <= index < len(names)}
+        for fid, values in buffer.changedAttributeValues().items()
+        if fid >= 0 and int(fid) not in deleted
+    }
+    rows = [{k: v for k, v in row.items() if k != "fid"} for row in rows]
+    changes = {fid: {k: v for k, v in values.items() if k != "fid"} for fid, values in changes.items()}
+    if not (rows or deleted or changes):
+        layer.rollBack()
+        return 0
+    path = Path(path)
+    if not os.access(path, os.W_OK):
+        raise TableStoreError(tr("{path} is read-only; table {table} was not changed.").format(path=path, table=table))
+    try:
+        with WorkspaceWrite(path, tr("Write table {table}").format(table=table)) as write:
+            write.delete(table, deleted)
+            write.update(table, changes)
+            checkpoint(f"table:{table}-edits-half-written")
+            write.add(table, rows)
+            write.set_info({})
+    except WriteError as error:
+        raise TableStoreError(str(error)) from error
+    layer.rollBack()
+    layer.reload()
+    return len(rows) + len(deleted) + len(changes)

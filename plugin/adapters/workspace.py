@@ -267,8 +267,16 @@ def read_info(path: str | os.PathLike) -> schema.WorkspaceInfo:
                 path=path, error=message
             )
         )
-    if dataset is None or dataset.GetDriver().GetName() != "GPKG":
-        raise WorkspaceError(tr("{path} is not a GeoPackage.").format(path=path))
+    if dataset is None:  # it exists (checked above): say so, with GDAL's words
+        raise WorkspaceError(
+            tr("{path} exists but cannot be read: it is not a GeoPackage or it is damaged ({error}).").format(
+                path=path, error=message or tr("GDAL recognises no vector format in it")
+            )
+        )
+    if dataset.GetDriver().GetName() != "GPKG":
+        raise WorkspaceError(
+            tr("{path} is a {driver} file, not a GeoPackage.").format(path=path, driver=dataset.GetDriver().GetName())
+        )
     table = dataset.GetLayerByName(schema.WORKSPACE_INFO.name)
     if table is None:
         raise WorkspaceError(

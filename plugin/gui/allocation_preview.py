@@ -6,8 +6,11 @@ Wiring (an "Allocate codes…" action of the dock or toolbar)::
     preview_and_apply(workspace, parent=iface.mainWindow(), recode_invalid=False)
 
 ``preview_and_apply`` plans (``adapters.codes_store.plan_allocation``; nothing written), shows
-``AllocationPreviewDialog`` and, on Apply, writes the codes: one undoable edit command per grid
-layer plus one on code_registry, left in the edit buffers for the user to save (or undo).
+``AllocationPreviewDialog`` and, on Apply, writes the codes as the Processing algorithm does
+(``adapters.codes_store.write_allocation``): the codes of every grid layer, the change_log rows of the
+re-codings and the code registry in ONE transaction of the workspace file, then the layers are reloaded.
+It refuses (before planning) while a grid layer, code_registry or change_log has unsaved edits: the plan
+would be made from edits the file does not hold.
 
 ``AllocationPreviewDialog(plan, parent=None)`` can also be used on its own: ``exec()`` returns
 ``QDialog.DialogCode.Accepted`` when the user chose Apply. Grids that could not be coded (no parent,
@@ -33,7 +36,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..adapters.codes_store import AppliedAllocation, CodesError, apply_allocation, plan_allocation
+from ..adapters.codes_store import REGISTRY, AppliedAllocation, CodesError, plan_allocation, write_allocation
 from ..core import schema
 from ..core.codes import AllocationPlan
 from ..i18n import prefers_chinese, tr
@@ -119,6 +122,20 @@ def preview_and_apply(
     workspace, parent: QWidget | None = None, *, recode_invalid: bool = False
 ) -> AppliedAllocation | None:
     """Plan, preview and (on Apply) write the codes; None when cancelled, nothing to do, or refused."""
+    from ..adapters.filing import current_user
+
+    names = (*(d.name for d in schema.GRID_LAYERS), REGISTRY, schema.CHANGE_LOG.name)
+    unsaved = [workspace.layers[n].name() for n in names if n in workspace.layers and workspace.layers[n].isModified()]
+    if unsaved:
+        QMessageBox.warning(
+            parent,
+            tr("Allocate grid codes"),
+            tr(
+                "Save or discard the edits of {layers} first: the codes are written into the file in one step, "
+                "together with the code registry and the change log."
+            ).format(layers=", ".join(unsaved)),
+        )
+        return None
     try:
         preview = plan_allocation(workspace, recode_invalid=recode_invalid)
     except CodesError as error:
@@ -128,7 +145,7 @@ def preview_and_apply(
     if dialog.exec() != QDialog.DialogCode.Accepted or preview.plan.is_empty:
         return None
     try:
-        return apply_allocation(workspace, preview, commit=False)
+        return write_allocation(workspace, preview, current_user())
     except CodesError as error:
         QMessageBox.warning(parent, tr("Allocate grid codes"), str(error))
         return None

@@ -174,13 +174,31 @@ class CommunityGridsPlugin:
     # ------------------------------------------------------------ the project life cycle
 
     def project_read(self, *_args) -> None:
-        """QgsProject.readProject: re-attach the workspace the project's layers come from (if any)."""
+        """QgsProject.readProject: take a Tianditu key out of the project's basemap layers (older projects),
+        then re-attach the workspace the project's layers come from (if any)."""
         try:
+            self.move_basemap_keys()
             self.attach_project_workspace()
         except Exception as error:  # noqa: BLE001 - a slot: never let an exception reach QGIS's C++
             from .session import report_unexpected
 
             report_unexpected(self.iface, error)
+
+    def move_basemap_keys(self) -> list[str]:
+        """The Tianditu key of an older project's basemap layers moved into the QGIS settings (see
+        ``basemaps.move_project_keys``); the planner is told, the project is left to save."""
+        from ..adapters.basemaps import move_project_keys
+
+        changed = move_project_keys(QgsProject.instance())
+        if changed:
+            self.message(
+                tr(
+                    "The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your "
+                    "QGIS settings; save the project so that it no longer holds the key."
+                ).format(layers=", ".join(changed)),
+                Qgis.MessageLevel.Info,
+            )
+        return changed
 
     def attach_project_workspace(self) -> Workspace | None:
         """The workspace whose layers the project holds (the first in the Layers panel), attached around those

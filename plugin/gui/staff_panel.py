@@ -5,7 +5,8 @@ workspace's ``staff`` layer in a QgsDualView (table view; the schema's aliases, 
 come with the layer). *Add* and *Remove* are single undoable edit commands in the layer's edit buffer;
 *Import…* reads a CSV/XLSX register, checks it row by row against the workspace's grids
 (``core.staff_import``) and adds the valid rows as one undoable edit command, listing every rejected row;
-*Save* checks the rows and commits the edit buffer. Signals: ``staffChanged()`` after an import or a save,
+*Save* checks the rows and writes the edit buffer into the file in one transaction
+(``adapters.table_store.commit_table_edits``). Signals: ``staffChanged()`` after an import or a save,
 ``message(str, int)`` (text, Qgis.MessageLevel value) for the plugin's message bar.
 """
 
@@ -35,7 +36,7 @@ from ..adapters.staff_store import (
     problem_text,
     staff_rows,
 )
-from ..adapters.table_store import TableStoreError
+from ..adapters.table_store import TableStoreError, commit_table_edits
 from ..core import schema
 from ..core.staff_import import plan_staff_import
 from ..i18n import tr
@@ -196,10 +197,11 @@ class StaffPanel(QWidget):
         if problems and not force:
             self.show_report(tr("The staff table was not saved:") + "\n" + "\n".join(problems))
             return False
-        if not self.layer.commitChanges():
-            errors = "; ".join(self.layer.commitErrors())
+        try:  # one transaction of the file: a replaced register is all-old or all-new
+            commit_table_edits(self.layer, self.workspace.path, TABLE)
+        except TableStoreError as error:
             self.show_report(
-                tr("Layer {layer} could not be saved: {errors}").format(layer=self.layer.name(), errors=errors)
+                tr("Layer {layer} could not be saved: {errors}").format(layer=self.layer.name(), errors=error)
             )
             return False
         self.show_report(tr("Staff table saved."))
@@ -226,7 +228,7 @@ class StaffPanel(QWidget):
 
     @guarded
     def _on_save(self, *_):
-        if self.save():
+        if self.save() or not self.check_rows():  # saved, or a write failure (already in the report)
             return
         answer = QMessageBox.question(
             self,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsProcessingAlgorithm
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterVectorLayer,
+)
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
@@ -45,9 +50,45 @@ class GridAlgorithm(QgsProcessingAlgorithm):
     def icon(self) -> QIcon:
         return QIcon(str(ICONS / "community_grids.svg"))
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """An input file that exists but GDAL cannot read is named as such, with GDAL's words (QGIS alone
+        would report it as "not found")."""
+        problem = unreadable_input(self, parameters)
+        if problem:
+            return False, problem
+        return super().checkParameterValues(parameters, context)
+
     def canExecute(self):  # noqa: N802
         """Refuse, with the reason and the way to install, while shapely is missing or unusable."""
         from ..bootstrap import loader
 
         outcome = loader.ensure_shapely(loader.qgis_profile())
         return (outcome.ok, "" if outcome.ok else outcome.problem.message)
+
+
+def unreadable_input(algorithm: QgsProcessingAlgorithm, parameters: dict) -> str:
+    """The message for the first vector input of ``parameters`` that is an existing file GDAL cannot open
+    ("" when there is none): the file exists, it is not readable as a vector file, and GDAL's reason."""
+    from ..adapters.gdal_compat import open_failure
+
+    kinds = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer)
+    for definition in algorithm.parameterDefinitions():
+        if not isinstance(definition, kinds):
+            continue
+        value = parameters.get(definition.name())
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value = value.source.staticValue()
+        if not isinstance(value, str) or not value:
+            continue
+        path = Path(value.partition("|")[0])
+        try:
+            if not path.is_file():
+                continue
+        except (OSError, ValueError):
+            continue
+        error = open_failure(path)
+        if error:
+            return tr(
+                "{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}"
+            ).format(name=definition.description(), path=path, error=error)
+    return ""

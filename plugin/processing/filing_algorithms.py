@@ -1,6 +1,7 @@
 """Processing algorithms for codes, filing and the city's intake (§7.5, §7.6).
 
 * ``allocate_codes`` — plan (and, unless a dry run, write) grid codes by the workspace's code rule;
+* ``rebuild_code_registry`` — verify the code registry against grids and change log; rebuild it on request;
 * ``export_filing_package`` — the county's filing package for the city (EPSG:4490 by default);
 * ``merge_county_packages`` — the city merges county packages into one city workspace + findings;
 * ``compare_packages`` — what changed between two packages: a layer of changed grids and a report.
@@ -196,6 +197,101 @@ class AllocateCodes(GridAlgorithm):
             self.ASSIGNED: len(plan),
             self.UNRESOLVED: len(plan.unresolved),
             self.APPLIED: applied,
+        }
+
+
+# ---------------------------------------------------------------- verify / rebuild the code registry
+
+
+class RebuildCodeRegistry(GridAlgorithm):
+    NAME = "rebuild_code_registry"
+    DISPLAY = "Verify or rebuild the code registry"
+    GROUP_ID = GROUP_ID
+    GROUP = GROUP
+    HELP = (
+        "Checks the workspace's code registry against the grids and the change log: a code a grid holds or the "
+        "change log names must be recorded, a code no active grid holds must be retired, a retired code must not "
+        "be in use again. By default only reports (nothing is written). With 'Rebuild', the missing entries are "
+        "added and the wrong ones corrected in one transaction of the file; entries are never removed, so a code "
+        "once issued is never issued again. A retired code in use again cannot be rebuilt away: give that grid a "
+        "new code (Allocate codes)."
+    )
+    WORKSPACE = "WORKSPACE"
+    REBUILD = "REBUILD"
+    PROBLEMS = "PROBLEMS"
+    REMAINING = "REMAINING"
+    ADDED = "ADDED"
+    CHANGED = "CHANGED"
+    TABLES = (*GRID_TABLES, schema.CODE_REGISTRY.name, schema.CHANGE_LOG.name)
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(_file_parameter(self.WORKSPACE, tr("Grid workspace")))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.REBUILD, tr("Rebuild (write the missing and wrong entries)"), False)
+        )
+        self.addOutput(QgsProcessingOutputNumber(self.PROBLEMS, tr("Disagreements found")))
+        self.addOutput(QgsProcessingOutputNumber(self.REMAINING, tr("Disagreements left")))
+        self.addOutput(QgsProcessingOutputNumber(self.ADDED, tr("Registry entries added")))
+        self.addOutput(QgsProcessingOutputNumber(self.CHANGED, tr("Registry entries corrected")))
+
+    def prepareAlgorithm(self, parameters, context, feedback):
+        self._written = None
+        if self.parameterAsBool(parameters, self.REBUILD, context):
+            path = self.parameterAsFile(parameters, self.WORKSPACE, context)
+            try:
+                refuse_unsaved_edits(context.project(), path, self.TABLES)
+            except WorkspaceError as error:
+                raise QgsProcessingException(str(error)) from error
+        return True
+
+    def postProcessAlgorithm(self, context, feedback):
+        if getattr(self, "_written", None):
+            reload_project_layers(context.project(), self._written, (schema.CODE_REGISTRY.name,))
+        return {}
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..adapters.codes_store import CodesError, rebuild_registry, verify_registry
+        from ..core.audit.codes import registry_problem_text
+
+        path = self.parameterAsFile(parameters, self.WORKSPACE, context)
+        rebuild = self.parameterAsBool(parameters, self.REBUILD, context)
+        try:
+            workspace = open_plain_workspace(path, self.TABLES)
+            problems = verify_registry(workspace)
+        except (WorkspaceError, CodesError) as error:
+            raise QgsProcessingException(str(error)) from error
+        for problem in problems:
+            feedback.pushWarning(localized(*registry_problem_text(problem)))
+        added = changed = 0
+        remaining = problems
+        if rebuild and problems:
+            try:  # one transaction of the file
+                added, changed = rebuild_registry(workspace)
+                remaining = verify_registry(workspace)
+            except (WorkspaceError, CodesError) as error:
+                raise QgsProcessingException(str(error)) from error
+            self._written = path
+            feedback.pushInfo(
+                tr("The code registry gained {added} and corrected {changed} entries.").format(
+                    added=added, changed=changed
+                )
+            )
+            for problem in remaining:
+                feedback.pushWarning(localized(*registry_problem_text(problem)))
+        elif problems:
+            feedback.pushInfo(
+                tr("{n} disagreements found; nothing was written (run again with Rebuild to repair).").format(
+                    n=len(problems)
+                )
+            )
+        else:
+            feedback.pushInfo(tr("The code registry agrees with the grids and the change log."))
+        workspace.layers.clear()
+        return {
+            self.PROBLEMS: len(problems),
+            self.REMAINING: len(remaining),
+            self.ADDED: added,
+            self.CHANGED: changed,
         }
 
 

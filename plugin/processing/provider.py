@@ -13,7 +13,13 @@ PROVIDER_ID = "community_grids"
 
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
-    from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
+    from .filing_algorithms import (
+        AllocateCodes,
+        ComparePackages,
+        ExportFilingPackage,
+        MergeCountyPackages,
+        RebuildCodeRegistry,
+    )
     from .household_algorithms import AttachHouseholds
     from .import_algorithms import ImportGridBoundaries
     from .install_algorithm import InstallDependencies
@@ -30,6 +36,7 @@ def algorithm_classes() -> list[type]:
         PublicNoticeMap,
         WorkPermits,
         AllocateCodes,
+        RebuildCodeRegistry,
         ExportFilingPackage,
         MergeCountyPackages,
         ComparePackages,

@@ -265,3 +265,82 @@ def test_dock_reports_an_offline_basemap(qgis_iface, project, settings):
     assert any("OpenStreetMap is not available" in m for m in warnings)
     assert any("your own key" in m for m in warnings)
     assert project.mapLayers() == {}
+
+
+OLD_KEY = "0ldk3y0ldk3y0ldk3y0ldk3y0ldk3y99"
+
+
+def old_project_with_a_key(path) -> None:
+    """A project as older versions saved it: Tianditu layers whose URL carries ``tk=…``."""
+    project = QgsProject()
+    try:
+        for layer_name, title in basemaps.TIANDITU_KINDS["vector"]:
+            url = basemaps.TIANDITU_TEMPLATE.format(layer=layer_name) + f"&tk={OLD_KEY}"
+            layer = QgsRasterLayer(basemaps.xyz_uri(url, 1, 18, "https://grids.example.cn/"), title, "wms")
+            assert layer.isValid()
+            project.addMapLayer(layer)
+        assert project.write(str(path))
+    finally:
+        project.clear()
+
+
+def project_bytes(path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+def test_strip_key_keeps_the_rest_of_the_url():
+    template = basemaps.TIANDITU_TEMPLATE.format(layer="vec")
+    assert basemaps.strip_key(template + "&tk=abc") == (template, "abc")
+    assert basemaps.strip_key("https://t0.tianditu.gov.cn/x?tk=abc&LAYER=vec") == (
+        "https://t0.tianditu.gov.cn/x?LAYER=vec",
+        "abc",
+    )
+    assert basemaps.strip_key("https://t0.tianditu.gov.cn/x?A=1&TK=abc&B=2") == (
+        "https://t0.tianditu.gov.cn/x?A=1&B=2",
+        "abc",
+    )
+    assert basemaps.strip_key(template) == (template, "")
+
+
+def test_an_old_project_with_a_key_in_its_urls_is_saved_again_without_it(settings, tmp_path, qgis_app):
+    old = tmp_path / "old.qgz"
+    old_project_with_a_key(old)
+    assert OLD_KEY.encode() in project_bytes(old)  # the project as it was saved before
+    settings.setValue(basemaps.SETTING_TIANDITU_KEY, "")
+    project = QgsProject()
+    try:
+        assert project.read(str(old))
+        assert sorted(basemaps.move_project_keys(project)) == sorted(
+            layer.name() for layer in project.mapLayers().values()
+        )
+        assert basemaps.tianditu_key() == OLD_KEY  # kept in the QGIS settings, the injector adds it
+        for layer in project.mapLayers().values():
+            assert layer.isValid() and OLD_KEY not in layer.source() and "tianditu.gov.cn" in layer.source()
+            assert "TILECOL" in layer.source()  # the rest of the URL is intact
+        assert project.isDirty()
+        again = tmp_path / "again.qgz"
+        assert project.write(str(again))
+        assert OLD_KEY.encode() not in project_bytes(again) and OLD_KEY.encode() not in again.read_bytes()
+        assert b"tianditu.gov.cn" in project_bytes(again)
+        assert basemaps.move_project_keys(project) == []  # nothing left to move
+    finally:
+        project.clear()
+        basemaps.remove_key_injector()
+
+
+def test_a_stored_key_is_not_replaced_by_the_projects(settings, tmp_path, qgis_app):
+    old = tmp_path / "old.qgz"
+    old_project_with_a_key(old)
+    basemaps.set_tianditu("mine0123")
+    project = QgsProject()
+    try:
+        assert project.read(str(old))
+        assert len(basemaps.move_project_keys(project)) == 2
+        assert basemaps.tianditu_key() == "mine0123"
+        assert all(OLD_KEY not in layer.source() for layer in project.mapLayers().values())
+    finally:
+        project.clear()
+        basemaps.remove_key_injector()

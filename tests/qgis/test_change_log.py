@@ -188,6 +188,58 @@ def test_rows_wait_in_the_buffer_while_the_user_edits_the_change_log(tracked):
     assert log.dataProvider().featureCount() == 1
 
 
+def registry_file_rows(ws) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(ws.path) as db:
+        return db.execute("SELECT code, status FROM code_registry ORDER BY code").fetchall()
+
+
+def log_file_rows(ws) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(ws.path) as db:
+        return db.execute("SELECT change_kind, old_code, new_code FROM change_log ORDER BY fid").fetchall()
+
+
+def test_log_and_registry_are_written_in_one_transaction_of_the_file(tracked):
+    ws, _ = tracked
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    level2.deleteFeature(fids(level2)["S3"])
+    assert level2.commitChanges()
+    assert log_file_rows(ws) == [("retire", f"{V}04", None)]
+    assert (f"{V}04", "retired") in registry_file_rows(ws)
+    for name in ("change_log", "code_registry", "staff"):  # written into the file, no edit buffer left
+        assert not ws.layers[name].isEditable()
+    assert [r["change_kind"] for r in read_table(ws.layers["change_log"])] == ["retire"]  # the layer shows it
+
+
+def test_a_failed_log_write_leaves_log_and_registry_as_they_were(tracked, monkeypatch):
+    """A failure between the change_log rows and the registry rows (injected at the writer's checkpoint):
+    neither is kept; the failure is reported, the user's grid save stands."""
+    from plugin.adapters import change_tracker
+
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    level2.deleteFeature(fids(level2)["S3"])
+    assert level2.commitChanges()
+    log_before, registry_before = log_file_rows(ws), registry_file_rows(ws)
+
+    def fail(name):
+        if name == "tracker:log-written":
+            raise change_tracker.WriteError("injected failure")
+
+    monkeypatch.setattr(change_tracker, "checkpoint", fail)
+    level2.startEditing()
+    level2.deleteFeature(fids(level2)["S2"])
+    assert level2.commitChanges()
+    assert "injected failure" in tracker.last_error
+    assert log_file_rows(ws) == log_before and registry_file_rows(ws) == registry_before
+    assert level2.dataProvider().featureCount() == 2
+
+
 # ---------------------------------------------------------------- the panel
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sqlite3
 
 import numpy as np
 import pytest
@@ -236,10 +237,8 @@ def test_registry_table_is_a_plain_layer(village_workspace):
 # ---------------------------------------------------------------- the preview dialog
 
 
-def test_preview_dialog_lists_the_plan_and_cancel_writes_nothing(village_workspace, qgis_app, monkeypatch):
-    from qgis.PyQt.QtWidgets import QDialog
+def test_preview_dialog_lists_the_plan_and_cancel_writes_nothing(village_workspace, qgis_app):
 
-    from plugin.gui import allocation_preview
     from plugin.gui.allocation_preview import AllocationPreviewDialog, preview_and_apply
 
     ws = village_workspace
@@ -251,14 +250,66 @@ def test_preview_dialog_lists_the_plan_and_cancel_writes_nothing(village_workspa
     assert all(dialog.table.item(r, 2).text() == "" for r in range(6))  # old codes: none
     dialog.deleteLater()
 
-    monkeypatch.setattr(allocation_preview.AllocationPreviewDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    answer_dialog("cancel")
     assert preview_and_apply(ws) is None
     assert not ws.layers["grid_level2"].isEditable() and ws.layers["code_registry"].featureCount() == 0
 
-    monkeypatch.setattr(allocation_preview.AllocationPreviewDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    # Apply: codes, change_log and registry written in one transaction of the file, no edit buffer left
+    answer_dialog("apply")
     applied = preview_and_apply(ws)
     assert applied.changed == {"grid_level2": 6}
-    assert ws.layers["grid_level2"].undoStack().count() == 1
+    assert not ws.layers["grid_level2"].isEditable()
+    with sqlite3.connect(ws.path) as db:
+        codes = sorted(c for (c,) in db.execute("SELECT code FROM grid_level2"))
+        logged = db.execute("SELECT change_kind, new_code FROM change_log ORDER BY new_code").fetchall()
+        registered = sorted(c for (c,) in db.execute("SELECT code FROM code_registry WHERE layer = 'grid_level2'"))
+    assert codes == registered == [f"{V}{k:02d}" for k in range(1, 7)]
+    assert logged == [("recode", c) for c in codes]
+    assert sorted(f["code"] for f in ws.layers["grid_level2"].getFeatures()) == codes  # the layer shows them
+
+
+def test_preview_dialog_refuses_while_layers_have_unsaved_edits(village_workspace, qgis_app):
+    from plugin.gui.allocation_preview import preview_and_apply
+
+    ws = village_workspace
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    level2.changeAttributeValue(next(level2.getFeatures()).id(), level2.fields().indexFromName("name"), "改名")
+    before = digest(ws.path)
+    shown = answer_dialog("ok")  # the warning
+    assert preview_and_apply(ws) is None
+    assert "Save or discard the edits" in shown[0] and level2.name() in shown[0]
+    assert digest(ws.path) == before and level2.isModified()
+    level2.rollBack()
+
+
+def answer_dialog(button: str) -> list[str]:
+    """Answer the next modal dialog with a real click on ``button`` (apply, cancel or ok); returns the texts
+    of the dialogs answered."""
+    from qgis.PyQt.QtCore import QTimer
+    from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+    shown: list[str] = []
+    standard = {
+        "apply": QDialogButtonBox.StandardButton.Apply,
+        "cancel": QDialogButtonBox.StandardButton.Cancel,
+        "ok": QDialogButtonBox.StandardButton.Ok,
+    }[button]
+
+    def click():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, click)
+            return
+        if isinstance(dialog, QMessageBox):
+            shown.append(dialog.text())
+            dialog.button(QMessageBox.StandardButton(int(standard))).click()
+            return
+        box = dialog.findChild(QDialogButtonBox)
+        box.button(standard).click()
+
+    QTimer.singleShot(0, click)
+    return shown
 
 
 def test_preview_dialog_shows_grids_that_cannot_be_coded(village_workspace, qgis_app):

@@ -223,3 +223,31 @@ def test_a_project_default_view_as_the_demo_writes_is_honoured(plugin, saved, ca
     assert project.read(str(project_path))
     assert canvas.extent().contains(view.center())
     assert canvas.extent().width() < COUNTY.width()
+
+
+def test_opening_an_old_project_takes_the_tianditu_key_out_of_it(plugin, tmp_path, recording_iface):
+    """A project saved with ``tk=…`` in its Tianditu URLs, opened with the plugin loaded: the key leaves the
+    layers (kept in the QGIS settings), the planner is told, and the project saved again holds no key."""
+    from qgis.core import QgsSettings
+    from test_basemaps import OLD_KEY, old_project_with_a_key, project_bytes
+
+    from plugin.adapters import basemaps
+
+    stored = QgsSettings().value(basemaps.SETTING_TIANDITU_KEY, None)
+    QgsSettings().setValue(basemaps.SETTING_TIANDITU_KEY, "")
+    try:
+        old = tmp_path / "old.qgz"
+        old_project_with_a_key(old)
+        project = QgsProject.instance()
+        assert project.read(str(old))
+        assert all(OLD_KEY not in layer.source() for layer in project.mapLayers().values())
+        assert basemaps.tianditu_key() == OLD_KEY
+        assert any("Tianditu key" in text for text in recording_iface.messageBar().get_messages(0))
+        again = tmp_path / "again.qgz"
+        assert project.write(str(again))
+        assert OLD_KEY.encode() not in project_bytes(again)
+    finally:
+        if stored is None:
+            QgsSettings().remove(basemaps.SETTING_TIANDITU_KEY)
+        else:
+            QgsSettings().setValue(basemaps.SETTING_TIANDITU_KEY, stored)

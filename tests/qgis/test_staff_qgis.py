@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -180,3 +182,86 @@ def test_staff_panel_edits_are_undoable_and_import_goes_to_the_edit_buffer(works
             layer.rollBack()
         panel.deleteLater()
         ws.layers.clear()
+
+
+def test_staff_panel_save_is_one_transaction(workspace, tmp_path, qgis_app, monkeypatch):
+    """A replaced register saved with the panel's Save button is written all at once: a failure between the
+    deletion of the old rows and the addition of the new ones keeps the old rows in the file and the edits
+    in the buffer; the next Save writes them."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+
+    from plugin.adapters import table_store
+    from plugin.adapters.table_store import write_rows
+    from plugin.gui.staff_panel import StaffPanel
+
+    write_rows(workspace.path, "staff", [{"name": "旧人", "role": "grid_head", "grid_code": C1}], replace=False)
+    old = staff(workspace.path)
+    ws = open_workspace(workspace.path)
+    layer = ws.layers["staff"]
+    panel = StaffPanel(None, ws)
+    try:
+        panel.import_file(write_csv(tmp_path / "staff.csv", [HEADER, *ROWS]), replace=True)
+        assert layer.featureCount() == 2
+
+        def fail(name):
+            if name == "table:staff-edits-half-written":
+                raise table_store.WriteError("injected failure")
+
+        monkeypatch.setattr(table_store, "checkpoint", fail)
+        QTest.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+        assert "injected failure" in panel.report.toPlainText()
+        assert staff(workspace.path) == old  # the old row is still in the file
+        assert layer.isModified() and layer.featureCount() == 2  # the edits wait in the buffer
+
+        monkeypatch.undo()
+        QTest.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+        assert panel.report.toPlainText() == "Staff table saved."
+        saved = staff(workspace.path)
+        assert len(saved) == 2 and "旧人" not in {row[0] for row in saved}
+        assert not layer.isEditable() and layer.featureCount() == 2
+    finally:
+        if layer.isEditable():
+            layer.rollBack()
+        panel.deleteLater()
+        ws.layers.clear()
+
+
+def test_staff_save_killed_half_way_keeps_the_old_register(workspace, tmp_path, qgis_app):
+    """The same save in a fresh QGIS process killed (SIGKILL) after the old rows were deleted: the file
+    still holds the old register, intact."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from plugin.adapters.gpkg_write import KILL_AT
+    from plugin.adapters.table_store import write_rows
+
+    write_rows(workspace.path, "staff", [{"name": "旧人", "role": "grid_head", "grid_code": C1}], replace=False)
+    old = staff(workspace.path)
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from plugin.adapters.qgis_app import start_qgis
+start_qgis(with_processing=False)
+from qgis.core import QgsFeature, QgsVectorLayer
+from plugin.adapters.table_store import commit_table_edits
+layer = QgsVectorLayer({str(workspace.path)!r} + "|layername=staff", "staff", "ogr")
+layer.startEditing()
+layer.deleteFeatures([f.id() for f in layer.getFeatures()])
+feature = QgsFeature(layer.fields())
+feature["name"], feature["role"], feature["grid_code"] = "新人", "grid_head", {C2!r}
+layer.addFeature(feature)
+commit_table_edits(layer, {str(workspace.path)!r}, "staff")
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **{KILL_AT: "table:staff-edits-half-written"})
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    with sqlite3.connect(workspace.path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert staff(workspace.path) == old
+    env.pop(KILL_AT)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [row[0] for row in staff(workspace.path)] == ["新人"]

@@ -210,6 +210,15 @@ _REGISTRY_TEXT = {
 }
 
 
+def registry_problem_text(problem) -> tuple[str, str]:
+    """(Chinese, English) text of a :class:`plugin.core.codes.RegistryProblem`, as the audit words it."""
+    zh, en = _REGISTRY_TEXT[problem.kind]
+    return (
+        zh.format(code=problem.code, level=LEVEL_ZH.get(problem.level, "网格")),
+        en.format(code=problem.code, level=LEVEL_EN.get(problem.level, "grid")),
+    )
+
+
 def check_registry(grids: list, registry_rows, change_log, out: Collector) -> None:
     """The stored code registry against the grids and the change log (``registry.*`` rules).
 
