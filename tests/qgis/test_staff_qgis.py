@@ -243,7 +243,7 @@ def test_staff_save_killed_half_way_keeps_the_old_register(workspace, tmp_path, 
     script = f"""
 import sys
 sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
-from plugin.adapters.qgis_app import start_qgis
+from devtools.qgis_app import start_qgis
 start_qgis(with_processing=False)
 from qgis.core import QgsFeature, QgsVectorLayer
 from plugin.adapters.table_store import commit_table_edits

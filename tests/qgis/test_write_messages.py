@@ -21,9 +21,9 @@ import pytest
 from osgeo import gdal
 from qgis.core import QgsProcessingException
 
+from devtools.synthetic import generate_city
 from plugin.adapters.package_io import PackageError, open_gpkg
 from plugin.adapters.workspace import WorkspaceError, read_info, write_workspace
-from plugin.core.synthetic import generate_city
 
 DAMAGED = b"SQLite format 3\x00" + bytes(range(256)) * 20  # a SQLite header, then rubbish
 
