@@ -27,6 +27,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
+from ..core.errors import PluginError
 from ..i18n import tr
 from .gdal_compat import open_raster
 
@@ -51,7 +52,7 @@ OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_REFERER = "https://www.openstreetmap.org/"
 
 
-class BasemapError(Exception):
+class BasemapError(PluginError):
     """A basemap could not be added; the message is translated and says why. Nothing was added."""
 
 

@@ -64,6 +64,7 @@ from qgis.PyQt.QtCore import QPointF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPolygonF
 
 from ..core import permits, schema
+from ..core.errors import PluginError
 from ..core.model import WorkspaceData
 from ..i18n import tr
 from .arrays import read_grid_array, read_table
@@ -98,7 +99,7 @@ except AttributeError:  # QGIS 3.22
     MM = QgsUnitTypes.LayoutUnit.LayoutMillimeters
 
 
-class LayoutError(Exception):
+class LayoutError(PluginError):
     """A layout could not be made or exported; the message is translated."""
 
 

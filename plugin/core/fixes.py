@@ -43,6 +43,7 @@ import shapely
 
 from . import capabilities
 from .audit.tolerances import Tolerances
+from .errors import PluginError
 
 # What to do with a gap.
 NEIGHBOUR = "neighbour"
@@ -69,7 +70,7 @@ R_WOULD_SPLIT = "would_split"  # grid, parts
 R_NOT_CLEAN = "not_clean"  # what, area
 
 
-class FixRefused(ValueError):
+class FixRefused(PluginError, ValueError):
     """A fix that cannot be made safely; ``reason`` is one of the ``R_*`` codes, ``params`` fill its message."""
 
     def __init__(self, reason: str, /, **params):

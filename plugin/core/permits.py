@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import shapely
 
 from . import schema
+from .errors import PluginError
 from .model import WorkspaceData
 
 TOWNSHIP_DIGITS = 9
@@ -102,7 +103,7 @@ def doc_text(key: str, language: str = "zh", **values) -> str:
     return (zh if language == "zh" else en).format(**values)
 
 
-class ScopeError(ValueError):
+class ScopeError(PluginError, ValueError):
     """The code or name does not name one township or village of the workspace.
 
     ``reason`` is one of "empty", "not_found", "ambiguous", "county"; ``value`` the text given;

@@ -13,6 +13,7 @@ from ..adapters.workspace import Workspace, WorkspaceError, open_workspace, proj
 from ..core import schema
 from ..i18n import install_translator, remove_translators, tr
 from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+from .guard import report_error
 from .session import slot_guard
 
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
@@ -178,9 +179,7 @@ class CommunityGridsPlugin:
         try:
             self.attach_project_workspace()
         except Exception as error:  # noqa: BLE001 - a slot: never let an exception reach QGIS's C++
-            from .session import report_unexpected
-
-            report_unexpected(self.iface, error)
+            report_error(self, error)
 
     def attach_project_workspace(self) -> Workspace | None:
         """The workspace whose layers the project holds (the first in the Layers panel), attached around those
