@@ -27,6 +27,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
+from ..core import schema
 from ..core.errors import PluginError
 from ..i18n import tr
 from .gdal_compat import open_raster
@@ -37,7 +38,7 @@ SETTING_TIMEOUT_MS = "CommunityGrids/basemap_timeout_ms"
 DEFAULT_REFERER = "https://www.tianditu.gov.cn/"
 DEFAULT_TIMEOUT_MS = 5000
 BASEMAP_GROUP = "Basemaps"
-PROPERTY = "community_grids/basemap"
+PROPERTY = schema.PROPERTY_BASEMAP
 
 TIANDITU_TEMPLATE = (
     "https://t0.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
