@@ -4,206 +4,206 @@
 <context>
     <name>CommunityGrids</name>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="61"/>
+        <location filename="../plugin/adapters/arrays.py" line="62"/>
         <source>Layer {layer} has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0); set its CRS (a projected CRS in metres).</source>
         <translation>图层 {layer} 没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）；请设置其坐标系（以米为单位的投影坐标系）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="68"/>
+        <location filename="../plugin/adapters/arrays.py" line="69"/>
         <source>Layer {layer} is in a CRS measured in {unit} ({crs}); tolerances and areas are in metres: reproject it to a projected CRS in metres (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层 {layer} 的坐标系以{unit}为单位（{crs}）；容差和面积以米计：请将其转换到以米为单位的投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="78"/>
+        <location filename="../plugin/adapters/arrays.py" line="79"/>
         <source>Layer {layer} has no coordinate reference system.</source>
         <translation>图层“{layer}”没有坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="84"/>
+        <location filename="../plugin/adapters/arrays.py" line="85"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); areas and distances need a projected CRS in metres — reproject it or open it through a workspace.</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；计算面积和距离需要以米为单位的投影坐标系——请先重投影，或通过网格工作空间打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="124"/>
-        <location filename="../plugin/adapters/audit_store.py" line="105"/>
+        <location filename="../plugin/adapters/arrays.py" line="125"/>
+        <location filename="../plugin/adapters/audit_store.py" line="106"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="130"/>
-        <location filename="../plugin/adapters/package_io.py" line="191"/>
+        <location filename="../plugin/adapters/arrays.py" line="131"/>
+        <location filename="../plugin/adapters/package_io.py" line="192"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="357"/>
+        <location filename="../plugin/adapters/audit_store.py" line="358"/>
         <source>Give a reason for accepting the finding.</source>
         <translation>请填写接受该问题的理由。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="370"/>
+        <location filename="../plugin/adapters/audit_store.py" line="371"/>
         <source>Accept audit finding {rule} ({codes})</source>
         <translation>接受审核问题 {rule}（{codes}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="404"/>
+        <location filename="../plugin/adapters/audit_store.py" line="405"/>
         <source>Revoke acceptance of audit finding {rule}</source>
         <translation>撤销对审核问题 {rule} 的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="613"/>
+        <location filename="../plugin/adapters/audit_store.py" line="614"/>
         <source>Audit run {run}</source>
         <translation>审核批次 {run}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="636"/>
+        <location filename="../plugin/adapters/audit_store.py" line="637"/>
         <source>Write the audit findings</source>
         <translation>写入审核结果</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="71"/>
+        <location filename="../plugin/adapters/audit_store.py" line="72"/>
         <source>Layer {layer} has no coordinate reference system; set its CRS (a projected CRS in metres).</source>
         <translation>图层“{layer}”没有坐标参考系；请设置以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="77"/>
+        <location filename="../plugin/adapters/audit_store.py" line="78"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); the audit measures areas and widths in metres: reproject it to a projected CRS (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；审核以米为单位计算面积和宽度，请将其重投影到投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格投影）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="96"/>
+        <location filename="../plugin/adapters/audit_store.py" line="97"/>
         <source>Layer {layer} has no geometry; grids must be polygons.</source>
         <translation>图层“{layer}”没有几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="100"/>
+        <location filename="../plugin/adapters/audit_store.py" line="101"/>
         <source>Layer {layer} holds {kind} geometries; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”中是{kind}几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="112"/>
+        <location filename="../plugin/adapters/audit_store.py" line="113"/>
         <source>Layer {layer} has no field &apos;code&apos; (the grid code); the audit needs it to name each grid.</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段；审核需要用它标识每个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="632"/>
+        <location filename="../plugin/adapters/audit_store.py" line="633"/>
         <source>{path} is read-only; the findings were not written.</source>
         <translation>{path} 为只读文件，审核问题未写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="657"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="250"/>
+        <location filename="../plugin/adapters/audit_store.py" line="658"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="94"/>
+        <location filename="../plugin/adapters/audit_store.py" line="95"/>
         <source>Layer {layer} has no geometry; the county boundary must be a polygon.</source>
         <translation>图层“{layer}”没有几何；县界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="436"/>
-        <location filename="../plugin/adapters/audit_store.py" line="380"/>
-        <location filename="../plugin/adapters/layer_edits.py" line="138"/>
+        <location filename="../plugin/adapters/audit_store.py" line="437"/>
+        <location filename="../plugin/adapters/audit_store.py" line="381"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="139"/>
         <source>Could not change feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="618"/>
-        <location filename="../plugin/adapters/audit_store.py" line="409"/>
+        <location filename="../plugin/adapters/audit_store.py" line="619"/>
+        <location filename="../plugin/adapters/audit_store.py" line="410"/>
         <source>Could not delete rows of layer {layer}.</source>
         <translation>无法删除图层“{layer}”中的记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/audit_store.py" line="620"/>
-        <location filename="../plugin/adapters/audit_store.py" line="387"/>
-        <location filename="../plugin/adapters/fix_edits.py" line="233"/>
-        <location filename="../plugin/adapters/layer_edits.py" line="113"/>
-        <location filename="../plugin/adapters/layer_edits.py" line="165"/>
+        <location filename="../plugin/adapters/audit_store.py" line="621"/>
+        <location filename="../plugin/adapters/audit_store.py" line="388"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="234"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="114"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="166"/>
         <source>Could not add rows to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="217"/>
+        <location filename="../plugin/adapters/basemaps.py" line="219"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="319"/>
         <location filename="../plugin/adapters/basemaps.py" line="321"/>
+        <location filename="../plugin/adapters/basemaps.py" line="323"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="204"/>
+        <location filename="../plugin/adapters/basemaps.py" line="206"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="211"/>
+        <location filename="../plugin/adapters/basemaps.py" line="213"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="211"/>
+        <location filename="../plugin/adapters/basemaps.py" line="213"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="211"/>
+        <location filename="../plugin/adapters/basemaps.py" line="213"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="211"/>
+        <location filename="../plugin/adapters/basemaps.py" line="213"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="207"/>
+        <location filename="../plugin/adapters/basemaps.py" line="209"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="242"/>
+        <location filename="../plugin/adapters/basemaps.py" line="244"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="249"/>
+        <location filename="../plugin/adapters/basemaps.py" line="251"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="285"/>
-        <location filename="../plugin/adapters/package_io.py" line="33"/>
-        <location filename="../plugin/adapters/workspace.py" line="256"/>
+        <location filename="../plugin/adapters/basemaps.py" line="287"/>
+        <location filename="../plugin/adapters/package_io.py" line="34"/>
+        <location filename="../plugin/adapters/workspace.py" line="257"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="308"/>
+        <location filename="../plugin/adapters/basemaps.py" line="310"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="246"/>
+        <location filename="../plugin/adapters/basemaps.py" line="248"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="263"/>
+        <location filename="../plugin/adapters/basemaps.py" line="265"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="270"/>
+        <location filename="../plugin/adapters/basemaps.py" line="272"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="291"/>
+        <location filename="../plugin/adapters/basemaps.py" line="293"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
@@ -215,7 +215,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="316"/>
-        <location filename="../plugin/adapters/codes_store.py" line="227"/>
+        <location filename="../plugin/adapters/codes_store.py" line="228"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
@@ -228,17 +228,15 @@
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
         <location filename="../plugin/dependencies.py" line="83"/>
-        <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
         <location filename="../plugin/gui/dock.py" line="430"/>
         <location filename="../plugin/gui/dock.py" line="585"/>
-        <location filename="../plugin/gui/plugin.py" line="49"/>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
-        <location filename="../plugin/gui/rules_panel.py" line="72"/>
-        <location filename="../plugin/gui/session.py" line="91"/>
-        <location filename="../plugin/gui/session.py" line="128"/>
-        <location filename="../plugin/gui/staff_panel.py" line="60"/>
+        <location filename="../plugin/gui/guard.py" line="48"/>
+        <location filename="../plugin/gui/guard.py" line="46"/>
+        <location filename="../plugin/gui/guard.py" line="53"/>
+        <location filename="../plugin/gui/plugin.py" line="50"/>
+        <location filename="../plugin/gui/plugin.py" line="120"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="53"/>
         <source>Community Grids</source>
@@ -255,8 +253,8 @@
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="221"/>
-        <location filename="../plugin/adapters/codes_store.py" line="281"/>
+        <location filename="../plugin/adapters/codes_store.py" line="222"/>
+        <location filename="../plugin/adapters/codes_store.py" line="282"/>
         <location filename="../plugin/gui/allocation_preview.py" line="111"/>
         <location filename="../plugin/gui/allocation_preview.py" line="132"/>
         <location filename="../plugin/gui/allocation_preview.py" line="142"/>
@@ -265,259 +263,259 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="323"/>
+        <location filename="../plugin/adapters/codes_store.py" line="324"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="88"/>
+        <location filename="../plugin/adapters/codes_store.py" line="89"/>
         <source>The code rule {rule!r} stored in the workspace cannot be used: {error}</source>
         <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="212"/>
+        <location filename="../plugin/adapters/codes_store.py" line="213"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="99"/>
+        <location filename="../plugin/adapters/editing.py" line="100"/>
         <source>level 1 (village/community)</source>
         <translation>一级（村/社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="100"/>
+        <location filename="../plugin/adapters/editing.py" line="101"/>
         <source>level 2 (section)</source>
         <translation>二级（片区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="101"/>
+        <location filename="../plugin/adapters/editing.py" line="102"/>
         <source>level 3 (group/street/building)</source>
         <translation>三级（村民小组/街巷/楼栋）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="102"/>
+        <location filename="../plugin/adapters/editing.py" line="103"/>
         <location filename="../plugin/gui/grid_tree.py" line="152"/>
         <source>dedicated</source>
         <translation>专属</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="322"/>
-        <location filename="../plugin/adapters/editing.py" line="408"/>
-        <location filename="../plugin/adapters/editing.py" line="640"/>
-        <location filename="../plugin/adapters/editing.py" line="660"/>
-        <location filename="../plugin/adapters/fix_edits.py" line="193"/>
+        <location filename="../plugin/adapters/editing.py" line="323"/>
+        <location filename="../plugin/adapters/editing.py" line="409"/>
+        <location filename="../plugin/adapters/editing.py" line="641"/>
+        <location filename="../plugin/adapters/editing.py" line="661"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="194"/>
         <source>the county</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="281"/>
+        <location filename="../plugin/adapters/editing.py" line="282"/>
         <source>Village {n}</source>
         <translation>村{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="282"/>
+        <location filename="../plugin/adapters/editing.py" line="283"/>
         <source>Section {n}</source>
         <translation>片区{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="283"/>
+        <location filename="../plugin/adapters/editing.py" line="284"/>
         <source>Group {n}</source>
         <translation>组{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="284"/>
+        <location filename="../plugin/adapters/editing.py" line="285"/>
         <source>Dedicated grid {n}</source>
         <translation>专属网格{n}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="334"/>
+        <location filename="../plugin/adapters/editing.py" line="335"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="277"/>
+        <location filename="../plugin/gui/map_tools.py" line="259"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="350"/>
+        <location filename="../plugin/adapters/editing.py" line="351"/>
         <source>A dedicated grid lies inside one village or community: choose a level 1 grid first.</source>
         <translation>专属网格位于某一个村（社区）内：请先选择一个一级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="416"/>
+        <location filename="../plugin/adapters/editing.py" line="417"/>
         <source>There is no parent area to subdivide: choose a grid in the workspace panel first.</source>
         <translation>没有可细分的上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="563"/>
+        <location filename="../plugin/adapters/editing.py" line="564"/>
         <source>The grid to keep must be one of the grids to merge.</source>
         <translation>保留的网格必须是参与合并的网格之一。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="565"/>
+        <location filename="../plugin/adapters/editing.py" line="566"/>
         <location filename="../plugin/gui/dialogs.py" line="74"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="447"/>
+        <location filename="../plugin/gui/map_tools.py" line="429"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="642"/>
+        <location filename="../plugin/adapters/editing.py" line="643"/>
         <source>There is no parent area: choose a grid in the workspace panel first.</source>
         <translation>没有上级区域：请先在网格工作空间面板中选择一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="664"/>
+        <location filename="../plugin/adapters/editing.py" line="665"/>
         <source>Fill gaps</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="672"/>
+        <location filename="../plugin/adapters/editing.py" line="673"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="528"/>
+        <location filename="../plugin/gui/map_tools.py" line="510"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="740"/>
+        <location filename="../plugin/adapters/editing.py" line="741"/>
         <location filename="../plugin/gui/dock.py" line="508"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="749"/>
+        <location filename="../plugin/adapters/editing.py" line="750"/>
         <location filename="../plugin/gui/dialogs.py" line="118"/>
         <source>Retire grid</source>
         <translation>撤销网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="361"/>
+        <location filename="../plugin/adapters/editing.py" line="362"/>
         <source>Add grid head of dedicated grid</source>
         <translation>添加专属网格的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="403"/>
+        <location filename="../plugin/adapters/editing.py" line="404"/>
         <source>Subdivide grid</source>
         <translation>细分网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="676"/>
+        <location filename="../plugin/adapters/editing.py" line="677"/>
         <source>No grid borders this gap; fill it with a new grid instead.</source>
         <translation>没有与该空隙相邻的网格；请改为新建一个网格来填补。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="727"/>
+        <location filename="../plugin/adapters/editing.py" line="728"/>
         <source>The line must start and end on the boundary shared by two neighbouring {level} grids.</source>
         <translation>线条的起点和终点必须位于两个相邻{level}网格的共同边界上。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="59"/>
+        <location filename="../plugin/adapters/editing.py" line="60"/>
         <source>grid {fid}</source>
         <translation>网格 {fid}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="112"/>
-        <location filename="../plugin/adapters/household_edits.py" line="578"/>
-        <location filename="../plugin/adapters/importer.py" line="347"/>
-        <location filename="../plugin/adapters/staff_store.py" line="85"/>
-        <location filename="../plugin/gui/staff_panel.py" line="279"/>
+        <location filename="../plugin/adapters/editing.py" line="113"/>
+        <location filename="../plugin/adapters/household_edits.py" line="579"/>
+        <location filename="../plugin/adapters/importer.py" line="348"/>
+        <location filename="../plugin/adapters/staff_store.py" line="86"/>
+        <location filename="../plugin/gui/staff_panel.py" line="266"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="170"/>
+        <location filename="../plugin/adapters/editing.py" line="171"/>
         <source>Feature {fid} of layer {layer} no longer exists.</source>
         <translation>图层“{layer}”的要素 {fid} 已不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="181"/>
+        <location filename="../plugin/adapters/editing.py" line="182"/>
         <source>{grid} in layer {layer} has no geometry.</source>
         <translation>图层“{layer}”中的{grid}没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="295"/>
-        <location filename="../plugin/adapters/importer.py" line="363"/>
+        <location filename="../plugin/adapters/editing.py" line="296"/>
+        <location filename="../plugin/adapters/importer.py" line="364"/>
         <source>Could not add a feature to layer {layer}.</source>
         <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="301"/>
+        <location filename="../plugin/adapters/editing.py" line="302"/>
         <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="310"/>
+        <location filename="../plugin/adapters/editing.py" line="311"/>
         <source>Could not change {field} of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的{field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="348"/>
+        <location filename="../plugin/adapters/editing.py" line="349"/>
         <source>{value} is not a dedicated grid type.</source>
         <translation>“{value}”不是专属网格类别。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="371"/>
+        <location filename="../plugin/adapters/editing.py" line="372"/>
         <source>safety officer of the unit</source>
         <translation>单位安全负责人</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="412"/>
+        <location filename="../plugin/adapters/editing.py" line="413"/>
         <source>The line cuts no {level} grid inside {parent}.</source>
         <translation>该线条没有切分{parent}内的任何{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="429"/>
+        <location filename="../plugin/adapters/editing.py" line="430"/>
         <source>Subdivide {parent}</source>
         <translation>细分{parent}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="586"/>
+        <location filename="../plugin/adapters/editing.py" line="587"/>
         <source>{grids} belong to different parents ({parents}); only grids of one parent can be merged.</source>
         <translation>{grids}属于不同的上级网格（{parents}）；只能合并同一上级下的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="645"/>
+        <location filename="../plugin/adapters/editing.py" line="646"/>
         <source>The point lies outside {parent}: click inside a gap of the parent.</source>
         <translation>该点位于{parent}之外：请在上级网格内的空隙中点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="651"/>
+        <location filename="../plugin/adapters/editing.py" line="652"/>
         <source>There is no gap here: the {level} grids already cover this part of {parent}.</source>
         <translation>此处没有空隙：{level}网格已覆盖{parent}的这一部分。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="661"/>
+        <location filename="../plugin/adapters/editing.py" line="662"/>
         <source>{parent} has no gaps at {level}.</source>
         <translation>{parent}内的{level}网格之间没有空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="698"/>
+        <location filename="../plugin/adapters/editing.py" line="699"/>
         <source>The line must run between two neighbouring {level} grids.</source>
         <translation>线条必须位于两个相邻的{level}网格之间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="737"/>
+        <location filename="../plugin/adapters/editing.py" line="738"/>
         <source>A grid needs a name; {grid} was left unchanged.</source>
         <translation>网格必须有名称；{grid}未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="748"/>
+        <location filename="../plugin/adapters/editing.py" line="749"/>
         <source>{grid} is already retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="372"/>
+        <location filename="../plugin/adapters/editing.py" line="373"/>
         <source>grid head of dedicated grid {name}</source>
         <translation>专属网格“{name}”的网格长</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="572"/>
+        <location filename="../plugin/adapters/editing.py" line="573"/>
         <source>Could not delete feature {fid} of layer {layer}.</source>
         <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="720"/>
+        <location filename="../plugin/adapters/editing.py" line="721"/>
         <source>Move boundary between {a} and {b}</source>
         <translation>调整{a}与{b}之间的边界</translation>
     </message>
@@ -544,7 +542,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="248"/>
-        <location filename="../plugin/adapters/workspace.py" line="303"/>
+        <location filename="../plugin/adapters/workspace.py" line="304"/>
         <source>{path} lacks the workspace layers: {layers}.</source>
         <translation>{path} 缺少网格工作空间图层：{layers}。</translation>
     </message>
@@ -572,8 +570,8 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/workspace.py" line="228"/>
-        <location filename="../plugin/gui/audit_dock.py" line="774"/>
+        <location filename="../plugin/adapters/workspace.py" line="229"/>
+        <location filename="../plugin/gui/audit_dock.py" line="756"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -585,7 +583,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/filing.py" line="314"/>
-        <location filename="../plugin/adapters/workspace.py" line="95"/>
+        <location filename="../plugin/adapters/workspace.py" line="96"/>
         <source>{path} is still open; it was not moved into place.</source>
         <translation>{path} 仍处于打开状态，未移动到目标位置。</translation>
     </message>
@@ -595,437 +593,437 @@
         <translation>新的备案包未替换原文件，{path} 保持不变：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="78"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="79"/>
         <source>One grid lies entirely inside the other: merge, delete or redraw one of them.</source>
         <translation>一个网格完全位于另一个网格之内：请合并、删除或重新绘制其中一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="216"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="217"/>
         <source>New grid</source>
         <translation>新网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="90"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="91"/>
         <source>The fix was refused: {reason}.</source>
         <translation>修复被拒绝：{reason}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="255"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="256"/>
         <source>Overlap resolved: {what}. Undo with Ctrl+Z; save the layer to keep it.</source>
         <translation>重叠已处理：{what}。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="52"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="53"/>
         <source>Findings of rule {rule} have no automatic fix.</source>
         <translation>规则 {rule} 的问题无法自动修复。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="54"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="55"/>
         <source>{grid} no longer exists in the layer (or the workspace has no county boundary); run the audit again.</source>
         <translation>图层中已不存在{grid}（或网格工作空间没有县界）；请重新审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="58"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="59"/>
         <source>The geometry of {grid} is not a valid polygon ({reason}); fix it first.</source>
         <translation>{grid}的几何不是有效的面（{reason}）；请先修正。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="60"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="61"/>
         <source>There is no gap here any more in {parent}; run the audit again.</source>
         <translation>{parent}中此处已不再有空隙；请重新审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="62"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="63"/>
         <source>No grid of the same parent ({parent}) shares a boundary with the gap; make it a new grid instead.</source>
         <translation>同一上级网格（{parent}）下没有与该空隙相邻的网格；请改为将其新建为网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="66"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="67"/>
         <source>The gap ({area:.2f} m², about {width:.2f} m wide) is too small or thin to be a grid of its own; give it to the neighbour instead.</source>
         <translation>该空隙（{area:.2f} 平方米，宽约 {width:.2f} 米）太小或太窄，不宜单独成为网格；请将其划给相邻网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="71"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="72"/>
         <source>{a} and {b} no longer overlap; run the audit again.</source>
         <translation>{a}与{b}已不再重叠；请重新审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="80"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="81"/>
         <source>The fix would leave nothing of {grid}; nothing was changed.</source>
         <translation>修复后{grid}将不复存在；未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="82"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="83"/>
         <source>The fix would break {grid} into {parts} separate parts; nothing was changed. Edit the boundary by hand.</source>
         <translation>修复会使{grid}分裂为 {parts} 个互不相连的部分；未作任何更改。请手动编辑边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="86"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="87"/>
         <source>The fix would leave {area:.6f} m² of sliver ({what}) behind, so it was not applied; edit the boundary by hand.</source>
         <translation>修复后会留下 {area:.6f} 平方米的狭长碎片（{what}），因此未执行；请手动编辑边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="191"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="192"/>
         <source>Resolve overlap of {grids}</source>
         <translation>处理{grids}的重叠</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="193"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="194"/>
         <source>Fill gap in {parent}</source>
         <translation>填补{parent}内的空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="242"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="243"/>
         <source>The gap of {area:.2f} m² now belongs to {grid}, which shares {length:.1f} m of boundary with it. Undo with Ctrl+Z; save the layer to keep it.</source>
         <translation>这块 {area:.2f} 平方米的空隙已划归{grid}，两者共同边界长 {length:.1f} 米。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="247"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="248"/>
         <source>The gap of {area:.2f} m² is now a new grid; give it a name and a code. Undo with Ctrl+Z; save the layer to keep it.</source>
         <translation>这块 {area:.2f} 平方米的空隙已成为新网格；请为其命名并编码。可按 Ctrl+Z 撤销；保存图层后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="74"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="75"/>
         <source>{inner} lies entirely inside {outer}: trimming would delete it or punch a hole; merge, delete or redraw one of them.</source>
         <translation>{inner}完全位于{outer}之内：裁剪会删除它或在外部网格上挖洞；请合并、删除或重新绘制其中一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="254"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="255"/>
         <source>{area:.2f} m² removed from {grid}</source>
         <translation>从{grid}中移除 {area:.2f} 平方米</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/fix_edits.py" line="200"/>
+        <location filename="../plugin/adapters/fix_edits.py" line="201"/>
         <source>Could not change the geometry of feature {fid} of layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="87"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="139"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="88"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="140"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="56"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="57"/>
         <source>The disk holding {path} is full: {what} failed and nothing was written; the file is as it was. Free some space and run it again. ({error})</source>
         <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="227"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="228"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="264"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="265"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="124"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="125"/>
         <source>{path} is read-only; {what}: nothing was written.</source>
         <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="138"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="139"/>
         <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
         <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="150"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="151"/>
         <source>{path} could not be written ({what}): {error}</source>
         <translation>无法写入 {path}（{what}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="177"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="178"/>
         <source>{path} could not be saved ({what}); nothing was written: {error}</source>
         <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="191"/>
-        <location filename="../plugin/adapters/table_store.py" line="34"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="192"/>
+        <location filename="../plugin/adapters/table_store.py" line="36"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="201"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="202"/>
         <source>Table {table} has no field {field}.</source>
         <translation>表 {table} 没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="222"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="223"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="209"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="210"/>
         <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="62"/>
+        <location filename="../plugin/adapters/household_edits.py" line="63"/>
         <source>household count</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="63"/>
+        <location filename="../plugin/adapters/household_edits.py" line="64"/>
         <source>persons</source>
         <translation>人数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="64"/>
+        <location filename="../plugin/adapters/household_edits.py" line="65"/>
         <source>relocated households</source>
         <translation>搬迁户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="65"/>
+        <location filename="../plugin/adapters/household_edits.py" line="66"/>
         <source>registered-but-absent households</source>
         <translation>空挂户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="66"/>
+        <location filename="../plugin/adapters/household_edits.py" line="67"/>
         <source>grid code</source>
         <translation>网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="67"/>
+        <location filename="../plugin/adapters/household_edits.py" line="68"/>
         <source>villager group name</source>
         <translation>村民小组名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="68"/>
+        <location filename="../plugin/adapters/household_edits.py" line="69"/>
         <source>village or community</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="386"/>
+        <location filename="../plugin/adapters/household_edits.py" line="387"/>
         <source>{outside} of its {records} points lie outside every level 3 grid (wrong CRS or wrong area?)</source>
         <translation>其 {records} 个点中有 {outside} 个不在任何三级网格内（坐标系或区域是否有误？）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="387"/>
+        <location filename="../plugin/adapters/household_edits.py" line="388"/>
         <source>{missing} of its {records} points have no geometry</source>
         <translation>其 {records} 个点中有 {missing} 个没有几何</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="388"/>
+        <location filename="../plugin/adapters/household_edits.py" line="389"/>
         <source>{unmatched} of its {records} rows match no grid (only {assigned} usable rows)</source>
         <translation>其 {records} 行中有 {unmatched} 行无法对应网格（仅 {assigned} 行可用）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="389"/>
+        <location filename="../plugin/adapters/household_edits.py" line="390"/>
         <source>it holds no points or rows</source>
         <translation>其中没有任何点或记录</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="390"/>
+        <location filename="../plugin/adapters/household_edits.py" line="391"/>
         <source>{assigned} of its {records} points or rows were attached</source>
         <translation>其 {records} 个点或记录中只有 {assigned} 个被关联</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="401"/>
+        <location filename="../plugin/adapters/household_edits.py" line="402"/>
         <source>Nothing was written: layer {layer} attaches no household to any grid, because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 没有任何住户能关联到网格，原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="403"/>
+        <location filename="../plugin/adapters/household_edits.py" line="404"/>
         <source>Nothing was written: layer {layer} would lower the workspace&apos;s households from {old} to {new} ({drop:.0%}), because {cause}.</source>
         <translation>未写入任何数据：图层 {layer} 会使网格工作空间的总户数从 {old} 降到 {new}（{drop:.0%}），原因是{cause}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="408"/>
+        <location filename="../plugin/adapters/household_edits.py" line="409"/>
         <source>Fix the source, or confirm a full replacement of the counts to write it anyway.</source>
         <translation>请修正数据源，或确认全部替换统计数后再写入。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="521"/>
-        <location filename="../plugin/adapters/household_edits.py" line="556"/>
+        <location filename="../plugin/adapters/household_edits.py" line="522"/>
+        <location filename="../plugin/adapters/household_edits.py" line="557"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="102"/>
+        <location filename="../plugin/adapters/household_edits.py" line="103"/>
         <source>Table {layer} cannot be joined to grids: choose its grid code field or its villager group name field.</source>
         <translation>表“{layer}”无法与网格关联：请选择其网格编码字段或村民小组名称字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="162"/>
+        <location filename="../plugin/adapters/household_edits.py" line="163"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="640"/>
+        <location filename="../plugin/adapters/household_edits.py" line="641"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="645"/>
+        <location filename="../plugin/adapters/household_edits.py" line="646"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="653"/>
+        <location filename="../plugin/adapters/household_edits.py" line="654"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="662"/>
+        <location filename="../plugin/adapters/household_edits.py" line="663"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="672"/>
+        <location filename="../plugin/adapters/household_edits.py" line="673"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="93"/>
+        <location filename="../plugin/adapters/household_edits.py" line="94"/>
         <source>Layer {layer} has no field {field} (chosen for the {what}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{what}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="195"/>
+        <location filename="../plugin/adapters/household_edits.py" line="196"/>
         <source>Layer {layer} has no coordinate reference system (undefined SRS), so its points cannot be placed in the grids. Set the layer&apos;s CRS, or choose the CRS of its points.</source>
         <translation>图层 {layer} 没有坐标参考系（SRS 未定义），其点无法落入网格。请设置图层的坐标系，或指定其点所用的坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="215"/>
+        <location filename="../plugin/adapters/household_edits.py" line="216"/>
         <source>Layer {layer} could not be read in the workspace CRS: {error}</source>
         <translation>无法按网格工作空间坐标系读取图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="336"/>
+        <location filename="../plugin/adapters/household_edits.py" line="337"/>
         <source>Layer {layer} lacks the fields: {fields}.</source>
         <translation>图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="372"/>
+        <location filename="../plugin/adapters/household_edits.py" line="373"/>
         <source>Layer {layer} has no point geometries; attach it as a table by grid code or group name.</source>
         <translation>图层“{layer}”没有点几何；请作为表格按网格编码或村民小组名称挂接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="477"/>
+        <location filename="../plugin/adapters/household_edits.py" line="478"/>
         <source>The counts could not be saved in layer {layer}: {errors}</source>
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="589"/>
+        <location filename="../plugin/adapters/household_edits.py" line="590"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="114"/>
+        <location filename="../plugin/adapters/importer.py" line="115"/>
         <source>code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="114"/>
+        <location filename="../plugin/adapters/importer.py" line="115"/>
         <source>name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="114"/>
+        <location filename="../plugin/adapters/importer.py" line="115"/>
         <source>parent code</source>
         <translation>上级编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="122"/>
+        <location filename="../plugin/adapters/importer.py" line="123"/>
         <source>Choose the field that holds the grid code.</source>
         <translation>请选择存放网格编码的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="203"/>
+        <location filename="../plugin/adapters/importer.py" line="204"/>
         <source>The source has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0): set its CRS first.</source>
         <translation>数据源没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）：请先设置其坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="360"/>
+        <location filename="../plugin/adapters/importer.py" line="361"/>
         <location filename="../plugin/gui/import_dialog.py" line="43"/>
         <location filename="../plugin/processing/import_algorithms.py" line="26"/>
         <source>Import grid boundaries</source>
         <translation>导入网格边界</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="156"/>
+        <location filename="../plugin/adapters/importer.py" line="157"/>
         <source>Layer {layer}: Z and M values of {count} features were dropped (grids are 2D): {fids}.</source>
         <translation>图层 {layer}：已去除 {count} 个要素的 Z 值和 M 值（网格为二维）：{fids}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="162"/>
+        <location filename="../plugin/adapters/importer.py" line="163"/>
         <source>Layer {layer}: {count} curved features were converted to straight segments by QGIS: {fids}.</source>
         <translation>图层 {layer}：{count} 个曲线要素已由 QGIS 转换为直线段：{fids}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="307"/>
+        <location filename="../plugin/adapters/importer.py" line="308"/>
         <source>There is no grid level {level}.</source>
         <translation>不存在第 {level} 级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="312"/>
+        <location filename="../plugin/adapters/importer.py" line="313"/>
         <source>Layer {layer} holds no polygons; grid boundaries must be polygons.</source>
         <translation>图层“{layer}”中没有面；网格边界必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="323"/>
+        <location filename="../plugin/adapters/importer.py" line="324"/>
         <source>Feature {fid}: it cannot be transformed into the workspace CRS ({error}); skipped.</source>
         <translation>要素 {fid}：无法转换到网格工作空间坐标系（{error}）；已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="335"/>
+        <location filename="../plugin/adapters/importer.py" line="336"/>
         <source>Nothing was imported from {layer}.</source>
         <translation>未从“{layer}”导入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="375"/>
+        <location filename="../plugin/adapters/importer.py" line="376"/>
         <source>Feature {fid}: its coordinates are not a place on Earth (NaN, infinite or absurdly large); skipped.</source>
         <translation>要素 {fid}：其坐标不是地球上的位置（NaN、无穷大或大得离谱）；已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="117"/>
+        <location filename="../plugin/adapters/importer.py" line="118"/>
         <source>Layer {layer} has no field {field} (chosen for the {role}).</source>
         <translation>图层“{layer}”没有字段 {field}（选作{role}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="150"/>
+        <location filename="../plugin/adapters/importer.py" line="151"/>
         <source>Feature {fid}: its geometry cannot be read ({error}); skipped.</source>
         <translation>要素 {fid}：其几何图形无法读取（{error}）；已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="246"/>
+        <location filename="../plugin/adapters/importer.py" line="247"/>
         <source>Feature {fid}: no polygon geometry; skipped.</source>
         <translation>要素 {fid}：没有面几何，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="250"/>
+        <location filename="../plugin/adapters/importer.py" line="251"/>
         <source>Feature {fid}: code {code} is already used in layer {layer}; skipped.</source>
         <translation>要素 {fid}：编码 {code} 已在图层“{layer}”中使用，已跳过。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="259"/>
+        <location filename="../plugin/adapters/importer.py" line="260"/>
         <source>Imported grid {fid}</source>
         <translation>导入的网格 {fid}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="272"/>
+        <location filename="../plugin/adapters/importer.py" line="273"/>
         <source>Only {share:.0%} of the imported area lies inside the county boundary: check the source CRS, and whether the data are GCJ-02 web-map coordinates that need correcting.</source>
         <translation>导入范围只有 {share:.0%} 位于县界内：请检查数据源坐标系，以及数据是否为需要纠偏的 GCJ-02（网络地图）坐标。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="341"/>
+        <location filename="../plugin/adapters/importer.py" line="342"/>
         <source>Layer {layer} is being edited: save or discard its edits before importing into the file.</source>
         <translation>图层“{layer}”正在编辑中：导入文件前请先保存或放弃其编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="355"/>
+        <location filename="../plugin/adapters/importer.py" line="356"/>
         <source>Could not write to layer {layer}: {error}</source>
         <translation>无法写入图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/importer.py" line="414"/>
+        <location filename="../plugin/adapters/importer.py" line="415"/>
         <location filename="../plugin/adapters/plain_workspace.py" line="28"/>
-        <location filename="../plugin/adapters/workspace.py" line="237"/>
-        <location filename="../plugin/adapters/workspace.py" line="430"/>
+        <location filename="../plugin/adapters/workspace.py" line="238"/>
+        <location filename="../plugin/adapters/workspace.py" line="431"/>
         <source>Layer {layer} of {path} did not open.</source>
         <translation>无法打开 {path} 的图层“{layer}”。</translation>
     </message>
@@ -1075,58 +1073,58 @@
         <translation>合并已取消；{path} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layer_edits.py" line="31"/>
-        <location filename="../plugin/adapters/layer_edits.py" line="146"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="32"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="147"/>
         <source>Layer {layer} cannot be edited.</source>
         <translation>图层“{layer}”无法编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layer_edits.py" line="53"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="54"/>
         <source>Could not save the edits of layer {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的编辑：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layer_edits.py" line="133"/>
+        <location filename="../plugin/adapters/layer_edits.py" line="134"/>
         <source>Layer {layer} has no field {field}.</source>
         <translation>图层“{layer}”没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layouts.py" line="286"/>
-        <location filename="../plugin/adapters/workspace.py" line="76"/>
+        <location filename="../plugin/adapters/layouts/common.py" line="248"/>
+        <location filename="../plugin/adapters/workspace.py" line="77"/>
         <source>The folder {folder} does not exist.</source>
         <translation>文件夹 {folder} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layouts.py" line="307"/>
+        <location filename="../plugin/adapters/layouts/common.py" line="269"/>
         <source>Could not export {path} (error {code}): {error}</source>
         <translation>无法导出 {path}（错误 {code}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="37"/>
-        <location filename="../plugin/adapters/workspace.py" line="272"/>
+        <location filename="../plugin/adapters/package_io.py" line="38"/>
+        <location filename="../plugin/adapters/workspace.py" line="273"/>
         <source>{path} exists but cannot be read: it is not a GeoPackage or it is damaged ({error}).</source>
         <translation>{path} 存在但无法读取：它不是 GeoPackage 或已损坏（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="43"/>
-        <location filename="../plugin/adapters/workspace.py" line="278"/>
+        <location filename="../plugin/adapters/package_io.py" line="44"/>
+        <location filename="../plugin/adapters/workspace.py" line="279"/>
         <source>{path} is a {driver} file, not a GeoPackage.</source>
         <translation>{path} 是 {driver} 文件，不是 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="284"/>
+        <location filename="../plugin/adapters/package_io.py" line="285"/>
         <source>Could not create layer {layer}: {error}</source>
         <translation>无法创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="38"/>
-        <location filename="../plugin/adapters/workspace.py" line="273"/>
+        <location filename="../plugin/adapters/package_io.py" line="39"/>
+        <location filename="../plugin/adapters/workspace.py" line="274"/>
         <source>GDAL recognises no vector format in it</source>
         <translation>GDAL 无法识别其中的矢量格式</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="318"/>
-        <location filename="../plugin/adapters/workspace.py" line="182"/>
+        <location filename="../plugin/adapters/package_io.py" line="319"/>
+        <location filename="../plugin/adapters/workspace.py" line="183"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
@@ -1136,72 +1134,72 @@
         <translation>本网格工作空间的图层“{layer}”在项目中有未保存的编辑；请先保存或放弃。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="38"/>
+        <location filename="../plugin/adapters/rules_store.py" line="39"/>
         <source>Rule {rule}, {field}: {message}</source>
         <translation>规则 {rule}，{field}：{message}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="84"/>
-        <location filename="../plugin/gui/rules_panel.py" line="195"/>
+        <location filename="../plugin/adapters/rules_store.py" line="85"/>
+        <location filename="../plugin/gui/rules_panel.py" line="177"/>
         <source>The size rules were not saved:</source>
         <translation>规模标准未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="89"/>
+        <location filename="../plugin/adapters/rules_store.py" line="90"/>
         <source>Layer {layer} has unsaved edits; save or discard them before saving the size rules.</source>
         <translation>图层“{layer}”有未保存的编辑；保存规模标准前请先保存或放弃这些编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="64"/>
+        <location filename="../plugin/adapters/rules_store.py" line="65"/>
         <source>The size rules stored in {path} cannot be used:</source>
         <translation>{path} 中保存的规模标准无法使用：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/staff_store.py" line="96"/>
-        <location filename="../plugin/gui/staff_panel.py" line="245"/>
-        <location filename="../plugin/gui/staff_panel.py" line="250"/>
+        <location filename="../plugin/adapters/staff_store.py" line="97"/>
+        <location filename="../plugin/gui/staff_panel.py" line="232"/>
+        <location filename="../plugin/gui/staff_panel.py" line="237"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/staff_store.py" line="105"/>
+        <location filename="../plugin/adapters/staff_store.py" line="106"/>
         <source>Layer {layer}: the rows could not be added.</source>
         <translation>图层“{layer}”：无法添加记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/staff_store.py" line="59"/>
+        <location filename="../plugin/adapters/staff_store.py" line="60"/>
         <source>The staff register {file} cannot be imported:</source>
         <translation>网格工作人员名单 {file} 无法导入：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/staff_store.py" line="65"/>
+        <location filename="../plugin/adapters/staff_store.py" line="66"/>
         <source>No row of {file} can be imported, so the staff table was not replaced:</source>
         <translation>{file} 中没有可导入的记录，因此未替换工作人员表：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/staff_store.py" line="102"/>
+        <location filename="../plugin/adapters/staff_store.py" line="103"/>
         <source>Layer {layer}: the old rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除原有记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="27"/>
+        <location filename="../plugin/adapters/table_store.py" line="29"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="102"/>
-        <location filename="../plugin/adapters/table_store.py" line="155"/>
+        <location filename="../plugin/adapters/table_store.py" line="104"/>
+        <location filename="../plugin/adapters/table_store.py" line="157"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="85"/>
+        <location filename="../plugin/adapters/table_store.py" line="87"/>
         <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="104"/>
-        <location filename="../plugin/adapters/table_store.py" line="157"/>
+        <location filename="../plugin/adapters/table_store.py" line="106"/>
+        <location filename="../plugin/adapters/table_store.py" line="159"/>
         <source>Write table {table}</source>
         <translation>写入表 {table}</translation>
     </message>
@@ -1211,72 +1209,72 @@
         <translation>三级网格：规模与人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="79"/>
+        <location filename="../plugin/adapters/workspace.py" line="80"/>
         <source>The folder {folder} is read-only; choose another folder.</source>
         <translation>文件夹 {folder} 为只读；请选择其他文件夹。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="81"/>
+        <location filename="../plugin/adapters/workspace.py" line="82"/>
         <source>{path} already exists; it was left unchanged.</source>
         <translation>{path} 已存在，未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="156"/>
+        <location filename="../plugin/adapters/workspace.py" line="157"/>
         <source>Could not create layer {layer} in {path}: {error}</source>
         <translation>无法在 {path} 中创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="208"/>
+        <location filename="../plugin/adapters/workspace.py" line="209"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="213"/>
+        <location filename="../plugin/adapters/workspace.py" line="214"/>
         <source>{crs} is not a valid coordinate reference system.</source>
         <translation>{crs} 不是有效的坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="216"/>
+        <location filename="../plugin/adapters/workspace.py" line="217"/>
         <source>{crs} is geographic (degrees); a workspace needs a projected CRS in metres.</source>
         <translation>{crs} 是地理坐标系（单位为度）；网格工作空间需要以米为单位的投影坐标系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="266"/>
+        <location filename="../plugin/adapters/workspace.py" line="267"/>
         <source>{path} is locked by another program; try again when it is closed ({error}).</source>
         <translation>{path} 被其他程序锁定，请在该程序关闭后重试（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="283"/>
+        <location filename="../plugin/adapters/workspace.py" line="284"/>
         <source>{path} is a GeoPackage but not a Community Grids workspace (no {table} table).</source>
         <translation>{path} 是 GeoPackage 文件，但不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="289"/>
+        <location filename="../plugin/adapters/workspace.py" line="290"/>
         <source>{path} is not a Community Grids workspace.</source>
         <translation>{path} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="293"/>
+        <location filename="../plugin/adapters/workspace.py" line="294"/>
         <source>{path} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it.</source>
         <translation>{path} 由更新版本的社区网格插件写入（数据结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="299"/>
+        <location filename="../plugin/adapters/workspace.py" line="300"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="244"/>
+        <location filename="../plugin/adapters/workspace.py" line="245"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="311"/>
+        <location filename="../plugin/adapters/workspace.py" line="312"/>
         <source>Layer {layer} of {path} lacks the fields: {fields}.</source>
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="370"/>
+        <location filename="../plugin/adapters/workspace.py" line="371"/>
         <source>grid workspace</source>
         <translation>网格工作空间</translation>
     </message>
@@ -1436,109 +1434,109 @@
         <translation>pip 无法运行：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="47"/>
+        <location filename="../plugin/core/editing.py" line="44"/>
         <source>The sketch is empty: click at least three points for a polygon.</source>
         <translation>草图为空：请至少点击三个点来绘制面。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="48"/>
+        <location filename="../plugin/core/editing.py" line="45"/>
         <source>The sketched polygon is not valid ({reason}): its outline must not cross itself.</source>
         <translation>绘制的面无效（{reason}）：边界不能自相交。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="49"/>
+        <location filename="../plugin/core/editing.py" line="46"/>
         <source>The sketch lies outside {parent}: draw inside the parent grid.</source>
         <translation>草图位于{parent}之外：请在上级网格内绘制。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="50"/>
+        <location filename="../plugin/core/editing.py" line="47"/>
         <source>Nothing of the sketch is left: {parent} is already covered there by other grids.</source>
         <translation>草图已无剩余部分：{parent}的该处已被其他网格覆盖。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="51"/>
+        <location filename="../plugin/core/editing.py" line="48"/>
         <source>The line does not cross {grid}.</source>
         <translation>该线条没有穿过{grid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="52"/>
+        <location filename="../plugin/core/editing.py" line="49"/>
         <source>The line does not cut {grid} into pieces: draw it across from one side to the other, or as a closed ring inside.</source>
         <translation>该线条没有把{grid}切分开：请从一侧画到另一侧，或在其内部画一个闭合环。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="55"/>
+        <location filename="../plugin/core/editing.py" line="52"/>
         <source>The sketched line is not valid: give it at least two different points.</source>
         <translation>绘制的线条无效：请至少给出两个不同的点。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="56"/>
+        <location filename="../plugin/core/editing.py" line="53"/>
         <source>Splitting {grid} did not give an exact partition (area differs by {delta:.3f} m²); nothing was changed.</source>
         <translation>切分{grid}的结果不是严格的划分（面积相差 {delta:.3f} 平方米）；未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="59"/>
+        <location filename="../plugin/core/editing.py" line="56"/>
         <source>Choose at least two grids to merge.</source>
         <translation>请至少选择两个要合并的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="60"/>
+        <location filename="../plugin/core/editing.py" line="57"/>
         <source>The grids {grids} are not adjacent (they share no boundary), so they cannot be merged into one grid.</source>
         <translation>网格{grids}互不相邻（没有共同边界），不能合并为一个网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="63"/>
+        <location filename="../plugin/core/editing.py" line="60"/>
         <source>{a} and {b} share no boundary.</source>
         <translation>{a}与{b}没有共同边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="64"/>
+        <location filename="../plugin/core/editing.py" line="61"/>
         <source>The new boundary must start and end on the boundary shared by {a} and {b} (snap to it).</source>
         <translation>新边界的起点和终点必须位于{a}与{b}的共同边界上（请捕捉到该边界）。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="67"/>
+        <location filename="../plugin/core/editing.py" line="64"/>
         <source>The new boundary leaves the area of {a} and {b}: keep it inside the two grids.</source>
         <translation>新边界超出了{a}和{b}的范围：请保持在这两个网格之内。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="68"/>
+        <location filename="../plugin/core/editing.py" line="65"/>
         <source>The new boundary is the same as the old one: nothing to change.</source>
         <translation>新边界与原边界相同：无需更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="69"/>
+        <location filename="../plugin/core/editing.py" line="66"/>
         <source>The new boundary would leave nothing of {grid}.</source>
         <translation>新边界会使{grid}不复存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/editing.py" line="70"/>
+        <location filename="../plugin/core/editing.py" line="67"/>
         <source>The new boundary would break {grid} into {parts} separate pieces.</source>
         <translation>新边界会使{grid}分裂为 {parts} 个互不相连的部分。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/filing.py" line="57"/>
+        <location filename="../plugin/core/filing.py" line="53"/>
         <source>Export refused: {count} error finding(s) of the audit run {run} are not accepted, e.g. {examples}. Correct them, accept them as exceptions, or export with an override reason.</source>
         <translation>拒绝导出：审核批次 {run} 中有 {count} 个错误级问题未被接受，例如 {examples}。请修正这些问题、将其接受为例外，或填写强制导出理由后再导出。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/filing.py" line="61"/>
+        <location filename="../plugin/core/filing.py" line="57"/>
         <source>County {county} is given twice ({first} and {second}); give one package per county.</source>
         <translation>县 {county} 出现了两次（{first} 和 {second}）；每个县只能提供一个备案数据包。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/filing.py" line="62"/>
+        <location filename="../plugin/core/filing.py" line="58"/>
         <source>{path} names no county (no package_metadata or workspace_info county_code).</source>
         <translation>{path} 中没有注明县（package_metadata 或 workspace_info 中没有 county_code）。</translation>
     </message>
     <message>
-        <location filename="../plugin/core/filing.py" line="63"/>
+        <location filename="../plugin/core/filing.py" line="59"/>
         <source>Give at least one county package to merge.</source>
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
         <location filename="../plugin/dependencies.py" line="63"/>
-        <location filename="../plugin/gui/plugin.py" line="112"/>
-        <location filename="../plugin/gui/plugin.py" line="86"/>
+        <location filename="../plugin/gui/plugin.py" line="113"/>
+        <location filename="../plugin/gui/plugin.py" line="87"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
@@ -1599,8 +1597,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="70"/>
-        <location filename="../plugin/gui/audit_dock.py" line="112"/>
-        <location filename="../plugin/gui/audit_dock.py" line="574"/>
+        <location filename="../plugin/gui/audit_dock.py" line="96"/>
+        <location filename="../plugin/gui/audit_dock.py" line="556"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1621,180 +1619,180 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="96"/>
+        <location filename="../plugin/gui/audit_dock.py" line="80"/>
         <source>Accept finding as an exception</source>
         <translation>将问题接受为例外</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="102"/>
+        <location filename="../plugin/gui/audit_dock.py" line="86"/>
         <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
         <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="109"/>
+        <location filename="../plugin/gui/audit_dock.py" line="93"/>
         <source>e.g. a river between the villages, not to be gridded</source>
         <translation>例如：两村之间的河流，不划入网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="113"/>
+        <location filename="../plugin/gui/audit_dock.py" line="97"/>
         <source>Accepted by</source>
         <translation>接受人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="141"/>
+        <location filename="../plugin/gui/audit_dock.py" line="125"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="172"/>
+        <location filename="../plugin/gui/audit_dock.py" line="156"/>
         <source>Run audit</source>
         <translation>开始审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="174"/>
+        <location filename="../plugin/gui/audit_dock.py" line="158"/>
         <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
         <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="176"/>
+        <location filename="../plugin/gui/audit_dock.py" line="160"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="191"/>
+        <location filename="../plugin/gui/audit_dock.py" line="175"/>
         <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
         <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="197"/>
-        <location filename="../plugin/gui/audit_dock.py" line="310"/>
+        <location filename="../plugin/gui/audit_dock.py" line="181"/>
+        <location filename="../plugin/gui/audit_dock.py" line="294"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="205"/>
+        <location filename="../plugin/gui/audit_dock.py" line="189"/>
         <source>Filter: code, rule or text</source>
         <translation>筛选：编码、规则或文字</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
+        <location filename="../plugin/gui/audit_dock.py" line="193"/>
         <source>All severities</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="210"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="194"/>
+        <location filename="../plugin/gui/audit_dock.py" line="503"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="211"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="195"/>
+        <location filename="../plugin/gui/audit_dock.py" line="503"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="212"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="196"/>
+        <location filename="../plugin/gui/audit_dock.py" line="503"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/audit_dock.py" line="198"/>
         <source>Show accepted</source>
         <translation>显示已接受的问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="240"/>
+        <location filename="../plugin/gui/audit_dock.py" line="224"/>
         <source>Accept…</source>
         <translation>接受…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="242"/>
+        <location filename="../plugin/gui/audit_dock.py" line="226"/>
         <source>Accept the selected finding as an exception, with a reason</source>
         <translation>将所选问题接受为例外，并填写理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="244"/>
+        <location filename="../plugin/gui/audit_dock.py" line="228"/>
         <source>Revoke</source>
         <translation>撤销接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="246"/>
+        <location filename="../plugin/gui/audit_dock.py" line="230"/>
         <source>Withdraw the acceptance of the selected finding</source>
         <translation>撤销对所选问题的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="248"/>
+        <location filename="../plugin/gui/audit_dock.py" line="232"/>
         <source>Save acceptances</source>
         <translation>保存接受结果</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="251"/>
+        <location filename="../plugin/gui/audit_dock.py" line="235"/>
         <source>Gap → neighbour</source>
         <translation>空隙 → 相邻网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="254"/>
+        <location filename="../plugin/gui/audit_dock.py" line="238"/>
         <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
         <translation>将空隙划给同一上级下共同边界最长的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="257"/>
+        <location filename="../plugin/gui/audit_dock.py" line="241"/>
         <source>Gap → new grid</source>
         <translation>空隙 → 新网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <location filename="../plugin/gui/audit_dock.py" line="243"/>
         <source>Make the gap a grid of its own</source>
         <translation>将空隙单独设为一个网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="261"/>
+        <location filename="../plugin/gui/audit_dock.py" line="245"/>
         <source>Resolve overlap</source>
         <translation>处理重叠</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="264"/>
+        <location filename="../plugin/gui/audit_dock.py" line="248"/>
         <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
         <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="267"/>
+        <location filename="../plugin/gui/audit_dock.py" line="251"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="270"/>
+        <location filename="../plugin/gui/audit_dock.py" line="254"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="386"/>
+        <location filename="../plugin/gui/audit_dock.py" line="370"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="736"/>
+        <location filename="../plugin/gui/audit_dock.py" line="718"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="193"/>
+        <location filename="../plugin/gui/audit_dock.py" line="177"/>
         <source>Code rule</source>
         <translation>编码规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
+        <location filename="../plugin/gui/audit_dock.py" line="209"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
+        <location filename="../plugin/gui/audit_dock.py" line="209"/>
         <location filename="../plugin/gui/dock.py" line="170"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
@@ -1802,147 +1800,140 @@
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
+        <location filename="../plugin/gui/audit_dock.py" line="209"/>
         <source>Count / measure</source>
         <translation>数量/量值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="327"/>
+        <location filename="../plugin/gui/audit_dock.py" line="311"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="355"/>
-        <location filename="../plugin/gui/plugin.py" line="318"/>
-        <location filename="../plugin/gui/plugin.py" line="328"/>
-        <location filename="../plugin/gui/plugin.py" line="353"/>
-        <location filename="../plugin/gui/plugin.py" line="360"/>
+        <location filename="../plugin/gui/audit_dock.py" line="339"/>
+        <location filename="../plugin/gui/plugin.py" line="317"/>
+        <location filename="../plugin/gui/plugin.py" line="327"/>
+        <location filename="../plugin/gui/plugin.py" line="352"/>
+        <location filename="../plugin/gui/plugin.py" line="359"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="394"/>
+        <location filename="../plugin/gui/audit_dock.py" line="378"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="640"/>
+        <location filename="../plugin/gui/audit_dock.py" line="622"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <location filename="../plugin/gui/audit_dock.py" line="746"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="783"/>
+        <location filename="../plugin/gui/audit_dock.py" line="765"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="783"/>
+        <location filename="../plugin/gui/audit_dock.py" line="765"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="787"/>
+        <location filename="../plugin/gui/audit_dock.py" line="769"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="787"/>
+        <location filename="../plugin/gui/audit_dock.py" line="769"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="374"/>
+        <location filename="../plugin/gui/audit_dock.py" line="358"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="382"/>
+        <location filename="../plugin/gui/audit_dock.py" line="366"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="558"/>
+        <location filename="../plugin/gui/audit_dock.py" line="540"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="565"/>
+        <location filename="../plugin/gui/audit_dock.py" line="547"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="567"/>
+        <location filename="../plugin/gui/audit_dock.py" line="549"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="698"/>
+        <location filename="../plugin/gui/audit_dock.py" line="680"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="777"/>
+        <location filename="../plugin/gui/audit_dock.py" line="759"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="809"/>
-        <location filename="../plugin/gui/session.py" line="100"/>
-        <location filename="../plugin/gui/session.py" line="129"/>
-        <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
-        <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="322"/>
+        <location filename="../plugin/gui/audit_dock.py" line="306"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="409"/>
+        <location filename="../plugin/gui/audit_dock.py" line="393"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="422"/>
+        <location filename="../plugin/gui/audit_dock.py" line="406"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="429"/>
+        <location filename="../plugin/gui/audit_dock.py" line="413"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="452"/>
+        <location filename="../plugin/gui/audit_dock.py" line="436"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="465"/>
+        <location filename="../plugin/gui/audit_dock.py" line="449"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="368"/>
+        <location filename="../plugin/gui/audit_dock.py" line="352"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="424"/>
+        <location filename="../plugin/gui/audit_dock.py" line="408"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="543"/>
+        <location filename="../plugin/gui/audit_dock.py" line="525"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -2046,7 +2037,7 @@
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="307"/>
+        <location filename="../plugin/gui/map_tools.py" line="289"/>
         <location filename="../plugin/processing/import_algorithms.py" line="63"/>
         <source>Dedicated grid</source>
         <translation>专属网格</translation>
@@ -2166,7 +2157,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="125"/>
-        <location filename="../plugin/gui/plugin.py" line="55"/>
+        <location filename="../plugin/gui/plugin.py" line="56"/>
         <source>Import grid boundaries…</source>
         <translation>导入网格边界…</translation>
     </message>
@@ -2193,14 +2184,14 @@
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="363"/>
+        <location filename="../plugin/gui/map_tools.py" line="345"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/map_tools.py" line="393"/>
+        <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
@@ -2320,6 +2311,16 @@
         <translation>乡镇（街道）{code}</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/guard.py" line="35"/>
+        <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
+        <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/guard.py" line="49"/>
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/import_dialog.py" line="51"/>
         <source>Vector files (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;All files (*)</source>
         <translation>矢量文件 (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;所有文件 (*)</translation>
@@ -2432,138 +2433,138 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="371"/>
+        <location filename="../plugin/gui/map_tools.py" line="353"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="398"/>
+        <location filename="../plugin/gui/map_tools.py" line="380"/>
         <source>Draw one line for the new boundary.</source>
         <translation>请为新边界绘制一条线。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="502"/>
+        <location filename="../plugin/gui/map_tools.py" line="484"/>
         <source>Merge cancelled: nothing was changed.</source>
         <translation>已取消合并：未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="508"/>
+        <location filename="../plugin/gui/map_tools.py" line="490"/>
         <source>Merged {count} grids into {grid}.</source>
         <translation>已将 {count} 个网格合并为{grid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="539"/>
+        <location filename="../plugin/gui/map_tools.py" line="521"/>
         <source>Gave the gap to the neighbouring grid with the longest shared boundary.</source>
         <translation>已将空隙划给共同边界最长的相邻网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="258"/>
+        <location filename="../plugin/gui/map_tools.py" line="240"/>
         <source>A line needs at least two points.</source>
         <translation>线条至少需要两个点。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="300"/>
+        <location filename="../plugin/gui/map_tools.py" line="282"/>
         <source>Added a {level} grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="337"/>
+        <location filename="../plugin/gui/map_tools.py" line="319"/>
         <source>A dedicated grid lies inside one village or community: click inside a level 1 grid.</source>
         <translation>专属网格位于某一个村（社区）内：请在一级网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="356"/>
+        <location filename="../plugin/gui/map_tools.py" line="338"/>
         <source>Added a dedicated grid to layer {layer}.</source>
         <translation>已向图层“{layer}”添加一个专属网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="373"/>
+        <location filename="../plugin/gui/map_tools.py" line="355"/>
         <source>Households and population counted from the household points.</source>
         <translation>户数和人口已按住户点统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="401"/>
+        <location filename="../plugin/gui/map_tools.py" line="383"/>
         <source>Moved the boundary between two {level} grids.</source>
         <translation>已调整两个{level}网格之间的边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="288"/>
+        <location filename="../plugin/gui/map_tools.py" line="270"/>
         <source>The click lies outside {parent}: start the new grid inside it.</source>
         <translation>点击位置在{parent}之外：请在其内部开始绘制新网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="378"/>
+        <location filename="../plugin/gui/map_tools.py" line="360"/>
         <source>The workspace has no household points: households and population were shared by area; attach the households to count them.</source>
         <translation>工作空间没有住户点：户数和人口已按面积分摊；请挂接住户以按实际统计。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="473"/>
+        <location filename="../plugin/gui/map_tools.py" line="455"/>
         <source>There is no active {level} grid here: click inside the grids to merge.</source>
         <translation>此处没有有效的{level}网格：请在要合并的网格内点击。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="511"/>
+        <location filename="../plugin/gui/map_tools.py" line="493"/>
         <source>Codes retired when saved: {codes}.</source>
         <translation>保存时撤销的编码：{codes}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="514"/>
+        <location filename="../plugin/gui/map_tools.py" line="496"/>
         <source>Grid head {name} moves to {grid} when saved.</source>
         <translation>保存时网格长{name}调整到{grid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="516"/>
+        <location filename="../plugin/gui/map_tools.py" line="498"/>
         <source>{grid} keeps its grid head; assign another grid to: {heads}.</source>
         <translation>{grid}保留其原网格长；请为以下人员指定其他网格：{heads}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/map_tools.py" line="541"/>
+        <location filename="../plugin/gui/map_tools.py" line="523"/>
         <source>Filled the gap with a new {level} grid.</source>
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="51"/>
+        <location filename="../plugin/gui/plugin.py" line="52"/>
         <source>New grid workspace…</source>
         <translation>新建网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="52"/>
+        <location filename="../plugin/gui/plugin.py" line="53"/>
         <source>Open grid workspace…</source>
         <translation>打开网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="53"/>
+        <location filename="../plugin/gui/plugin.py" line="54"/>
         <source>Build Hanbin sample workspace…</source>
         <translation>生成汉滨区示例网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="54"/>
+        <location filename="../plugin/gui/plugin.py" line="55"/>
         <source>Grid workspace panel</source>
         <translation>网格工作空间面板</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="56"/>
+        <location filename="../plugin/gui/plugin.py" line="57"/>
         <source>Size and staffing compliance map</source>
         <translation>规模与人员配备达标情况图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="57"/>
+        <location filename="../plugin/gui/plugin.py" line="58"/>
         <source>Allocate grid codes…</source>
         <translation>分配网格编码…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="58"/>
+        <location filename="../plugin/gui/plugin.py" line="59"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
         <source>Audit grid workspace</source>
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
+        <location filename="../plugin/gui/plugin.py" line="139"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
+        <location filename="../plugin/gui/plugin.py" line="139"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
@@ -2573,253 +2574,247 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="307"/>
-        <location filename="../plugin/gui/staff_panel.py" line="235"/>
+        <location filename="../plugin/gui/plugin.py" line="306"/>
+        <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="309"/>
-        <location filename="../plugin/gui/rules_panel.py" line="368"/>
+        <location filename="../plugin/gui/plugin.py" line="308"/>
+        <location filename="../plugin/gui/rules_panel.py" line="354"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="312"/>
+        <location filename="../plugin/gui/plugin.py" line="311"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="158"/>
+        <location filename="../plugin/gui/plugin.py" line="159"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="223"/>
+        <location filename="../plugin/gui/plugin.py" line="222"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <location filename="../plugin/gui/plugin.py" line="194"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="216"/>
+        <location filename="../plugin/gui/plugin.py" line="215"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="106"/>
+        <location filename="../plugin/gui/rules_panel.py" line="88"/>
         <source>Add rule</source>
         <translation>添加规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="107"/>
+        <location filename="../plugin/gui/rules_panel.py" line="89"/>
         <source>Remove rule</source>
         <translation>删除规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="108"/>
+        <location filename="../plugin/gui/rules_panel.py" line="90"/>
         <source>Standard defaults</source>
         <translation>规范默认值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="109"/>
+        <location filename="../plugin/gui/rules_panel.py" line="91"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="110"/>
+        <location filename="../plugin/gui/rules_panel.py" line="92"/>
         <source>Save rules</source>
         <translation>保存规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="111"/>
+        <location filename="../plugin/gui/rules_panel.py" line="93"/>
         <source>Add a rule copied from the selected one</source>
         <translation>复制所选规则并添加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="112"/>
+        <location filename="../plugin/gui/rules_panel.py" line="94"/>
         <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
         <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="229"/>
+        <location filename="../plugin/gui/rules_panel.py" line="215"/>
         <source>The standard&apos;s default thresholds are in the table; Save to keep them.</source>
         <translation>规范的默认阈值已填入表中；点击“保存”后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="312"/>
+        <location filename="../plugin/gui/rules_panel.py" line="298"/>
         <source>range</source>
         <translation>户数/人数范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="313"/>
+        <location filename="../plugin/gui/rules_panel.py" line="299"/>
         <source>merge small groups</source>
         <translation>小组合并</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="314"/>
+        <location filename="../plugin/gui/rules_panel.py" line="300"/>
         <source>relocation site</source>
         <translation>搬迁安置点</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="315"/>
+        <location filename="../plugin/gui/rules_panel.py" line="301"/>
         <source>either within</source>
         <translation>满足其一</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="316"/>
+        <location filename="../plugin/gui/rules_panel.py" line="302"/>
         <source>both within</source>
         <translation>同时满足</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="369"/>
+        <location filename="../plugin/gui/rules_panel.py" line="355"/>
         <source>The size rules have unsaved changes. Discard them?</source>
         <translation>规模标准有未保存的修改。是否放弃？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="157"/>
+        <location filename="../plugin/gui/rules_panel.py" line="139"/>
         <source>{count} size rules of {path}.</source>
         <translation>{path} 中的 {count} 条规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="204"/>
+        <location filename="../plugin/gui/rules_panel.py" line="186"/>
         <source>Saved {count} size rules in {path}.</source>
         <translation>已在 {path} 中保存 {count} 条规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="73"/>
-        <location filename="../plugin/gui/staff_panel.py" line="61"/>
-        <source>Unexpected error: {error}</source>
-        <translation>意外错误：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/session.py" line="64"/>
+        <location filename="../plugin/gui/session.py" line="60"/>
         <source>{grid} is a {level} grid: it has no smaller grids inside. Work inside its parent instead.</source>
         <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="83"/>
+        <location filename="../plugin/gui/staff_panel.py" line="65"/>
         <source>Import and check reports appear here.</source>
         <translation>导入和检查报告将显示在这里。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="85"/>
+        <location filename="../plugin/gui/staff_panel.py" line="67"/>
         <source>Add person</source>
         <translation>添加人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="86"/>
+        <location filename="../plugin/gui/staff_panel.py" line="68"/>
         <source>Remove selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="87"/>
+        <location filename="../plugin/gui/staff_panel.py" line="69"/>
         <source>Import…</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="88"/>
+        <location filename="../plugin/gui/staff_panel.py" line="70"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="89"/>
+        <location filename="../plugin/gui/staff_panel.py" line="71"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="90"/>
+        <location filename="../plugin/gui/staff_panel.py" line="72"/>
         <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
         <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="138"/>
+        <location filename="../plugin/gui/staff_panel.py" line="120"/>
         <source>Add staff member</source>
         <translation>添加工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="151"/>
+        <location filename="../plugin/gui/staff_panel.py" line="133"/>
         <source>Remove staff members</source>
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="207"/>
+        <location filename="../plugin/gui/staff_panel.py" line="189"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="236"/>
+        <location filename="../plugin/gui/staff_panel.py" line="223"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="245"/>
+        <location filename="../plugin/gui/staff_panel.py" line="232"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="251"/>
+        <location filename="../plugin/gui/staff_panel.py" line="238"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="252"/>
+        <location filename="../plugin/gui/staff_panel.py" line="239"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="253"/>
+        <location filename="../plugin/gui/staff_panel.py" line="240"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="276"/>
+        <location filename="../plugin/gui/staff_panel.py" line="263"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="164"/>
+        <location filename="../plugin/gui/staff_panel.py" line="146"/>
         <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="266"/>
+        <location filename="../plugin/gui/staff_panel.py" line="253"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="141"/>
+        <location filename="../plugin/gui/staff_panel.py" line="123"/>
         <source>Layer {layer}: the row could not be added.</source>
         <translation>图层“{layer}”：无法添加该记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="154"/>
+        <location filename="../plugin/gui/staff_panel.py" line="136"/>
         <source>Layer {layer}: the rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除这些记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="170"/>
+        <location filename="../plugin/gui/staff_panel.py" line="152"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="170"/>
+        <location filename="../plugin/gui/staff_panel.py" line="152"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="198"/>
+        <location filename="../plugin/gui/staff_panel.py" line="180"/>
         <source>The staff table was not saved:</source>
         <translation>网格工作人员表未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="204"/>
+        <location filename="../plugin/gui/staff_panel.py" line="186"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
@@ -3999,20 +3994,24 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>Unexpected error: {error}</source>
+        <translation type="vanished">意外错误：{error}</translation>
+    </message>
+    <message>
         <source>{path} is locked by another program; try again.</source>
-        <translation type="vanished">{path} 被其他程序锁定，请稍后重试。</translation>
+        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
         <source>Could not save table {table} in {path}: {error}</source>
-        <translation type="vanished">无法保存 {path} 中的表 {table}：{error}</translation>
+        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
         <source>Could not delete row {fid} of table {table}.</source>
-        <translation type="vanished">无法删除表 {table} 的第 {fid} 行。</translation>
+        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
         <source>{path} is not a GeoPackage.</source>
-        <translation type="vanished">{path} 不是 GeoPackage 文件。</translation>
+        <translation>{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
         <source>Merged {count} grids into one.</source>

@@ -11,11 +11,12 @@ import shapely
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsUnitTypes, QgsVectorLayer, QgsWkbTypes
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.model import GridArray, PointArray, WorkspaceData
 from ..i18n import tr
 
 
-class LayerError(Exception):
+class LayerError(PluginError):
     """A layer cannot be read as the core expects; the message names the layer and the problem."""
 
 

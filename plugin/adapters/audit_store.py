@@ -40,6 +40,7 @@ from qgis.core import (
 )
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
@@ -54,7 +55,7 @@ GRID_FIELD_NAMES = tuple(f.name for f in schema.GRID_FIELDS)
 _LENGTHS = {f.name: f.length for f in schema.AUDIT_FINDINGS.fields if f.length}
 
 
-class AuditStoreError(Exception):
+class AuditStoreError(PluginError):
     """Audit input that cannot be read, or output that cannot be written; the message names the layer."""
 
 

@@ -28,6 +28,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QEventLoop, QTimer, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
+from ..core import schema
+from ..core.errors import PluginError
 from ..i18n import tr
 from .gdal_compat import open_raster
 
@@ -37,7 +39,7 @@ SETTING_TIMEOUT_MS = "CommunityGrids/basemap_timeout_ms"
 DEFAULT_REFERER = "https://www.tianditu.gov.cn/"
 DEFAULT_TIMEOUT_MS = 5000
 BASEMAP_GROUP = "Basemaps"
-PROPERTY = "community_grids/basemap"
+PROPERTY = schema.PROPERTY_BASEMAP
 
 TIANDITU_TEMPLATE = (
     "https://t0.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
@@ -52,7 +54,7 @@ OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_REFERER = "https://www.openstreetmap.org/"
 
 
-class BasemapError(Exception):
+class BasemapError(PluginError):
     """A basemap could not be added; the message is translated and says why. Nothing was added."""
 
 

@@ -39,6 +39,7 @@ from ..core.codes import (
     rebuild_registry_from,
     registry_problems,
 )
+from ..core.errors import PluginError
 from ..core.model import GridArray
 from ..i18n import prefers_chinese, tr
 from .arrays import read_grid_array
@@ -49,7 +50,7 @@ from .layer_edits import read_rows as read_table
 REGISTRY = schema.CODE_REGISTRY.name
 
 
-class CodesError(Exception):
+class CodesError(PluginError):
     """Codes cannot be planned or written; the message is translated and names the problem."""
 
 

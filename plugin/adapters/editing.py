@@ -27,6 +27,7 @@ from qgis.PyQt.QtCore import QDate
 from ..core import editing as core
 from ..core import schema
 from ..core.coderule import CodeRule, CodeRuleError
+from ..core.errors import PluginError
 from ..i18n import tr
 from .arrays import python_value
 
@@ -35,7 +36,7 @@ TOWNSHIP = "township"
 GRID = "grid"
 
 
-class EditFailure(Exception):
+class EditFailure(PluginError):
     """An edit was refused; ``str()`` is the translated message. Nothing was changed."""
 
 

@@ -17,6 +17,7 @@ from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsRectangle, 
 
 from ..core import fixes, schema
 from ..core.audit import Tolerances
+from ..core.errors import PluginError
 from ..core.findings import Finding
 from ..core.fixes import FixPlan, FixRefused
 from ..core.model import GridArray
@@ -27,7 +28,7 @@ from .layer_edits import LayerEditError, edit_command, qt_value
 NEIGHBOUR, NEW_GRID, AUTO = fixes.NEIGHBOUR, fixes.NEW_GRID, fixes.AUTO
 
 
-class FixError(Exception):
+class FixError(PluginError):
     """A fix was refused or failed; ``str()`` is the translated message. Nothing was changed."""
 
 

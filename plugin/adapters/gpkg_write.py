@@ -24,6 +24,7 @@ from pathlib import Path
 from osgeo import gdal, ogr
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..i18n import tr
 from . import gdal_compat
 
@@ -37,7 +38,7 @@ def checkpoint(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-class WriteError(Exception):
+class WriteError(PluginError):
     """The file could not be written; nothing of the write was kept. The message names the file."""
 
 

@@ -35,6 +35,7 @@ from qgis.core import (
 
 from ..core import households as core
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.findings import Finding
 from ..core.households import Attachment, BoundaryRule, HouseholdMapping
 from ..core.model import GridArray, PointArray
@@ -70,7 +71,7 @@ def mapping_label(key: str) -> str:
     return labels.get(key, key)
 
 
-class HouseholdError(Exception):
+class HouseholdError(PluginError):
     """Households could not be attached; the message is translated and names the layer and the problem."""
 
 

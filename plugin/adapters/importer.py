@@ -31,6 +31,7 @@ from qgis.PyQt.QtCore import QDate
 
 from ..core import editing as core_editing
 from ..core import gcj02, schema
+from ..core.errors import PluginError
 from ..i18n import tr
 from .arrays import python_value
 from .editing import edit_command, to_qgs
@@ -41,7 +42,7 @@ from .tool_compat import POLYGON_GEOMETRY
 WGS84 = "EPSG:4326"
 
 
-class ImportFailure(Exception):
+class ImportFailure(PluginError):
     """The import was refused; the message is translated. Nothing was changed."""
 
 

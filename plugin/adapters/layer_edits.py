@@ -14,12 +14,13 @@ from datetime import date, datetime
 from qgis.core import QgsFeature, QgsVectorLayer
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
+from ..core.errors import PluginError
 from ..core.schema import FieldType
 from ..i18n import tr
 from .qgis_compat import variant_type
 
 
-class LayerEditError(Exception):
+class LayerEditError(PluginError):
     """An edit could not be made or saved; the message is translated and names the layer."""
 
 

@@ -15,6 +15,7 @@ import shapely
 from osgeo import gdal, ogr, osr
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.model import GridArray
 from ..i18n import tr
 from .gdal_compat import open_failure, open_vector, quiet_gdal
@@ -22,7 +23,7 @@ from .gdal_compat import open_failure, open_vector, quiet_gdal
 GRID_READ_FIELDS = ("code", "parent_code", "name", "level", "kind", "status")
 
 
-class PackageError(Exception):
+class PackageError(PluginError):
     """A file cannot be read or written as a package; the message is translated and names the file."""
 
 

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from ..core import schema, sizerules
+from ..core.errors import PluginError
 from ..core.sizerules import SizeRule, SizeRuleError, SizeRuleProblem
 from ..i18n import tr
 from .messages import localized
@@ -20,7 +21,7 @@ from .table_store import TableStoreError, read_rows, write_rows
 TABLE = schema.SIZE_RULES.name
 
 
-class RulesError(Exception):
+class RulesError(PluginError):
     """Size rules that cannot be loaded or saved; ``problems`` lists each (rule id, field, message)."""
 
     def __init__(self, message: str, problems: list[SizeRuleProblem] | None = None):

@@ -14,6 +14,7 @@ from pathlib import Path
 from qgis.core import QgsFeature, QgsVectorLayer
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.staff_import import StaffImportPlan, plan_staff_import
 from ..core.staffing import StaffProblem, read_staff_table
 from ..i18n import tr
@@ -24,7 +25,7 @@ from .table_store import write_rows
 TABLE = schema.STAFF.name
 
 
-class StaffImportError(Exception):
+class StaffImportError(PluginError):
     """The register could not be imported at all; the message is translated and says why."""
 
 

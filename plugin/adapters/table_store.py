@@ -12,12 +12,13 @@ from pathlib import Path
 
 from osgeo import ogr
 
+from ..core.errors import PluginError
 from ..i18n import tr
 from .gdal_compat import open_vector
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 
 
-class TableStoreError(Exception):
+class TableStoreError(PluginError):
     """A table could not be read or written; the message is translated and names the file and table."""
 
 

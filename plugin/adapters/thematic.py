@@ -32,7 +32,7 @@ from .arrays import read_grid_array, read_table
 from .qgis_compat import variant_type
 from .rules_store import load_rules
 
-THEME_PROPERTY = "community_grids/thematic"
+THEME_PROPERTY = schema.PROPERTY_THEMATIC
 THEME = "compliance"
 FIELD = "compliance"
 
@@ -119,7 +119,7 @@ def compliance_layer(workspace, rules=None) -> QgsVectorLayer:
     layer.setCustomProperty(THEME_PROPERTY, THEME)
     layer.setCustomProperty(schema.PROPERTY_WORKSPACE, str(workspace.path))
     for cls, count in counts.items():
-        layer.setCustomProperty(f"community_grids/compliance/{cls}", count)
+        layer.setCustomProperty(schema.PROPERTY_COMPLIANCE.format(cls=cls), count)
     return layer
 
 

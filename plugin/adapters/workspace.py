@@ -31,6 +31,7 @@ from qgis.core import (
 )
 
 from ..core import schema
+from ..core.errors import PluginError
 from ..core.model import WorkspaceData
 from ..i18n import tr
 from .gdal_compat import quiet_gdal
@@ -40,7 +41,7 @@ from .styles import apply_layer_style
 GPKG_SUFFIX = ".gpkg"
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(PluginError):
     """A workspace could not be created or opened; the message is translated and names the problem."""
 
 

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import PluginError
+
 DEFAULT_CODE_RULE = "village12+2+3"
 LEVEL_DEDICATED = 0
 
 _RULE_RE = re.compile(r"^(?P<base>[a-z_]+)(?P<bw>\d+)(?P<levels>(?:\+\d+)+)(?:;dedicated=(?P<lo>\d+)-(?P<hi>\d+))?$")
 
 
-class CodeRuleError(ValueError):
+class CodeRuleError(PluginError, ValueError):
     """A code rule string that cannot be parsed."""
 
 

@@ -41,6 +41,7 @@ import shapely
 
 from . import schema
 from .coderule import CodeRule
+from .errors import PluginError
 from .model import GridArray
 
 STATUS_ACTIVE = "active"
@@ -73,7 +74,7 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-class CodeError(ValueError):
+class CodeError(PluginError, ValueError):
     """A code cannot be issued (already issued, malformed …)."""
 
 

@@ -23,6 +23,8 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from .errors import TemplateError
+
 # Tolerances in workspace units (metres).
 LINE_TOLERANCE = 0.01  # a sketched end point this close to a boundary lies on it
 MIN_AREA = 1.0  # m²: pieces smaller than this are slivers
@@ -35,13 +37,8 @@ def QT_TR_NOOP(text: str) -> str:  # noqa: N802 — the name Qt's and our string
     return text
 
 
-class EditError(ValueError):
+class EditError(TemplateError, ValueError):
     """A sketch or selection that cannot be applied. ``template`` is English; ``params`` fill it."""
-
-    def __init__(self, template: str, **params):
-        super().__init__(template.format(**params) if params else template)
-        self.template = template
-        self.params = params
 
 
 MSG_EMPTY_SKETCH = QT_TR_NOOP("The sketch is empty: click at least three points for a polygon.")

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from . import schema
 from .changes import _as_datetime
 from .diff import DIFF_KINDS, PackageDiff
+from .errors import TemplateError
 
 PACKAGE_MARKER = "community_grids_filing_package"
 PACKAGE_FORMAT = 1
@@ -45,13 +46,8 @@ def QT_TR_NOOP(text: str) -> str:  # noqa: N802 - the name scripts/i18n.py extra
 translatable = QT_TR_NOOP
 
 
-class FilingError(ValueError):
+class FilingError(TemplateError, ValueError):
     """A package cannot be made or read as asked. ``template`` is English; ``params`` fill it."""
-
-    def __init__(self, template: str, **params):
-        super().__init__(template.format(**params) if params else template)
-        self.template = template
-        self.params = params
 
 
 MSG_BLOCKED = QT_TR_NOOP(

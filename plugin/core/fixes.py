@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from . import capabilities
+from . import capabilities, schema
 from .audit.tolerances import Tolerances
+from .errors import PluginError
 
 # What to do with a gap.
 NEIGHBOUR = "neighbour"
@@ -69,7 +70,7 @@ R_WOULD_SPLIT = "would_split"  # grid, parts
 R_NOT_CLEAN = "not_clean"  # what, area
 
 
-class FixRefused(ValueError):
+class FixRefused(PluginError, ValueError):
     """A fix that cannot be made safely; ``reason`` is one of the ``R_*`` codes, ``params`` fill its message."""
 
     def __init__(self, reason: str, /, **params):
@@ -551,8 +552,8 @@ def overlap_pieces(a, b, tolerances: Tolerances | None = None) -> np.ndarray:
 
 # ---------------------------------------------------------------- from a finding
 
-LEVEL_LAYERS = {1: "grid_level1", 2: "grid_level2", 3: "grid_level3", 0: "grid_dedicated"}
-CHILD_LAYER = {"grid_level1": "grid_level2", "grid_level2": "grid_level3"}
+LEVEL_LAYERS = {level: layer.name for level, layer in schema.GRID_LAYER_BY_LEVEL.items()}
+CHILD_LAYER = {schema.GRID_LEVEL1.name: schema.GRID_LEVEL2.name, schema.GRID_LEVEL2.name: schema.GRID_LEVEL3.name}
 
 
 def fix_kind(finding) -> str | None:
@@ -574,7 +575,7 @@ def edited_layer(finding) -> str | None:
         return finding.layer
     if kind == "gap":
         if finding.rule_id.startswith("county."):
-            return "grid_level1"
+            return schema.GRID_LEVEL1.name
         return CHILD_LAYER.get(finding.layer)
     return None
 

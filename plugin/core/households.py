@@ -44,10 +44,11 @@ from enum import Enum
 import numpy as np
 import shapely
 
+from . import schema
 from .findings import Finding, Rule, Severity
 from .model import GridArray, PointArray
 
-LAYER = "households"
+LAYER = schema.HOUSEHOLDS.name
 
 RULE_OUTSIDE = "households.outside_grids"
 RULE_ON_BOUNDARY = "households.on_boundary"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import shapely
 
 from . import schema
+from .errors import PluginError
 from .model import WorkspaceData
 
 TOWNSHIP_DIGITS = 9
@@ -52,10 +53,10 @@ DOC_TEXT: dict[str, tuple[str, str]] = {
     "level_2": ("二级", "L2"),
     "level_3": ("三级", "L3"),
     "level_0": ("专属", "Ded."),
-    "legend_1": ("一级网格（村/社区）", "Level 1 grid (village, community)"),
-    "legend_2": ("二级网格（片区）", "Level 2 grid (section)"),
-    "legend_3": ("三级网格（村民小组/街巷/小区/楼栋）", "Level 3 grid (group, street, building)"),
-    "legend_0": ("专属网格", "Dedicated grid"),
+    "legend_1": (schema.GRID_LEVEL1.title_zh, "Level 1 grid (village, community)"),
+    "legend_2": (schema.GRID_LEVEL2.title_zh, "Level 2 grid (section)"),
+    "legend_3": (schema.GRID_LEVEL3.title_zh, "Level 3 grid (group, street, building)"),
+    "legend_0": (schema.GRID_DEDICATED.title_zh, "Dedicated grid"),
     "legend_context": ("相邻村（社区）", "Neighbouring villages"),
     "legend_title": ("图　例", "Legend"),
     "vacant": ("（待配备）", "(vacant)"),
@@ -102,7 +103,7 @@ def doc_text(key: str, language: str = "zh", **values) -> str:
     return (zh if language == "zh" else en).format(**values)
 
 
-class ScopeError(ValueError):
+class ScopeError(PluginError, ValueError):
     """The code or name does not name one township or village of the workspace.
 
     ``reason`` is one of "empty", "not_found", "ambiguous", "county"; ``value`` the text given;

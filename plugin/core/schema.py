@@ -16,6 +16,9 @@ WORKSPACE_MARKER = "community_grids_workspace"
 # so that reopening the project finds the workspace its layers come from.
 PROPERTY_LAYER = "community_grids/layer"  # the schema layer name (e.g. "grid_level1")
 PROPERTY_WORKSPACE = "community_grids/workspace"  # the workspace file's path when the layer was opened
+PROPERTY_BASEMAP = "community_grids/basemap"  # a basemap layer the plugin added
+PROPERTY_THEMATIC = "community_grids/thematic"  # a thematic (compliance) layer the plugin made
+PROPERTY_COMPLIANCE = "community_grids/compliance/{cls}"  # count of one compliance class on a thematic layer
 
 
 class FieldType(Enum):
@@ -378,6 +381,19 @@ WORKSPACE_LAYERS: tuple[LayerDef, ...] = (
     WORKSPACE_INFO,
 )
 LAYER_BY_NAME = {layer.name: layer for layer in WORKSPACE_LAYERS}
+
+# Short names of layers in messages, findings and reports (Chinese, English); the titles above are the long
+# names of the Layers panel. English grid labels take " grid" where a noun is needed ("level 1 grid").
+LAYER_LABELS = {
+    GRID_LEVEL1.name: ("一级网格", "level 1"),
+    GRID_LEVEL2.name: ("二级网格", "level 2"),
+    GRID_LEVEL3.name: ("三级网格", "level 3"),
+    GRID_DEDICATED.name: ("专属网格", "dedicated"),
+    COUNTY_BOUNDARY.name: ("县界", "county boundary"),
+    WORKSPACE_INFO.name: ("工作空间", "workspace"),
+}
+LEVEL_LABELS = {layer.level: LAYER_LABELS[layer.name] for layer in GRID_LAYERS}
+COUNTY_LABEL = LAYER_LABELS[COUNTY_BOUNDARY.name]
 
 # ---------------------------------------------------------------- filing packages and the city's intake
 # Layers a filing package or a merged city workspace has besides the workspace layers above.

@@ -36,6 +36,7 @@ import numpy as np
 import shapely
 
 from . import schema
+from .errors import PluginError
 from .findings import Finding, Rule, Severity
 from .model import GridArray
 
@@ -175,7 +176,7 @@ class SizeRuleProblem:
     message_en: str
 
 
-class SizeRuleError(ValueError):
+class SizeRuleError(PluginError, ValueError):
     """Edited thresholds that cannot be used; ``problems`` says which and why."""
 
     def __init__(self, problems: list[SizeRuleProblem]):

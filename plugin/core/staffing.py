@@ -30,7 +30,7 @@ from . import schema
 from .findings import Finding, Rule, Severity
 from .model import GridArray
 
-LAYER = "staff"
+LAYER = schema.STAFF.name
 
 RULE_NO_GRID_HEAD = "staff.no_grid_head"
 RULE_NO_GRID_ADMIN = "staff.no_grid_admin"
@@ -583,8 +583,8 @@ def _empty_register_findings(grids: dict[str, GridArray]) -> list[Finding]:
             active[grid.layer] = (grid.level, n)
     if not active:
         return []
-    level_zh = {1: "一级网格", 2: "二级网格", 3: "三级网格", schema.LEVEL_DEDICATED: "专属网格"}
-    level_en = {1: "level 1", 2: "level 2", 3: "level 3", schema.LEVEL_DEDICATED: "dedicated"}
+    level_zh = {level: zh for level, (zh, _) in schema.LEVEL_LABELS.items()}
+    level_en = {level: en for level, (_, en) in schema.LEVEL_LABELS.items()}
     total = sum(n for _, n in active.values())
     parts_zh = "、".join(f"{level_zh.get(lv, layer)} {n} 个" for layer, (lv, n) in active.items())
     parts_en = ", ".join(f"{n} {level_en.get(lv, layer)}" for layer, (lv, n) in active.items())

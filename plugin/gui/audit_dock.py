@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import traceback
 
 import shapely
 from qgis.core import (
@@ -27,7 +25,6 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateTransform,
     QgsGeometry,
-    QgsMessageLog,
     QgsProject,
     QgsRectangle,
 )
@@ -65,26 +62,13 @@ from ..core.findings import Severity
 from ..core.workspace_audit import rule_catalogue, write_html_report, write_json_report
 from ..i18n import tr
 from .audit_task import AuditTask
+from .guard import guarded, push_message, report_error
 
 DOCK_OBJECT_NAME = "CommunityGridsAuditDock"
 LOG_TAG = "Community Grids"
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1  # index into AuditDock.findings
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 MIN_ZOOM = 60.0  # m: the smallest extent the map zooms to around a finding
-
-
-def _guarded(method):
-    """Run a slot, reporting any exception instead of letting it reach Qt."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - the last line of defence of a Qt slot
-            self._report_exception(error)
-            return None
-
-    return wrapper
 
 
 class AcceptDialog(QDialog):
@@ -310,7 +294,7 @@ class AuditDock(QgsDockWidget):
                 self.status_label.setText(tr("Open a grid workspace, then run the audit."))
             self._populate()
         except Exception as error:  # noqa: BLE001 - called from the lead's wiring and from Qt
-            self._report_exception(error)
+            report_error(self, error)
         self._update_buttons()
 
     def _load_stored(self) -> None:
@@ -394,7 +378,7 @@ class AuditDock(QgsDockWidget):
             self.status_label.setText(tr("Cancelling…"))
             self.task.cancel()
 
-    @_guarded
+    @guarded
     def _poll_progress(self) -> None:
         task = self.task
         if task is None:
@@ -428,7 +412,7 @@ class AuditDock(QgsDockWidget):
                 self.progress.setValue(0)
                 self.status_label.setText(tr("The audit was cancelled; the previous findings are kept."))
         except Exception as error:  # noqa: BLE001 - called from QgsTask.finished
-            self._report_exception(error)
+            report_error(self, error)
         finally:
             self._update_buttons()
 
@@ -475,11 +459,9 @@ class AuditDock(QgsDockWidget):
     def _filter_changed(self, *args) -> None:
         self._filter_timer.start()
 
+    @guarded
     def _populate_guarded(self) -> None:
-        try:
-            self._populate()
-        except Exception as error:  # noqa: BLE001 - a timer slot
-            self._report_exception(error)
+        self._populate()
 
     def visible_findings(self) -> list[int]:
         """Indices of the findings the filters let through."""
@@ -602,11 +584,11 @@ class AuditDock(QgsDockWidget):
         k = self.selected_index()
         return self.findings[k] if k is not None and 0 <= k < len(self.findings) else None
 
-    @_guarded
+    @guarded
     def _current_changed(self, current, previous) -> None:
         self._update_buttons()
 
-    @_guarded
+    @guarded
     def _item_clicked(self, item, column=0) -> None:
         value = item.data(0, FINDING_ROLE)
         if value is None:
@@ -702,19 +684,19 @@ class AuditDock(QgsDockWidget):
         self._populate()
         return True
 
-    @_guarded
+    @guarded
     def _run_clicked(self, checked=False) -> None:
         self.run_audit()
 
-    @_guarded
+    @guarded
     def _cancel_clicked(self, checked=False) -> None:
         self.cancel()
 
-    @_guarded
+    @guarded
     def _accept_clicked(self, checked=False) -> None:
         self.accept_selected()
 
-    @_guarded
+    @guarded
     def _revoke_clicked(self, checked=False) -> None:
         finding = self.selected_finding()
         if finding is None or self.workspace is None:
@@ -726,7 +708,7 @@ class AuditDock(QgsDockWidget):
             return
         self._populate()
 
-    @_guarded
+    @guarded
     def _save_clicked(self, checked=False) -> None:
         try:
             audit_store.save_acceptances(self.workspace)
@@ -754,7 +736,7 @@ class AuditDock(QgsDockWidget):
         self._populate()
         return outcome
 
-    @_guarded
+    @guarded
     def _fix_clicked(self, target: str) -> None:
         self.fix_selected(target)
 
@@ -777,7 +759,7 @@ class AuditDock(QgsDockWidget):
         self._message(tr("Report written to {path}.").format(path=path), Qgis.MessageLevel.Success, duration=5)
         return path
 
-    @_guarded
+    @guarded
     def _export_clicked(self, kind: str) -> None:
         if kind == "json":
             path, _ = QFileDialog.getSaveFileName(self, tr("Export audit as JSON"), "", tr("JSON files (*.json)"))
@@ -792,20 +774,10 @@ class AuditDock(QgsDockWidget):
 
     # ------------------------------------------------------------ messages
 
-    def _message(self, text: str, level=Qgis.MessageLevel.Info, duration: int = 8) -> None:
+    def _message(self, text: str, level=Qgis.MessageLevel.Info, duration: int = 8, details: str | None = None) -> None:
         self.messages.append((level, text))
-        try:
-            self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, duration)
-        except Exception:  # noqa: BLE001 - no message bar (scripts)
-            QgsMessageLog.logMessage(text, LOG_TAG, level)
+        push_message(self.iface, text, level, details, duration)
 
-    def _report_exception(self, error: BaseException) -> None:
-        QgsMessageLog.logMessage(
-            "".join(traceback.format_exception(type(error), error, error.__traceback__)),
-            LOG_TAG,
-            Qgis.MessageLevel.Critical,
-        )
-        self._message(
-            tr("Unexpected error, nothing was changed: {error} (details in the log panel).").format(error=error),
-            Qgis.MessageLevel.Critical,
-        )
+    def show_error(self, text: str, level, details: str | None = None) -> None:
+        """Where the guard (gui/guard.py) reports errors of the dock's slots."""
+        self._message(text, level, details=details)

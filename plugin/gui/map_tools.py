@@ -13,8 +13,6 @@ finishes; Backspace removes the last vertex; Esc cancels.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import shapely
 from qgis.core import (
@@ -30,12 +28,13 @@ from qgis.gui import QgsMapTool, QgsRubberBand, QgsSnapIndicator
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
-from ..adapters.editing import GRID, EditFailure, GridRef, from_qgs, level_name, to_qgs, translate
+from ..adapters.editing import GRID, EditFailure, GridRef, from_qgs, level_name, to_qgs
 from ..adapters.snapping import SnappingScope
 from ..adapters.tool_compat import LINE_GEOMETRY, POLYGON_GEOMETRY
 from ..core import editing as core
 from ..core import schema
 from ..i18n import tr
+from .guard import guarded
 from .session import EditSession, forms_enabled
 
 SKETCH_COLOR = QColor(230, 60, 30, 200)
@@ -43,27 +42,6 @@ SKETCH_FILL = QColor(230, 60, 30, 50)
 DONE_COLOR = QColor(30, 90, 230, 220)
 PICK_FILL = QColor(250, 200, 0, 90)
 CLOSE_RING_PX = 8
-
-
-def guarded(method):
-    """Catch everything a handler raises: refusals become messages, anything else is logged and reported."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except EditFailure as error:
-            self.session.report(str(error), Qgis.MessageLevel.Warning)
-            self._safe_reset()
-        except core.EditError as error:
-            self.session.report(translate(error), Qgis.MessageLevel.Warning)
-            self._safe_reset()
-        except Exception as error:  # noqa: BLE001 — must never propagate into Qt's C++
-            self.session.report_exception(error)
-            self._safe_reset()
-        return None
-
-    return wrapper
 
 
 class GridMapTool(QgsMapTool):
@@ -114,6 +92,10 @@ class GridMapTool(QgsMapTool):
             self.reset()
         except Exception as error:  # noqa: BLE001
             self.session.report_exception(error)
+
+    def after_error(self) -> None:
+        """After a refused or failed event (gui/guard.py): the sketch is forgotten."""
+        self._safe_reset()
 
     def reset(self) -> None:
         """Forget the sketch; subclasses clear their rubber bands."""

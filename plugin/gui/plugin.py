@@ -13,6 +13,7 @@ from ..adapters.workspace import Workspace, WorkspaceError, open_workspace, proj
 from ..core import schema
 from ..i18n import install_translator, remove_translators, tr
 from ..processing.provider import PROVIDER_ID, CommunityGridsProvider
+from .guard import report_error
 from .session import slot_guard
 
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
@@ -180,9 +181,7 @@ class CommunityGridsPlugin:
             self.move_basemap_keys()
             self.attach_project_workspace()
         except Exception as error:  # noqa: BLE001 - a slot: never let an exception reach QGIS's C++
-            from .session import report_unexpected
-
-            report_unexpected(self.iface, error)
+            report_error(self, error)
 
     def move_basemap_keys(self) -> list[str]:
         """The Tianditu key of an older project's basemap layers moved into the QGIS settings (see

@@ -9,10 +9,6 @@ cells; nothing is written then. Signals: ``rulesSaved(list)`` (the saved SizeRul
 
 from __future__ import annotations
 
-import functools
-import traceback
-
-from qgis.core import Qgis, QgsMessageLog
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
@@ -34,6 +30,7 @@ from ..adapters.rules_store import RulesError, load_rules, problem_text, save_ru
 from ..core import schema, sizerules
 from ..core.sizerules import SizeRule, SizeRuleError
 from ..i18n import prefers_chinese, tr
+from .guard import guarded
 
 COLUMNS = (
     "enabled",
@@ -59,21 +56,6 @@ CHOICES = {
     "severity": tuple(o.key for o in schema.SEVERITIES),
 }
 PROBLEM_BRUSH = QBrush(QColor("#f8c9c4"))
-
-
-def guarded(method):
-    """Run a slot and report any exception instead of letting it reach Qt (which would abort QGIS)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - a slot must never raise into C++
-            QgsMessageLog.logMessage(traceback.format_exc(), tr("Community Grids"), Qgis.MessageLevel.Critical)
-            self.show_status(tr("Unexpected error: {error}").format(error=error), error=True)
-            return None
-
-    return wrapper
 
 
 def _text(value) -> str:
@@ -212,6 +194,10 @@ class RulesPanel(QWidget):
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #b00020;" if error else "")
+
+    def show_error(self, text: str, level, details: str | None = None) -> None:
+        """Where the guard (gui/guard.py) reports errors of the panel's slots: its status line."""
+        self.show_status(text, error=True)
 
     # ------------------------------------------------------------ slots
 

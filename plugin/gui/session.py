@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import inspect
-import traceback
-
-from qgis.core import Qgis, QgsMessageLog, QgsSettings
+from qgis.core import Qgis, QgsSettings
 from qgis.PyQt.QtCore import QObject, pyqtSignal
 
 from ..adapters.editing import COUNTY, GRID, GridEditor, GridRef, level_name
 from ..core import schema
 from ..i18n import tr
+from .guard import guarded, push_message, report_error
 
 SETTING_OPEN_FORM = "CommunityGrids/open_attribute_form"
 LOG_TAG = "Community Grids"
@@ -86,20 +82,17 @@ class EditSession(QObject):
 
     # ------------------------------------------------------------ messages and forms
 
-    def report(self, text: str, level=Qgis.MessageLevel.Warning, duration: int = 8) -> None:
+    def report(self, text: str, level=Qgis.MessageLevel.Warning, duration: int = 8, details: str | None = None) -> None:
         self.messages.append((level, text))
-        self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, duration)
+        push_message(self.iface, text, level, details, duration)
+
+    def show_error(self, text: str, level, details: str | None = None) -> None:
+        """Where the guard (gui/guard.py) puts errors of the session's own callbacks."""
+        self.report(text, level, details=details)
 
     def report_exception(self, error: BaseException) -> None:
-        QgsMessageLog.logMessage(
-            "".join(traceback.format_exception(type(error), error, error.__traceback__)),
-            LOG_TAG,
-            Qgis.MessageLevel.Critical,
-        )
-        self.report(
-            tr("Unexpected error, nothing was changed: {error} (details in the log panel).").format(error=error),
-            Qgis.MessageLevel.Critical,
-        )
+        """A PluginError's message, or an unexpected error logged with its traceback (gui/guard.py)."""
+        report_error(self, error)
 
     def open_form(self, layer, fid: int) -> None:
         """The attribute form of a new grid, unless forms are switched off (tests, scripts)."""
@@ -116,43 +109,5 @@ class EditSession(QObject):
             canvas.refresh()
 
 
-def report_unexpected(iface, error: BaseException) -> None:
-    """Log an exception with its traceback and tell the user, without a session at hand."""
-    QgsMessageLog.logMessage(
-        "".join(traceback.format_exception(type(error), error, error.__traceback__)),
-        LOG_TAG,
-        Qgis.MessageLevel.Critical,
-    )
-    with contextlib.suppress(Exception):
-        iface.messageBar().pushMessage(
-            tr("Community Grids"),
-            tr("Unexpected error, nothing was changed: {error} (details in the log panel).").format(error=error),
-            Qgis.MessageLevel.Critical,
-            10,
-        )
-
-
-def slot_guard(method):
-    """For Qt slots and callbacks: an exception escaping into Qt's C++ would abort QGIS, so report it instead."""
-
-    parameters = list(inspect.signature(method).parameters.values())[1:]
-    takes_any = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters)
-    positional = sum(
-        p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in parameters
-    )
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        if not takes_any:
-            args = args[:positional]  # like PyQt: drop signal arguments the slot does not take (e.g. checked)
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001
-            session = getattr(self, "session", None)
-            if session is not None:
-                session.report_exception(error)
-            else:
-                report_unexpected(self.iface, error)
-            return None
-
-    return wrapper
+# The one guard of the gui (gui/guard.py), under the name the dock and dialogs import.
+slot_guard = guarded

@@ -12,10 +12,7 @@ come with the layer). *Add* and *Remove* are single undoable edit commands in th
 
 from __future__ import annotations
 
-import functools
-import traceback
-
-from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsMessageLog, QgsVectorLayerUtils
+from qgis.core import Qgis, QgsFeatureRequest, QgsGeometry, QgsVectorLayerUtils
 from qgis.gui import QgsDualView
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
@@ -40,6 +37,7 @@ from ..adapters.table_store import TableStoreError, commit_table_edits
 from ..core import schema
 from ..core.staff_import import plan_staff_import
 from ..i18n import tr
+from .guard import guarded
 
 TABLE = schema.STAFF.name
 
@@ -47,22 +45,6 @@ TABLE = schema.STAFF.name
 def _level(level) -> int:
     """A Qgis.MessageLevel as int (a sip int enum on Qt 5, an Enum on Qt 6)."""
     return int(getattr(level, "value", level))
-
-
-def guarded(method):
-    """Run a slot and report any exception instead of letting it reach Qt (which would abort QGIS)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - a slot must never raise into C++
-            QgsMessageLog.logMessage(traceback.format_exc(), tr("Community Grids"), Qgis.MessageLevel.Critical)
-            self.show_report(tr("Unexpected error: {error}").format(error=error))
-            self.message.emit(str(error), _level(Qgis.MessageLevel.Critical))
-            return None
-
-    return wrapper
 
 
 class StaffPanel(QWidget):
@@ -207,6 +189,11 @@ class StaffPanel(QWidget):
         self.show_report(tr("Staff table saved."))
         self.staffChanged.emit()
         return True
+
+    def show_error(self, text: str, level, details: str | None = None) -> None:
+        """Where the guard (gui/guard.py) reports errors of the panel's slots: the report and the message bar."""
+        self.show_report(text)
+        self.message.emit(text, _level(level))
 
     def show_report(self, text: str) -> None:
         self.report.setPlainText(text)

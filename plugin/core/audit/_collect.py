@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from .. import schema
 from ..findings import Finding
 from .rules import RULE_BY_ID
 
-LEVEL_ZH = {1: "一级网格", 2: "二级网格", 3: "三级网格", 0: "专属网格"}
-LEVEL_EN = {1: "level 1 grid", 2: "level 2 grid", 3: "level 3 grid", 0: "dedicated grid"}
+LEVEL_ZH = {level: zh for level, (zh, _) in schema.LEVEL_LABELS.items()}
+LEVEL_EN = {level: f"{en} grid" for level, (_, en) in schema.LEVEL_LABELS.items()}
 
 
 def fmt_area(value: float) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from .. import schema
 from ..coderule import CodeRule, CodeRuleError, infer_code_rule
 from . import _geom
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector
@@ -26,7 +27,7 @@ def code_rule_for(text: str | None, out: Collector, states: list[LayerState] | N
         rule = inferred.rule
         out.add(
             "code.rule_inferred",
-            "workspace_info",
+            schema.WORKSPACE_INFO.name,
             [],
             [],
             None,
@@ -46,7 +47,7 @@ def code_rule_for(text: str | None, out: Collector, states: list[LayerState] | N
         rule = CodeRule.parse(None)
         out.add(
             "code.rule",
-            "workspace_info",
+            schema.WORKSPACE_INFO.name,
             [],
             [],
             None,
@@ -240,7 +241,7 @@ def check_registry(grids: list, registry_rows, change_log, out: Collector) -> No
     for problem in registry_problems(registry, grids, change_log):
         zh, en = _REGISTRY_TEXT[problem.kind]
         held = by_code.get(problem.code)
-        fids, geometry, layer, level = [], None, problem.layer or "code_registry", problem.level
+        fids, geometry, layer, level = [], None, problem.layer or schema.CODE_REGISTRY.name, problem.level
         if held is not None:
             grid, i = held
             fids, layer, level = [int(grid.fids[i])], grid.layer, grid.level

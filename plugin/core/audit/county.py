@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .. import capabilities
+from .. import capabilities, schema
 from . import _geom
 from ._collect import Collector, fmt_area
 from .layers import LayerState
@@ -21,7 +21,7 @@ def prepare_county(county, out: Collector, n_grids: int | None = None):
         n_en = f" ({n_grids} level 1 grids)" if n_grids is not None else ""
         out.add(
             "county.missing",
-            "county_boundary",
+            schema.COUNTY_BOUNDARY.name,
             [],
             [],
             None,
@@ -35,7 +35,7 @@ def prepare_county(county, out: Collector, n_grids: int | None = None):
     if shapely.get_type_id(county) not in (_geom.POLYGON, _geom.MULTIPOLYGON, 7):
         out.add(
             "county.invalid",
-            "county_boundary",
+            schema.COUNTY_BOUNDARY.name,
             [],
             [],
             county,
@@ -52,7 +52,7 @@ def prepare_county(county, out: Collector, n_grids: int | None = None):
         repaired = shapely.union_all(parts) if len(parts) else None
         out.add(
             "county.invalid",
-            "county_boundary",
+            schema.COUNTY_BOUNDARY.name,
             [],
             [],
             county,

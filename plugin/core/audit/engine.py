@@ -213,7 +213,7 @@ def run_audit(
         with stage("shapes"):
             if county is not None:
                 parent_geoms[1] = np.full(int(states[1].usable.sum()), county, dtype=object)
-            names = {1: ("县界", "county boundary"), 2: ("上级网格", "parent grid"), 3: ("上级网格", "parent grid")}
+            names = {1: schema.COUNTY_LABEL, 2: ("上级网格", "parent grid"), 3: ("上级网格", "parent grid")}
             names[0] = ("所属村/社区", "village or community")
             for level in (1, 2, 3, 0):
                 state = states[level]

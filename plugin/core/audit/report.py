@@ -13,6 +13,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from .. import schema
 from ..findings import Severity
 from .engine import AuditResult
 from .rules import RULE_BY_ID, RULES
@@ -22,14 +23,7 @@ SEVERITY_LABEL = {
     Severity.WARNING: ("警告", "warning"),
     Severity.INFO: ("提示", "info"),
 }
-LAYER_LABEL = {
-    "grid_level1": ("一级网格", "level 1"),
-    "grid_level2": ("二级网格", "level 2"),
-    "grid_level3": ("三级网格", "level 3"),
-    "grid_dedicated": ("专属网格", "dedicated"),
-    "county_boundary": ("县界", "county boundary"),
-    "workspace_info": ("工作空间", "workspace"),
-}
+LAYER_LABEL = schema.LAYER_LABELS
 VILLAGE_WIDTH, TOWN_WIDTH = 12, 9
 
 
