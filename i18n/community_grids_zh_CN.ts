@@ -3044,12 +3044,27 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>图层“{layer}”为空：没有可审核的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="26"/>
+        <location filename="../plugin/processing/base.py" line="28"/>
         <source>Workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="91"/>
+        <location filename="../plugin/processing/base.py" line="142"/>
+        <source>{name}: {path} is a {kind} file; this input takes {kinds} files. Save it in one of those formats.</source>
+        <translation>{name}：{path} 是 {kind} 文件；此项只接受 {kinds} 文件。请另存为其中一种格式。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="147"/>
+        <source>(no extension)</source>
+        <translation>（无扩展名）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="111"/>
+        <source>{name}: {path} is not UTF-8 text (GBK/GB18030?). QGIS reads text tables as UTF-8, so its Chinese headers and values would be garbled; save it as UTF-8 CSV (Excel: “CSV UTF-8”) and run again.</source>
+        <translation>{name}：{path} 不是 UTF-8 文本（可能是 GBK/GB18030）。QGIS 按 UTF-8 读取文本表格，其中的中文表头和内容会成为乱码；请另存为 UTF-8 编码的 CSV（Excel：“CSV UTF-8”）后重新运行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="117"/>
         <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
         <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
     </message>
