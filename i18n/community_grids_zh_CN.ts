@@ -234,7 +234,7 @@
         <location filename="../plugin/gui/dock.py" line="430"/>
         <location filename="../plugin/gui/dock.py" line="585"/>
         <location filename="../plugin/gui/plugin.py" line="49"/>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
+        <location filename="../plugin/gui/plugin.py" line="120"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
         <location filename="../plugin/gui/session.py" line="91"/>
         <location filename="../plugin/gui/session.py" line="128"/>
@@ -1537,8 +1537,8 @@
     </message>
     <message>
         <location filename="../plugin/dependencies.py" line="63"/>
-        <location filename="../plugin/gui/plugin.py" line="112"/>
-        <location filename="../plugin/gui/plugin.py" line="86"/>
+        <location filename="../plugin/gui/plugin.py" line="113"/>
+        <location filename="../plugin/gui/plugin.py" line="87"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
@@ -1813,10 +1813,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="355"/>
-        <location filename="../plugin/gui/plugin.py" line="318"/>
-        <location filename="../plugin/gui/plugin.py" line="328"/>
-        <location filename="../plugin/gui/plugin.py" line="353"/>
-        <location filename="../plugin/gui/plugin.py" line="360"/>
+        <location filename="../plugin/gui/plugin.py" line="319"/>
+        <location filename="../plugin/gui/plugin.py" line="329"/>
+        <location filename="../plugin/gui/plugin.py" line="339"/>
+        <location filename="../plugin/gui/plugin.py" line="364"/>
+        <location filename="../plugin/gui/plugin.py" line="371"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2126,6 +2127,7 @@
     <message>
         <location filename="../plugin/gui/dialogs.py" line="87"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/gui/households_dialog.py" line="74"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
@@ -2318,6 +2320,61 @@
         <location filename="../plugin/gui/grid_tree.py" line="70"/>
         <source>Township {code}</source>
         <translation>乡镇（街道）{code}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="50"/>
+        <location filename="../plugin/gui/households_dialog.py" line="153"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <source>Attach households</source>
+        <translation>挂接住户</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="63"/>
+        <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="64"/>
+        <source>CRS of the points (the layer has none)</source>
+        <translation>点的坐标参照系（该图层没有）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="70"/>
+        <source>Attach</source>
+        <translation>挂接</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="75"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <source>Household count field (blank: one household per point or row)</source>
+        <translation>户数字段（留空：每点或每行一户）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="76"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <source>Persons field (blank: &apos;persons&apos; if present)</source>
+        <translation>人数字段（留空：如有则使用“persons”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="77"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
+        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
+        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="154"/>
+        <source>Replace the households of every grid with this source anyway?</source>
+        <translation>仍要用此数据源替换全部网格的户数吗？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="109"/>
+        <source>Save or discard the edits of {layers} first: the counts are written into the file.</source>
+        <translation>请先保存或放弃 {layers} 的编辑：户数将直接写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="119"/>
+        <source>Layer {layer} has no coordinate reference system: choose the CRS its points are in; nothing was written.</source>
+        <translation>图层 {layer} 没有坐标参照系：请选择其点所用的坐标参照系；未写入任何内容。</translation>
     </message>
     <message>
         <location filename="../plugin/gui/import_dialog.py" line="51"/>
@@ -2553,17 +2610,22 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="58"/>
+        <source>Attach households…</source>
+        <translation>挂接住户…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="59"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
         <source>Audit grid workspace</source>
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
+        <location filename="../plugin/gui/plugin.py" line="139"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
+        <location filename="../plugin/gui/plugin.py" line="139"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
@@ -2573,39 +2635,39 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="307"/>
+        <location filename="../plugin/gui/plugin.py" line="308"/>
         <location filename="../plugin/gui/staff_panel.py" line="235"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="309"/>
+        <location filename="../plugin/gui/plugin.py" line="310"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="312"/>
+        <location filename="../plugin/gui/plugin.py" line="313"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="158"/>
+        <location filename="../plugin/gui/plugin.py" line="159"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="223"/>
+        <location filename="../plugin/gui/plugin.py" line="224"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <location filename="../plugin/gui/plugin.py" line="196"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="216"/>
+        <location filename="../plugin/gui/plugin.py" line="217"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -3396,11 +3458,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
-        <source>Attach households</source>
-        <translation>挂接住户</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
@@ -3438,16 +3495,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
-        <source>Household count field (blank: one household per point or row)</source>
-        <translation>户数字段（留空：每点或每行一户）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
-        <source>Persons field (blank: &apos;persons&apos; if present)</source>
-        <translation>人数字段（留空：如有则使用“persons”）</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="172"/>
         <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
         <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
@@ -3456,11 +3503,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="173"/>
         <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
         <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
-        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
-        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="175"/>
