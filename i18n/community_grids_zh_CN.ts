@@ -179,6 +179,7 @@
         <location filename="../plugin/adapters/basemaps.py" line="285"/>
         <location filename="../plugin/adapters/package_io.py" line="33"/>
         <location filename="../plugin/adapters/workspace.py" line="256"/>
+        <location filename="../plugin/gui/import_dialog.py" line="114"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -2426,12 +2427,12 @@
         <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="135"/>
+        <location filename="../plugin/gui/import_dialog.py" line="143"/>
         <source>Choose a layer or a file to import.</source>
         <translation>请选择要导入的图层或文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="158"/>
+        <location filename="../plugin/gui/import_dialog.py" line="166"/>
         <source>Imported {count} grids from {layer} into {target}.</source>
         <translation>已从“{layer}”导入 {count} 个网格到“{target}”。</translation>
     </message>
@@ -2454,9 +2455,9 @@
         <translation>三级网格（村民小组/街巷/楼栋）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="106"/>
-        <source>{path} could not be opened as a vector layer.</source>
-        <translation>无法将 {path} 作为矢量图层打开。</translation>
+        <location filename="../plugin/gui/import_dialog.py" line="109"/>
+        <source>{path} exists but cannot be read as a vector file: {error}</source>
+        <translation>{path} 存在，但无法作为矢量文件读取：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/gui/install_dialog.py" line="61"/>
@@ -4054,6 +4055,10 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>{path} could not be opened as a vector layer.</source>
+        <translation type="vanished">无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
         <source>{path} is locked by another program; try again.</source>
