@@ -179,6 +179,7 @@
         <location filename="../plugin/adapters/basemaps.py" line="287"/>
         <location filename="../plugin/adapters/package_io.py" line="34"/>
         <location filename="../plugin/adapters/workspace.py" line="257"/>
+        <location filename="../plugin/gui/import_dialog.py" line="114"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -236,7 +237,7 @@
         <location filename="../plugin/gui/guard.py" line="46"/>
         <location filename="../plugin/gui/guard.py" line="53"/>
         <location filename="../plugin/gui/plugin.py" line="50"/>
-        <location filename="../plugin/gui/plugin.py" line="120"/>
+        <location filename="../plugin/gui/plugin.py" line="121"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="53"/>
         <source>Community Grids</source>
@@ -740,7 +741,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/gpkg_write.py" line="192"/>
-        <location filename="../plugin/adapters/table_store.py" line="36"/>
+        <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
@@ -1182,24 +1183,24 @@
         <translation>图层“{layer}”：无法删除原有记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="29"/>
+        <location filename="../plugin/adapters/table_store.py" line="28"/>
         <source>{path} could not be opened as a GeoPackage.</source>
         <translation>无法以 GeoPackage 格式打开 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="104"/>
-        <location filename="../plugin/adapters/table_store.py" line="157"/>
+        <location filename="../plugin/adapters/table_store.py" line="103"/>
+        <location filename="../plugin/adapters/table_store.py" line="156"/>
         <source>{path} is read-only; table {table} was not changed.</source>
         <translation>{path} 为只读文件；表 {table} 未作更改。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="87"/>
+        <location filename="../plugin/adapters/table_store.py" line="86"/>
         <source>Table {table}, row {row}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table} 第 {row} 行：{field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/table_store.py" line="106"/>
-        <location filename="../plugin/adapters/table_store.py" line="159"/>
+        <location filename="../plugin/adapters/table_store.py" line="105"/>
+        <location filename="../plugin/adapters/table_store.py" line="158"/>
         <source>Write table {table}</source>
         <translation>写入表 {table}</translation>
     </message>
@@ -1535,8 +1536,8 @@
     </message>
     <message>
         <location filename="../plugin/dependencies.py" line="63"/>
-        <location filename="../plugin/gui/plugin.py" line="113"/>
-        <location filename="../plugin/gui/plugin.py" line="87"/>
+        <location filename="../plugin/gui/plugin.py" line="114"/>
+        <location filename="../plugin/gui/plugin.py" line="88"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
@@ -1811,10 +1812,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="339"/>
-        <location filename="../plugin/gui/plugin.py" line="317"/>
-        <location filename="../plugin/gui/plugin.py" line="327"/>
-        <location filename="../plugin/gui/plugin.py" line="352"/>
-        <location filename="../plugin/gui/plugin.py" line="359"/>
+        <location filename="../plugin/gui/plugin.py" line="318"/>
+        <location filename="../plugin/gui/plugin.py" line="328"/>
+        <location filename="../plugin/gui/plugin.py" line="338"/>
+        <location filename="../plugin/gui/plugin.py" line="363"/>
+        <location filename="../plugin/gui/plugin.py" line="370"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2117,6 +2119,7 @@
     <message>
         <location filename="../plugin/gui/dialogs.py" line="87"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/gui/households_dialog.py" line="74"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
@@ -2321,6 +2324,61 @@
         <translation>详细信息</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/households_dialog.py" line="50"/>
+        <location filename="../plugin/gui/households_dialog.py" line="153"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <source>Attach households</source>
+        <translation>挂接住户</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="63"/>
+        <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="64"/>
+        <source>CRS of the points (the layer has none)</source>
+        <translation>点的坐标参照系（该图层没有）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="70"/>
+        <source>Attach</source>
+        <translation>挂接</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="75"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <source>Household count field (blank: one household per point or row)</source>
+        <translation>户数字段（留空：每点或每行一户）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="76"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <source>Persons field (blank: &apos;persons&apos; if present)</source>
+        <translation>人数字段（留空：如有则使用“persons”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="77"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
+        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
+        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="154"/>
+        <source>Replace the households of every grid with this source anyway?</source>
+        <translation>仍要用此数据源替换全部网格的户数吗？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="109"/>
+        <source>Save or discard the edits of {layers} first: the counts are written into the file.</source>
+        <translation>请先保存或放弃 {layers} 的编辑：户数将直接写入文件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="119"/>
+        <source>Layer {layer} has no coordinate reference system: choose the CRS its points are in; nothing was written.</source>
+        <translation>图层 {layer} 没有坐标参照系：请选择其点所用的坐标参照系；未写入任何内容。</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/import_dialog.py" line="51"/>
         <source>Vector files (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;All files (*)</source>
         <translation>矢量文件 (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;所有文件 (*)</translation>
@@ -2370,12 +2428,12 @@
         <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="135"/>
+        <location filename="../plugin/gui/import_dialog.py" line="143"/>
         <source>Choose a layer or a file to import.</source>
         <translation>请选择要导入的图层或文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="158"/>
+        <location filename="../plugin/gui/import_dialog.py" line="166"/>
         <source>Imported {count} grids from {layer} into {target}.</source>
         <translation>已从“{layer}”导入 {count} 个网格到“{target}”。</translation>
     </message>
@@ -2398,9 +2456,9 @@
         <translation>三级网格（村民小组/街巷/楼栋）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="106"/>
-        <source>{path} could not be opened as a vector layer.</source>
-        <translation>无法将 {path} 作为矢量图层打开。</translation>
+        <location filename="../plugin/gui/import_dialog.py" line="109"/>
+        <source>{path} exists but cannot be read as a vector file: {error}</source>
+        <translation>{path} 存在，但无法作为矢量文件读取：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/gui/install_dialog.py" line="61"/>
@@ -2554,17 +2612,22 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="59"/>
+        <source>Attach households…</source>
+        <translation>挂接住户…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="60"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
         <source>Audit grid workspace</source>
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="139"/>
+        <location filename="../plugin/gui/plugin.py" line="140"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="139"/>
+        <location filename="../plugin/gui/plugin.py" line="140"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
@@ -2574,39 +2637,39 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="306"/>
+        <location filename="../plugin/gui/plugin.py" line="307"/>
         <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="308"/>
+        <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/rules_panel.py" line="354"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="311"/>
+        <location filename="../plugin/gui/plugin.py" line="312"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="159"/>
+        <location filename="../plugin/gui/plugin.py" line="160"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="222"/>
+        <location filename="../plugin/gui/plugin.py" line="223"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="194"/>
+        <location filename="../plugin/gui/plugin.py" line="195"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="215"/>
+        <location filename="../plugin/gui/plugin.py" line="216"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -3039,12 +3102,27 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>图层“{layer}”为空：没有可审核的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="26"/>
+        <location filename="../plugin/processing/base.py" line="28"/>
         <source>Workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="91"/>
+        <location filename="../plugin/processing/base.py" line="142"/>
+        <source>{name}: {path} is a {kind} file; this input takes {kinds} files. Save it in one of those formats.</source>
+        <translation>{name}：{path} 是 {kind} 文件；此项只接受 {kinds} 文件。请另存为其中一种格式。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="147"/>
+        <source>(no extension)</source>
+        <translation>（无扩展名）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="111"/>
+        <source>{name}: {path} is not UTF-8 text (GBK/GB18030?). QGIS reads text tables as UTF-8, so its Chinese headers and values would be garbled; save it as UTF-8 CSV (Excel: “CSV UTF-8”) and run again.</source>
+        <translation>{name}：{path} 不是 UTF-8 文本（可能是 GBK/GB18030）。QGIS 按 UTF-8 读取文本表格，其中的中文表头和内容会成为乱码；请另存为 UTF-8 编码的 CSV（Excel：“CSV UTF-8”）后重新运行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="117"/>
         <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
         <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
     </message>
@@ -3376,11 +3454,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
-        <source>Attach households</source>
-        <translation>挂接住户</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
@@ -3418,16 +3491,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
-        <source>Household count field (blank: one household per point or row)</source>
-        <translation>户数字段（留空：每点或每行一户）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
-        <source>Persons field (blank: &apos;persons&apos; if present)</source>
-        <translation>人数字段（留空：如有则使用“persons”）</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="172"/>
         <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
         <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
@@ -3436,11 +3499,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="173"/>
         <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
         <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
-        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
-        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="175"/>
@@ -3994,24 +4052,28 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>{path} could not be opened as a vector layer.</source>
+        <translation type="vanished">无法将 {path} 作为矢量图层打开。</translation>
+    </message>
+    <message>
         <source>Unexpected error: {error}</source>
-        <translation type="vanished">意外错误：{error}</translation>
+        <translation>意外错误：{error}</translation>
     </message>
     <message>
         <source>{path} is locked by another program; try again.</source>
-        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
+        <translation type="vanished">{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
         <source>Could not save table {table} in {path}: {error}</source>
-        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
+        <translation type="vanished">无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
         <source>Could not delete row {fid} of table {table}.</source>
-        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
+        <translation type="vanished">无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
         <source>{path} is not a GeoPackage.</source>
-        <translation>{path} 不是 GeoPackage 文件。</translation>
+        <translation type="vanished">{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
         <source>Merged {count} grids into one.</source>

@@ -102,8 +102,16 @@ class ImportDialog(QDialog):
             layer = QgsVectorLayer(path, Path(path).stem, "ogr")
             if layer.isValid():
                 self.file_layer = layer
+            elif Path(path.partition("|")[0]).is_file():  # it exists: GDAL's reason, not "not found"
+                from ..adapters.gdal_compat import open_failure
+
+                self.session.report(
+                    tr("{path} exists but cannot be read as a vector file: {error}").format(
+                        path=path, error=open_failure(path.partition("|")[0]) or layer.error().summary()
+                    )
+                )
             else:
-                self.session.report(tr("{path} could not be opened as a vector layer.").format(path=path))
+                self.session.report(tr("{path} does not exist.").format(path=path))
         self._set_fields(self.source_layer())
 
     @slot_guard

@@ -56,6 +56,7 @@ class CommunityGridsPlugin:
         self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
         self.add_action("compliance", tr("Size and staffing compliance map"), self.show_compliance)
         self.add_action("allocate_codes", tr("Allocate grid codes…"), self.allocate_codes)
+        self.add_action("community_grids", tr("Attach households…"), self.attach_households, toolbar=False)
         self.add_action("audit", tr("Audit grid workspace"), self.show_audit_dock)
         for signal, slot in self._project_slots():
             signal.connect(slot)
@@ -329,6 +330,16 @@ class CommunityGridsPlugin:
         from .allocation_preview import preview_and_apply
 
         preview_and_apply(self.workspace, self.iface.mainWindow())
+
+    @slot_guard
+    def attach_households(self) -> None:
+        """Attach household counts from a layer of the project (the algorithm's rules, one transaction)."""
+        if self.workspace is None:
+            self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        from .households_dialog import AttachHouseholdsDialog
+
+        AttachHouseholdsDialog(self.workspace, self.iface.mainWindow()).exec()
 
     def open_audit_dock(self):
         """The audit dock (created once, through iface.addDockWidget), for the open workspace."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
     QgsProcessingParameterVectorLayer,
 )
 from qgis.PyQt.QtGui import QIcon
@@ -66,6 +68,22 @@ class GridAlgorithm(QgsProcessingAlgorithm):
         return (outcome.ok, "" if outcome.ok else outcome.problem.message)
 
 
+TEXT_TABLES = (".csv", ".tsv", ".txt")
+
+
+def is_utf8(path: Path, limit: int = 1 << 20) -> bool:
+    """Whether the first ``limit`` bytes of ``path`` are UTF-8 (a character cut at the limit is fine)."""
+    import codecs
+
+    with open(path, "rb") as handle:
+        data = handle.read(limit)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def unreadable_input(algorithm: QgsProcessingAlgorithm, parameters: dict) -> str:
     """The message for the first vector input of ``parameters`` that is an existing file GDAL cannot open
     ("" when there is none): the file exists, it is not readable as a vector file, and GDAL's reason."""
@@ -73,6 +91,9 @@ def unreadable_input(algorithm: QgsProcessingAlgorithm, parameters: dict) -> str
 
     kinds = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer)
     for definition in algorithm.parameterDefinitions():
+        wrong_kind = wrong_file_kind(definition, parameters.get(definition.name()))
+        if wrong_kind:
+            return wrong_kind
         if not isinstance(definition, kinds):
             continue
         value = parameters.get(definition.name())
@@ -86,9 +107,43 @@ def unreadable_input(algorithm: QgsProcessingAlgorithm, parameters: dict) -> str
                 continue
         except (OSError, ValueError):
             continue
+        if path.suffix.lower() in TEXT_TABLES and not is_utf8(path):
+            return tr(
+                "{name}: {path} is not UTF-8 text (GBK/GB18030?). QGIS reads text tables as UTF-8, so its Chinese "
+                "headers and values would be garbled; save it as UTF-8 CSV (Excel: “CSV UTF-8”) and run again."
+            ).format(name=definition.description(), path=path)
         error = open_failure(path)
         if error:
             return tr(
                 "{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}"
             ).format(name=definition.description(), path=path, error=error)
     return ""
+
+
+def wrong_file_kind(definition, value) -> str:
+    """For a file parameter with a file filter: the message for an existing file of another kind ("" when
+    the kind is right or the value is no file). QGIS alone says only "Incorrect parameter value"."""
+    if not isinstance(definition, QgsProcessingParameterFile) or not isinstance(value, str) or not value:
+        return ""
+    if definition.behavior() != QgsProcessingParameterFile.Behavior.File:
+        return ""
+    wanted = [e.lower() for e in re.findall(r"\*\.(\w+)", definition.fileFilter() or "")]
+    if definition.extension():
+        wanted.append(definition.extension().lower())
+    path = Path(value)
+    try:
+        if not wanted or not path.is_file():
+            return ""
+    except (OSError, ValueError):
+        return ""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in wanted:
+        return ""
+    return tr(
+        "{name}: {path} is a {kind} file; this input takes {kinds} files. Save it in one of those formats."
+    ).format(
+        name=definition.description(),
+        path=path,
+        kind=f".{suffix}" if suffix else tr("(no extension)"),
+        kinds=", ".join(f".{e}" for e in dict.fromkeys(wanted)),
+    )

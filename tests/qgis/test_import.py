@@ -231,3 +231,22 @@ def test_import_dialog_adds_to_the_edit_buffer(workspace, qgis_iface, tmp_path):
     assert np.max(distances) < 5
     layer.undoStack().undo()
     assert layer.featureCount() == 0
+
+
+def test_import_dialog_names_a_damaged_file_as_unreadable_not_missing(workspace, qgis_iface, tmp_path):
+    from plugin.gui.import_dialog import ImportDialog
+    from plugin.gui.session import EditSession
+
+    damaged = tmp_path / "boundaries.gpkg"
+    damaged.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 20)
+    session = EditSession(qgis_iface, workspace)
+    dialog = ImportDialog(qgis_iface, session)
+    try:
+        dialog.file_widget.setFilePath(str(damaged))
+        text = session.messages[-1][1]
+        assert "exists but cannot be read" in text and "file is not a database" in text
+        assert dialog.file_layer is None
+        dialog.file_widget.setFilePath(str(tmp_path / "missing.gpkg"))
+        assert session.messages[-1][1].endswith("does not exist.")
+    finally:
+        dialog.deleteLater()
