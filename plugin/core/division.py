@@ -322,7 +322,7 @@ class _Divider:
         k1 = k // 2
         k2 = k - k1
         garr = np.asarray(geoms, dtype=object)
-        region = capabilities.coverage_union(garr) if len(garr) > 1 else garr[0]
+        region = shapely.union_all(garr) if len(garr) > 1 else garr[0]  # approximate atoms: not a coverage
         axis = _long_axis(region)
         split = self._line_cut(garr, members, axis, k) if len(geoms) > 1 else None
         if split is not None:
@@ -808,7 +808,10 @@ def propose_division(
     # exact geometry: one noding of everything, faces to regions through the approximate atoms
     # the cuts' overshoot stays inside the parent (a cut grazing the boundary would otherwise enclose a
     # splinter outside it)
-    cuts = list(shapely.intersection(np.asarray(div.cuts, dtype=object), parent)) if div.cuts else []
+    cuts = []
+    if div.cuts:
+        clipped = shapely.intersection(np.asarray(div.cuts, dtype=object), parent)
+        cuts = [_extend(c, OVERSHOOT) for c in shapely.get_parts(clipped) if shapely.get_type_id(c) == 1]
     faces = _faces(parent, linework + fixed + cuts) if cuts else atoms
     n_regions = len(regions)
     region_of_face = np.full(len(faces), -1, dtype=np.int64)
@@ -1127,17 +1130,24 @@ class Quality:
         return self.line_length / self.inner_length if self.inner_length else float("nan")
 
 
-def partition_defect(parent, geoms: np.ndarray, tol_area: float = 1e-6) -> bool:
-    """True when ``geoms`` is not an exact partition of ``parent``: invalid or not a coverage, or their union
-    differs from the parent by more than ``tol_area`` m² (plus floating noise relative to its size)."""
+def partition_defect(parent, geoms: np.ndarray, tolerances=None) -> bool:
+    """True when ``geoms`` is not an exact partition of ``parent`` at the audit's noise tolerance: a geometry
+    invalid or not a polygon, not a valid coverage, or a piece of their union's difference with the parent
+    (either way) larger than noise (area above ``noise_area`` and wider than ``noise_width``)."""
+    from .audit.tolerances import Tolerances
+
+    tol = tolerances or Tolerances()
     geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) == 0 or not shapely.is_valid(geoms).all() or not capabilities.coverage_is_valid(geoms):
+    if len(geoms) == 0 or not shapely.is_valid(geoms).all() or (shapely.get_type_id(geoms) != 3).any():
         return True
-    if (shapely.get_type_id(geoms) != 3).any():
+    if not capabilities.coverage_is_valid(geoms):
         return True
     union = capabilities.coverage_union(geoms)
-    diff = shapely.area(shapely.symmetric_difference(union, parent))
-    return bool(diff > tol_area + 1e-9 * shapely.area(parent))
+    pieces = np.asarray(shapely.get_parts(shapely.symmetric_difference(union, parent)), dtype=object)
+    pieces = pieces[shapely.area(pieces) > tol.noise_area] if len(pieces) else pieces
+    if len(pieces) == 0:
+        return False
+    return bool((~shapely.is_empty(shapely.buffer(pieces, -tol.noise_width / 2.0, quad_segs=2))).any())
 
 
 def measure(
@@ -1180,3 +1190,86 @@ def measure(
         defects=defects,
         thin=thin,
     )
+
+
+# ---------------------------------------------------------------- the audit before the proposal is offered
+
+# rules about codes, the registry and the missing level 1 layer concern the provisional context built here,
+# not the proposal's geometry
+_CONTEXT_RULES = ("code", "registry", "layer.empty", "county")
+
+
+def proposal_grids(proposal: Proposal, parent_code: str, layer: str = "grid_level3"):
+    """The proposal as a level 3 :class:`~plugin.core.model.GridArray` under ``parent_code``, with provisional
+    codes (parent code + 3-digit sequence, in numbering order) and its households, persons and area class."""
+    from .model import GridArray
+
+    n = len(proposal)
+    codes = [f"{parent_code}{i + 1:03d}" for i in range(n)]
+    settlement = np.where(proposal.kinds == KIND_SITE, "relocation_site", "villager_group")
+    return GridArray.from_records(
+        layer,
+        3,
+        proposal.geometries,
+        codes,
+        [parent_code] * n,
+        attributes={
+            "kind": np.full(n, "comprehensive", dtype=object),
+            "area_class": np.full(n, proposal.target.area_class, dtype=object),
+            "settlement_type": settlement.astype(object),
+            "households": proposal.households,
+            "population": proposal.persons,
+            "relocated_households": np.zeros(n, dtype=np.int64),
+            "status": np.full(n, "active", dtype=object),
+        },
+    )
+
+
+def audit_proposal(
+    parent,
+    proposal: Proposal,
+    *,
+    parent_code: str = "610000000000" + "01",
+    drawing=None,
+    rules: Sequence[sizerules.SizeRule] | None = None,
+    tolerances=None,
+) -> tuple[list, list]:
+    """The core audit (topology, nesting in the parent, shapes, size rules) of the proposal placed as level 3
+    under ``parent``. Returns (findings, new): ``new`` are the findings the planner's drawing would not carry —
+    with ``drawing`` (the parent's present level 3 grids, a GridArray) a finding whose rule the drawing's own
+    audit does not raise; without it, any topology or shape finding (its size findings are explained by each
+    grid's reason). Size findings of a parent whose households cannot meet the range (``proposal.feasible``
+    False) are explained, never new. A proposal is
+    offered only when ``new`` is empty."""
+    from . import schema
+    from .audit.engine import run_audit
+    from .model import GridArray, WorkspaceData
+
+    def audit(level3):
+        info = schema.WorkspaceInfo(parent_code[:6], "", "")
+        level2 = GridArray.from_records("grid_level2", 2, [parent], [parent_code], [parent_code[:12]])
+        data = WorkspaceData(info, {"grid_level2": level2, "grid_level3": level3})
+        found = [
+            f
+            for f in run_audit(data, tolerances, workers=1).findings
+            if not f.rule_id.startswith(_CONTEXT_RULES) and f.layer == level3.layer
+        ]
+        found.extend(sizerules.evaluate_size_rules(level3, list(rules) if rules is not None else None))
+        return found
+
+    findings = audit(proposal_grids(proposal, parent_code))
+    if drawing is not None and len(drawing):
+        drawn = drawing.subset(np.arange(len(drawing)))
+        drawn.parent_codes = np.full(len(drawn), parent_code, dtype=object)
+        baseline = {f.rule_id for f in audit(drawn)}
+    else:
+        baseline = set()
+    new = []
+    for f in findings:
+        if f.rule_id.startswith("size.") and not proposal.feasible:
+            continue
+        if drawing is None and f.rule_id.startswith("size."):
+            continue  # no drawing to compare with: each grid's reason explains its size
+        if f.rule_id not in baseline:
+            new.append(f)
+    return findings, new
