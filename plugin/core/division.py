@@ -835,8 +835,8 @@ def propose_division(
         mine = faces[region_of_face == r]
         geoms[r] = capabilities.coverage_union(mine) if len(mine) else shapely.Polygon()
     n_locked = len(locked_geoms)
-    for q in range(n_locked):  # locked grids kept exactly as they were
-        geoms[n_regions + q] = locked_geoms[q]
+    # a locked grid is the union of its faces: the same polygon, with a vertex added where a line or a cut meets
+    # its boundary (so that the proposal is a valid coverage); accepting writes only the other grids
     present = ~shapely.is_empty(geoms)
     geoms = geoms[present]
     kinds = np.array([KIND_PROPOSED] * n_regions + [KIND_LOCKED] * n_locked + [KIND_SITE] * len(alone), dtype=object)[
