@@ -13,6 +13,7 @@ PROVIDER_ID = "community_grids"
 
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
+    from .division_algorithms import ProposeDivision
     from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
     from .household_algorithms import AttachHouseholds
     from .import_algorithms import ImportGridBoundaries
@@ -25,6 +26,7 @@ def algorithm_classes() -> list[type]:
         CreateWorkspace,
         BuildSampleWorkspace,
         AttachHouseholds,
+        ProposeDivision,
         ImportStaff,
         ImportGridBoundaries,
         PublicNoticeMap,
