@@ -98,7 +98,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="641"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="162"/>
         <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
@@ -145,7 +145,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="668"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="215"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="219"/>
         <location filename="../plugin/adapters/table_store.py" line="126"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
@@ -241,7 +241,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="318"/>
-        <location filename="../plugin/adapters/codes_store.py" line="221"/>
+        <location filename="../plugin/adapters/codes_store.py" line="227"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
@@ -266,7 +266,7 @@
         <location filename="../plugin/gui/session.py" line="128"/>
         <location filename="../plugin/gui/staff_panel.py" line="59"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="46"/>
+        <location filename="../plugin/processing/provider.py" line="48"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -281,8 +281,8 @@
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="215"/>
-        <location filename="../plugin/adapters/codes_store.py" line="280"/>
+        <location filename="../plugin/adapters/codes_store.py" line="221"/>
+        <location filename="../plugin/adapters/codes_store.py" line="281"/>
         <location filename="../plugin/gui/allocation_preview.py" line="108"/>
         <location filename="../plugin/gui/allocation_preview.py" line="125"/>
         <location filename="../plugin/gui/allocation_preview.py" line="133"/>
@@ -290,7 +290,7 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="322"/>
+        <location filename="../plugin/adapters/codes_store.py" line="323"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
@@ -300,9 +300,39 @@
         <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="206"/>
+        <location filename="../plugin/adapters/codes_store.py" line="212"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="102"/>
+        <source>The workspace has no level 2 grid to divide.</source>
+        <translation>工作空间中没有可划分的二级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="277"/>
+        <source>Not every proposed grid could be given a code; see the code rule and registry.</source>
+        <translation>部分建议网格无法分配编码，请检查编码规则和编码登记表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="280"/>
+        <source>Automatic division (proposal accepted)</source>
+        <translation>自动划分（采纳建议方案）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="322"/>
+        <source>No proposal can be accepted: every parent was refused or failed.</source>
+        <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="326"/>
+        <source>Accept the proposed division</source>
+        <translation>采纳建议的网格划分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="96"/>
+        <source>No active level 2 grid has the code {codes}.</source>
+        <translation>没有编码为 {codes} 的在用二级网格。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="99"/>
@@ -725,55 +755,55 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="60"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="110"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="66"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="116"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="97"/>
-        <source>{path} is read-only; {what}: nothing was written.</source>
-        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
-        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
-        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="119"/>
-        <source>{path} could not be written ({what}): {error}</source>
-        <translation>无法写入 {path}（{what}）：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="142"/>
-        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
-        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="166"/>
-        <source>Table {table} has no field {field}.</source>
-        <translation>表 {table} 没有字段 {field}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
-        <source>Table {table} has no feature {fid}.</source>
-        <translation>表 {table} 没有要素 {fid}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="174"/>
-        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
-        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="198"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="230"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="233"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="103"/>
+        <source>{path} is read-only; {what}: nothing was written.</source>
+        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="115"/>
+        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
+        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="125"/>
+        <source>{path} could not be written ({what}): {error}</source>
+        <translation>无法写入 {path}（{what}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="148"/>
+        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
+        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="172"/>
+        <source>Table {table} has no field {field}.</source>
+        <translation>表 {table} 没有字段 {field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
+        <source>Table {table} has no feature {fid}.</source>
+        <translation>表 {table} 没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="180"/>
+        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
+        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="62"/>
@@ -864,6 +894,8 @@
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="162"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="261"/>
         <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
@@ -2861,6 +2893,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="121"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="107"/>
         <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
@@ -3027,6 +3060,117 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/base.py" line="21"/>
         <source>Workspace</source>
         <translation>网格工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="68"/>
+        <source>Propose the level 3 division</source>
+        <translation>自动建议三级网格划分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="70"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
+        <source>Households, size and staff</source>
+        <translation>住户、规模与人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="71"/>
+        <source>Divides level 2 grids into level 3 grids automatically by the standard&apos;s size rules (§7.3.3): 30–50 households per rural grid, 50–80 per urban grid (the workspace&apos;s rules), each grid an edge-connected polygon, all of them partitioning their parent exactly. Boundaries follow the given lines (roads, rivers, ridges, walls) where a cut along them keeps the grids in range; elsewhere a straight cut half-way between two households. A relocation site of 40 households or more stands alone (§7.3.3 g); a smaller one stays with its group (f). Grids whose codes are listed as locked are kept; the rest of their parent is divided again.
+
+Households are the workspace&apos;s household points (one household each, persons from &apos;persons&apos;). A household on a shared boundary counts in the grid that comes first west to east, north to south (the one that gets the lowest code).
+
+The output is a preview layer: each grid&apos;s households, persons, status (within, under, over, relocation site, locked), the rule it meets or why it cannot, and its compactness (Polsby–Popper). Each proposal is audited first; a parent whose proposal would carry a finding the present drawing does not is not offered. Nothing is written unless &apos;accept&apos; is on: then, in one transaction, the parents&apos; present level 3 grids (not locked) are retired, the proposed grids added with codes allocated by the workspace&apos;s code rule (west to east, north to south), and the change log and the code registry updated.</source>
+        <translation>按标准的规模规定（7.3.3）自动将二级网格划分为三级网格：农村每格 30—50 户，城镇每格 50—80 户（以工作空间的规则为准），每个网格为边相连的单个面，全部网格恰好铺满上级网格。在沿线切分仍能使网格规模达标时，边界沿给定的线（道路、河流、山脊、围墙）；否则在两户之间的中点处直线切分。40 户及以上的搬迁安置点单独成格（7.3.3 g），较小的安置点随所在村民小组划分（f）。列为锁定的网格保持不变，其上级网格的其余部分重新划分。
+
+住户取自工作空间的住户点（每点一户，人口取 persons 字段）。位于公共边界上的住户计入自西向东、自北向南排在最前的网格（即获得最小编码的网格）。
+
+输出为预览图层：每个网格的户数、人口、状态（达标、偏小、偏大、搬迁安置点、锁定）、符合的规则或无法达标的原因，以及紧凑度（Polsby–Popper）。每个方案先经审核；若方案会带来现有绘制所没有的问题，则不提供该上级网格的方案。只有勾选“采纳”才写入：在一个事务中撤销这些上级网格现有的（未锁定的）三级网格，按工作空间的编码规则（自西向东、自北向南）分配编码并新增建议网格，同时更新变更记录和编码登记表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="113"/>
+        <source>Codes of the level 2 grids to divide (comma-separated; blank: all)</source>
+        <translation>要划分的二级网格编码（逗号分隔；留空：全部）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="121"/>
+        <source>Lines the boundaries should follow (roads, rivers, ridges, walls)</source>
+        <translation>网格边界应沿循的线（道路、河流、山脊、围墙）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="129"/>
+        <source>Relocation sites (points or polygons)</source>
+        <translation>搬迁安置点（点或面）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="137"/>
+        <source>Relocation sites: household count field (points)</source>
+        <translation>搬迁安置点：户数字段（点）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="144"/>
+        <source>Codes of level 3 grids to keep (locked)</source>
+        <translation>保留不变（锁定）的三级网格编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="146"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="148"/>
+        <source>Accept: write the proposal into the workspace</source>
+        <translation>采纳：将建议方案写入工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="152"/>
+        <source>Proposed level 3 grids (preview)</source>
+        <translation>建议的三级网格（预览）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="155"/>
+        <source>Proposed grids</source>
+        <translation>建议网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="156"/>
+        <source>Proposed grids within the size range</source>
+        <translation>规模达标的建议网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="157"/>
+        <source>Parents not offered</source>
+        <translation>未提供方案的上级网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="158"/>
+        <source>Grids written</source>
+        <translation>写入的网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="278"/>
+        <source>Nothing was written (accept is off): this is a preview.</source>
+        <translation>未写入任何内容（未勾选采纳）：这是预览。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="254"/>
+        <source>{n} grids proposed in {parents} parents, {within} within the size range.</source>
+        <translation>在 {parents} 个上级网格中建议 {n} 个网格，其中 {within} 个规模达标。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="269"/>
+        <source>Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.</source>
+        <translation>已写入 {n} 个网格，编码 {first}…{last}；撤销 {retired} 个网格；变更记录 {log} 条。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="221"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="227"/>
+        <source>{parent}: {problem}</source>
+        <translation>{parent}：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="234"/>
+        <source>{parent}: not offered, the audit found: {problem}</source>
+        <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="90"/>
@@ -3307,12 +3451,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
-        <source>Households, size and staff</source>
-        <translation>住户、规模与人员</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="93"/>
@@ -3768,7 +3906,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="49"/>
+        <location filename="../plugin/processing/provider.py" line="51"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
