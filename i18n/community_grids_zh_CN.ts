@@ -239,7 +239,7 @@
         <location filename="../plugin/gui/plugin.py" line="50"/>
         <location filename="../plugin/gui/plugin.py" line="121"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="53"/>
+        <location filename="../plugin/processing/provider.py" line="55"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -277,6 +277,36 @@
         <location filename="../plugin/adapters/codes_store.py" line="213"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="102"/>
+        <source>The workspace has no level 2 grid to divide.</source>
+        <translation>工作空间中没有可划分的二级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="277"/>
+        <source>Not every proposed grid could be given a code; see the code rule and registry.</source>
+        <translation>部分建议网格无法分配编码，请检查编码规则和编码登记表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="280"/>
+        <source>Automatic division (proposal accepted)</source>
+        <translation>自动划分（采纳建议方案）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="322"/>
+        <source>No proposal can be accepted: every parent was refused or failed.</source>
+        <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="326"/>
+        <source>Accept the proposed division</source>
+        <translation>采纳建议的网格划分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="96"/>
+        <source>No active level 2 grid has the code {codes}.</source>
+        <translation>没有编码为 {codes} 的在用二级网格。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="100"/>
@@ -849,6 +879,8 @@
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="261"/>
         <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
@@ -2939,6 +2971,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="121"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="107"/>
         <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
@@ -3125,6 +3158,117 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/base.py" line="117"/>
         <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
         <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="68"/>
+        <source>Propose the level 3 division</source>
+        <translation>自动建议三级网格划分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="70"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
+        <source>Households, size and staff</source>
+        <translation>住户、规模与人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="71"/>
+        <source>Divides level 2 grids into level 3 grids automatically by the standard&apos;s size rules (§7.3.3): 30–50 households per rural grid, 50–80 per urban grid (the workspace&apos;s rules), each grid an edge-connected polygon, all of them partitioning their parent exactly. Boundaries follow the given lines (roads, rivers, ridges, walls) where a cut along them keeps the grids in range; elsewhere a straight cut half-way between two households. A relocation site of 40 households or more stands alone (§7.3.3 g); a smaller one stays with its group (f). Grids whose codes are listed as locked are kept; the rest of their parent is divided again.
+
+Households are the workspace&apos;s household points (one household each, persons from &apos;persons&apos;). A household on a shared boundary counts in the grid that comes first west to east, north to south (the one that gets the lowest code).
+
+The output is a preview layer: each grid&apos;s households, persons, status (within, under, over, relocation site, locked), the rule it meets or why it cannot, and its compactness (Polsby–Popper). Each proposal is audited first; a parent whose proposal would carry a finding the present drawing does not is not offered. Nothing is written unless &apos;accept&apos; is on: then, in one transaction, the parents&apos; present level 3 grids (not locked) are retired, the proposed grids added with codes allocated by the workspace&apos;s code rule (west to east, north to south), and the change log and the code registry updated.</source>
+        <translation>按标准的规模规定（7.3.3）自动将二级网格划分为三级网格：农村每格 30—50 户，城镇每格 50—80 户（以工作空间的规则为准），每个网格为边相连的单个面，全部网格恰好铺满上级网格。在沿线切分仍能使网格规模达标时，边界沿给定的线（道路、河流、山脊、围墙）；否则在两户之间的中点处直线切分。40 户及以上的搬迁安置点单独成格（7.3.3 g），较小的安置点随所在村民小组划分（f）。列为锁定的网格保持不变，其上级网格的其余部分重新划分。
+
+住户取自工作空间的住户点（每点一户，人口取 persons 字段）。位于公共边界上的住户计入自西向东、自北向南排在最前的网格（即获得最小编码的网格）。
+
+输出为预览图层：每个网格的户数、人口、状态（达标、偏小、偏大、搬迁安置点、锁定）、符合的规则或无法达标的原因，以及紧凑度（Polsby–Popper）。每个方案先经审核；若方案会带来现有绘制所没有的问题，则不提供该上级网格的方案。只有勾选“采纳”才写入：在一个事务中撤销这些上级网格现有的（未锁定的）三级网格，按工作空间的编码规则（自西向东、自北向南）分配编码并新增建议网格，同时更新变更记录和编码登记表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="113"/>
+        <source>Codes of the level 2 grids to divide (comma-separated; blank: all)</source>
+        <translation>要划分的二级网格编码（逗号分隔；留空：全部）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="121"/>
+        <source>Lines the boundaries should follow (roads, rivers, ridges, walls)</source>
+        <translation>网格边界应沿循的线（道路、河流、山脊、围墙）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="129"/>
+        <source>Relocation sites (points or polygons)</source>
+        <translation>搬迁安置点（点或面）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="137"/>
+        <source>Relocation sites: household count field (points)</source>
+        <translation>搬迁安置点：户数字段（点）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="144"/>
+        <source>Codes of level 3 grids to keep (locked)</source>
+        <translation>保留不变（锁定）的三级网格编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="146"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="148"/>
+        <source>Accept: write the proposal into the workspace</source>
+        <translation>采纳：将建议方案写入工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="152"/>
+        <source>Proposed level 3 grids (preview)</source>
+        <translation>建议的三级网格（预览）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="155"/>
+        <source>Proposed grids</source>
+        <translation>建议网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="156"/>
+        <source>Proposed grids within the size range</source>
+        <translation>规模达标的建议网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="157"/>
+        <source>Parents not offered</source>
+        <translation>未提供方案的上级网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="158"/>
+        <source>Grids written</source>
+        <translation>写入的网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="278"/>
+        <source>Nothing was written (accept is off): this is a preview.</source>
+        <translation>未写入任何内容（未勾选采纳）：这是预览。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="254"/>
+        <source>{n} grids proposed in {parents} parents, {within} within the size range.</source>
+        <translation>在 {parents} 个上级网格中建议 {n} 个网格，其中 {within} 个规模达标。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="269"/>
+        <source>Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.</source>
+        <translation>已写入 {n} 个网格，编码 {first}…{last}；撤销 {retired} 个网格；变更记录 {log} 条。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="221"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="227"/>
+        <source>{parent}: {problem}</source>
+        <translation>{parent}：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="234"/>
+        <source>{parent}: not offered, the audit found: {problem}</source>
+        <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="91"/>
@@ -3452,12 +3596,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <location filename="../plugin/processing/filing_algorithms.py" line="406"/>
         <source>{value!r} is not a date (expected e.g. 2024-03-01).</source>
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="92"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
-        <source>Households, size and staff</source>
-        <translation>住户、规模与人员</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="93"/>
@@ -3898,7 +4036,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="56"/>
+        <location filename="../plugin/processing/provider.py" line="58"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
@@ -4053,7 +4191,7 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>{path} could not be opened as a vector layer.</source>
-        <translation type="vanished">无法将 {path} 作为矢量图层打开。</translation>
+        <translation>无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
@@ -4061,19 +4199,19 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>{path} is locked by another program; try again.</source>
-        <translation type="vanished">{path} 被其他程序锁定，请稍后重试。</translation>
+        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
         <source>Could not save table {table} in {path}: {error}</source>
-        <translation type="vanished">无法保存 {path} 中的表 {table}：{error}</translation>
+        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
         <source>Could not delete row {fid} of table {table}.</source>
-        <translation type="vanished">无法删除表 {table} 的第 {fid} 行。</translation>
+        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
         <source>{path} is not a GeoPackage.</source>
-        <translation type="vanished">{path} 不是 GeoPackage 文件。</translation>
+        <translation>{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
         <source>Merged {count} grids into one.</source>

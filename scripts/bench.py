@@ -5,7 +5,9 @@
   of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process; scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
-- the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py).
+- the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py);
+- division: the automatic level 3 division of the whole sample county, side by side with PySAL spopt's max-p on
+  a sample of its parents (scripts/bench_division.py; spopt in its own venv, `make bench-venv`).
 
 Figures depend on the machine and its load; run it on a quiet machine. No test asserts a time.
 """
@@ -26,6 +28,7 @@ STEPS = (
         "Against QGIS's own Processing tools (validity, self-intersection, dissolve + difference)",
         ["scripts/bench_qgis_baseline.py"],
     ),
+    ("Automatic level 3 division, against spopt max-p", ["scripts/bench_division.py"]),
 )
 
 

@@ -13,6 +13,7 @@ PROVIDER_ID = "community_grids"
 
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
+    from .division_algorithms import ProposeDivision
     from .filing_algorithms import (
         AllocateCodes,
         ComparePackages,
@@ -31,6 +32,7 @@ def algorithm_classes() -> list[type]:
         CreateWorkspace,
         BuildSampleWorkspace,
         AttachHouseholds,
+        ProposeDivision,
         ImportStaff,
         ImportGridBoundaries,
         PublicNoticeMap,
