@@ -444,7 +444,7 @@ def pg_rows(conn, name: str, layer_def: schema.LayerDef):
         readable = _readable_columns(cur, name, layer_def)
         select = ["fid", *(pg_schema.ident(c) for c in readable)]
         if layer_def.geometry is not schema.GeometryKind.NONE:
-            select.append("st_asbinary(geom)")
+            select.append("case when geom is null or st_isempty(geom) then null else st_asbinary(geom) end")
         cur.execute(
             f"select {', '.join(select)} from {pg_schema.ident(name)}.{pg_schema.ident(layer_def.name)} order by fid"
         )
@@ -674,3 +674,31 @@ def allocate_code(conn, name: str, parent: str, width: int, layer: str | None = 
         return code
     except psycopg2.Error as error:
         _fail(conn, error, pg_schema.ident(name) and "code_registry", parent)
+
+
+# ---------------------------------------------------------------- audit and filing from the database
+
+
+def audit_open_workspace(workspace, write: bool = False):
+    """Audit an open workspace (GeoPackage or PostGIS) the way the audit dock does: the layers captured, the
+    county's size rules and accepted exceptions applied. With ``write`` the findings replace the workspace's
+    ``audit_findings`` (through the layer: on PostGIS one database transaction)."""
+    from ..core.workspace_audit import audit_workspace
+    from .audit_store import snapshot_workspace, write_findings_layer
+
+    inputs = snapshot_workspace(workspace)
+    result = audit_workspace(inputs.read(), None, inputs.size_rules, exceptions=inputs.exceptions)
+    if write:
+        write_findings_layer(workspace.layers[schema.AUDIT_FINDINGS.name], result)
+    return result
+
+
+def export_filing_from_pg(params: PgParams, name: str, output, work_dir, **options):
+    """The filing package of the workspace in schema ``name``: the workspace copied out of the database into
+    ``work_dir`` (a consistent snapshot), then the GeoPackage exporter of ``adapters.filing`` on that copy.
+    ``options`` are ``export_package``'s (override_reason, author…). Returns (copy path, ExportResult)."""
+    from .filing import export_package
+
+    copy = Path(work_dir) / f"{name}.gpkg"
+    copy_pg_to_gpkg(params, name, copy, overwrite=True)
+    return copy, export_package(copy, output, **options)
