@@ -8,7 +8,7 @@ from contextlib import closing
 
 import psycopg2
 import pytest
-from conftest import TOWN_A, TOWN_B
+from pg_helpers import TOWN_A, TOWN_B
 
 from plugin.adapters import pg_store
 from plugin.core import pg_schema

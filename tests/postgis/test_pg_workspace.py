@@ -127,3 +127,47 @@ def test_sample_audit_from_postgis_gives_the_geopackage_findings(sample_in_postg
         admin, name, tmp_path / "package.gpkg", tmp_path, override_reason="演示 demonstration"
     )
     assert (tmp_path / "package.gpkg").is_file() and result.counts["grid_level3"] == 5532
+
+
+def test_processing_copies_to_postgis_and_back(pg_admin, pg_cluster, unique_name, tmp_path, qgis_processing):
+    import processing
+    from pg_helpers import small_data
+    from qgis.core import QgsProcessingException
+
+    from plugin.adapters.qgis_app import register_provider
+    from plugin.adapters.workspace import write_workspace
+
+    register_provider()
+    data = small_data()
+    gpkg = tmp_path / "small.gpkg"
+    write_workspace(gpkg, data.info, data)
+    conninfo = f"host={pg_admin.host} port={pg_admin.port} dbname={pg_admin.dbname} user={pg_admin.user}"
+    try:
+        result = processing.run(
+            "community_grids:copy_workspace_to_postgis",
+            {"WORKSPACE": str(gpkg), "CONNECTION": conninfo, "SCHEMA": unique_name, "STYLES": False},
+        )
+        assert result["SCHEMA"] == unique_name
+        with pytest.raises(QgsProcessingException) as exists:
+            processing.run(
+                "community_grids:copy_workspace_to_postgis",
+                {"WORKSPACE": str(gpkg), "CONNECTION": conninfo, "SCHEMA": unique_name},
+            )
+        assert unique_name in str(exists.value)
+        back = processing.run(
+            "community_grids:copy_postgis_to_workspace",
+            {"CONNECTION": conninfo, "SCHEMA": unique_name, "OUTPUT": str(tmp_path / "back.gpkg")},
+        )
+        copied, original = open_plain_workspace(back["OUTPUT"]), open_plain_workspace(gpkg)
+        same_data(original.read_data(), copied.read_data())
+        copied.layers.clear()
+        original.layers.clear()
+        with pytest.raises(QgsProcessingException) as bad_name:
+            processing.run(
+                "community_grids:copy_postgis_to_workspace",
+                {"CONNECTION": conninfo, "SCHEMA": "Bad-Name", "OUTPUT": str(tmp_path / "x.gpkg")},
+            )
+        assert "Bad-Name" in str(bad_name.value)
+    finally:
+        with closing(pg_store.connect(pg_admin)) as conn:
+            pg_store.drop_pg_workspace(conn, unique_name)
