@@ -490,10 +490,27 @@ def copy_pg_to_gpkg(params: PgParams, name: str, gpkg_path, overwrite: bool = Fa
             for index, layer_def in enumerate(schema.WORKSPACE_LAYERS):
                 rows = [(attributes, wkb) for _, attributes, wkb in tables[layer_def.name]]
                 _write_layer(tmp, layer_def, crs, rows, first=index == 0)
+            _null_empty_geometries(tmp)
             save_default_styles(tmp)
     except OSError as error:
         raise PgStoreError(tr("Could not write {path}: {error}").format(path=path, error=error)) from error
     return path
+
+
+def _null_empty_geometries(path: Path) -> None:
+    """Rows written without a geometry get an empty one from QGIS's writer; a GeoPackage stores no geometry as
+    NULL (GDAL's validator refuses the empty blobs in a filing package)."""
+    dataset = ogr.Open(str(path), 1)
+    try:
+        for layer_def in schema.WORKSPACE_LAYERS:
+            if layer_def.geometry is schema.GeometryKind.NONE:
+                continue
+            column = dataset.GetLayerByName(layer_def.name).GetGeometryColumn()
+            dataset.ExecuteSQL(
+                f'update "{layer_def.name}" set "{column}" = null where "{column}" is not null and st_isempty("{column}")'
+            )
+    finally:
+        dataset = None
 
 
 # ---------------------------------------------------------------- roles
