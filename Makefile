@@ -2,6 +2,7 @@
 #   make demo   build the Hanbin sample workspace and run the main job on it
 #   make test   lint, format check and all tests (headless)
 #   make bench  speed and memory figures
+#   make demo-postgis  the shared workspace on a private PostgreSQL/PostGIS cluster under build/pg
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath .)
@@ -13,7 +14,7 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
-	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
+	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip python3-psycopg2
 
 .PHONY: help deps system venv wheels venv-fallback bench-venv test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check
 
@@ -21,6 +22,7 @@ help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+	@echo "make demo-postgis – the sample as a shared workspace on a private PostgreSQL/PostGIS cluster (build/pg)"
 	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 
 deps: system venv
@@ -64,9 +66,9 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Headless targets draw offscreen; the desktop (make qgis) gets the real display.
-test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
+test demo demo-postgis bench package wheels: export QT_QPA_PLATFORM ?= offscreen
 
-test: deps lint translations qt6-check wheels
+test: deps pg-start lint translations qt6-check wheels
 	@$(PY) -c "import pytest, pytest_qgis, shapely" 2>/dev/null || \
 	  { rm -f $(STAMP)/venv && $(MAKE) --no-print-directory venv; }
 	$(PY) -m pytest -q
@@ -106,6 +108,32 @@ $(STAMP)/venv-bench: requirements-bench.txt $(STAMP)/venv
 	@$(VENVB)/bin/python -m pip --version >/dev/null 2>&1 || /usr/bin/python3 -m venv --clear --system-site-packages $(VENVB)
 	@$(VENVB)/bin/python -m pip install -q --disable-pip-version-check -c $(BUILD)/numpy-constraint.txt \
 	  -r requirements-bench.txt && touch $@ || echo "spopt could not be installed: the division benchmark says so"
+
+# PostgreSQL + PostGIS from Debian for the distribution's server version (postgresql-15-postgis-3 on Debian 12,
+# the version of the `postgresql` metapackage elsewhere), and a private cluster under build/pg on a local port
+# (CG_PG_PORT, default 55432; CG_PG_DIR). scripts/pg_cluster.sh install|start|stop|status|env.
+.PHONY: postgis pg-start pg-stop pg-status pg-env demo-postgis
+postgis: $(STAMP)/postgis
+$(STAMP)/postgis: scripts/pg_cluster.sh | $(STAMP)/system
+	scripts/pg_cluster.sh install
+	@touch $@
+
+pg-start: postgis
+	scripts/pg_cluster.sh start
+
+pg-stop:
+	scripts/pg_cluster.sh stop
+
+pg-status:
+	scripts/pg_cluster.sh status
+
+pg-env:
+	@scripts/pg_cluster.sh env
+
+# The sample county (the demo's GeoPackage, made when missing) as a shared workspace on the private cluster:
+# county and township roles, an accepted and a refused township edit, an audit and a filing package from it.
+demo-postgis: deps translations pg-start $(BUILD)/demo/hanbin_sample.qgz
+	$(PY) scripts/demo_postgis.py --gpkg $(BUILD)/demo/hanbin_sample.gpkg --out $(BUILD)/demo_postgis
 
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo

@@ -228,7 +228,7 @@
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
-        <location filename="../plugin/dependencies.py" line="83"/>
+        <location filename="../plugin/dependencies.py" line="86"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
         <location filename="../plugin/gui/dock.py" line="430"/>
@@ -239,7 +239,7 @@
         <location filename="../plugin/gui/plugin.py" line="50"/>
         <location filename="../plugin/gui/plugin.py" line="121"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="55"/>
+        <location filename="../plugin/processing/provider.py" line="58"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -601,6 +601,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
+        <location filename="../plugin/adapters/pg_store.py" line="496"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
         <location filename="../plugin/gui/audit_dock.py" line="756"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -1162,6 +1163,145 @@
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/pg_store.py" line="178"/>
+        <source>The database refused the change ({error}); nothing was changed.</source>
+        <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="149"/>
+        <source>Grid {code} ({layer}) is outside your township: the database refused the edit by {user}; nothing was changed.</source>
+        <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库拒绝了 {user} 的编辑；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="154"/>
+        <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after you read it (version {read}); your edit was not saved: it is kept in refused_edits, nothing was overwritten.</source>
+        <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存，已留存在 refused_edits 表中，未覆盖任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="166"/>
+        <source>Code {code}: {error}; nothing was changed.</source>
+        <translation>编码 {code}：{error}；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="173"/>
+        <source>Your database role may not do this ({error}); nothing was changed.</source>
+        <translation>您的数据库角色无权执行此操作（{error}）；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="175"/>
+        <source>{layer}: a value that must be unique is taken ({error}); nothing was changed.</source>
+        <translation>{layer}：必须唯一的值已被占用（{error}）；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="169"/>
+        <source>Grid {code} ({layer}) is outside your township: the database&apos;s row security refused it; nothing was changed.</source>
+        <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库的行级安全策略拒绝了此操作；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="202"/>
+        <source>The database has no workspace schema {schema}.</source>
+        <translation>数据库中没有工作空间模式 {schema}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="218"/>
+        <source>Schema {schema} is not a Community Grids workspace.</source>
+        <translation>模式 {schema} 不是社区网格工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="222"/>
+        <source>Schema {schema} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it. Nothing was changed.</source>
+        <translation>模式 {schema} 由更新版本的社区网格插件写入（结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="228"/>
+        <source>Schema {schema} has no valid schema version.</source>
+        <translation>模式 {schema} 没有有效的结构版本。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="235"/>
+        <source>{crs} is not an EPSG code; PostGIS needs one.</source>
+        <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="391"/>
+        <source>Layer {layer} of schema {schema} did not open: {error}</source>
+        <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="473"/>
+        <location filename="../plugin/adapters/workspace.py" line="209"/>
+        <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
+        <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="604"/>
+        <location filename="../plugin/adapters/pg_store.py" line="640"/>
+        <source>Layer {layer} has no feature {fid}.</source>
+        <translation>图层 {layer} 中没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="99"/>
+        <source>The PostgreSQL driver psycopg2 is missing from QGIS&apos;s Python ({error}).</source>
+        <translation>QGIS 的 Python 中缺少 PostgreSQL 驱动 psycopg2（{error}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="128"/>
+        <source>Could not connect to PostgreSQL ({where}): {error}</source>
+        <translation>无法连接 PostgreSQL（{where}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="327"/>
+        <source>Schema {schema} already exists; it was left unchanged.</source>
+        <translation>模式 {schema} 已存在；未作改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="360"/>
+        <location filename="../plugin/adapters/workspace.py" line="245"/>
+        <source>Could not store the style of {layer}: {error}</source>
+        <translation>无法保存图层“{layer}”的样式：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="82"/>
+        <location filename="../plugin/adapters/pg_store.py" line="87"/>
+        <source>Not a PostgreSQL connection setting: {part}</source>
+        <translation>不是 PostgreSQL 连接参数：{part}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="113"/>
+        <source>PostgreSQL refused the password of user {user} ({where}).</source>
+        <translation>PostgreSQL 拒绝了用户 {user} 的密码（{where}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="119"/>
+        <source>The database {db} does not exist on {where}.</source>
+        <translation>{where} 上不存在数据库 {db}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="123"/>
+        <source>The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})</source>
+        <translation>{host}:{port} 上的 PostgreSQL 服务器没有响应；服务器是否已启动？（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="212"/>
+        <source>Schema {schema} is not a Community Grids workspace (no {table} table).</source>
+        <translation>模式 {schema} 不是社区网格工作空间（没有 {table} 表）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="335"/>
+        <source>Cancelled; nothing was changed.</source>
+        <translation>已取消；未作任何改动。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="545"/>
+        <source>{code} is not a 9-digit township code.</source>
+        <translation>{code} 不是 9 位乡镇/街道代码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="554"/>
+        <source>Township {code} has no level 1 grids in schema {schema}.</source>
+        <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/plain_workspace.py" line="68"/>
         <source>Layer {layer} of this workspace has unsaved edits in the project; save or discard them first.</source>
         <translation>本网格工作空间的图层“{layer}”在项目中有未保存的编辑；请先保存或放弃。</translation>
@@ -1172,18 +1312,18 @@
         <translation>规则 {rule}，{field}：{message}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="85"/>
+        <location filename="../plugin/adapters/rules_store.py" line="91"/>
         <location filename="../plugin/gui/rules_panel.py" line="177"/>
         <source>The size rules were not saved:</source>
         <translation>规模标准未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="90"/>
+        <location filename="../plugin/adapters/rules_store.py" line="96"/>
         <source>Layer {layer} has unsaved edits; save or discard them before saving the size rules.</source>
         <translation>图层“{layer}”有未保存的编辑；保存规模标准前请先保存或放弃这些编辑。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/rules_store.py" line="65"/>
+        <location filename="../plugin/adapters/rules_store.py" line="71"/>
         <source>The size rules stored in {path} cannot be used:</source>
         <translation>{path} 中保存的规模标准无法使用：</translation>
     </message>
@@ -1257,11 +1397,6 @@
         <translation>无法在 {path} 中创建图层“{layer}”：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="209"/>
-        <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
-        <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/workspace.py" line="214"/>
         <source>{crs} is not a valid coordinate reference system.</source>
         <translation>{crs} 不是有效的坐标参考系。</translation>
@@ -1295,11 +1430,6 @@
         <location filename="../plugin/adapters/workspace.py" line="300"/>
         <source>{path} has no valid schema version.</source>
         <translation>{path} 没有有效的数据结构版本。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/workspace.py" line="245"/>
-        <source>Could not store the style of {layer}: {error}</source>
-        <translation>无法保存图层“{layer}”的样式：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/workspace.py" line="312"/>
@@ -1567,15 +1697,15 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="63"/>
+        <location filename="../plugin/dependencies.py" line="66"/>
         <location filename="../plugin/gui/plugin.py" line="114"/>
         <location filename="../plugin/gui/plugin.py" line="88"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="79"/>
-        <location filename="../plugin/dependencies.py" line="85"/>
+        <location filename="../plugin/dependencies.py" line="82"/>
+        <location filename="../plugin/dependencies.py" line="88"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
@@ -2663,6 +2793,7 @@
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
@@ -3790,6 +3921,8 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
     </message>
     <message>
         <location filename="../plugin/processing/import_algorithms.py" line="54"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="76"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>Workspace GeoPackage</source>
@@ -4036,7 +4169,74 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="58"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="62"/>
+        <source>Copy workspace to PostGIS</source>
+        <translation>复制工作空间到 PostGIS</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="63"/>
+        <source>Copies a workspace GeoPackage into a new schema of a PostgreSQL/PostGIS database (one transaction: all or nothing), with the same layers, fields, aliases and styles, and the rules the database keeps for a shared workspace: change log triggers, grid versions, the code registry. Connection: the name of a QGIS PostgreSQL connection or libpq settings (host=... port=... dbname=... user=...).</source>
+        <translation>将工作空间 GeoPackage 复制到 PostgreSQL/PostGIS 数据库的新模式中（一个事务：要么全部完成，要么不作改动），图层、字段、别名和样式与 GeoPackage 相同，并由数据库维护共享工作空间的规则：变动记录触发器、网格版本、编码登记簿。连接：QGIS 中 PostgreSQL 连接的名称，或 libpq 参数（host=... port=... dbname=... user=...）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="104"/>
+        <source>Copy workspace from PostGIS</source>
+        <translation>从 PostGIS 复制工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="105"/>
+        <source>Writes the workspace of a PostgreSQL/PostGIS schema to a workspace GeoPackage (a consistent snapshot, moved into place when complete), e.g. to export a filing package or to work offline. Columns your database role may not read (staff phones for a township role) stay empty.</source>
+        <translation>将 PostgreSQL/PostGIS 模式中的工作空间写入工作空间 GeoPackage（一致的快照，写完后才替换到位），例如用于导出备案数据包或离线工作。您的数据库角色无权读取的列（乡镇角色读取的人员联系电话）保持为空。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="27"/>
+        <source>Give a PostgreSQL connection.</source>
+        <translation>请指定 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="77"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="116"/>
+        <source>PostgreSQL connection</source>
+        <translation>PostgreSQL 连接</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="78"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="117"/>
+        <source>Database schema</source>
+        <translation>数据库模式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="80"/>
+        <source>Replace the schema if it exists</source>
+        <translation>模式已存在时替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="83"/>
+        <source>Store the layer styles in the database</source>
+        <translation>将图层样式保存到数据库</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="119"/>
+        <source>Replace the file if it exists</source>
+        <translation>文件已存在时替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="98"/>
+        <source>{rows} rows copied into schema {schema}.</source>
+        <translation>已向模式 {schema} 复制 {rows} 行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
+        <source>There is no PostgreSQL connection named {name}.</source>
+        <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="55"/>
+        <source>{name} is not a schema name: use lower-case letters, digits and underscores.</source>
+        <translation>{name} 不是有效的模式名称：请使用小写字母、数字和下划线。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/provider.py" line="61"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>

@@ -28,6 +28,8 @@ ALGORITHM_NAMES = (
     "merge_county_packages",
     "compare_packages",
     "audit_workspace",
+    "copy_workspace_to_postgis",
+    "copy_postgis_to_workspace",
 )
 
 

@@ -25,6 +25,7 @@ def algorithm_classes() -> list[type]:
     from .import_algorithms import ImportGridBoundaries
     from .install_algorithm import InstallDependencies
     from .layout_algorithms import PublicNoticeMap, WorkPermits
+    from .pg_algorithms import CopyPostgisToWorkspace, CopyWorkspaceToPostgis
     from .staff_algorithms import ImportStaff
     from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
 
@@ -43,6 +44,8 @@ def algorithm_classes() -> list[type]:
         MergeCountyPackages,
         ComparePackages,
         AuditWorkspace,
+        CopyWorkspaceToPostgis,
+        CopyPostgisToWorkspace,
         InstallDependencies,
     ]
 
