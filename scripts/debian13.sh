@@ -221,7 +221,9 @@ done
 
 # The chroot's environment: clean, plus the host's PIP_* settings.
 CHROOT_ENV=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
-	DEBIAN_FRONTEND=noninteractive TERM=dumb)
+	DEBIAN_FRONTEND=noninteractive TERM=dumb
+	# The root shares the host's network: its private PostgreSQL cluster takes a port of its own.
+	CG_PG_PORT="${DEBIAN13_PG_PORT:-55433}")
 while IFS= read -r var; do CHROOT_ENV+=("$var"); done < <(env | grep '^PIP_' || true)
 in_root() { chroot "$ROOTFS" /usr/bin/env -i "${CHROOT_ENV[@]}" "$@"; }
 
