@@ -97,6 +97,10 @@ def main() -> int:
         f"[2] roles: county {county_role}; townships {code_a} {name_a} → {towns[0].role}, {code_b} {name_b} → {towns[1].role}"
     )
     print("    (each with a login <role>_login; township areas = their level 1 grids widened by 1 m)")
+    workspace = pg_store.open_pg_workspace(admin, name, styled=False)
+    added, _changed = pg_store.rebuild_pg_registry(workspace)
+    workspace.layers.clear()
+    print(f"    the county registers the codes its grids hold: {added} entries in {name}.code_registry")
 
     planner_a = logins[towns[0].role]
     with closing(pg_store.connect(admin)) as conn, conn.cursor() as cur:

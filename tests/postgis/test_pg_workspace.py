@@ -171,3 +171,16 @@ def test_processing_copies_to_postgis_and_back(pg_admin, pg_cluster, unique_name
     finally:
         with closing(pg_store.connect(pg_admin)) as conn:
             pg_store.drop_pg_workspace(conn, unique_name)
+
+
+def test_county_registers_held_codes_then_allocation_continues_after_them(shared_workspace):
+    ws = shared_workspace
+    opened = pg_store.open_pg_workspace(ws.admin, ws.name, styled=False)
+    try:
+        assert pg_store.rebuild_pg_registry(opened) == (8, 0)  # 2 villages, 2 sections, 4 groups
+        assert pg_store.rebuild_pg_registry(opened) == (0, 0)
+        assert not [f for f in pg_store.audit_open_workspace(opened).findings if f.rule_id.startswith("registry")]
+    finally:
+        opened.layers.clear()
+    with closing(pg_store.connect(ws.logins[ws.town_a])) as conn:
+        assert pg_store.allocate_code(conn, ws.name, "61090200100101", 3) == "61090200100101003"
