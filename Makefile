@@ -2,6 +2,7 @@
 #   make demo   build the Hanbin sample workspace and run the main job on it
 #   make test   lint, format check and all tests (headless)
 #   make bench  speed and memory figures
+#   make demo-postgis  the shared workspace on a private PostgreSQL/PostGIS cluster under build/pg
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath .)
@@ -13,7 +14,7 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
-	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip
+	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip python3-psycopg2
 
 .PHONY: help deps system venv wheels venv-fallback test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check
 
@@ -66,7 +67,7 @@ format: venv
 # Headless targets draw offscreen; the desktop (make qgis) gets the real display.
 test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
 
-test: deps lint translations qt6-check wheels
+test: deps pg-start lint translations qt6-check wheels
 	@$(PY) -c "import pytest, pytest_qgis, shapely" 2>/dev/null || \
 	  { rm -f $(STAMP)/venv && $(MAKE) --no-print-directory venv; }
 	$(PY) -m pytest -q
@@ -96,6 +97,27 @@ test-fallback: venv-fallback
 	@$(VENV20)/bin/python -c "import pytest, shapely" 2>/dev/null || \
 	  { rm -f $(STAMP)/venv-fallback && $(MAKE) --no-print-directory venv-fallback; }
 	$(VENV20)/bin/python -m pytest -q -p no:qgis tests/core
+
+# PostgreSQL + PostGIS from Debian for the distribution's server version (postgresql-15-postgis-3 on Debian 12,
+# the version of the `postgresql` metapackage elsewhere), and a private cluster under build/pg on a local port
+# (CG_PG_PORT, default 55432; CG_PG_DIR). scripts/pg_cluster.sh install|start|stop|status|env.
+.PHONY: postgis pg-start pg-stop pg-status pg-env demo-postgis
+postgis: $(STAMP)/postgis
+$(STAMP)/postgis: scripts/pg_cluster.sh | $(STAMP)/system
+	scripts/pg_cluster.sh install
+	@touch $@
+
+pg-start: postgis
+	scripts/pg_cluster.sh start
+
+pg-stop:
+	scripts/pg_cluster.sh stop
+
+pg-status:
+	scripts/pg_cluster.sh status
+
+pg-env:
+	@scripts/pg_cluster.sh env
 
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo

@@ -1,0 +1,106 @@
+"""The private PostgreSQL/PostGIS cluster (scripts/pg_cluster.sh) for the tests of the shared workspace.
+
+The session starts the cluster (initdb once under build/pg, then start: idempotent) and reads its connection
+settings. Nothing is skipped: when the server cannot be installed or started, every test using it FAILS with the
+script's own message. Each test owns the schemas and roles it creates (unique names) and drops them.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "pg_cluster.sh"
+
+
+def _run(action: str) -> str:
+    proc = subprocess.run([str(SCRIPT), action], capture_output=True, text=True, timeout=180)
+    if proc.returncode != 0:
+        pytest.fail(
+            f"the private PostgreSQL cluster: `scripts/pg_cluster.sh {action}` failed "
+            f"(exit {proc.returncode}):\n{proc.stdout}{proc.stderr}",
+            pytrace=False,
+        )
+    return proc.stdout
+
+
+def read_env() -> dict[str, str]:
+    """The cluster's settings: libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSFILE and CG_PG_BIN."""
+    settings = {}
+    for line in _run("env").splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export ") :].partition("=")
+            settings[key] = shlex.split(value)[0] if value else ""
+    return settings
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """Start the cluster (idempotent) and return its settings as a dict of libpq variables."""
+    _run("start")
+    settings = read_env()
+    import psycopg2
+
+    try:
+        psycopg2.connect(**pg_params(settings)).close()
+    except psycopg2.Error as exc:
+        pytest.fail(f"the private PostgreSQL cluster started but refuses the superuser: {exc}", pytrace=False)
+    return settings
+
+
+def pg_params(settings: dict[str, str], **overrides) -> dict:
+    """psycopg2.connect keyword arguments for the cluster's superuser (overrides: user, password, dbname…)."""
+    params = {
+        "host": settings["PGHOST"],
+        "port": int(settings["PGPORT"]),
+        "dbname": settings["PGDATABASE"],
+        "user": settings["PGUSER"],
+        "passfile": settings["PGPASSFILE"],
+    }
+    params.update(overrides)
+    return params
+
+
+@pytest.fixture
+def pg_connect(pg_cluster):
+    """connect(**overrides) -> a psycopg2 connection to the cluster; every connection is closed afterwards."""
+    import psycopg2
+
+    opened = []
+
+    def connect(**overrides):
+        conn = psycopg2.connect(**pg_params(pg_cluster, **overrides))
+        opened.append(conn)
+        return conn
+
+    yield connect
+    for conn in opened:
+        if not conn.closed:
+            conn.close()
+
+
+@pytest.fixture
+def pg_restart(pg_cluster):
+    """restart(mode) -> stop the server with `pg_ctl stop -m mode` (immediate = a crash) and start it again."""
+
+    def restart(mode: str = "immediate") -> None:
+        data = str(Path(pg_cluster["PGPASSFILE"]).parent / "data")
+        cmd = [os.path.join(pg_cluster["CG_PG_BIN"], "pg_ctl"), "-D", data, "-w", "-m", mode, "stop"]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        _run("start")
+
+    return restart
+
+
+@pytest.fixture
+def unique_name():
+    """A fresh lower-case name for this test's schema and roles (cluster-wide objects never collide)."""
+    return "t" + uuid.uuid4().hex[:10]
