@@ -13,6 +13,7 @@ PROVIDER_ID = "community_grids"
 
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
+    from .changeset_algorithms import ApproveChangeSet, ProposeChangeSet, RejectChangeSet, ReviewChangeSet
     from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
     from .household_algorithms import AttachHouseholds
     from .import_algorithms import ImportGridBoundaries
@@ -33,6 +34,10 @@ def algorithm_classes() -> list[type]:
         ExportFilingPackage,
         MergeCountyPackages,
         ComparePackages,
+        ProposeChangeSet,
+        ReviewChangeSet,
+        ApproveChangeSet,
+        RejectChangeSet,
         AuditWorkspace,
         InstallDependencies,
     ]
