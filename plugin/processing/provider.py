@@ -14,6 +14,7 @@ PROVIDER_ID = "community_grids"
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
     from .changeset_algorithms import ApproveChangeSet, ProposeChangeSet, RejectChangeSet, ReviewChangeSet
+    from .city_db_algorithms import CheckCity, LoadCityPackage
     from .filing_algorithms import AllocateCodes, ComparePackages, ExportFilingPackage, MergeCountyPackages
     from .household_algorithms import AttachHouseholds
     from .import_algorithms import ImportGridBoundaries
@@ -38,6 +39,8 @@ def algorithm_classes() -> list[type]:
         ReviewChangeSet,
         ApproveChangeSet,
         RejectChangeSet,
+        LoadCityPackage,
+        CheckCity,
         AuditWorkspace,
         InstallDependencies,
     ]
