@@ -48,11 +48,17 @@ def workspace_path(workspace) -> Path:
 
 def load_rules(workspace) -> list[SizeRule]:
     """The workspace's size rules, in table order; the standard's defaults when the table is empty."""
-    path = workspace_path(workspace)
-    try:
-        rows = read_rows(path, TABLE)
-    except TableStoreError as error:
-        raise RulesError(str(error)) from error
+    if getattr(workspace, "store", "") == "postgis":  # a PostGIS workspace: read through its layer
+        from .layer_edits import read_rows as read_layer_rows
+
+        path = workspace.path
+        rows = read_layer_rows(workspace.layers[TABLE])
+    else:
+        path = workspace_path(workspace)
+        try:
+            rows = read_rows(path, TABLE)
+        except TableStoreError as error:
+            raise RulesError(str(error)) from error
     if not rows:
         return sizerules.default_rules()
     for row in rows:

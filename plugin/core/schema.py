@@ -140,6 +140,7 @@ CHANGE_KINDS = _options(
     ("merge", "合并", "merged"),
     ("recode", "重新编码", "re-coded"),
     ("retire", "撤销", "retired"),
+    ("edit", "修改属性", "attributes edited"),
 )
 
 SEVERITIES = _options(
