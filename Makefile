@@ -122,7 +122,7 @@ pg-env:
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo
 
-bench: deps
+bench: deps pg-start
 	$(PY) scripts/bench.py
 
 styles: deps
