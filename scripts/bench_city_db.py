@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_city_db.py [--grids N] [--counties 10] [--keep DIR]
 
 The size: --grids, else $CG_BENCH_CITY_GRIDS, else 1,000,000 level 3 grids (plus levels 1, 2 and dedicated).
-One synthetic city (``generate_city``) is cut into ten counties sharing their borders (tests/postgis/city_helpers.py),
+Synthetic cities (``generate_city``; up to 500,000 level 3 grids each, side by side) are cut into ten counties
+sharing their borders (tests/postgis/city_helpers.py),
 each written as a workspace and exported as a real filing package (EPSG:4490) — not timed as part of the database.
 Then, each in a fresh process (peak memory = that process's maximum resident set; the server's own memory is not
 counted): every package taken into a new city schema of the private cluster (scripts/pg_cluster.sh, started here),
@@ -63,13 +64,11 @@ def phase_prepare(folder: Path, grids: int, counties: int) -> dict:
 
     app = QgsApplication([], False)
     app.initQgis()
-    from city_helpers import generate_city, split_counties, write_county_package
+    from city_helpers import synthetic_counties, write_county_package
 
     t0 = time.perf_counter()
-    city = generate_city(grids, seed=21)
+    parts = synthetic_counties(grids, counties, seed=21)
     generation = time.perf_counter() - t0
-    parts = split_counties(city, counties)
-    del city
     t0 = time.perf_counter()
     packages, total = [], 0
     for data in parts.values():

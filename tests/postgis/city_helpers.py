@@ -67,6 +67,26 @@ def split_counties(city, k: int, codes=COUNTY_CODES) -> dict:
     return out
 
 
+def synthetic_counties(n_level3: int, k: int, seed: int = 0, chunk: int = 500_000) -> dict:
+    """``k`` counties with ``n_level3`` level 3 grids in all. The generator's codes allow about 500,000 level 3
+    grids per city (999 townships), so larger totals are made of several cities side by side, 1 km apart, each cut
+    into its share of counties (counties of one city share their borders exactly)."""
+    chunks = max(1, -(-n_level3 // chunk))
+    if chunks > k:
+        raise ValueError(f"{n_level3} grids need at least {chunks} counties")
+    sizes = [n_level3 // chunks + (1 if i < n_level3 % chunks else 0) for i in range(chunks)]
+    shares = [k // chunks + (1 if i < k % chunks else 0) for i in range(chunks)]
+    out, x0, first = {}, None, 0
+    for i, (size, share) in enumerate(zip(sizes, shares)):
+        options = {} if x0 is None else {"origin": (x0, 3_600_000.0)}
+        city = generate_city(size, seed=seed + i, **options)
+        x0 = shapely.bounds(city.county_boundary)[2] + 1000.0
+        out.update(split_counties(city, share, COUNTY_CODES[first : first + share]))
+        first += share
+        del city
+    return out
+
+
 def write_county_package(data, folder: Path, version: str | None = None) -> Path:
     """The county as a workspace, then its filing package (as the county's export writes it)."""
     from plugin.adapters.filing import export_package
