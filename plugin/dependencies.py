@@ -25,6 +25,12 @@ ALGORITHM_NAMES = (
     "export_filing_package",
     "merge_county_packages",
     "compare_packages",
+    "propose_change_set",
+    "review_change_set",
+    "approve_change_set",
+    "reject_change_set",
+    "city_db_load_package",
+    "city_db_check",
     "audit_workspace",
 )
 
