@@ -209,7 +209,16 @@ def main() -> int:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         print(f"city of {args.grids:,} level 3 grids in {args.counties} counties ...", flush=True)
-        prep = run_phase("prepare", str(folder), str(args.grids), str(args.counties))
+        manifest = folder / "manifest.json"
+        prep = json.loads(manifest.read_text()) if manifest.exists() else {}
+        if (prep.get("size"), prep.get("counties")) != (args.grids, args.counties) or not all(
+            os.path.exists(p) for p in prep.get("packages", [""])
+        ):
+            prep = run_phase("prepare", str(folder), str(args.grids), str(args.counties))
+            prep.update(size=args.grids, counties=args.counties)
+            manifest.write_text(json.dumps(prep))
+        else:
+            print(f"(the packages of an earlier run in {folder} are used again)")
         print(
             f"prepared (not part of the database figures): generated in {prep['generation_s']:.1f} s, "
             f"{len(prep['packages'])} filing packages written in {prep['write_s']:.1f} s "
@@ -217,9 +226,12 @@ def main() -> int:
             flush=True,
         )
         load = run_phase("load", dsn, json.dumps(prep["packages"]))
+        print("load:", json.dumps(load), flush=True)
         first = load["per_county"][0][0]
         audit = run_phase("audit", dsn, first)
+        print("audit:", json.dumps(audit), flush=True)
         check = run_phase("check", dsn)
+        print("check:", json.dumps(check), flush=True)
     rows = [
         (
             f"take in {len(prep['packages'])} county packages ({prep['grids']:,} grids, {prep['level3']:,} level 3)",

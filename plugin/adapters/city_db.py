@@ -473,12 +473,15 @@ def check_city(
     active = "(status IS NULL OR status <> 'retired') AND code IS NOT NULL"
     with conn.cursor() as cur:
         # level 1 grids of every county, and the grids of other layers holding a code used by two counties
+        # (a join, not "code IN (subquery)": a subplan over a million codes does not fit in work_mem)
         cur.execute(
-            f"""{_select_grids()}, county_code FROM {s}.{GRIDS} WHERE {when} AND (layer = %s OR code IN (
-                  SELECT code FROM {s}.{GRIDS} WHERE {when} AND {active}
-                  GROUP BY code HAVING count(DISTINCT county_code) > 1))
+            f"""WITH dup AS (SELECT code FROM {s}.{GRIDS} WHERE {when} AND {active}
+                             GROUP BY code HAVING count(DISTINCT county_code) > 1)
+                {_select_grids()}, county_code FROM {s}.{GRIDS} WHERE {when} AND layer = %s
+                UNION ALL
+                {_select_grids()}, county_code FROM {s}.{GRIDS} JOIN dup USING (code) WHERE {when} AND layer <> %s
                 ORDER BY county_code, layer, source_fid""",
-            (*args, level1, *args),
+            (*args, *args, level1, *args, level1),
         )
         rows = cur.fetchall()
         cur.execute(f"SELECT county_code, ST_AsBinary(geom) FROM {s}.{BOUNDARIES} WHERE {when}", args)
