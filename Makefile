@@ -22,6 +22,7 @@ help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+	@echo "make demo-postgis – the sample as a shared workspace on a private PostgreSQL/PostGIS cluster (build/pg)"
 	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 
 deps: system venv
@@ -65,7 +66,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Headless targets draw offscreen; the desktop (make qgis) gets the real display.
-test demo bench package wheels: export QT_QPA_PLATFORM ?= offscreen
+test demo demo-postgis bench package wheels: export QT_QPA_PLATFORM ?= offscreen
 
 test: deps pg-start lint translations qt6-check wheels
 	@$(PY) -c "import pytest, pytest_qgis, shapely" 2>/dev/null || \
@@ -118,6 +119,11 @@ pg-status:
 
 pg-env:
 	@scripts/pg_cluster.sh env
+
+# The sample county (the demo's GeoPackage, made when missing) as a shared workspace on the private cluster:
+# county and township roles, an accepted and a refused township edit, an audit and a filing package from it.
+demo-postgis: deps translations pg-start $(BUILD)/demo/hanbin_sample.qgz
+	$(PY) scripts/demo_postgis.py --gpkg $(BUILD)/demo/hanbin_sample.gpkg --out $(BUILD)/demo_postgis
 
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo

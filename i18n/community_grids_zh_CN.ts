@@ -253,7 +253,7 @@
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="209"/>
         <location filename="../plugin/adapters/change_tracker.py" line="302"/>
-        <location filename="../plugin/dependencies.py" line="82"/>
+        <location filename="../plugin/dependencies.py" line="90"/>
         <location filename="../plugin/gui/audit_dock.py" line="798"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
@@ -266,7 +266,7 @@
         <location filename="../plugin/gui/session.py" line="128"/>
         <location filename="../plugin/gui/staff_panel.py" line="59"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="54"/>
+        <location filename="../plugin/processing/provider.py" line="57"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -684,7 +684,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/pg_store.py" line="495"/>
+        <location filename="../plugin/adapters/pg_store.py" line="513"/>
         <location filename="../plugin/adapters/workspace.py" line="228"/>
         <location filename="../plugin/gui/audit_dock.py" line="774"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -1263,37 +1263,37 @@
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="178"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
-        <translation>数据库拒绝了此修改（{error}）；未做任何修改。</translation>
+        <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="149"/>
         <source>Grid {code} ({layer}) is outside your township: the database refused the edit by {user}; nothing was changed.</source>
-        <translation>网格 {code}（{layer}）不在您的乡镇/街道内：数据库拒绝了 {user} 的编辑；未做任何修改。</translation>
+        <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库拒绝了 {user} 的编辑；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="154"/>
         <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after you read it (version {read}); your edit was not saved: it is kept in refused_edits, nothing was overwritten.</source>
-        <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存：已保留在 refused_edits 中，没有覆盖任何内容。</translation>
+        <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存，已留存在 refused_edits 表中，未覆盖任何数据。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="166"/>
         <source>Code {code}: {error}; nothing was changed.</source>
-        <translation>编码 {code}：{error}；未做任何修改。</translation>
+        <translation>编码 {code}：{error}；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="173"/>
         <source>Your database role may not do this ({error}); nothing was changed.</source>
-        <translation>您的数据库角色无权执行此操作（{error}）；未做任何修改。</translation>
+        <translation>您的数据库角色无权执行此操作（{error}）；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="175"/>
         <source>{layer}: a value that must be unique is taken ({error}); nothing was changed.</source>
-        <translation>{layer}：必须唯一的值已被占用（{error}）；未做任何修改。</translation>
+        <translation>{layer}：必须唯一的值已被占用（{error}）；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="169"/>
         <source>Grid {code} ({layer}) is outside your township: the database&apos;s row security refused it; nothing was changed.</source>
-        <translation>网格 {code}（{layer}）不在您的乡镇/街道内：数据库的行级安全策略拒绝了它；未做任何修改。</translation>
+        <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库的行级安全策略拒绝了此操作；未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="202"/>
@@ -1308,12 +1308,12 @@
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="222"/>
         <source>Schema {schema} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it. Nothing was changed.</source>
-        <translation>模式 {schema} 由更新版本的社区网格插件写入（结构版本 {found}，本插件最高支持 {supported}）；请更新插件后再打开。未做任何修改。</translation>
+        <translation>模式 {schema} 由更新版本的社区网格插件写入（结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。未作任何改动。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="228"/>
         <source>Schema {schema} has no valid schema version.</source>
-        <translation>模式 {schema} 没有有效的结构版本号。</translation>
+        <translation>模式 {schema} 没有有效的结构版本。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="235"/>
@@ -1321,19 +1321,19 @@
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="391"/>
+        <location filename="../plugin/adapters/pg_store.py" line="408"/>
         <source>Layer {layer} of schema {schema} did not open: {error}</source>
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="473"/>
+        <location filename="../plugin/adapters/pg_store.py" line="490"/>
         <location filename="../plugin/adapters/workspace.py" line="208"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="587"/>
-        <location filename="../plugin/adapters/pg_store.py" line="623"/>
+        <location filename="../plugin/adapters/pg_store.py" line="622"/>
+        <location filename="../plugin/adapters/pg_store.py" line="658"/>
         <source>Layer {layer} has no feature {fid}.</source>
         <translation>图层 {layer} 中没有要素 {fid}。</translation>
     </message>
@@ -1350,10 +1350,10 @@
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="327"/>
         <source>Schema {schema} already exists; it was left unchanged.</source>
-        <translation>模式 {schema} 已存在；保持不变。</translation>
+        <translation>模式 {schema} 已存在；未作改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="360"/>
+        <location filename="../plugin/adapters/pg_store.py" line="377"/>
         <location filename="../plugin/adapters/workspace.py" line="244"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
@@ -1362,7 +1362,7 @@
         <location filename="../plugin/adapters/pg_store.py" line="82"/>
         <location filename="../plugin/adapters/pg_store.py" line="87"/>
         <source>Not a PostgreSQL connection setting: {part}</source>
-        <translation>不是 PostgreSQL 连接设置：{part}</translation>
+        <translation>不是 PostgreSQL 连接参数：{part}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="113"/>
@@ -1377,7 +1377,7 @@
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="123"/>
         <source>The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})</source>
-        <translation>位于 {host}:{port} 的 PostgreSQL 服务器没有响应；服务是否已启动？（{error}）</translation>
+        <translation>{host}:{port} 上的 PostgreSQL 服务器没有响应；服务器是否已启动？（{error}）</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="212"/>
@@ -1387,15 +1387,15 @@
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="335"/>
         <source>Cancelled; nothing was changed.</source>
-        <translation>已取消；未做任何修改。</translation>
+        <translation>已取消；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="528"/>
+        <location filename="../plugin/adapters/pg_store.py" line="562"/>
         <source>{code} is not a 9-digit township code.</source>
         <translation>{code} 不是 9 位乡镇/街道代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="537"/>
+        <location filename="../plugin/adapters/pg_store.py" line="571"/>
         <source>Township {code} has no level 1 grids in schema {schema}.</source>
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
     </message>
@@ -1848,15 +1848,15 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="62"/>
+        <location filename="../plugin/dependencies.py" line="70"/>
         <location filename="../plugin/gui/plugin.py" line="112"/>
         <location filename="../plugin/gui/plugin.py" line="86"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="78"/>
-        <location filename="../plugin/dependencies.py" line="84"/>
+        <location filename="../plugin/dependencies.py" line="86"/>
+        <location filename="../plugin/dependencies.py" line="92"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
@@ -2878,6 +2878,7 @@
         <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
@@ -4088,6 +4089,8 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
     </message>
     <message>
         <location filename="../plugin/processing/import_algorithms.py" line="54"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="76"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>Workspace GeoPackage</source>
@@ -4334,7 +4337,74 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>未找到照片 {path}；该工作证的照片位置留空。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="57"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="62"/>
+        <source>Copy workspace to PostGIS</source>
+        <translation>复制工作空间到 PostGIS</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="63"/>
+        <source>Copies a workspace GeoPackage into a new schema of a PostgreSQL/PostGIS database (one transaction: all or nothing), with the same layers, fields, aliases and styles, and the rules the database keeps for a shared workspace: change log triggers, grid versions, the code registry. Connection: the name of a QGIS PostgreSQL connection or libpq settings (host=... port=... dbname=... user=...).</source>
+        <translation>将工作空间 GeoPackage 复制到 PostgreSQL/PostGIS 数据库的新模式中（一个事务：要么全部完成，要么不作改动），图层、字段、别名和样式与 GeoPackage 相同，并由数据库维护共享工作空间的规则：变动记录触发器、网格版本、编码登记簿。连接：QGIS 中 PostgreSQL 连接的名称，或 libpq 参数（host=... port=... dbname=... user=...）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="104"/>
+        <source>Copy workspace from PostGIS</source>
+        <translation>从 PostGIS 复制工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="105"/>
+        <source>Writes the workspace of a PostgreSQL/PostGIS schema to a workspace GeoPackage (a consistent snapshot, moved into place when complete), e.g. to export a filing package or to work offline. Columns your database role may not read (staff phones for a township role) stay empty.</source>
+        <translation>将 PostgreSQL/PostGIS 模式中的工作空间写入工作空间 GeoPackage（一致的快照，写完后才替换到位），例如用于导出备案数据包或离线工作。您的数据库角色无权读取的列（乡镇角色读取的人员联系电话）保持为空。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="27"/>
+        <source>Give a PostgreSQL connection.</source>
+        <translation>请指定 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="77"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="116"/>
+        <source>PostgreSQL connection</source>
+        <translation>PostgreSQL 连接</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="78"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="117"/>
+        <source>Database schema</source>
+        <translation>数据库模式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="80"/>
+        <source>Replace the schema if it exists</source>
+        <translation>模式已存在时替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="83"/>
+        <source>Store the layer styles in the database</source>
+        <translation>将图层样式保存到数据库</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="119"/>
+        <source>Replace the file if it exists</source>
+        <translation>文件已存在时替换</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="98"/>
+        <source>{rows} rows copied into schema {schema}.</source>
+        <translation>已向模式 {schema} 复制 {rows} 行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
+        <source>There is no PostgreSQL connection named {name}.</source>
+        <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_algorithms.py" line="55"/>
+        <source>{name} is not a schema name: use lower-case letters, digits and underscores.</source>
+        <translation>{name} 不是有效的模式名称：请使用小写字母、数字和下划线。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/provider.py" line="60"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>

@@ -32,6 +32,8 @@ ALGORITHM_NAMES = (
     "city_db_load_package",
     "city_db_check",
     "audit_workspace",
+    "copy_workspace_to_postgis",
+    "copy_postgis_to_workspace",
 )
 
 

@@ -19,12 +19,30 @@ PGDIR="${CG_PG_DIR:-$ROOT/build/pg}"
 PORT="${CG_PG_PORT:-55432}"
 DB="${CG_PG_DB:-community_grids}"
 SUPER="${CG_PG_USER:-cg_admin}"
+
+die() { echo "pg_cluster: $*" >&2; exit 1; }
+
+# As root the server runs as `postgres`, which must reach the cluster's directory. A clone under a directory
+# closed to other users (e.g. /root) cannot hold it: then the cluster lives in /var/tmp/community-grids-pg-<id>
+# (one per clone) and build/pg is a symbolic link to it. The settings printed are the real paths.
+place_cluster() {
+  local parent real
+  [ "$(id -u)" = 0 ] && getent passwd postgres >/dev/null || return 0
+  [ -L "$PGDIR" ] && { PGDIR=$(readlink -f "$PGDIR"); return 0; }
+  parent=$(dirname "$PGDIR")
+  mkdir -p "$parent"
+  runuser -u postgres -- test -x "$parent" 2>/dev/null && return 0
+  [ -e "$PGDIR" ] && return 0  # an existing cluster directory stays where it is
+  real="/var/tmp/community-grids-pg-$(printf '%s' "$PGDIR" | md5sum | cut -c1-12)"
+  mkdir -p "$real"
+  ln -sfn "$real" "$PGDIR"
+  PGDIR="$real"
+}
+place_cluster
 DATA="$PGDIR/data"
 RUN="$PGDIR/run"
 LOG="$PGDIR/server.log"
 PASSFILE="$PGDIR/pgpass"
-
-die() { echo "pg_cluster: $*" >&2; exit 1; }
 
 # The server's major version: the one Debian's `postgresql` metapackage points at (installed or candidate).
 server_major() {
@@ -97,6 +115,8 @@ max_connections = 60
 shared_buffers = 64MB
 fsync = on
 log_min_messages = warning
+# no POSIX shared memory in /dev/shm needed (a chroot such as make test-debian13's may lack it)
+dynamic_shared_memory_type = mmap
 EOF
 }
 

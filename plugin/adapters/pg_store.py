@@ -345,10 +345,27 @@ def copy_gpkg_to_pg(gpkg_path, params: PgParams, name: str, overwrite: bool = Fa
     return counts
 
 
+def forget_styles(conn, name: str) -> None:
+    """Remove the layer_styles rows of schema ``name`` (QGIS keeps one table for the database, in ``public``)."""
+    with conn.cursor() as cur:
+        cur.execute("select to_regclass('public.layer_styles') is not null")
+        if cur.fetchone()[0]:
+            cur.execute(
+                "delete from public.layer_styles where f_table_catalog = current_database() and f_table_schema = %s",
+                (name,),
+            )
+    conn.commit()
+
+
 def save_pg_styles(params: PgParams, name: str) -> None:
-    """Store each layer's style as its default in the database's layer_styles table (QGIS's own table)."""
+    """Store each layer's style as its default in the database's layer_styles table (QGIS's own table).
+
+    The schema's previous styles are removed first: QGIS asks before replacing a style of the same name, a
+    question nobody answers in a Processing run or a script."""
     from .styles import apply_layer_style
 
+    with closing(connect(params)) as conn:
+        forget_styles(conn, name)
     for layer_def in schema.WORKSPACE_LAYERS:
         layer = pg_layer(params, name, layer_def)
         apply_layer_style(layer, layer_def)
@@ -444,7 +461,7 @@ def pg_rows(conn, name: str, layer_def: schema.LayerDef):
         readable = _readable_columns(cur, name, layer_def)
         select = ["fid", *(pg_schema.ident(c) for c in readable)]
         if layer_def.geometry is not schema.GeometryKind.NONE:
-            select.append("st_asbinary(geom)")
+            select.append("case when geom is null or st_isempty(geom) then null else st_asbinary(geom) end")
         cur.execute(
             f"select {', '.join(select)} from {pg_schema.ident(name)}.{pg_schema.ident(layer_def.name)} order by fid"
         )
@@ -490,10 +507,27 @@ def copy_pg_to_gpkg(params: PgParams, name: str, gpkg_path, overwrite: bool = Fa
             for index, layer_def in enumerate(schema.WORKSPACE_LAYERS):
                 rows = [(attributes, wkb) for _, attributes, wkb in tables[layer_def.name]]
                 _write_layer(tmp, layer_def, crs, rows, first=index == 0)
+            _null_empty_geometries(tmp)
             save_default_styles(tmp)
     except OSError as error:
         raise PgStoreError(tr("Could not write {path}: {error}").format(path=path, error=error)) from error
     return path
+
+
+def _null_empty_geometries(path: Path) -> None:
+    """Rows written without a geometry get an empty one from QGIS's writer; a GeoPackage stores no geometry as
+    NULL (GDAL's validator refuses the empty blobs in a filing package)."""
+    dataset = ogr.Open(str(path), 1)
+    try:
+        for layer_def in schema.WORKSPACE_LAYERS:
+            if layer_def.geometry is schema.GeometryKind.NONE:
+                continue
+            column = dataset.GetLayerByName(layer_def.name).GetGeometryColumn()
+            dataset.ExecuteSQL(
+                f'update "{layer_def.name}" set "{column}" = null where "{column}" is not null and st_isempty("{column}")'
+            )
+    finally:
+        dataset = None
 
 
 # ---------------------------------------------------------------- roles
@@ -560,7 +594,8 @@ def create_login(conn, login: str, password: str, group: str) -> None:
 
 
 def drop_pg_workspace(conn, name: str, roles=()) -> None:
-    """Drop schema ``name`` and the roles given (their grants first)."""
+    """Drop schema ``name``, its layer styles and the roles given (their grants first)."""
+    forget_styles(conn, name)
     with conn.cursor() as cur:
         cur.execute(f"drop schema if exists {pg_schema.ident(name)} cascade")
         for role in roles:
@@ -674,3 +709,68 @@ def allocate_code(conn, name: str, parent: str, width: int, layer: str | None = 
         return code
     except psycopg2.Error as error:
         _fail(conn, error, pg_schema.ident(name) and "code_registry", parent)
+
+
+# ---------------------------------------------------------------- audit and filing from the database
+
+
+def audit_open_workspace(workspace, write: bool = False):
+    """Audit an open workspace (GeoPackage or PostGIS) the way the audit dock does: the layers captured, the
+    county's size rules and accepted exceptions applied. With ``write`` the findings replace the workspace's
+    ``audit_findings`` (through the layer: on PostGIS one database transaction)."""
+    from ..core.workspace_audit import audit_workspace
+    from .audit_store import snapshot_workspace, write_findings_layer
+
+    inputs = snapshot_workspace(workspace)
+    result = audit_workspace(inputs.read(), None, inputs.size_rules, exceptions=inputs.exceptions)
+    if write:
+        write_findings_layer(workspace.layers[schema.AUDIT_FINDINGS.name], result)
+    return result
+
+
+def export_filing_from_pg(params: PgParams, name: str, output, work_dir, **options):
+    """The filing package of the workspace in schema ``name``: the workspace copied out of the database into
+    ``work_dir`` (a consistent snapshot), then the GeoPackage exporter of ``adapters.filing`` on that copy.
+    ``options`` are ``export_package``'s (override_reason, author…). Returns (copy path, ExportResult)."""
+    from .filing import export_package
+
+    copy = Path(work_dir) / f"{name}.gpkg"
+    copy_pg_to_gpkg(params, name, copy, overwrite=True)
+    return copy, export_package(copy, output, **options)
+
+
+def rebuild_pg_registry(workspace: PgWorkspace) -> tuple[int, int]:
+    """The county's registration of the codes its grids hold (``codes_store.rebuild_registry`` on the database):
+    codes held are registered, codes only the change log names are registered retired; nothing is removed.
+    One transaction; returns (entries added, entries changed)."""
+    from ..core.codes import rebuild_registry_from
+    from .codes_store import load_registry, read_change_log, read_grids, registry_edits
+
+    stored, fids = load_registry(workspace.layers[schema.CODE_REGISTRY.name])
+    rebuilt = rebuild_registry_from(stored, read_grids(workspace), read_change_log(workspace))
+    adds, changes = registry_edits(stored, rebuilt, fids)
+    names = schema.CODE_REGISTRY.field_names
+    table = f"{pg_schema.ident(workspace.schema_name)}.{pg_schema.ident(schema.CODE_REGISTRY.name)}"
+    psycopg2 = _psycopg2()
+    with closing(connect(workspace.params)) as conn:
+        try:
+            with conn.cursor() as cur:
+                for row in adds:
+                    cur.execute(
+                        f"insert into {table} ({', '.join(pg_schema.ident(n) for n in names)}) "
+                        f"values ({', '.join(['%s'] * len(names))})",
+                        [row.get(n) for n in names],
+                    )
+                for fid, values in changes.items():
+                    values = {k: v for k, v in values.items() if k in names and k != "code"}
+                    if values:
+                        cur.execute(
+                            f"update {table} set {', '.join(f'{pg_schema.ident(k)} = %s' for k in values)} "
+                            "where fid = %s",
+                            [*values.values(), fid],
+                        )
+            conn.commit()
+        except psycopg2.Error as error:
+            _fail(conn, error, schema.CODE_REGISTRY.name)
+    workspace.layers[schema.CODE_REGISTRY.name].reload()
+    return len(adds), len(changes)

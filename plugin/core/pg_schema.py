@@ -177,6 +177,10 @@ def _functions(name: str) -> list[str]:
     log = f"{s}.{ident(schema.CHANGE_LOG.name)}"
     registry = f"{s}.{ident(schema.CODE_REGISTRY.name)}"
     towns = f"{s}.{TOWNSHIPS}"
+    # every code issued (the registry) or held by a grid (a workspace copied in before its codes were registered)
+    held = " union all ".join(
+        [f"select code from {registry}"] + [f"select code from {s}.{ident(layer.name)}" for layer in schema.GRID_LAYERS]
+    )
     return [
         # the county role: a member of the role named in workspace_info (or a superuser)
         f"""create function {s}.is_county_user(p_user name) returns boolean language sql stable
@@ -302,7 +306,7 @@ begin
   end if;
   perform pg_advisory_xact_lock(hashtextextended({literal(name)} || ':' || p_parent, 0));
   select coalesce(max(substr(code, length(p_parent) + 1)::bigint), 0) + 1 into next_no
-    from {registry}
+    from ({held}) held
    where code like p_parent || '%' and length(code) = length(p_parent) + p_width
      and substr(code, length(p_parent) + 1) ~ '^[0-9]+$';
   if next_no >= 10 ^ p_width then

@@ -20,6 +20,7 @@ def algorithm_classes() -> list[type]:
     from .import_algorithms import ImportGridBoundaries
     from .install_algorithm import InstallDependencies
     from .layout_algorithms import PublicNoticeMap, WorkPermits
+    from .pg_algorithms import CopyPostgisToWorkspace, CopyWorkspaceToPostgis
     from .staff_algorithms import ImportStaff
     from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
 
@@ -42,6 +43,8 @@ def algorithm_classes() -> list[type]:
         LoadCityPackage,
         CheckCity,
         AuditWorkspace,
+        CopyWorkspaceToPostgis,
+        CopyPostgisToWorkspace,
         InstallDependencies,
     ]
 

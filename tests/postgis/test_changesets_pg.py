@@ -11,7 +11,7 @@ from datetime import timedelta
 import psycopg2
 import pytest
 import shapely
-from conftest import TOWN_A, TOWN_B, X0, Y0
+from pg_helpers import TOWN_A, TOWN_B, X0, Y0
 
 from plugin.adapters import pg_changesets as pgc
 from plugin.adapters import pg_store

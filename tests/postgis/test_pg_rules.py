@@ -8,7 +8,7 @@ from contextlib import closing
 
 import psycopg2
 import pytest
-from conftest import TOWN_A, TOWN_B
+from pg_helpers import TOWN_A, TOWN_B
 
 from plugin.adapters import pg_store
 from plugin.core import pg_schema
@@ -132,6 +132,7 @@ def test_codes_are_never_reused(shared_workspace):
     parent = TOWN_B + "00101"
     with closing(pg_store.connect(ws.logins[ws.town_b])) as conn:
         first = pg_store.allocate_code(conn, ws.name, parent, 3)
+        assert first == parent + "003"  # after the codes the grids hold (001, 002), never one of them
         # township B may not allocate under township A
         with pytest.raises(pg_store.PgStoreError) as refused:
             pg_store.allocate_code(conn, ws.name, TOWN_A + "00101", 3)
