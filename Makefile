@@ -138,7 +138,7 @@ demo-postgis: deps translations pg-start $(BUILD)/demo/hanbin_sample.qgz
 demo: deps translations
 	$(PY) scripts/demo.py --out $(BUILD)/demo
 
-bench: deps bench-venv
+bench: deps bench-venv pg-start
 	$(PY) scripts/bench.py
 
 styles: deps

@@ -228,7 +228,7 @@
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
-        <location filename="../plugin/dependencies.py" line="86"/>
+        <location filename="../plugin/dependencies.py" line="92"/>
         <location filename="../plugin/gui/dock.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="231"/>
         <location filename="../plugin/gui/dock.py" line="430"/>
@@ -239,7 +239,7 @@
         <location filename="../plugin/gui/plugin.py" line="50"/>
         <location filename="../plugin/gui/plugin.py" line="121"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="58"/>
+        <location filename="../plugin/processing/provider.py" line="66"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -252,6 +252,93 @@
         <location filename="../plugin/adapters/change_tracker.py" line="340"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="363"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="228"/>
+        <source>Could not change feature {fid} of table {table}: {error}</source>
+        <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="178"/>
+        <source>record the decision on a change request</source>
+        <translation>记录变更申请的审批结果</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="142"/>
+        <source>{path} is not a change-set package (no table {table}).</source>
+        <translation>{path} 不是网格变更申请数据包（缺少表 {table}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="147"/>
+        <source>{path} holds {count} change requests; a change-set package holds one.</source>
+        <translation>{path} 含有 {count} 个变更申请；一个变更申请数据包只能含一个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="293"/>
+        <source>approve change request {id}</source>
+        <translation>批准变更申请 {id}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="356"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="223"/>
+        <source>Table {table} has no feature {fid}.</source>
+        <translation>表 {table} 没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/changeset_package.py" line="111"/>
+        <source>Could not create {path}: {error}</source>
+        <translation>无法创建 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="86"/>
+        <source>The city database refused the user name or password: {error}</source>
+        <translation>市级数据库拒绝了用户名或密码：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="68"/>
+        <source>{name} is not a valid schema name (letters, digits and _ only).</source>
+        <translation>{name} 不是有效的模式名（只能含字母、数字和 _）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="88"/>
+        <source>The city database server cannot be reached (is it running?): {error}</source>
+        <translation>无法连接市级数据库服务器（服务是否已启动？）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="90"/>
+        <source>Could not connect to the city database: {error}</source>
+        <translation>无法连接市级数据库：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="183"/>
+        <source>The city schema {name} was written by a newer Community Grids (version {found}, this plugin reads up to {supported}); update the plugin.</source>
+        <translation>市级模式 {name} 由更新版本的社区网格插件写入（版本 {found}，本插件最高支持 {supported}）；请更新插件。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="194"/>
+        <source>The city database needs an EPSG CRS, not {crs}.</source>
+        <translation>市级数据库需要 EPSG 坐标系，不能使用 {crs}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="272"/>
+        <source>{path} names no county (no county_code in its metadata).</source>
+        <translation>{path} 未注明所属县（元数据中没有 county_code）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="121"/>
+        <source>PostGIS does not know the CRS {crs}.</source>
+        <translation>PostGIS 不认识坐标系 {crs}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="176"/>
+        <source>The database has no city schema {name}; create it first.</source>
+        <translation>数据库中没有市级模式 {name}；请先创建。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/city_db.py" line="294"/>
+        <source>The package {version} of county {county} ({created}) was already taken in.</source>
+        <translation>县 {county} 的数据包 {version}（{created}）已经入库。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="222"/>
@@ -601,7 +688,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/pg_store.py" line="496"/>
+        <location filename="../plugin/adapters/pg_store.py" line="513"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
         <location filename="../plugin/gui/audit_dock.py" line="756"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -741,11 +828,6 @@
         <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="228"/>
-        <source>Could not change feature {fid} of table {table}: {error}</source>
-        <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/gpkg_write.py" line="265"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
@@ -780,11 +862,6 @@
         <location filename="../plugin/adapters/gpkg_write.py" line="202"/>
         <source>Table {table} has no field {field}.</source>
         <translation>表 {table} 没有字段 {field}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="223"/>
-        <source>Table {table} has no feature {fid}.</source>
-        <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/gpkg_write.py" line="210"/>
@@ -1163,6 +1240,56 @@
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="229"/>
+        <source>Only the county role decides change requests; change request {id} was left as it was.</source>
+        <translation>只有县级角色可以审批变更申请；变更申请 {id} 保持原状。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="34"/>
+        <source>The workspace&apos;s CRS {crs} is not an EPSG code.</source>
+        <translation>工作空间的坐标系 {crs} 不是 EPSG 代码。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="231"/>
+        <source>Change request {id} cannot be approved, nothing was changed: {error}</source>
+        <translation>变更申请 {id} 无法批准，未做任何修改：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="54"/>
+        <source>Could not add change requests to workspace {schema}: {error}</source>
+        <translation>无法为工作空间 {schema} 添加变更申请功能：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="107"/>
+        <source>There is no change request {id} in workspace {schema}.</source>
+        <translation>工作空间 {schema} 中没有变更申请 {id}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="211"/>
+        <source>The database refused change request {id}; nothing was proposed: {error}</source>
+        <translation>数据库拒绝了变更申请 {id}，未提交任何内容：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="233"/>
+        <source>Change request {id} would reuse a registered grid code; nothing was changed: {error}</source>
+        <translation>变更申请 {id} 会重复使用已登记的网格编码；未做任何修改：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="235"/>
+        <source>The database refused the decision on change request {id}: {error}</source>
+        <translation>数据库拒绝了对变更申请 {id} 的审批：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="192"/>
+        <source>The database refused change request {id}: user {user} does not propose for township {township}; nothing was proposed.</source>
+        <translation>数据库拒绝了变更申请 {id}：用户 {user} 不能为乡镇/街道 {township} 提交申请；未提交任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_changesets.py" line="199"/>
+        <source>The database refused change request {id}: grid {code} ({layer}) is not in township {township} of user {user}; nothing was proposed.</source>
+        <translation>数据库拒绝了变更申请 {id}：网格 {code}（{layer}）不在用户 {user} 所属的乡镇/街道 {township} 内；未提交任何内容。</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/pg_store.py" line="178"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
         <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
@@ -1223,19 +1350,19 @@
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="391"/>
+        <location filename="../plugin/adapters/pg_store.py" line="408"/>
         <source>Layer {layer} of schema {schema} did not open: {error}</source>
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="473"/>
+        <location filename="../plugin/adapters/pg_store.py" line="490"/>
         <location filename="../plugin/adapters/workspace.py" line="209"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="604"/>
-        <location filename="../plugin/adapters/pg_store.py" line="640"/>
+        <location filename="../plugin/adapters/pg_store.py" line="622"/>
+        <location filename="../plugin/adapters/pg_store.py" line="658"/>
         <source>Layer {layer} has no feature {fid}.</source>
         <translation>图层 {layer} 中没有要素 {fid}。</translation>
     </message>
@@ -1255,7 +1382,7 @@
         <translation>模式 {schema} 已存在；未作改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="360"/>
+        <location filename="../plugin/adapters/pg_store.py" line="377"/>
         <location filename="../plugin/adapters/workspace.py" line="245"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
@@ -1292,12 +1419,12 @@
         <translation>已取消；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="545"/>
+        <location filename="../plugin/adapters/pg_store.py" line="562"/>
         <source>{code} is not a 9-digit township code.</source>
         <translation>{code} 不是 9 位乡镇/街道代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="554"/>
+        <location filename="../plugin/adapters/pg_store.py" line="571"/>
         <source>Township {code} has no level 1 grids in schema {schema}.</source>
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
     </message>
@@ -1597,6 +1724,71 @@
         <translation>pip 无法运行：{error}</translation>
     </message>
     <message>
+        <location filename="../plugin/core/changesets.py" line="44"/>
+        <source>Grid {code} (layer {layer}, feature {fid}) is not in township {township}: a township proposes changes to its own grids only.</source>
+        <translation>网格 {code}（图层 {layer}，要素 {fid}）不属于乡镇/街道 {township}：乡镇/街道只能申请变更本辖区的网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="48"/>
+        <source>Grid {name} (layer {layer}, feature {fid}) has no code and no parent code: give it a parent grid code of township {township} so the change can be proposed.</source>
+        <translation>网格 {name}（图层 {layer}，要素 {fid}）既无编码也无上级编码：请填写乡镇/街道 {township} 的上级网格编码后再申请变更。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="52"/>
+        <source>Grid {code} (layer {layer}, feature {fid}) reaches {area:.1f} m² outside township {township}.</source>
+        <translation>网格 {code}（图层 {layer}，要素 {fid}）有 {area:.1f} 平方米超出乡镇/街道 {township}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="55"/>
+        <source>No grid of township {township} was changed: there is nothing to propose.</source>
+        <translation>乡镇/街道 {township} 的网格没有变动：没有可申请的内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="56"/>
+        <source>Give the reason for the change (the written application, §7.6).</source>
+        <translation>请填写变更理由（书面申请，第7.6条）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="57"/>
+        <source>The township code must have 9 digits (county + township), not {code!r}.</source>
+        <translation>乡镇/街道代码必须为 9 位（县 + 乡镇），不能是 {code!r}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="58"/>
+        <source>Change request {set_id} is already {status}; only a proposed request can be decided.</source>
+        <translation>变更申请 {set_id} 已经是“{status}”状态；只有待审批的申请可以审批。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="59"/>
+        <source>Give the approval reference (批复文号) to approve change request {set_id}.</source>
+        <translation>批准变更申请 {set_id} 需要填写批复文号。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="60"/>
+        <source>Give the reason for rejecting change request {set_id}.</source>
+        <translation>请填写驳回变更申请 {set_id} 的理由。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="61"/>
+        <source>Grid {code} (layer {layer}, feature {fid}) was changed in the county&apos;s workspace after the request {set_id} was made; the request must be made again from the current grids.</source>
+        <translation>网格 {code}（图层 {layer}，要素 {fid}）在变更申请 {set_id} 提交后已在县级工作空间中被修改；请依据当前网格重新提交申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="65"/>
+        <source>Grid {code} (layer {layer}, feature {fid}) of request {set_id} is no longer in the county&apos;s workspace.</source>
+        <translation>变更申请 {set_id} 涉及的网格 {code}（图层 {layer}，要素 {fid}）已不在县级工作空间中。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="68"/>
+        <source>Code {code} of request {set_id} is already held by another grid or was used before; codes are never reused.</source>
+        <translation>变更申请 {set_id} 中的编码 {code} 已被其他网格占用或曾经使用过；编码不得重复使用。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/core/changesets.py" line="71"/>
+        <source>Change request {set_id} is for county {found}, this workspace is county {expected}.</source>
+        <translation>变更申请 {set_id} 属于县 {found}，而本工作空间属于县 {expected}。</translation>
+    </message>
+    <message>
         <location filename="../plugin/core/editing.py" line="44"/>
         <source>The sketch is empty: click at least three points for a polygon.</source>
         <translation>草图为空：请至少点击三个点来绘制面。</translation>
@@ -1697,15 +1889,15 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="66"/>
+        <location filename="../plugin/dependencies.py" line="72"/>
         <location filename="../plugin/gui/plugin.py" line="114"/>
         <location filename="../plugin/gui/plugin.py" line="88"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="82"/>
         <location filename="../plugin/dependencies.py" line="88"/>
+        <location filename="../plugin/dependencies.py" line="94"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
@@ -2133,6 +2325,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -2790,6 +2983,9 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="140"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="71"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
@@ -3176,6 +3372,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="194"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="144"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="519"/>
         <source>Findings</source>
         <translation>问题</translation>
@@ -3289,6 +3486,260 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/base.py" line="117"/>
         <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
         <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="57"/>
+        <source>Propose a change set (township)</source>
+        <translation>提交网格变更申请（乡镇/街道）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
+        <source>Change requests</source>
+        <translation>网格变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="60"/>
+        <source>A township&apos;s written application for a change of its grids (§7.6): compares its edited copy of the county&apos;s workspace with the workspace as it got it and writes a change-set package (GeoPackage) with what changes (every added, modified or retired grid with its values and geometry before and after), why and who. Only the township&apos;s own grids may change; an edit to another township&apos;s grid is refused.</source>
+        <translation>乡镇/街道对本辖区网格变更的书面申请（第7.6条）：将编辑后的县级工作空间副本与收到时的工作空间比较，写出变更申请数据包（GeoPackage），内容包括变更内容（每个新增、修改或撤销的网格及其变更前后的属性和范围）、变更理由和申请人。只能变更本乡镇/街道的网格；修改其他乡镇/街道网格的编辑将被拒绝。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="119"/>
+        <source>Review a change set (county)</source>
+        <translation>审查网格变更申请（县级）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="122"/>
+        <source>The county&apos;s review of a township&apos;s change-set package: checks that the grids it changes are as they were when it was made, and audits the workspace as it would be with the change applied (topology, nesting, coverage, codes, sizes); lists the findings the change brings. Nothing is written.</source>
+        <translation>县级审查乡镇/街道的变更申请数据包：检查其涉及的网格自申请以来未被改动，并对应用变更后的工作空间进行审核（拓扑、嵌套、覆盖、编码、规模），列出变更带来的问题。不写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="163"/>
+        <source>Approve a change set (county)</source>
+        <translation>批准网格变更申请（县级）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="166"/>
+        <source>Approves a township&apos;s change-set package with the approval reference (批复文号): in one transaction the grids change, the change log records every change with the reference (the 7-day filing clock of §7.5 starts now) and the code registry issues and retires codes; the decision is written back into the package. A change set whose grids were changed since it was made is refused, nothing written.</source>
+        <translation>以批复文号批准乡镇/街道的变更申请数据包：在一个事务中修改网格，变动记录登记每项变动及批复文号（第7.5条规定的7日备案时限自此开始），编码登记簿发放和停用编码；审批结果写回数据包。若申请涉及的网格在申请后已被修改，则拒绝批准，不写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="207"/>
+        <source>Reject a change set (county)</source>
+        <translation>驳回网格变更申请（县级）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="210"/>
+        <source>Rejects a township&apos;s change-set package with a reason. The decision is written into the package for the township; the county&apos;s workspace is not changed.</source>
+        <translation>说明理由驳回乡镇/街道的变更申请数据包。审批结果写入数据包交回乡镇/街道；县级工作空间不做任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="78"/>
+        <source>County workspace as received</source>
+        <translation>收到时的县级工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="79"/>
+        <source>Township&apos;s edited workspace</source>
+        <translation>乡镇/街道编辑后的工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="80"/>
+        <source>Township code (9 digits)</source>
+        <translation>乡镇/街道代码（9位）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="81"/>
+        <source>Reason for the change</source>
+        <translation>变更理由</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="82"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
+        <source>Proposed by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="84"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="62"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="129"/>
+        <source>Replace an existing file</source>
+        <translation>替换已有文件</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="134"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="181"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="222"/>
+        <source>Change-set package</source>
+        <translation>变更申请数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="88"/>
+        <source>Change request id</source>
+        <translation>变更申请编号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="89"/>
+        <source>Grids changed</source>
+        <translation>变更网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="133"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="180"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="221"/>
+        <source>County workspace</source>
+        <translation>县级工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="135"/>
+        <source>Findings with the change</source>
+        <translation>变更后的审核问题数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="136"/>
+        <source>Findings the change brings</source>
+        <translation>变更带来的审核问题数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
+        <source>Approval reference (批复文号)</source>
+        <translation>批复文号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="183"/>
+        <source>Approved by</source>
+        <translation>批准人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="184"/>
+        <source>File with the city by</source>
+        <translation>向市级备案截止日期</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="185"/>
+        <source>Change log records</source>
+        <translation>变动记录条数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
+        <source>Reason for rejection</source>
+        <translation>驳回理由</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="224"/>
+        <source>Rejected by</source>
+        <translation>驳回人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="154"/>
+        <source>{count} finding(s) with the change, {new} of them brought by it.</source>
+        <translation>变更后共有 {count} 个审核问题，其中 {new} 个由本次变更带来。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="46"/>
+        <source>Take a county package into the city database</source>
+        <translation>县级数据包入市级数据库</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="48"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="112"/>
+        <source>City database</source>
+        <translation>市级数据库</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="49"/>
+        <source>Synchronisation (§7.5): takes a county&apos;s filing package into the city&apos;s PostGIS database in one transaction. The county&apos;s current grids are replaced by the package&apos;s; the previous ones keep their history (valid_from / valid_to) and stay queryable. The city schema is created on first use, in the CRS given (a metric CRS; default: the CGCS2000 Gauss-Kruger zone of the package).</source>
+        <translation>同步（第7.5条）：在一个事务中将县级备案数据包导入市级 PostGIS 数据库。该县的现行网格由数据包中的网格替换；原有网格保留历史（valid_from / valid_to），仍可查询。首次使用时按给定坐标系（米制坐标系；默认为数据包所在的 CGCS2000 高斯-克吕格投影带）创建市级模式。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="110"/>
+        <source>Check the city database</source>
+        <translation>市级数据库审核</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="113"/>
+        <source>The city&apos;s checks across county borders on the current grids of the city database: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are stored in the table city_findings under a new run id.</source>
+        <translation>对市级数据库现行网格进行跨县检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界处的缝隙、不属于本县的一级网格编码。问题以新的审核批次写入 city_findings 表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="33"/>
+        <source>City database (connection string or QGIS connection)</source>
+        <translation>市级数据库（连接字符串或 QGIS 连接名）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="35"/>
+        <source>Schema</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="68"/>
+        <source>County filing package</source>
+        <translation>县级备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="74"/>
+        <source>CRS of a new city database</source>
+        <translation>新建市级数据库的坐标系</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="75"/>
+        <source>County</source>
+        <translation>县</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="76"/>
+        <source>Grids taken in</source>
+        <translation>入库网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="77"/>
+        <source>Grids replaced</source>
+        <translation>被替换的网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="132"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
+        <source>Smallest overlap or gap reported (m²)</source>
+        <translation>报告的最小重叠或空隙面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="140"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
+        <source>Border tolerance (m)</source>
+        <translation>边界容差（米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="143"/>
+        <source>Run id</source>
+        <translation>审核批次</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="145"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
+        <source>Error findings</source>
+        <translation>错误级问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="101"/>
+        <source>County {county}: {grids} grids taken in, {replaced} previous grids kept as history.</source>
+        <translation>县 {county}：入库 {grids} 个网格，原有 {replaced} 个网格保留为历史。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="174"/>
+        <source>{count} finding(s) over {counties} counties (run {run}).</source>
+        <translation>{counties} 个县共有 {count} 个问题（批次 {run}）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="94"/>
+        <source>Created the city schema {name} in {crs}.</source>
+        <translation>已按 {crs} 创建市级模式 {name}。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/division_algorithms.py" line="68"/>
@@ -3613,16 +4064,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
-        <source>Smallest overlap or gap reported (m²)</source>
-        <translation>报告的最小重叠或空隙面积（平方米）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
-        <source>Border tolerance (m)</source>
-        <translation>边界容差（米）</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
@@ -3631,11 +4072,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <location filename="../plugin/processing/filing_algorithms.py" line="518"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
-        <source>Error findings</source>
-        <translation>错误级问题</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
@@ -4236,7 +4672,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>{name} 不是有效的模式名称：请使用小写字母、数字和下划线。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="61"/>
+        <location filename="../plugin/processing/provider.py" line="69"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
@@ -4347,12 +4783,6 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="59"/>
         <source>Workspace CRS (default: the county&apos;s Gauss-Kruger zone)</source>
         <translation>网格工作空间坐标系（默认：该县所在的高斯-克吕格投影带）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="62"/>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="129"/>
-        <source>Replace an existing file</source>
-        <translation>替换已有文件</translation>
     </message>
     <message>
         <location filename="../plugin/processing/workspace_algorithms.py" line="126"/>

@@ -5,6 +5,8 @@
   of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process; scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
+- city database: 1,000,000 level 3 grids of ten counties taken into PostGIS with history, a county's audit from the
+  database, the city's cross-border checks (scripts/bench_city_db.py; size: $CG_BENCH_CITY_GRIDS);
 - the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py);
 - division: the automatic level 3 division of the whole sample county, side by side with PySAL spopt's max-p on
   a sample of its parents (scripts/bench_division.py; spopt in its own venv, `make bench-venv`).
@@ -24,6 +26,7 @@ STEPS = (
     ("Audit", ["scripts/bench_audit.py"]),
     ("Attach households", ["scripts/bench_households.py"]),
     ("Filing package export and comparison", ["scripts/bench_filing.py"]),
+    ("City database on PostGIS (ten counties, history, city checks)", ["scripts/bench_city_db.py"]),
     (
         "Against QGIS's own Processing tools (validity, self-intersection, dissolve + difference)",
         ["scripts/bench_qgis_baseline.py"],

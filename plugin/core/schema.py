@@ -538,3 +538,78 @@ def option_label(options: tuple[ValueOption, ...], key: str | None, language: st
         if option.key == key:
             return option.label_zh if language == "zh" else option.label_en
     return "" if key is None else str(key)
+
+
+# ---------------------------------------------------------------- change requests (§7.6) and the city's database
+# A township's proposed change set: the written application (one row of change_sets), what changes (one row of
+# change_set_items per grid, with the geometry after the change) and the geometries before (change_set_before).
+# The same tables make a change-set package (GeoPackage) and the change-set tables of a shared PostGIS workspace.
+
+CHANGE_SET_STATUSES = _options(
+    ("proposed", "待审批", "proposed"),
+    ("approved", "已批准", "approved"),
+    ("rejected", "已驳回", "rejected"),
+)
+
+CHANGE_SET_ACTIONS = _options(
+    ("add", "新增", "added"),
+    ("modify", "修改", "modified"),
+    ("retire", "撤销", "retired"),
+)
+
+CHANGE_SETS = LayerDef(
+    "change_sets",
+    GeometryKind.NONE,
+    "网格变更申请",
+    "Grid change requests",
+    (
+        FieldDef("set_id", FieldType.STRING, "申请编号", "request id", 40, required=True),
+        FieldDef("county_code", FieldType.STRING, "县级区划代码", "county code", 12),
+        FieldDef("township_code", FieldType.STRING, "乡镇/街道代码", "township code", 9, required=True),
+        FieldDef("title", FieldType.STRING, "申请标题", "title", 200),
+        FieldDef("reason", FieldType.STRING, "变更理由", "reason for the change", 2000, required=True),
+        FieldDef("application", FieldType.STRING, "书面申请", "written application", 8000),
+        FieldDef("proposed_by", FieldType.STRING, "申请人", "proposed by", 50),
+        FieldDef("proposed_at", FieldType.DATETIME, "申请时间", "proposed at"),
+        FieldDef("status", FieldType.STRING, "状态", "status", 12, True, CHANGE_SET_STATUSES, "proposed"),
+        FieldDef("decided_by", FieldType.STRING, "审批人", "decided by", 50),
+        FieldDef("decided_at", FieldType.DATETIME, "审批时间", "decided at"),
+        FieldDef("approval_ref", FieldType.STRING, "批复文号", "approval reference", 100),
+        FieldDef("rejection_reason", FieldType.STRING, "驳回理由", "reason for rejection", 2000),
+        FieldDef("crs", FieldType.STRING, "坐标系", "CRS", 64),
+    ),
+)
+
+CHANGE_SET_ITEMS = LayerDef(
+    "change_set_items",
+    GeometryKind.MULTIPOLYGON,
+    "网格变更内容",
+    "Grid changes requested",
+    (
+        FieldDef("set_id", FieldType.STRING, "申请编号", "request id", 40, required=True),
+        FieldDef("item_no", FieldType.INTEGER, "序号", "item number", required=True),
+        FieldDef("layer", FieldType.STRING, "图层", "layer", 32, required=True),
+        FieldDef("action", FieldType.STRING, "变更类型", "kind of change", 8, True, CHANGE_SET_ACTIONS),
+        FieldDef("grid_fid", FieldType.INTEGER, "要素编号", "feature id"),
+        FieldDef("code", FieldType.STRING, "网格编码", "grid code", 32),
+        FieldDef("before_code", FieldType.STRING, "原编码", "code before", 32),
+        FieldDef("name", FieldType.STRING, "网格名称", "grid name", 100),
+        FieldDef("area_before", FieldType.REAL, "变更前面积（平方米）", "area before (m²)"),
+        FieldDef("area_after", FieldType.REAL, "变更后面积（平方米）", "area after (m²)"),
+        FieldDef("before_values", FieldType.STRING, "变更前属性", "values before", 4000),
+        FieldDef("after_values", FieldType.STRING, "变更后属性", "values after", 4000),
+    ),
+)
+
+CHANGE_SET_BEFORE = LayerDef(
+    "change_set_before",
+    GeometryKind.MULTIPOLYGON,
+    "网格变更前范围",
+    "Grids before the requested change",
+    (
+        FieldDef("set_id", FieldType.STRING, "申请编号", "request id", 40, required=True),
+        FieldDef("item_no", FieldType.INTEGER, "序号", "item number", required=True),
+    ),
+)
+
+CHANGE_SET_LAYERS: tuple[LayerDef, ...] = (CHANGE_SETS, CHANGE_SET_ITEMS, CHANGE_SET_BEFORE)

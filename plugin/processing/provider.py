@@ -13,6 +13,8 @@ PROVIDER_ID = "community_grids"
 
 def algorithm_classes() -> list[type]:
     from .audit_algorithms import AuditWorkspace
+    from .changeset_algorithms import ApproveChangeSet, ProposeChangeSet, RejectChangeSet, ReviewChangeSet
+    from .city_db_algorithms import CheckCity, LoadCityPackage
     from .division_algorithms import ProposeDivision
     from .filing_algorithms import (
         AllocateCodes,
@@ -43,6 +45,12 @@ def algorithm_classes() -> list[type]:
         ExportFilingPackage,
         MergeCountyPackages,
         ComparePackages,
+        ProposeChangeSet,
+        ReviewChangeSet,
+        ApproveChangeSet,
+        RejectChangeSet,
+        LoadCityPackage,
+        CheckCity,
         AuditWorkspace,
         CopyWorkspaceToPostgis,
         CopyPostgisToWorkspace,
