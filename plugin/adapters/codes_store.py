@@ -7,11 +7,11 @@
 ``apply_allocation`` writes a plan: per grid layer ONE edit command (``Allocate grid codes``) in the
 layer's edit buffer, so ``layer.undoStack().undo()`` takes it back; and the registry's changes
 (the sync plus the codes issued and retired by the plan) as one edit command on ``code_registry``.
-With ``commit=False`` (the dialog) the edits wait for the user to save; ``commit=True`` saves them.
+With ``commit=False`` the edits wait for the user to save; ``commit=True`` saves them (scripts).
 
-``write_allocation`` (Processing) writes a plan straight into the file in ONE transaction: the codes of
-every grid layer, the ``change_log`` rows of the recodes and the registry's changes — a failure or a
-killed process leaves all of it as it was.
+``write_allocation`` (Processing and the allocation dialog) writes a plan straight into the file in ONE
+transaction: the codes of every grid layer, the ``change_log`` rows of the recodes and the registry's
+changes — a failure or a killed process leaves all of it as it was.
 
 ``verify_registry`` compares ``code_registry`` with the grids and the change log
 (:func:`plugin.core.codes.registry_problems`); ``rebuild_registry`` writes the missing and wrong entries

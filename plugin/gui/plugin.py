@@ -323,7 +323,8 @@ class CommunityGridsPlugin:
 
     @slot_guard
     def allocate_codes(self) -> None:
-        """Preview the codes the workspace's rule gives grids without one; apply as undoable edits."""
+        """Preview the codes the workspace's rule gives grids without one; write them (with the change log and
+        the registry) in one transaction of the file."""
         if self.workspace is None:
             self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
             return
