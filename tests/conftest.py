@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["OGR_SQLITE_JOURNAL"] = "DELETE"
 
 # property tests draw the same examples on every run: a CI never fails by chance
+import pytest  # noqa: E402
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True, database=None)
@@ -46,3 +47,20 @@ def pytest_unconfigure(config):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(_exit_status)
+
+
+@pytest.fixture
+def provider(qgis_processing):
+    """The plugin's Processing provider, registered for the test (or the one already registered)."""
+    from qgis.core import QgsApplication
+
+    from plugin.processing.provider import CommunityGridsProvider
+
+    registry = QgsApplication.processingRegistry()
+    ours = CommunityGridsProvider()
+    if registry.providerById(ours.id()) is None:
+        registry.addProvider(ours)
+        yield ours
+        registry.removeProvider(ours)
+    else:
+        yield registry.providerById(ours.id())

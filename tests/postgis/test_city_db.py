@@ -57,23 +57,6 @@ def packages(tmp_path_factory, qgis_app):
 
 
 @pytest.fixture
-def provider(qgis_processing):
-    """The plugin's Processing provider, registered for the test (or the one already registered)."""
-    from qgis.core import QgsApplication
-
-    from plugin.processing.provider import CommunityGridsProvider
-
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
-
-
-@pytest.fixture
 def city(pg_connect, unique_name):
     conn = pg_connect()
     city_db.create_city_db(conn, "EPSG:4524", unique_name)

@@ -129,15 +129,13 @@ def test_sample_audit_from_postgis_gives_the_geopackage_findings(sample_in_postg
     assert (tmp_path / "package.gpkg").is_file() and result.counts["grid_level3"] == 5532
 
 
-def test_processing_copies_to_postgis_and_back(pg_admin, pg_cluster, unique_name, tmp_path, qgis_processing):
+def test_processing_copies_to_postgis_and_back(pg_admin, pg_cluster, unique_name, tmp_path, provider):
     import processing
     from pg_helpers import small_data
     from qgis.core import QgsProcessingException
 
-    from devtools.qgis_app import register_provider
     from plugin.adapters.workspace import write_workspace
 
-    register_provider()
     data = small_data()
     gpkg = tmp_path / "small.gpkg"
     write_workspace(gpkg, data.info, data)

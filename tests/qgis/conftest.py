@@ -78,23 +78,6 @@ def empty_workspace(tmp_path, qgis_app):
 
 
 @pytest.fixture
-def provider(qgis_processing):
-    """The plugin's Processing provider, registered for the test (or the one already registered)."""
-    from qgis.core import QgsApplication
-
-    from plugin.processing.provider import CommunityGridsProvider
-
-    registry = QgsApplication.processingRegistry()
-    ours = CommunityGridsProvider()
-    if registry.providerById(ours.id()) is None:
-        registry.addProvider(ours)
-        yield ours
-        registry.removeProvider(ours)
-    else:
-        yield registry.providerById(ours.id())
-
-
-@pytest.fixture
 def no_forms():
     """Map tools do not open attribute forms during the test (the plugin's setting, restored afterwards)."""
     from qgis.core import QgsSettings
