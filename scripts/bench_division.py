@@ -75,7 +75,10 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parents", type=int, default=30, help="parents compared with spopt")
+    parser.add_argument("--parents", type=int, default=5, help="parents compared with spopt (≤ --max-households)")
+    parser.add_argument("--max-households", type=int, default=150, help="largest parent given to spopt")
+    parser.add_argument("--iterations", type=int, default=10, help="spopt max-p construction iterations")
+    parser.add_argument("--spopt-timeout", type=float, default=1800.0, help="seconds before spopt is given up")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -155,10 +158,11 @@ def main() -> int:
 
     # 3. spopt max-p on a fixed sample of parents, same households and floor
     rng = np.random.default_rng(2026)
-    usable = [i for i, p in enumerate(props) if p is not None]
-    pick = sorted(rng.choice(usable, size=min(args.parents, len(usable)), replace=False).tolist())
     tree = shapely.STRtree(np.asarray(parents, dtype=object))
     pi, gi = tree.query(shapely.points(hxy), predicate="within")
+    per_parent = np.bincount(gi, minlength=len(parents))
+    usable = [i for i, p in enumerate(props) if p is not None and 0 < per_parent[i] <= args.max_households]
+    pick = sorted(rng.choice(usable, size=min(args.parents, len(usable)), replace=False).tolist())
     villages = []
     for i in pick:
         mine = pi[gi == i]
@@ -185,17 +189,23 @@ def main() -> int:
     path.write_bytes(pickle.dumps(villages))
     rows = [["ours (propose_division, no lines)", *fmt(q_ours, ours_t)]]
     if BENCH_PY.exists():
-        result = subprocess.run(
-            [str(BENCH_PY), str(ROOT / "scripts" / "bench_spopt.py"), str(path)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if result.returncode == 0:
+        try:
+            result = subprocess.run(
+                [str(BENCH_PY), str(ROOT / "scripts" / "bench_spopt.py"), str(path), str(args.iterations)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=args.spopt_timeout,
+            )
+        except subprocess.TimeoutExpired:
+            result = None
+        if result is None:
+            rows.append(["spopt max-p", f"gave up after {args.spopt_timeout:.0f} s"] + [""] * 5)
+        elif result.returncode == 0:
             s = json.loads(result.stdout.strip().splitlines()[-1])
             rows.append(
                 [
-                    f"spopt {s['version']} max-p (floor {s['floor']})",
+                    f"spopt {s['version']} max-p (floor {s['floor']}, {args.iterations} constructions)",
                     f"{s['grids']:,}",
                     f"{100 * s['in_range_share']:.1f} %",
                     "no lines",
@@ -210,7 +220,8 @@ def main() -> int:
             rows.append(["spopt max-p", "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1][:80]] + [""] * 5)
     else:
         rows.append(["spopt max-p", "not installed (make bench-venv)"] + [""] * 5)
-    print(f"\nside by side on {len(pick)} sample parents (same households, floor 30 rural / 50 urban):")
+    sizes = ", ".join(str(int(per_parent[i])) for i in pick)
+    print(f"\nside by side on {len(pick)} sample parents of {sizes} households (same households and floor):")
     print(table(["method", "grids", "in range", "on lines", "median PP", "partition defects", "time"], rows))
     print("\ncounty table:")
     print(
