@@ -17,6 +17,7 @@ ALGORITHM_NAMES = (
     "create_workspace",
     "build_sample_workspace",
     "attach_households",
+    "propose_division",
     "import_staff",
     "import_grid_boundaries",
     "public_notice_map",
