@@ -21,7 +21,7 @@ APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gda
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
-	@echo "make bench  – benchmark figures (audit, attach households, export, diff)"
+	@echo "make bench  – benchmark figures (audit, attach households, export, diff, automatic division vs spopt)"
 	@echo "make demo-postgis – the sample as a shared workspace on a private PostgreSQL/PostGIS cluster (build/pg)"
 	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 

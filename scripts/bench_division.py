@@ -56,11 +56,11 @@ def generated_village(seed: int, n: int = 500, roads: int = 3):
     return parent, pts, lines
 
 
-def fmt(q, seconds) -> list[str]:
+def fmt(q, seconds, lines: bool = True) -> list[str]:
     return [
         f"{q.grids:,}",
         f"{100 * q.in_range_share:.1f} %" if q.feasible_grids else "—",
-        f"{100 * q.line_share:.1f} %" if q.inner_length and not np.isnan(q.line_share) else "no lines",
+        f"{100 * q.line_share:.1f} %" if lines and q.inner_length else "no lines",
         f"{q.median_pp:.2f}",
         f"{q.defects}",
         f"{seconds:.1f} s",
@@ -75,7 +75,10 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--parents", type=int, default=30, help="parents compared with spopt")
+    parser.add_argument("--parents", type=int, default=5, help="parents compared with spopt (≤ --max-households)")
+    parser.add_argument("--max-households", type=int, default=150, help="largest parent given to spopt")
+    parser.add_argument("--iterations", type=int, default=10, help="spopt max-p construction iterations")
+    parser.add_argument("--spopt-timeout", type=float, default=1800.0, help="seconds before spopt is given up")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -110,11 +113,12 @@ def main() -> int:
     roads = S.generated_roads(data)
     sites = S.relocation_sites(data)
     ticks = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     props, errors = division.propose_many(
         jobs, hxy, hw, hp, lines=roads, sites=sites, progress=lambda f, _t: ticks.append(f)
     )
     county_s = time.perf_counter() - t0
+    county_cpu = time.process_time() - c0
     parents = [j.geometry for j in jobs]
     q = division.measure(parents, props, roads)
     failed = sum(e is not None for e in errors)
@@ -127,7 +131,7 @@ def main() -> int:
         f"  proposal: {q.grids:,} grids ({data.grid(3).fids.size:,} drawn), {q.in_range:,} of {q.feasible_grids:,} "
         f"within range where feasible ({100 * q.in_range_share:.2f} %), boundary on lines "
         f"{100 * q.line_share:.1f} %, median Polsby–Popper {q.median_pp:.2f}, partition defects {q.defects}, "
-        f"thin grids {q.thin}, time {county_s:.1f} s"
+        f"thin grids {q.thin}, time {county_s:.1f} s (CPU {county_cpu:.1f} s)"
     )
     infeasible = sum(1 for p in props if p is not None and not p.feasible)
     print(f"  parents whose households cannot all fall in range (explained per grid): {infeasible}")
@@ -155,10 +159,11 @@ def main() -> int:
 
     # 3. spopt max-p on a fixed sample of parents, same households and floor
     rng = np.random.default_rng(2026)
-    usable = [i for i, p in enumerate(props) if p is not None]
-    pick = sorted(rng.choice(usable, size=min(args.parents, len(usable)), replace=False).tolist())
     tree = shapely.STRtree(np.asarray(parents, dtype=object))
     pi, gi = tree.query(shapely.points(hxy), predicate="within")
+    per_parent = np.bincount(gi, minlength=len(parents))
+    usable = [i for i, p in enumerate(props) if p is not None and 0 < per_parent[i] <= args.max_households]
+    pick = sorted(rng.choice(usable, size=min(args.parents, len(usable)), replace=False).tolist())
     villages = []
     for i in pick:
         mine = pi[gi == i]
@@ -183,19 +188,25 @@ def main() -> int:
     q_ours = division.measure([parents[i] for i in pick], sub_props)
     path = args.workdir / "division_villages.pkl"
     path.write_bytes(pickle.dumps(villages))
-    rows = [["ours (propose_division, no lines)", *fmt(q_ours, ours_t)]]
+    rows = [["ours (propose_division, no lines)", *fmt(q_ours, ours_t, lines=False)]]
     if BENCH_PY.exists():
-        result = subprocess.run(
-            [str(BENCH_PY), str(ROOT / "scripts" / "bench_spopt.py"), str(path)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if result.returncode == 0:
+        try:
+            result = subprocess.run(
+                [str(BENCH_PY), str(ROOT / "scripts" / "bench_spopt.py"), str(path), str(args.iterations)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=args.spopt_timeout,
+            )
+        except subprocess.TimeoutExpired:
+            result = None
+        if result is None:
+            rows.append(["spopt max-p", f"gave up after {args.spopt_timeout:.0f} s"] + [""] * 5)
+        elif result.returncode == 0:
             s = json.loads(result.stdout.strip().splitlines()[-1])
             rows.append(
                 [
-                    f"spopt {s['version']} max-p (floor {s['floor']})",
+                    f"spopt {s['version']} max-p (floor {s['floor']}, {args.iterations} constructions)",
                     f"{s['grids']:,}",
                     f"{100 * s['in_range_share']:.1f} %",
                     "no lines",
@@ -210,7 +221,8 @@ def main() -> int:
             rows.append(["spopt max-p", "failed: " + (result.stderr.strip().splitlines() or ["?"])[-1][:80]] + [""] * 5)
     else:
         rows.append(["spopt max-p", "not installed (make bench-venv)"] + [""] * 5)
-    print(f"\nside by side on {len(pick)} sample parents (same households, floor 30 rural / 50 urban):")
+    sizes = ", ".join(str(int(per_parent[i])) for i in pick)
+    print(f"\nside by side on {len(pick)} sample parents of {sizes} households (same households and floor):")
     print(table(["method", "grids", "in range", "on lines", "median PP", "partition defects", "time"], rows))
     print("\ncounty table:")
     print(

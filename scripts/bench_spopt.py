@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
+ITERATIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 99  # max-p construction iterations (spopt default 99)
 sys.path.insert(0, str(ROOT))
 
 
@@ -45,7 +46,9 @@ def main() -> int:
             cells = shapely.intersection(cells, parent)
             gdf = gpd.GeoDataFrame({"households": counts, "x": uniq[:, 0], "y": uniq[:, 1]}, geometry=list(cells))
             wts = libpysal.weights.Rook.from_dataframe(gdf, use_index=True, silence_warnings=True)
-            model = MaxPHeuristic(gdf, wts, ["x", "y"], "households", int(v["lo"]), top_n=2)
+            model = MaxPHeuristic(
+                gdf, wts, ["x", "y"], "households", int(v["lo"]), top_n=2, max_iterations_construction=ITERATIONS
+            )
             model.solve()
             labels = np.asarray(model.labels_)
         except Exception as e:  # reported, never hidden

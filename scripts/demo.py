@@ -111,6 +111,14 @@ def main() -> int:
     data = workspace.read_data()
     print("[6] summary")
     print(format_summary(data))
+
+    # The automatic level 3 division of a few villages with generated roads: a before/after map.
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import demo_division
+
+    started = time.perf_counter()
+    demo_division.run(workspace_path, out, data)
+    print(f"    ({time.perf_counter() - started:.1f} s)")
     return 0
 
 

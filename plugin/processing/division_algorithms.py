@@ -240,7 +240,7 @@ class ProposeDivision(GridAlgorithm):
         fields = QgsFields()
         for name, kind in PREVIEW_FIELDS:
             fields.append(QgsField(name, variant_type(kind)))
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.Polygon, crs)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.MultiPolygon, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         rows = preview_rows(plan, chinese)
