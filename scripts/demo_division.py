@@ -51,7 +51,7 @@ def run(workspace_path: Path, out: Path, data) -> Path:
     from qgis.PyQt.QtCore import QRectF, Qt
     from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter
 
-    from plugin.adapters.render import render_png
+    from devtools.render import render_png
 
     villages = pick_villages(data)
     roads = S.generated_roads(data, villages=set(villages))
