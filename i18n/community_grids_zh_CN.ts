@@ -2,6 +2,149 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AuditDock</name>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="17"/>
+        <source>Run audit</source>
+        <translation>开始审核</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="18"/>
+        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
+        <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="23"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="42"/>
+        <source>Code rule</source>
+        <translation>编码规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="51"/>
+        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
+        <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="58"/>
+        <source>Open a grid workspace, then run the audit.</source>
+        <translation>请打开网格工作空间，然后开始审核。</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="69"/>
+        <source>Filter: code, rule or text</source>
+        <translation>筛选：编码、规则或文字</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="74"/>
+        <source>All severities</source>
+        <translation>全部严重程度</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="75"/>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="76"/>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="77"/>
+        <source>Notes</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="82"/>
+        <source>Show accepted</source>
+        <translation>显示已接受的问题</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="96"/>
+        <source>Finding</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="97"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="98"/>
+        <source>Count / measure</source>
+        <translation>数量/量值</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="105"/>
+        <source>Accept…</source>
+        <translation>接受…</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="106"/>
+        <source>Accept the selected finding as an exception, with a reason</source>
+        <translation>将所选问题接受为例外，并填写理由</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="111"/>
+        <source>Revoke</source>
+        <translation>撤销接受</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="112"/>
+        <source>Withdraw the acceptance of the selected finding</source>
+        <translation>撤销对所选问题的接受</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="117"/>
+        <source>Save acceptances</source>
+        <translation>保存接受结果</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="122"/>
+        <source>Gap → neighbour</source>
+        <translation>空隙 → 相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="123"/>
+        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
+        <translation>将空隙划给同一上级下共同边界最长的网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="128"/>
+        <source>Gap → new grid</source>
+        <translation>空隙 → 新网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="129"/>
+        <source>Make the gap a grid of its own</source>
+        <translation>将空隙单独设为一个网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="134"/>
+        <source>Resolve overlap</source>
+        <translation>处理重叠</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="135"/>
+        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
+        <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="140"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="145"/>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+</context>
+<context>
     <name>CommunityGrids</name>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="62"/>
@@ -151,86 +294,86 @@
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="171"/>
+        <location filename="../plugin/adapters/basemaps.py" line="172"/>
         <location filename="../plugin/gui/dock.py" line="119"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="273"/>
-        <location filename="../plugin/adapters/basemaps.py" line="275"/>
+        <location filename="../plugin/adapters/basemaps.py" line="274"/>
+        <location filename="../plugin/adapters/basemaps.py" line="276"/>
         <source>Basemaps</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="158"/>
+        <location filename="../plugin/adapters/basemaps.py" line="159"/>
         <source>Tianditu needs your own key: enter it under Basemaps → Tianditu key… (get one at tianditu.gov.cn).</source>
         <translation>天地图需要使用您自己的密钥：请在“底图 → 天地图密钥…”中填写（可在 tianditu.gov.cn 申请）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="165"/>
+        <location filename="../plugin/adapters/basemaps.py" line="166"/>
         <source>Tianditu vector map</source>
         <translation>天地图矢量底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="165"/>
+        <location filename="../plugin/adapters/basemaps.py" line="166"/>
         <source>Tianditu labels</source>
         <translation>天地图矢量注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="165"/>
+        <location filename="../plugin/adapters/basemaps.py" line="166"/>
         <source>Tianditu imagery</source>
         <translation>天地图影像底图</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="165"/>
+        <location filename="../plugin/adapters/basemaps.py" line="166"/>
         <source>Tianditu imagery labels</source>
         <translation>天地图影像注记</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="161"/>
+        <location filename="../plugin/adapters/basemaps.py" line="162"/>
         <source>Unknown Tianditu map {kind}.</source>
         <translation>未知的天地图类型 {kind}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="196"/>
+        <location filename="../plugin/adapters/basemaps.py" line="197"/>
         <source>no answer within {seconds:g} s</source>
         <translation>{seconds:g} 秒内无响应</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="203"/>
+        <location filename="../plugin/adapters/basemaps.py" line="204"/>
         <source>HTTP {status}</source>
         <translation>HTTP {status}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="239"/>
+        <location filename="../plugin/adapters/basemaps.py" line="240"/>
         <location filename="../plugin/adapters/package_io.py" line="34"/>
         <location filename="../plugin/adapters/workspace.py" line="257"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="262"/>
+        <location filename="../plugin/adapters/basemaps.py" line="263"/>
         <source>{path} could not be opened as a basemap.</source>
         <translation>无法将 {path} 作为底图打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="200"/>
+        <location filename="../plugin/adapters/basemaps.py" line="201"/>
         <source>HTTP {status}: {error}</source>
         <translation>HTTP {status}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="217"/>
+        <location filename="../plugin/adapters/basemaps.py" line="218"/>
         <source>{name} is not available ({problem}). Check the network connection to {host} or use a local basemap for offline work; nothing was added.</source>
         <translation>{name} 无法使用（{problem}）。请检查与 {host} 的网络连接，或在离线时使用本地底图；未添加任何图层。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="224"/>
+        <location filename="../plugin/adapters/basemaps.py" line="225"/>
         <source>QGIS could not open {name} as a tile layer.</source>
         <translation>QGIS 无法将 {name} 作为瓦片图层打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/basemaps.py" line="245"/>
+        <location filename="../plugin/adapters/basemaps.py" line="246"/>
         <source>{path} holds no raster tiles (it may be a vector GeoPackage).</source>
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
@@ -377,7 +520,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="566"/>
-        <location filename="../plugin/gui/dialogs.py" line="74"/>
+        <location filename="../plugin/gui/dialogs.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/map_tools.py" line="429"/>
@@ -410,7 +553,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="750"/>
-        <location filename="../plugin/gui/dialogs.py" line="118"/>
         <source>Retire grid</source>
         <translation>撤销网格</translation>
     </message>
@@ -444,7 +586,7 @@
         <location filename="../plugin/adapters/household_edits.py" line="579"/>
         <location filename="../plugin/adapters/importer.py" line="348"/>
         <location filename="../plugin/adapters/staff_store.py" line="86"/>
-        <location filename="../plugin/gui/staff_panel.py" line="264"/>
+        <location filename="../plugin/gui/staff_panel.py" line="248"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
@@ -596,7 +738,7 @@
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
-        <location filename="../plugin/gui/audit_dock.py" line="756"/>
+        <location filename="../plugin/gui/audit_dock.py" line="669"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -1103,13 +1245,13 @@
         <translation>图层“{layer}”没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layouts.py" line="287"/>
+        <location filename="../plugin/adapters/layouts/common.py" line="248"/>
         <location filename="../plugin/adapters/workspace.py" line="77"/>
         <source>The folder {folder} does not exist.</source>
         <translation>文件夹 {folder} 不存在。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/layouts.py" line="308"/>
+        <location filename="../plugin/adapters/layouts/common.py" line="269"/>
         <source>Could not export {path} (error {code}): {error}</source>
         <translation>无法导出 {path}（错误 {code}）：{error}</translation>
     </message>
@@ -1142,7 +1284,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/rules_store.py" line="85"/>
-        <location filename="../plugin/gui/rules_panel.py" line="177"/>
+        <location filename="../plugin/gui/rules_panel.py" line="157"/>
         <source>The size rules were not saved:</source>
         <translation>规模标准未保存：</translation>
     </message>
@@ -1158,8 +1300,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="97"/>
-        <location filename="../plugin/gui/staff_panel.py" line="230"/>
-        <location filename="../plugin/gui/staff_panel.py" line="235"/>
+        <location filename="../plugin/gui/staff_panel.py" line="214"/>
+        <location filename="../plugin/gui/staff_panel.py" line="219"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
@@ -1587,8 +1729,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="96"/>
-        <location filename="../plugin/gui/audit_dock.py" line="556"/>
+        <location filename="../plugin/gui/audit_dock.py" line="90"/>
+        <location filename="../plugin/gui/audit_dock.py" line="469"/>
         <location filename="../plugin/gui/changes_panel.py" line="90"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1604,198 +1746,66 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="80"/>
+        <location filename="../plugin/gui/audit_dock.py" line="74"/>
         <source>Accept finding as an exception</source>
         <translation>将问题接受为例外</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="86"/>
+        <location filename="../plugin/gui/audit_dock.py" line="80"/>
         <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
         <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="93"/>
+        <location filename="../plugin/gui/audit_dock.py" line="87"/>
         <source>e.g. a river between the villages, not to be gridded</source>
         <translation>例如：两村之间的河流，不划入网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="97"/>
+        <location filename="../plugin/gui/audit_dock.py" line="91"/>
         <source>Accepted by</source>
         <translation>接受人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="125"/>
+        <location filename="../plugin/gui/audit_dock.py" line="119"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="156"/>
-        <source>Run audit</source>
-        <translation>开始审核</translation>
+        <location filename="../plugin/gui/audit_dock.py" line="283"/>
+        <source>Auditing…</source>
+        <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="158"/>
-        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
-        <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="160"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="175"/>
-        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
-        <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="181"/>
-        <location filename="../plugin/gui/audit_dock.py" line="294"/>
-        <source>Open a grid workspace, then run the audit.</source>
-        <translation>请打开网格工作空间，然后开始审核。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="189"/>
-        <source>Filter: code, rule or text</source>
-        <translation>筛选：编码、规则或文字</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="193"/>
-        <source>All severities</source>
-        <translation>全部严重程度</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="194"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="416"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="195"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="416"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="196"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="416"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="198"/>
-        <source>Show accepted</source>
-        <translation>显示已接受的问题</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="224"/>
-        <source>Accept…</source>
-        <translation>接受…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="226"/>
-        <source>Accept the selected finding as an exception, with a reason</source>
-        <translation>将所选问题接受为例外，并填写理由</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="228"/>
-        <source>Revoke</source>
-        <translation>撤销接受</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="230"/>
-        <source>Withdraw the acceptance of the selected finding</source>
-        <translation>撤销对所选问题的接受</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="232"/>
-        <source>Save acceptances</source>
-        <translation>保存接受结果</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="235"/>
-        <source>Gap → neighbour</source>
-        <translation>空隙 → 相邻网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
-        <translation>将空隙划给同一上级下共同边界最长的网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="241"/>
-        <source>Gap → new grid</source>
-        <translation>空隙 → 新网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="243"/>
-        <source>Make the gap a grid of its own</source>
-        <translation>将空隙单独设为一个网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="245"/>
-        <source>Resolve overlap</source>
-        <translation>处理重叠</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="248"/>
-        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
-        <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="251"/>
-        <source>Export JSON…</source>
-        <translation>导出 JSON…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="254"/>
-        <source>Export HTML…</source>
-        <translation>导出 HTML…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="370"/>
-        <source>Auditing…</source>
-        <translation>正在审核…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="718"/>
+        <location filename="../plugin/gui/audit_dock.py" line="631"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="177"/>
-        <source>Code rule</source>
-        <translation>编码规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <source>Finding</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <location filename="../plugin/gui/dock.py" line="170"/>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
-        <source>Grids</source>
-        <translation>网格数</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <source>Count / measure</source>
-        <translation>数量/量值</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="311"/>
+        <location filename="../plugin/gui/audit_dock.py" line="224"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="339"/>
+        <location filename="../plugin/gui/audit_dock.py" line="252"/>
         <location filename="../plugin/gui/plugin.py" line="299"/>
         <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/plugin.py" line="334"/>
@@ -1804,121 +1814,126 @@
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="378"/>
+        <location filename="../plugin/gui/audit_dock.py" line="291"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="622"/>
+        <location filename="../plugin/gui/audit_dock.py" line="535"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="746"/>
+        <location filename="../plugin/gui/audit_dock.py" line="659"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="765"/>
+        <location filename="../plugin/gui/audit_dock.py" line="678"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="765"/>
+        <location filename="../plugin/gui/audit_dock.py" line="678"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="769"/>
+        <location filename="../plugin/gui/audit_dock.py" line="682"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="769"/>
+        <location filename="../plugin/gui/audit_dock.py" line="682"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="358"/>
+        <location filename="../plugin/gui/audit_dock.py" line="207"/>
+        <source>Open a grid workspace, then run the audit.</source>
+        <translation>请打开网格工作空间，然后开始审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="271"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="366"/>
+        <location filename="../plugin/gui/audit_dock.py" line="279"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="540"/>
+        <location filename="../plugin/gui/audit_dock.py" line="453"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="547"/>
+        <location filename="../plugin/gui/audit_dock.py" line="460"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="549"/>
+        <location filename="../plugin/gui/audit_dock.py" line="462"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="680"/>
+        <location filename="../plugin/gui/audit_dock.py" line="593"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="759"/>
+        <location filename="../plugin/gui/audit_dock.py" line="672"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="306"/>
+        <location filename="../plugin/gui/audit_dock.py" line="219"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="393"/>
+        <location filename="../plugin/gui/audit_dock.py" line="306"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="406"/>
+        <location filename="../plugin/gui/audit_dock.py" line="319"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="413"/>
+        <location filename="../plugin/gui/audit_dock.py" line="326"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="436"/>
+        <location filename="../plugin/gui/audit_dock.py" line="349"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="449"/>
+        <location filename="../plugin/gui/audit_dock.py" line="362"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="352"/>
+        <location filename="../plugin/gui/audit_dock.py" line="265"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="408"/>
+        <location filename="../plugin/gui/audit_dock.py" line="321"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="525"/>
+        <location filename="../plugin/gui/audit_dock.py" line="438"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -2018,95 +2033,34 @@
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="36"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="289"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
-        <source>Dedicated grid</source>
-        <translation>专属网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="47"/>
-        <source>e.g. Xincheng primary school</source>
-        <translation>例如：新城小学</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="50"/>
-        <source>Type</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="51"/>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="52"/>
-        <source>Safety officer (grid head)</source>
-        <translation>安全负责人（网格长）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="53"/>
-        <source>Officer&apos;s phone</source>
-        <translation>负责人电话</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="55"/>
-        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
-        <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="78"/>
+        <location filename="../plugin/gui/dialogs.py" line="68"/>
         <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
         <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="131"/>
-        <source>Valid to</source>
-        <translation>有效期至</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="142"/>
-        <source>Tianditu key</source>
-        <translation>天地图密钥</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="145"/>
-        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
-        <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="155"/>
-        <source>Key (tk)</source>
-        <translation>密钥（tk）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="156"/>
-        <source>Referer</source>
-        <translation>Referer（网站地址）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <source>Area (m²)</source>
         <translation>面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="121"/>
+        <location filename="../plugin/gui/dialogs.py" line="111"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
@@ -2162,6 +2116,13 @@
         <translation>按编码或名称搜索</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/dock.py" line="170"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/dock.py" line="484"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
@@ -2179,6 +2140,15 @@
         <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/import_dialog.py" line="65"/>
+        <location filename="../plugin/gui/map_tools.py" line="289"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="407"/>
@@ -2560,13 +2530,13 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="288"/>
-        <location filename="../plugin/gui/staff_panel.py" line="220"/>
+        <location filename="../plugin/gui/staff_panel.py" line="204"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="290"/>
-        <location filename="../plugin/gui/rules_panel.py" line="354"/>
+        <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
@@ -2591,82 +2561,47 @@
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="88"/>
-        <source>Add rule</source>
-        <translation>添加规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="89"/>
-        <source>Remove rule</source>
-        <translation>删除规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="90"/>
-        <source>Standard defaults</source>
-        <translation>规范默认值</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="91"/>
-        <source>Revert</source>
-        <translation>还原</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="92"/>
-        <source>Save rules</source>
-        <translation>保存规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="93"/>
-        <source>Add a rule copied from the selected one</source>
-        <translation>复制所选规则并添加</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="94"/>
-        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
-        <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="215"/>
+        <location filename="../plugin/gui/rules_panel.py" line="195"/>
         <source>The standard&apos;s default thresholds are in the table; Save to keep them.</source>
         <translation>规范的默认阈值已填入表中；点击“保存”后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="298"/>
+        <location filename="../plugin/gui/rules_panel.py" line="278"/>
         <source>range</source>
         <translation>户数/人数范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="299"/>
+        <location filename="../plugin/gui/rules_panel.py" line="279"/>
         <source>merge small groups</source>
         <translation>小组合并</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="300"/>
+        <location filename="../plugin/gui/rules_panel.py" line="280"/>
         <source>relocation site</source>
         <translation>搬迁安置点</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="301"/>
+        <location filename="../plugin/gui/rules_panel.py" line="281"/>
         <source>either within</source>
         <translation>满足其一</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="302"/>
+        <location filename="../plugin/gui/rules_panel.py" line="282"/>
         <source>both within</source>
         <translation>同时满足</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="355"/>
+        <location filename="../plugin/gui/rules_panel.py" line="335"/>
         <source>The size rules have unsaved changes. Discard them?</source>
         <translation>规模标准有未保存的修改。是否放弃？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="139"/>
+        <location filename="../plugin/gui/rules_panel.py" line="119"/>
         <source>{count} size rules of {path}.</source>
         <translation>{path} 中的 {count} 条规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="186"/>
+        <location filename="../plugin/gui/rules_panel.py" line="166"/>
         <source>Saved {count} size rules in {path}.</source>
         <translation>已在 {path} 中保存 {count} 条规模标准。</translation>
     </message>
@@ -2676,125 +2611,90 @@
         <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="64"/>
-        <source>Import and check reports appear here.</source>
-        <translation>导入和检查报告将显示在这里。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="66"/>
-        <source>Add person</source>
-        <translation>添加人员</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="67"/>
-        <source>Remove selected</source>
-        <translation>删除所选</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="68"/>
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="69"/>
-        <source>Undo</source>
-        <translation>撤销</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="70"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="71"/>
-        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
-        <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="119"/>
+        <location filename="../plugin/gui/staff_panel.py" line="103"/>
         <source>Add staff member</source>
         <translation>添加工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="132"/>
+        <location filename="../plugin/gui/staff_panel.py" line="116"/>
         <source>Remove staff members</source>
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="187"/>
+        <location filename="../plugin/gui/staff_panel.py" line="171"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="221"/>
+        <location filename="../plugin/gui/staff_panel.py" line="205"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="230"/>
+        <location filename="../plugin/gui/staff_panel.py" line="214"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="236"/>
+        <location filename="../plugin/gui/staff_panel.py" line="220"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="237"/>
+        <location filename="../plugin/gui/staff_panel.py" line="221"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="238"/>
+        <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="261"/>
+        <location filename="../plugin/gui/staff_panel.py" line="245"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="145"/>
+        <location filename="../plugin/gui/staff_panel.py" line="129"/>
         <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="251"/>
+        <location filename="../plugin/gui/staff_panel.py" line="235"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="122"/>
+        <location filename="../plugin/gui/staff_panel.py" line="106"/>
         <source>Layer {layer}: the row could not be added.</source>
         <translation>图层“{layer}”：无法添加该记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="135"/>
+        <location filename="../plugin/gui/staff_panel.py" line="119"/>
         <source>Layer {layer}: the rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除这些记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="151"/>
+        <location filename="../plugin/gui/staff_panel.py" line="135"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="151"/>
+        <location filename="../plugin/gui/staff_panel.py" line="135"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="179"/>
+        <location filename="../plugin/gui/staff_panel.py" line="163"/>
         <source>The staff table was not saved:</source>
         <translation>网格工作人员表未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="184"/>
+        <location filename="../plugin/gui/staff_panel.py" line="168"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
@@ -3917,6 +3817,194 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>e.g. Xincheng primary school</source>
+        <translation type="vanished">例如：新城小学</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="vanished">类别</translation>
+    </message>
+    <message>
+        <source>Safety officer (grid head)</source>
+        <translation type="vanished">安全负责人（网格长）</translation>
+    </message>
+    <message>
+        <source>Officer&apos;s phone</source>
+        <translation type="vanished">负责人电话</translation>
+    </message>
+    <message>
+        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
+        <translation type="vanished">单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+    <message>
+        <source>Valid to</source>
+        <translation type="vanished">有效期至</translation>
+    </message>
+    <message>
+        <source>Tianditu key</source>
+        <translation type="vanished">天地图密钥</translation>
+    </message>
+    <message>
+        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
+        <translation type="vanished">天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
+    </message>
+    <message>
+        <source>Key (tk)</source>
+        <translation type="vanished">密钥（tk）</translation>
+    </message>
+    <message>
+        <source>Referer</source>
+        <translation type="vanished">Referer（网站地址）</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation type="vanished">添加规则</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation type="vanished">删除规则</translation>
+    </message>
+    <message>
+        <source>Standard defaults</source>
+        <translation type="vanished">规范默认值</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation type="vanished">还原</translation>
+    </message>
+    <message>
+        <source>Save rules</source>
+        <translation type="vanished">保存规则</translation>
+    </message>
+    <message>
+        <source>Add a rule copied from the selected one</source>
+        <translation type="vanished">复制所选规则并添加</translation>
+    </message>
+    <message>
+        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
+        <translation type="vanished">将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
+    </message>
+    <message>
+        <source>Import and check reports appear here.</source>
+        <translation type="vanished">导入和检查报告将显示在这里。</translation>
+    </message>
+    <message>
+        <source>Add person</source>
+        <translation type="vanished">添加人员</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="vanished">删除所选</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation type="vanished">导入…</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="vanished">撤销</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="vanished">保存</translation>
+    </message>
+    <message>
+        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
+        <translation type="vanished">从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
+    </message>
+    <message>
+        <source>Run audit</source>
+        <translation type="vanished">开始审核</translation>
+    </message>
+    <message>
+        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
+        <translation type="vanished">检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="vanished">取消</translation>
+    </message>
+    <message>
+        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
+        <translation type="vanished">审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
+    </message>
+    <message>
+        <source>Filter: code, rule or text</source>
+        <translation type="vanished">筛选：编码、规则或文字</translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation type="vanished">全部严重程度</translation>
+    </message>
+    <message>
+        <source>Show accepted</source>
+        <translation type="vanished">显示已接受的问题</translation>
+    </message>
+    <message>
+        <source>Accept…</source>
+        <translation type="vanished">接受…</translation>
+    </message>
+    <message>
+        <source>Accept the selected finding as an exception, with a reason</source>
+        <translation type="vanished">将所选问题接受为例外，并填写理由</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation type="vanished">撤销接受</translation>
+    </message>
+    <message>
+        <source>Withdraw the acceptance of the selected finding</source>
+        <translation type="vanished">撤销对所选问题的接受</translation>
+    </message>
+    <message>
+        <source>Save acceptances</source>
+        <translation type="vanished">保存接受结果</translation>
+    </message>
+    <message>
+        <source>Gap → neighbour</source>
+        <translation type="vanished">空隙 → 相邻网格</translation>
+    </message>
+    <message>
+        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
+        <translation type="vanished">将空隙划给同一上级下共同边界最长的网格</translation>
+    </message>
+    <message>
+        <source>Gap → new grid</source>
+        <translation type="vanished">空隙 → 新网格</translation>
+    </message>
+    <message>
+        <source>Make the gap a grid of its own</source>
+        <translation type="vanished">将空隙单独设为一个网格</translation>
+    </message>
+    <message>
+        <source>Resolve overlap</source>
+        <translation type="vanished">处理重叠</translation>
+    </message>
+    <message>
+        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
+        <translation type="vanished">将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
+    </message>
+    <message>
+        <source>Export JSON…</source>
+        <translation type="vanished">导出 JSON…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation type="vanished">导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Code rule</source>
+        <translation type="vanished">编码规则</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation type="vanished">问题</translation>
+    </message>
+    <message>
+        <source>Count / measure</source>
+        <translation type="vanished">数量/量值</translation>
+    </message>
+    <message>
         <source>Unexpected error: {error}</source>
         <translation type="vanished">意外错误：{error}</translation>
     </message>
@@ -3990,6 +4078,44 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>DedicatedGridDialog</name>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="8"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="14"/>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="23"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="29"/>
+        <source>e.g. Xincheng primary school</source>
+        <translation>例如：新城小学</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="34"/>
+        <source>Safety officer (grid head)</source>
+        <translation>安全负责人（网格长）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="43"/>
+        <source>Officer&apos;s phone</source>
+        <translation>负责人电话</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="54"/>
+        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
+        <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+</context>
+<context>
     <name>InstallDependenciesDialog</name>
     <message>
         <location filename="../ui/install_dependencies.ui" line="9"/>
@@ -4040,6 +4166,118 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/install_dependencies.ui" line="84"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>RetireDialog</name>
+    <message>
+        <location filename="../ui/retire_grid.ui" line="8"/>
+        <source>Retire grid</source>
+        <translation>撤销网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/retire_grid.ui" line="20"/>
+        <source>Valid to</source>
+        <translation>有效期至</translation>
+    </message>
+</context>
+<context>
+    <name>RulesPanel</name>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="22"/>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="23"/>
+        <source>Add a rule copied from the selected one</source>
+        <translation>复制所选规则并添加</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="28"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="33"/>
+        <source>Standard defaults</source>
+        <translation>规范默认值</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="34"/>
+        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
+        <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="45"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="50"/>
+        <source>Save rules</source>
+        <translation>保存规则</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="17"/>
+        <source>Add person</source>
+        <translation>添加人员</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="22"/>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="27"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="28"/>
+        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
+        <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="39"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="44"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="60"/>
+        <source>Import and check reports appear here.</source>
+        <translation>导入和检查报告将显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>TiandituKeyDialog</name>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="8"/>
+        <source>Tianditu key</source>
+        <translation>天地图密钥</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="12"/>
+        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
+        <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="20"/>
+        <source>Key (tk)</source>
+        <translation>密钥（tk）</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="12"/>
+        <source>Referer</source>
+        <translation>Referer（网站地址）</translation>
     </message>
 </context>
 </TS>
