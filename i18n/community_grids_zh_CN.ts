@@ -2,6 +2,60 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AcceptDialog</name>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="8"/>
+        <source>Accept finding as an exception</source>
+        <translation>将问题接受为例外</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="18"/>
+        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
+        <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="26"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="32"/>
+        <source>e.g. a river between the villages, not to be gridded</source>
+        <translation>例如：两村之间的河流，不划入网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="37"/>
+        <source>Accepted by</source>
+        <translation>接受人</translation>
+    </message>
+</context>
+<context>
+    <name>AllocationOptionsDialog</name>
+    <message>
+        <location filename="../ui/allocation_options.ui" line="8"/>
+        <source>Allocate grid codes</source>
+        <translation>分配网格编码</translation>
+    </message>
+    <message>
+        <location filename="../ui/allocation_options.ui" line="12"/>
+        <source>Re-code grids whose code does not follow the code rule</source>
+        <translation>为编码不符合编码规则的网格重新编码</translation>
+    </message>
+</context>
+<context>
+    <name>AllocationPreviewDialog</name>
+    <message>
+        <location filename="../ui/allocation_preview.ui" line="8"/>
+        <source>Allocate grid codes: preview</source>
+        <translation>分配网格编码：预览</translation>
+    </message>
+    <message>
+        <location filename="../ui/allocation_preview.ui" line="25"/>
+        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
+        <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
+    </message>
+</context>
+<context>
     <name>AuditDock</name>
     <message>
         <location filename="../ui/audit_dock.ui" line="17"/>
@@ -142,6 +196,29 @@
         <location filename="../ui/audit_dock.ui" line="145"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
+    </message>
+</context>
+<context>
+    <name>ChangesPanel</name>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="29"/>
+        <source>Show filed changes</source>
+        <translation>显示已备案的变动</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="40"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="45"/>
+        <source>Mark filed…</source>
+        <translation>标记为已备案…</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="46"/>
+        <source>Record the selected changes as filed with the level above (undoable).</source>
+        <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
     </message>
 </context>
 <context>
@@ -424,9 +501,8 @@
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="222"/>
         <location filename="../plugin/adapters/codes_store.py" line="282"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="108"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="125"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="101"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
         <source>Allocate grid codes</source>
         <translation>分配网格编码</translation>
     </message>
@@ -738,7 +814,7 @@
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
-        <location filename="../plugin/gui/audit_dock.py" line="669"/>
+        <location filename="../plugin/gui/audit_dock.py" line="645"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -1679,133 +1755,97 @@
         <translation>安装 shapely…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="50"/>
-        <source>Allocate grid codes: preview</source>
-        <translation>分配网格编码：预览</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="95"/>
-        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
-        <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
-        <source>Re-code grids whose code does not follow the code rule</source>
-        <translation>为编码不符合编码规则的网格重新编码</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="55"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="51"/>
         <source>{n} grid(s) get a new code.</source>
         <translation>{n} 个网格将获得新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="63"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="59"/>
         <source>Nothing to apply.</source>
         <translation>没有需要应用的内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="64"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="64"/>
         <source>Feature id</source>
         <translation>要素编号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="64"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="64"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="90"/>
-        <location filename="../plugin/gui/audit_dock.py" line="469"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="64"/>
+        <location filename="../plugin/gui/audit_dock.py" line="445"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="57"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="53"/>
         <source>{n} grid(s) cannot be coded yet (see the reasons).</source>
         <translation>{n} 个网格暂时无法编码（见原因）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="59"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="55"/>
         <source>{n} invalid code(s) are kept (re-coding was not asked).</source>
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="74"/>
-        <source>Accept finding as an exception</source>
-        <translation>将问题接受为例外</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="80"/>
-        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
-        <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="87"/>
-        <source>e.g. a river between the villages, not to be gridded</source>
-        <translation>例如：两村之间的河流，不划入网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="91"/>
-        <source>Accepted by</source>
-        <translation>接受人</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="119"/>
+        <location filename="../plugin/gui/audit_dock.py" line="95"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="283"/>
+        <location filename="../plugin/gui/audit_dock.py" line="259"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="416"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="416"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="416"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="631"/>
+        <location filename="../plugin/gui/audit_dock.py" line="607"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="224"/>
+        <location filename="../plugin/gui/audit_dock.py" line="200"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="252"/>
+        <location filename="../plugin/gui/audit_dock.py" line="228"/>
         <location filename="../plugin/gui/plugin.py" line="299"/>
         <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/plugin.py" line="334"/>
@@ -1814,126 +1854,126 @@
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="291"/>
+        <location filename="../plugin/gui/audit_dock.py" line="267"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="535"/>
+        <location filename="../plugin/gui/audit_dock.py" line="511"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="659"/>
+        <location filename="../plugin/gui/audit_dock.py" line="635"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="678"/>
+        <location filename="../plugin/gui/audit_dock.py" line="654"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="678"/>
+        <location filename="../plugin/gui/audit_dock.py" line="654"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="682"/>
+        <location filename="../plugin/gui/audit_dock.py" line="658"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="682"/>
+        <location filename="../plugin/gui/audit_dock.py" line="658"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="207"/>
+        <location filename="../plugin/gui/audit_dock.py" line="183"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="271"/>
+        <location filename="../plugin/gui/audit_dock.py" line="247"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="279"/>
+        <location filename="../plugin/gui/audit_dock.py" line="255"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="453"/>
+        <location filename="../plugin/gui/audit_dock.py" line="429"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="460"/>
+        <location filename="../plugin/gui/audit_dock.py" line="436"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="462"/>
+        <location filename="../plugin/gui/audit_dock.py" line="438"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="593"/>
+        <location filename="../plugin/gui/audit_dock.py" line="569"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="672"/>
+        <location filename="../plugin/gui/audit_dock.py" line="648"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="219"/>
+        <location filename="../plugin/gui/audit_dock.py" line="195"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="306"/>
+        <location filename="../plugin/gui/audit_dock.py" line="282"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="319"/>
+        <location filename="../plugin/gui/audit_dock.py" line="295"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="326"/>
+        <location filename="../plugin/gui/audit_dock.py" line="302"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="349"/>
+        <location filename="../plugin/gui/audit_dock.py" line="325"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="362"/>
+        <location filename="../plugin/gui/audit_dock.py" line="338"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="265"/>
+        <location filename="../plugin/gui/audit_dock.py" line="241"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="321"/>
+        <location filename="../plugin/gui/audit_dock.py" line="297"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="438"/>
+        <location filename="../plugin/gui/audit_dock.py" line="414"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -1943,92 +1983,72 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="87"/>
-        <source>Show filed changes</source>
-        <translation>显示已备案的变动</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="96"/>
-        <source>Mark filed…</source>
-        <translation>标记为已备案…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="97"/>
-        <source>Record the selected changes as filed with the level above (undoable).</source>
-        <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="99"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="258"/>
+        <location filename="../plugin/gui/changes_panel.py" line="236"/>
         <source>Mark filed</source>
         <translation>标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Days left</source>
         <translation>剩余天数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Deadline</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Changed at</source>
         <translation>变动时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Area before (m²)</source>
         <translation>变动前面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Area after (m²)</source>
         <translation>变动后面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Approval reference</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>User</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="234"/>
+        <location filename="../plugin/gui/changes_panel.py" line="212"/>
         <source>No workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="284"/>
+        <location filename="../plugin/gui/changes_panel.py" line="262"/>
         <source>Mark changes filed</source>
         <translation>将变动标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="259"/>
+        <location filename="../plugin/gui/changes_panel.py" line="237"/>
         <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
         <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="237"/>
+        <location filename="../plugin/gui/changes_panel.py" line="215"/>
         <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
@@ -3815,6 +3835,50 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>Accept finding as an exception</source>
+        <translation type="vanished">将问题接受为例外</translation>
+    </message>
+    <message>
+        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
+        <translation type="vanished">只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
+    </message>
+    <message>
+        <source>e.g. a river between the villages, not to be gridded</source>
+        <translation type="vanished">例如：两村之间的河流，不划入网格</translation>
+    </message>
+    <message>
+        <source>Accepted by</source>
+        <translation type="vanished">接受人</translation>
+    </message>
+    <message>
+        <source>Allocate grid codes: preview</source>
+        <translation type="vanished">分配网格编码：预览</translation>
+    </message>
+    <message>
+        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
+        <translation type="vanished">应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
+    </message>
+    <message>
+        <source>Re-code grids whose code does not follow the code rule</source>
+        <translation type="vanished">为编码不符合编码规则的网格重新编码</translation>
+    </message>
+    <message>
+        <source>Show filed changes</source>
+        <translation type="vanished">显示已备案的变动</translation>
+    </message>
+    <message>
+        <source>Mark filed…</source>
+        <translation type="vanished">标记为已备案…</translation>
+    </message>
+    <message>
+        <source>Record the selected changes as filed with the level above (undoable).</source>
+        <translation type="vanished">将所选变动记录为已向上级备案（可撤销）。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="vanished">刷新</translation>
     </message>
     <message>
         <source>e.g. Xincheng primary school</source>

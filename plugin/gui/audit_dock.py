@@ -35,13 +35,8 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -70,32 +65,13 @@ class AcceptDialog(QDialog):
 
     def __init__(self, finding, parent=None):
         super().__init__(parent)
-        self.setObjectName("CommunityGridsAcceptDialog")
-        self.setWindowTitle(tr("Accept finding as an exception"))
-        layout = QVBoxLayout(self)
-        text = QLabel(finding_message(finding))
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        note = QLabel(
-            tr("The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.")
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        self.reason_edit = QPlainTextEdit(self)
-        self.reason_edit.setObjectName("reason")
-        self.reason_edit.setPlaceholderText(tr("e.g. a river between the villages, not to be gridded"))
-        self.by_edit = QLineEdit(audit_store.current_user(), self)
-        self.by_edit.setObjectName("accepted_by")
-        form.addRow(tr("Reason"), self.reason_edit)
-        form.addRow(tr("Accepted by"), self.by_edit)
-        layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.ui = load_form("accept_finding")()
+        self.ui.setupUi(self)  # ui/accept_finding.ui (object name CommunityGridsAcceptDialog)
+        self.ui.finding.setText(finding_message(finding))
+        self.reason_edit, self.by_edit, self.buttons = self.ui.reason, self.ui.accepted_by, self.ui.buttons
+        self.by_edit.setText(audit_store.current_user())
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
         self.reason_edit.textChanged.connect(self._update)
         self._update()
 
