@@ -2,6 +2,226 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AcceptDialog</name>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="8"/>
+        <source>Accept finding as an exception</source>
+        <translation>将问题接受为例外</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="18"/>
+        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
+        <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="26"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="32"/>
+        <source>e.g. a river between the villages, not to be gridded</source>
+        <translation>例如：两村之间的河流，不划入网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/accept_finding.ui" line="37"/>
+        <source>Accepted by</source>
+        <translation>接受人</translation>
+    </message>
+</context>
+<context>
+    <name>AllocationOptionsDialog</name>
+    <message>
+        <location filename="../ui/allocation_options.ui" line="8"/>
+        <source>Allocate grid codes</source>
+        <translation>分配网格编码</translation>
+    </message>
+    <message>
+        <location filename="../ui/allocation_options.ui" line="12"/>
+        <source>Re-code grids whose code does not follow the code rule</source>
+        <translation>为编码不符合编码规则的网格重新编码</translation>
+    </message>
+</context>
+<context>
+    <name>AllocationPreviewDialog</name>
+    <message>
+        <location filename="../ui/allocation_preview.ui" line="8"/>
+        <source>Allocate grid codes: preview</source>
+        <translation>分配网格编码：预览</translation>
+    </message>
+    <message>
+        <location filename="../ui/allocation_preview.ui" line="25"/>
+        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
+        <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>AuditDock</name>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="17"/>
+        <source>Run audit</source>
+        <translation>开始审核</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="18"/>
+        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
+        <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="23"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="42"/>
+        <source>Code rule</source>
+        <translation>编码规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="51"/>
+        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
+        <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="58"/>
+        <source>Open a grid workspace, then run the audit.</source>
+        <translation>请打开网格工作空间，然后开始审核。</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="69"/>
+        <source>Filter: code, rule or text</source>
+        <translation>筛选：编码、规则或文字</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="74"/>
+        <source>All severities</source>
+        <translation>全部严重程度</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="75"/>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="76"/>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="77"/>
+        <source>Notes</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="82"/>
+        <source>Show accepted</source>
+        <translation>显示已接受的问题</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="96"/>
+        <source>Finding</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="97"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="98"/>
+        <source>Count / measure</source>
+        <translation>数量/量值</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="105"/>
+        <source>Accept…</source>
+        <translation>接受…</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="106"/>
+        <source>Accept the selected finding as an exception, with a reason</source>
+        <translation>将所选问题接受为例外，并填写理由</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="111"/>
+        <source>Revoke</source>
+        <translation>撤销接受</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="112"/>
+        <source>Withdraw the acceptance of the selected finding</source>
+        <translation>撤销对所选问题的接受</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="117"/>
+        <source>Save acceptances</source>
+        <translation>保存接受结果</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="122"/>
+        <source>Gap → neighbour</source>
+        <translation>空隙 → 相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="123"/>
+        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
+        <translation>将空隙划给同一上级下共同边界最长的网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="128"/>
+        <source>Gap → new grid</source>
+        <translation>空隙 → 新网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="129"/>
+        <source>Make the gap a grid of its own</source>
+        <translation>将空隙单独设为一个网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="134"/>
+        <source>Resolve overlap</source>
+        <translation>处理重叠</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="135"/>
+        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
+        <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="140"/>
+        <source>Export JSON…</source>
+        <translation>导出 JSON…</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="145"/>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+</context>
+<context>
+    <name>ChangesPanel</name>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="29"/>
+        <source>Show filed changes</source>
+        <translation>显示已备案的变动</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="40"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="45"/>
+        <source>Mark filed…</source>
+        <translation>标记为已备案…</translation>
+    </message>
+    <message>
+        <location filename="../ui/changes_panel.ui" line="46"/>
+        <source>Record the selected changes as filed with the level above (undoable).</source>
+        <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
+    </message>
+</context>
+<context>
     <name>CommunityGrids</name>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="62"/>
@@ -343,10 +563,9 @@
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="222"/>
         <location filename="../plugin/adapters/codes_store.py" line="282"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="111"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="132"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="142"/>
-        <location filename="../plugin/gui/allocation_preview.py" line="150"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="108"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="118"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="126"/>
         <source>Allocate grid codes</source>
         <translation>分配网格编码</translation>
     </message>
@@ -470,7 +689,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="566"/>
-        <location filename="../plugin/gui/dialogs.py" line="74"/>
+        <location filename="../plugin/gui/dialogs.py" line="64"/>
         <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
         <location filename="../plugin/gui/map_tools.py" line="429"/>
@@ -503,7 +722,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="750"/>
-        <location filename="../plugin/gui/dialogs.py" line="118"/>
         <source>Retire grid</source>
         <translation>撤销网格</translation>
     </message>
@@ -537,7 +755,7 @@
         <location filename="../plugin/adapters/household_edits.py" line="579"/>
         <location filename="../plugin/adapters/importer.py" line="348"/>
         <location filename="../plugin/adapters/staff_store.py" line="86"/>
-        <location filename="../plugin/gui/staff_panel.py" line="266"/>
+        <location filename="../plugin/gui/staff_panel.py" line="250"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
@@ -690,7 +908,7 @@
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/pg_store.py" line="513"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
-        <location filename="../plugin/gui/audit_dock.py" line="756"/>
+        <location filename="../plugin/gui/audit_dock.py" line="645"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -1440,7 +1658,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/rules_store.py" line="91"/>
-        <location filename="../plugin/gui/rules_panel.py" line="177"/>
+        <location filename="../plugin/gui/rules_panel.py" line="157"/>
         <source>The size rules were not saved:</source>
         <translation>规模标准未保存：</translation>
     </message>
@@ -1456,8 +1674,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="97"/>
-        <location filename="../plugin/gui/staff_panel.py" line="232"/>
-        <location filename="../plugin/gui/staff_panel.py" line="237"/>
+        <location filename="../plugin/gui/staff_panel.py" line="216"/>
+        <location filename="../plugin/gui/staff_panel.py" line="221"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
@@ -1902,394 +2120,231 @@
         <translation>安装 shapely…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="53"/>
-        <source>Allocate grid codes: preview</source>
-        <translation>分配网格编码：预览</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="98"/>
-        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
-        <translation>应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="112"/>
-        <source>Re-code grids whose code does not follow the code rule</source>
-        <translation>为编码不符合编码规则的网格重新编码</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="58"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="54"/>
         <source>{n} grid(s) get a new code.</source>
         <translation>{n} 个网格将获得新编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="66"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="62"/>
         <source>Nothing to apply.</source>
         <translation>没有需要应用的内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
         <source>Feature id</source>
         <translation>要素编号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="70"/>
-        <location filename="../plugin/gui/audit_dock.py" line="96"/>
-        <location filename="../plugin/gui/audit_dock.py" line="556"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="67"/>
+        <location filename="../plugin/gui/audit_dock.py" line="445"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="133"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="109"/>
         <source>Save or discard the edits of {layers} first: the codes are written into the file in one step, together with the code registry and the change log.</source>
         <translation>请先保存或放弃 {layers} 的编辑：编码将与网格编码登记簿和变动记录一起，一步写入文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="60"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="56"/>
         <source>{n} grid(s) cannot be coded yet (see the reasons).</source>
         <translation>{n} 个网格暂时无法编码（见原因）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/allocation_preview.py" line="62"/>
+        <location filename="../plugin/gui/allocation_preview.py" line="58"/>
         <source>{n} invalid code(s) are kept (re-coding was not asked).</source>
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="80"/>
-        <source>Accept finding as an exception</source>
-        <translation>将问题接受为例外</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="86"/>
-        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
-        <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="93"/>
-        <source>e.g. a river between the villages, not to be gridded</source>
-        <translation>例如：两村之间的河流，不划入网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="97"/>
-        <source>Accepted by</source>
-        <translation>接受人</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="125"/>
+        <location filename="../plugin/gui/audit_dock.py" line="95"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="156"/>
-        <source>Run audit</source>
-        <translation>开始审核</translation>
+        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <source>Auditing…</source>
+        <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="158"/>
-        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
-        <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="160"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="175"/>
-        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
-        <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="181"/>
-        <location filename="../plugin/gui/audit_dock.py" line="294"/>
-        <source>Open a grid workspace, then run the audit.</source>
-        <translation>请打开网格工作空间，然后开始审核。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="189"/>
-        <source>Filter: code, rule or text</source>
-        <translation>筛选：编码、规则或文字</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="193"/>
-        <source>All severities</source>
-        <translation>全部严重程度</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="194"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="195"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="196"/>
-        <location filename="../plugin/gui/audit_dock.py" line="503"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="198"/>
-        <source>Show accepted</source>
-        <translation>显示已接受的问题</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="224"/>
-        <source>Accept…</source>
-        <translation>接受…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="226"/>
-        <source>Accept the selected finding as an exception, with a reason</source>
-        <translation>将所选问题接受为例外，并填写理由</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="228"/>
-        <source>Revoke</source>
-        <translation>撤销接受</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="230"/>
-        <source>Withdraw the acceptance of the selected finding</source>
-        <translation>撤销对所选问题的接受</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="232"/>
-        <source>Save acceptances</source>
-        <translation>保存接受结果</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="235"/>
-        <source>Gap → neighbour</source>
-        <translation>空隙 → 相邻网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
-        <translation>将空隙划给同一上级下共同边界最长的网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="241"/>
-        <source>Gap → new grid</source>
-        <translation>空隙 → 新网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="243"/>
-        <source>Make the gap a grid of its own</source>
-        <translation>将空隙单独设为一个网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="245"/>
-        <source>Resolve overlap</source>
-        <translation>处理重叠</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="248"/>
-        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
-        <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="251"/>
-        <source>Export JSON…</source>
-        <translation>导出 JSON…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="254"/>
-        <source>Export HTML…</source>
-        <translation>导出 HTML…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="370"/>
-        <source>Auditing…</source>
-        <translation>正在审核…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="718"/>
+        <location filename="../plugin/gui/audit_dock.py" line="607"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="177"/>
-        <source>Code rule</source>
-        <translation>编码规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <source>Finding</source>
-        <translation>问题</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <location filename="../plugin/gui/dock.py" line="170"/>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
-        <source>Grids</source>
-        <translation>网格数</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
-        <source>Count / measure</source>
-        <translation>数量/量值</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="311"/>
+        <location filename="../plugin/gui/audit_dock.py" line="200"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="339"/>
+        <location filename="../plugin/gui/audit_dock.py" line="228"/>
         <location filename="../plugin/gui/plugin.py" line="318"/>
-        <location filename="../plugin/gui/plugin.py" line="328"/>
-        <location filename="../plugin/gui/plugin.py" line="338"/>
-        <location filename="../plugin/gui/plugin.py" line="363"/>
-        <location filename="../plugin/gui/plugin.py" line="370"/>
+        <location filename="../plugin/gui/plugin.py" line="329"/>
+        <location filename="../plugin/gui/plugin.py" line="339"/>
+        <location filename="../plugin/gui/plugin.py" line="364"/>
+        <location filename="../plugin/gui/plugin.py" line="371"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="378"/>
+        <location filename="../plugin/gui/audit_dock.py" line="267"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="622"/>
+        <location filename="../plugin/gui/audit_dock.py" line="511"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="746"/>
+        <location filename="../plugin/gui/audit_dock.py" line="635"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="765"/>
+        <location filename="../plugin/gui/audit_dock.py" line="654"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="765"/>
+        <location filename="../plugin/gui/audit_dock.py" line="654"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="769"/>
+        <location filename="../plugin/gui/audit_dock.py" line="658"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="769"/>
+        <location filename="../plugin/gui/audit_dock.py" line="658"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="358"/>
+        <location filename="../plugin/gui/audit_dock.py" line="183"/>
+        <source>Open a grid workspace, then run the audit.</source>
+        <translation>请打开网格工作空间，然后开始审核。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="247"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="366"/>
+        <location filename="../plugin/gui/audit_dock.py" line="255"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="540"/>
+        <location filename="../plugin/gui/audit_dock.py" line="429"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="547"/>
+        <location filename="../plugin/gui/audit_dock.py" line="436"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="549"/>
+        <location filename="../plugin/gui/audit_dock.py" line="438"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="680"/>
+        <location filename="../plugin/gui/audit_dock.py" line="569"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="759"/>
+        <location filename="../plugin/gui/audit_dock.py" line="648"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="306"/>
+        <location filename="../plugin/gui/audit_dock.py" line="195"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="393"/>
+        <location filename="../plugin/gui/audit_dock.py" line="282"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="406"/>
+        <location filename="../plugin/gui/audit_dock.py" line="295"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="413"/>
+        <location filename="../plugin/gui/audit_dock.py" line="302"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="436"/>
+        <location filename="../plugin/gui/audit_dock.py" line="325"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="449"/>
+        <location filename="../plugin/gui/audit_dock.py" line="338"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="352"/>
+        <location filename="../plugin/gui/audit_dock.py" line="241"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="408"/>
+        <location filename="../plugin/gui/audit_dock.py" line="297"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="525"/>
+        <location filename="../plugin/gui/audit_dock.py" line="414"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
@@ -2299,187 +2354,106 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="87"/>
-        <source>Show filed changes</source>
-        <translation>显示已备案的变动</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="96"/>
-        <source>Mark filed…</source>
-        <translation>标记为已备案…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="97"/>
-        <source>Record the selected changes as filed with the level above (undoable).</source>
-        <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="99"/>
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="258"/>
+        <location filename="../plugin/gui/changes_panel.py" line="236"/>
         <source>Mark filed</source>
         <translation>标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Days left</source>
         <translation>剩余天数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Deadline</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Changed at</source>
         <translation>变动时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Area before (m²)</source>
         <translation>变动前面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Area after (m²)</source>
         <translation>变动后面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>Approval reference</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="85"/>
         <source>User</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="234"/>
+        <location filename="../plugin/gui/changes_panel.py" line="212"/>
         <source>No workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="284"/>
+        <location filename="../plugin/gui/changes_panel.py" line="262"/>
         <source>Mark changes filed</source>
         <translation>将变动标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="259"/>
+        <location filename="../plugin/gui/changes_panel.py" line="237"/>
         <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
         <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="237"/>
+        <location filename="../plugin/gui/changes_panel.py" line="215"/>
         <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="36"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="289"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
-        <source>Dedicated grid</source>
-        <translation>专属网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="47"/>
-        <source>e.g. Xincheng primary school</source>
-        <translation>例如：新城小学</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="50"/>
-        <source>Type</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="51"/>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="52"/>
-        <source>Safety officer (grid head)</source>
-        <translation>安全负责人（网格长）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="53"/>
-        <source>Officer&apos;s phone</source>
-        <translation>负责人电话</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="55"/>
-        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
-        <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="78"/>
+        <location filename="../plugin/gui/dialogs.py" line="68"/>
         <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
         <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="131"/>
-        <source>Valid to</source>
-        <translation>有效期至</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="142"/>
-        <source>Tianditu key</source>
-        <translation>天地图密钥</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="145"/>
-        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
-        <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="155"/>
-        <source>Key (tk)</source>
-        <translation>密钥（tk）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="156"/>
-        <source>Referer</source>
-        <translation>Referer（网站地址）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <source>Area (m²)</source>
         <translation>面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="87"/>
+        <location filename="../plugin/gui/dialogs.py" line="77"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/gui/households_dialog.py" line="74"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="121"/>
+        <location filename="../plugin/gui/dialogs.py" line="111"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
@@ -2535,6 +2509,13 @@
         <translation>按编码或名称搜索</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/dock.py" line="170"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/dock.py" line="484"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
@@ -2552,6 +2533,15 @@
         <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/import_dialog.py" line="65"/>
+        <location filename="../plugin/gui/map_tools.py" line="289"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="407"/>
@@ -2997,13 +2987,13 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="307"/>
-        <location filename="../plugin/gui/staff_panel.py" line="222"/>
+        <location filename="../plugin/gui/staff_panel.py" line="206"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="309"/>
-        <location filename="../plugin/gui/rules_panel.py" line="354"/>
+        <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
@@ -3033,82 +3023,47 @@
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="88"/>
-        <source>Add rule</source>
-        <translation>添加规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="89"/>
-        <source>Remove rule</source>
-        <translation>删除规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="90"/>
-        <source>Standard defaults</source>
-        <translation>规范默认值</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="91"/>
-        <source>Revert</source>
-        <translation>还原</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="92"/>
-        <source>Save rules</source>
-        <translation>保存规则</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="93"/>
-        <source>Add a rule copied from the selected one</source>
-        <translation>复制所选规则并添加</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="94"/>
-        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
-        <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/rules_panel.py" line="215"/>
+        <location filename="../plugin/gui/rules_panel.py" line="195"/>
         <source>The standard&apos;s default thresholds are in the table; Save to keep them.</source>
         <translation>规范的默认阈值已填入表中；点击“保存”后生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="298"/>
+        <location filename="../plugin/gui/rules_panel.py" line="278"/>
         <source>range</source>
         <translation>户数/人数范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="299"/>
+        <location filename="../plugin/gui/rules_panel.py" line="279"/>
         <source>merge small groups</source>
         <translation>小组合并</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="300"/>
+        <location filename="../plugin/gui/rules_panel.py" line="280"/>
         <source>relocation site</source>
         <translation>搬迁安置点</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="301"/>
+        <location filename="../plugin/gui/rules_panel.py" line="281"/>
         <source>either within</source>
         <translation>满足其一</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="302"/>
+        <location filename="../plugin/gui/rules_panel.py" line="282"/>
         <source>both within</source>
         <translation>同时满足</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="355"/>
+        <location filename="../plugin/gui/rules_panel.py" line="335"/>
         <source>The size rules have unsaved changes. Discard them?</source>
         <translation>规模标准有未保存的修改。是否放弃？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="139"/>
+        <location filename="../plugin/gui/rules_panel.py" line="119"/>
         <source>{count} size rules of {path}.</source>
         <translation>{path} 中的 {count} 条规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/rules_panel.py" line="186"/>
+        <location filename="../plugin/gui/rules_panel.py" line="166"/>
         <source>Saved {count} size rules in {path}.</source>
         <translation>已在 {path} 中保存 {count} 条规模标准。</translation>
     </message>
@@ -3118,125 +3073,90 @@
         <translation>{grid}是{level}网格，其下不再划分网格。请改为在其上级网格内工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="65"/>
-        <source>Import and check reports appear here.</source>
-        <translation>导入和检查报告将显示在这里。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="67"/>
-        <source>Add person</source>
-        <translation>添加人员</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="68"/>
-        <source>Remove selected</source>
-        <translation>删除所选</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="69"/>
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="70"/>
-        <source>Undo</source>
-        <translation>撤销</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="71"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="72"/>
-        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
-        <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/staff_panel.py" line="120"/>
+        <location filename="../plugin/gui/staff_panel.py" line="104"/>
         <source>Add staff member</source>
         <translation>添加工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="133"/>
+        <location filename="../plugin/gui/staff_panel.py" line="117"/>
         <source>Remove staff members</source>
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="189"/>
+        <location filename="../plugin/gui/staff_panel.py" line="173"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="223"/>
+        <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="232"/>
+        <location filename="../plugin/gui/staff_panel.py" line="216"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="238"/>
+        <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="239"/>
+        <location filename="../plugin/gui/staff_panel.py" line="223"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="240"/>
+        <location filename="../plugin/gui/staff_panel.py" line="224"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="263"/>
+        <location filename="../plugin/gui/staff_panel.py" line="247"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="146"/>
+        <location filename="../plugin/gui/staff_panel.py" line="130"/>
         <source>{written} rows imported from {file} into the edit buffer ({mode}); {rejected} rejected, {skipped} skipped. Save to keep them, Undo to take them back.</source>
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="253"/>
+        <location filename="../plugin/gui/staff_panel.py" line="237"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="123"/>
+        <location filename="../plugin/gui/staff_panel.py" line="107"/>
         <source>Layer {layer}: the row could not be added.</source>
         <translation>图层“{layer}”：无法添加该记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="136"/>
+        <location filename="../plugin/gui/staff_panel.py" line="120"/>
         <source>Layer {layer}: the rows could not be deleted.</source>
         <translation>图层“{layer}”：无法删除这些记录。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="152"/>
+        <location filename="../plugin/gui/staff_panel.py" line="136"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="152"/>
+        <location filename="../plugin/gui/staff_panel.py" line="136"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="180"/>
+        <location filename="../plugin/gui/staff_panel.py" line="164"/>
         <source>The staff table was not saved:</source>
         <translation>网格工作人员表未保存：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="186"/>
+        <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
@@ -4820,12 +4740,244 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>Allocate grid codes: preview</source>
+        <translation type="vanished">分配网格编码：预览</translation>
+    </message>
+    <message>
+        <source>Applying writes the codes into the layers&apos; edit buffers: save the layers to keep them, or undo.</source>
+        <translation type="vanished">应用后，编码将写入图层的编辑缓存：保存图层即可生效，也可以撤销。</translation>
+    </message>
+    <message>
+        <source>Re-code grids whose code does not follow the code rule</source>
+        <translation type="vanished">为编码不符合编码规则的网格重新编码</translation>
+    </message>
+    <message>
+        <source>Accept finding as an exception</source>
+        <translation type="vanished">将问题接受为例外</translation>
+    </message>
+    <message>
+        <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
+        <translation type="vanished">只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
+    </message>
+    <message>
+        <source>e.g. a river between the villages, not to be gridded</source>
+        <translation type="vanished">例如：两村之间的河流，不划入网格</translation>
+    </message>
+    <message>
+        <source>Accepted by</source>
+        <translation type="vanished">接受人</translation>
+    </message>
+    <message>
+        <source>Run audit</source>
+        <translation type="vanished">开始审核</translation>
+    </message>
+    <message>
+        <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
+        <translation type="vanished">检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="vanished">取消</translation>
+    </message>
+    <message>
+        <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
+        <translation type="vanished">审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
+    </message>
+    <message>
+        <source>Filter: code, rule or text</source>
+        <translation type="vanished">筛选：编码、规则或文字</translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation type="vanished">全部严重程度</translation>
+    </message>
+    <message>
+        <source>Show accepted</source>
+        <translation type="vanished">显示已接受的问题</translation>
+    </message>
+    <message>
+        <source>Accept…</source>
+        <translation type="vanished">接受…</translation>
+    </message>
+    <message>
+        <source>Accept the selected finding as an exception, with a reason</source>
+        <translation type="vanished">将所选问题接受为例外，并填写理由</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation type="vanished">撤销接受</translation>
+    </message>
+    <message>
+        <source>Withdraw the acceptance of the selected finding</source>
+        <translation type="vanished">撤销对所选问题的接受</translation>
+    </message>
+    <message>
+        <source>Save acceptances</source>
+        <translation type="vanished">保存接受结果</translation>
+    </message>
+    <message>
+        <source>Gap → neighbour</source>
+        <translation type="vanished">空隙 → 相邻网格</translation>
+    </message>
+    <message>
+        <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
+        <translation type="vanished">将空隙划给同一上级下共同边界最长的网格</translation>
+    </message>
+    <message>
+        <source>Gap → new grid</source>
+        <translation type="vanished">空隙 → 新网格</translation>
+    </message>
+    <message>
+        <source>Make the gap a grid of its own</source>
+        <translation type="vanished">将空隙单独设为一个网格</translation>
+    </message>
+    <message>
+        <source>Resolve overlap</source>
+        <translation type="vanished">处理重叠</translation>
+    </message>
+    <message>
+        <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
+        <translation type="vanished">将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
+    </message>
+    <message>
+        <source>Export JSON…</source>
+        <translation type="vanished">导出 JSON…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation type="vanished">导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Code rule</source>
+        <translation type="vanished">编码规则</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation type="vanished">问题</translation>
+    </message>
+    <message>
+        <source>Count / measure</source>
+        <translation type="vanished">数量/量值</translation>
+    </message>
+    <message>
+        <source>Show filed changes</source>
+        <translation type="vanished">显示已备案的变动</translation>
+    </message>
+    <message>
+        <source>Mark filed…</source>
+        <translation type="vanished">标记为已备案…</translation>
+    </message>
+    <message>
+        <source>Record the selected changes as filed with the level above (undoable).</source>
+        <translation type="vanished">将所选变动记录为已向上级备案（可撤销）。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="vanished">刷新</translation>
+    </message>
+    <message>
+        <source>e.g. Xincheng primary school</source>
+        <translation type="vanished">例如：新城小学</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="vanished">类别</translation>
+    </message>
+    <message>
+        <source>Safety officer (grid head)</source>
+        <translation type="vanished">安全负责人（网格长）</translation>
+    </message>
+    <message>
+        <source>Officer&apos;s phone</source>
+        <translation type="vanished">负责人电话</translation>
+    </message>
+    <message>
+        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
+        <translation type="vanished">单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+    <message>
+        <source>Valid to</source>
+        <translation type="vanished">有效期至</translation>
+    </message>
+    <message>
+        <source>Tianditu key</source>
+        <translation type="vanished">天地图密钥</translation>
+    </message>
+    <message>
+        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
+        <translation type="vanished">天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
+    </message>
+    <message>
+        <source>Key (tk)</source>
+        <translation type="vanished">密钥（tk）</translation>
+    </message>
+    <message>
+        <source>Referer</source>
+        <translation type="vanished">Referer（网站地址）</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation type="vanished">添加规则</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation type="vanished">删除规则</translation>
+    </message>
+    <message>
+        <source>Standard defaults</source>
+        <translation type="vanished">规范默认值</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation type="vanished">还原</translation>
+    </message>
+    <message>
+        <source>Save rules</source>
+        <translation type="vanished">保存规则</translation>
+    </message>
+    <message>
+        <source>Add a rule copied from the selected one</source>
+        <translation type="vanished">复制所选规则并添加</translation>
+    </message>
+    <message>
+        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
+        <translation type="vanished">将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
+    </message>
+    <message>
+        <source>Import and check reports appear here.</source>
+        <translation type="vanished">导入和检查报告将显示在这里。</translation>
+    </message>
+    <message>
+        <source>Add person</source>
+        <translation type="vanished">添加人员</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation type="vanished">删除所选</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation type="vanished">导入…</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="vanished">撤销</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="vanished">保存</translation>
+    </message>
+    <message>
+        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
+        <translation type="vanished">从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
+    </message>
+    <message>
         <source>{path} could not be opened as a vector layer.</source>
         <translation>无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
-        <translation>意外错误：{error}</translation>
+        <translation type="vanished">意外错误：{error}</translation>
     </message>
     <message>
         <source>{path} is locked by another program; try again.</source>
@@ -4913,6 +5065,44 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>DedicatedGridDialog</name>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="8"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="14"/>
+        <source>Type</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="23"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="29"/>
+        <source>e.g. Xincheng primary school</source>
+        <translation>例如：新城小学</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="34"/>
+        <source>Safety officer (grid head)</source>
+        <translation>安全负责人（网格长）</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="43"/>
+        <source>Officer&apos;s phone</source>
+        <translation>负责人电话</translation>
+    </message>
+    <message>
+        <location filename="../ui/dedicated_grid.ui" line="54"/>
+        <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
+        <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+</context>
+<context>
     <name>InstallDependenciesDialog</name>
     <message>
         <location filename="../ui/install_dependencies.ui" line="9"/>
@@ -4963,6 +5153,118 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/install_dependencies.ui" line="84"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>RetireDialog</name>
+    <message>
+        <location filename="../ui/retire_grid.ui" line="8"/>
+        <source>Retire grid</source>
+        <translation>撤销网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/retire_grid.ui" line="20"/>
+        <source>Valid to</source>
+        <translation>有效期至</translation>
+    </message>
+</context>
+<context>
+    <name>RulesPanel</name>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="22"/>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="23"/>
+        <source>Add a rule copied from the selected one</source>
+        <translation>复制所选规则并添加</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="28"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="33"/>
+        <source>Standard defaults</source>
+        <translation>规范默认值</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="34"/>
+        <source>Put the standard&apos;s thresholds (§7.3.3) in the table; Save to keep them</source>
+        <translation>将规范的阈值（§7.3.3）填入表中；点击“保存”后生效</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="45"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location filename="../ui/rules_panel.ui" line="50"/>
+        <source>Save rules</source>
+        <translation>保存规则</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="17"/>
+        <source>Add person</source>
+        <translation>添加人员</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="22"/>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="27"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="28"/>
+        <source>Import a staff register from a CSV or Excel (.xlsx) file</source>
+        <translation>从 CSV 或 Excel（.xlsx）文件导入网格工作人员名单</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="39"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="44"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../ui/staff_panel.ui" line="60"/>
+        <source>Import and check reports appear here.</source>
+        <translation>导入和检查报告将显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>TiandituKeyDialog</name>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="8"/>
+        <source>Tianditu key</source>
+        <translation>天地图密钥</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="12"/>
+        <source>Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the key for is sent as the Referer header. Both stay in your QGIS settings.</source>
+        <translation>天地图瓦片需要使用您自己的密钥（在 console.tianditu.gov.cn 申请）。申请密钥时登记的网站地址将作为 Referer 请求头发送。两者都只保存在您的 QGIS 设置中。</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="20"/>
+        <source>Key (tk)</source>
+        <translation>密钥（tk）</translation>
+    </message>
+    <message>
+        <location filename="../ui/tianditu_key.ui" line="12"/>
+        <source>Referer</source>
+        <translation>Referer（网站地址）</translation>
     </message>
 </context>
 </TS>

@@ -23,16 +23,11 @@ from __future__ import annotations
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QLabel,
     QMessageBox,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +35,7 @@ from ..adapters.codes_store import REGISTRY, AppliedAllocation, CodesError, plan
 from ..core import schema
 from ..core.codes import AllocationPlan
 from ..i18n import prefers_chinese, tr
+from .forms import load_form
 
 GREY = QColor("#777777")
 
@@ -49,8 +45,8 @@ class AllocationPreviewDialog(QDialog):
 
     def __init__(self, plan: AllocationPlan, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("CommunityGridsAllocationPreview")
-        self.setWindowTitle(tr("Allocate grid codes: preview"))
+        self.ui = load_form("allocation_preview")()
+        self.ui.setupUi(self)  # ui/allocation_preview.ui
         self.plan = plan
         language = "zh" if prefers_chinese() else "en"
         rows = [(a, False) for a in plan.assignments]
@@ -64,13 +60,11 @@ class AllocationPreviewDialog(QDialog):
             )
         if not plan.assignments:
             summary += " " + tr("Nothing to apply.")
-        self.summary = QLabel(summary)
-        self.summary.setWordWrap(True)
-        self.table = QTableWidget(len(rows), len(self.COLUMNS))
+        self.summary, self.table, self.buttons = self.ui.summary, self.ui.plan, self.ui.buttons
+        self.summary.setText(summary)
+        self.table.setRowCount(len(rows))
+        self.table.setColumnCount(len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c) if c else "" for c in self.COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for r, (a, inactive) in enumerate(rows):
             layer_def = schema.LAYER_BY_NAME.get(a.layer)
@@ -84,23 +78,10 @@ class AllocationPreviewDialog(QDialog):
                 if inactive:
                     item.setForeground(QBrush(GREY))
                 self.table.setItem(r, c, item)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel, self
-        )
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
         self.apply_button.setEnabled(bool(plan.assignments))
         self.apply_button.clicked.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table)
-        note = QLabel(
-            tr("Applying writes the codes into the layers' edit buffers: save the layers to keep them, or undo.")
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
-        self.resize(760, 480)
 
 
 class AllocationOptionsDialog(QDialog):
@@ -108,14 +89,9 @@ class AllocationOptionsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(tr("Allocate grid codes"))
-        self.recode_invalid = QCheckBox(tr("Re-code grids whose code does not follow the code rule"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.recode_invalid)
-        layout.addWidget(buttons)
+        self.ui = load_form("allocation_options")()
+        self.ui.setupUi(self)  # ui/allocation_options.ui
+        self.recode_invalid = self.ui.recode_invalid
 
 
 def preview_and_apply(

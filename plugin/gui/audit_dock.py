@@ -28,28 +28,15 @@ from qgis.core import (
     QgsProject,
     QgsRectangle,
 )
-from qgis.gui import QgsDockWidget, QgsFilterLineEdit
+from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor, QFont
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -62,10 +49,12 @@ from ..core.findings import Severity
 from ..core.workspace_audit import rule_catalogue, write_html_report, write_json_report
 from ..i18n import tr
 from .audit_task import AuditTask
+from .forms import load_form
 from .guard import guarded, push_message, report_error
 
 DOCK_OBJECT_NAME = "CommunityGridsAuditDock"
 LOG_TAG = "Community Grids"
+AUDIT_FORM = load_form("audit_dock")  # ui/audit_dock.ui
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1  # index into AuditDock.findings
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 MIN_ZOOM = 60.0  # m: the smallest extent the map zooms to around a finding
@@ -76,32 +65,13 @@ class AcceptDialog(QDialog):
 
     def __init__(self, finding, parent=None):
         super().__init__(parent)
-        self.setObjectName("CommunityGridsAcceptDialog")
-        self.setWindowTitle(tr("Accept finding as an exception"))
-        layout = QVBoxLayout(self)
-        text = QLabel(finding_message(finding))
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        note = QLabel(
-            tr("The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.")
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        self.reason_edit = QPlainTextEdit(self)
-        self.reason_edit.setObjectName("reason")
-        self.reason_edit.setPlaceholderText(tr("e.g. a river between the villages, not to be gridded"))
-        self.by_edit = QLineEdit(audit_store.current_user(), self)
-        self.by_edit.setObjectName("accepted_by")
-        form.addRow(tr("Reason"), self.reason_edit)
-        form.addRow(tr("Accepted by"), self.by_edit)
-        layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.ui = load_form("accept_finding")()
+        self.ui.setupUi(self)  # ui/accept_finding.ui (object name CommunityGridsAcceptDialog)
+        self.ui.finding.setText(finding_message(finding))
+        self.reason_edit, self.by_edit, self.buttons = self.ui.reason, self.ui.accepted_by, self.ui.buttons
+        self.by_edit.setText(audit_store.current_user())
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
         self.reason_edit.textChanged.connect(self._update)
         self._update()
 
@@ -148,126 +118,45 @@ class AuditDock(QgsDockWidget):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
+        """The widgets come from ui/audit_dock.ui (Qt Designer); here only what Designer cannot say."""
         body = QWidget(self)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
+        self.ui = AUDIT_FORM()
+        self.ui.setupUi(body)
+        ui = self.ui
+        self.run_button, self.cancel_button, self.progress = ui.run, ui.cancel, ui.progress
+        self.code_rule_edit, self.status_label = ui.code_rule, ui.status
+        self.filter_edit, self.severity_combo, self.accepted_check = ui.filter, ui.severity, ui.show_accepted
+        self.tree = ui.findings
+        self.accept_button, self.revoke_button, self.save_button = ui.accept, ui.revoke, ui.save
+        self.gap_neighbour_button, self.gap_new_button = ui.gap_neighbour, ui.gap_new_grid
+        self.overlap_button, self.json_button, self.html_button = ui.resolve_overlap, ui.export_json, ui.export_html
 
-        run_row = QHBoxLayout()
-        self.run_button = QPushButton(tr("Run audit"), body)
-        self.run_button.setObjectName("run")
-        self.run_button.setToolTip(tr("Check the workspace: topology, nesting, coverage, codes, size and staffing"))
-        self.run_button.clicked.connect(self._run_clicked)
-        self.cancel_button = QPushButton(tr("Cancel"), body)
-        self.cancel_button.setObjectName("cancel")
-        self.cancel_button.clicked.connect(self._cancel_clicked)
-        self.progress = QProgressBar(body)
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress, 1)
-        layout.addLayout(run_row)
-
-        rule_row = QHBoxLayout()
-        self.code_rule_edit = QLineEdit(body)
-        self.code_rule_edit.setObjectName("code_rule")
-        self.code_rule_edit.setToolTip(
-            tr("The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace's rule")
-        )
-        rule_row.addWidget(QLabel(tr("Code rule"), body))
-        rule_row.addWidget(self.code_rule_edit, 1)
-        layout.addLayout(rule_row)
-
-        self.status_label = QLabel(tr("Open a grid workspace, then run the audit."), body)
-        self.status_label.setWordWrap(True)
-        layout.addWidget(self.status_label)
-
-        filter_row = QHBoxLayout()
-        self.filter_edit = QgsFilterLineEdit(body)
-        self.filter_edit.setObjectName("filter")
         self.filter_edit.setShowSearchIcon(True)
-        self.filter_edit.setPlaceholderText(tr("Filter: code, rule or text"))
-        self.filter_edit.textChanged.connect(self._filter_changed)
-        self.severity_combo = QComboBox(body)
-        self.severity_combo.setObjectName("severity")
-        self.severity_combo.addItem(tr("All severities"), None)
-        self.severity_combo.addItem(tr("Errors"), Severity.ERROR.value)
-        self.severity_combo.addItem(tr("Warnings"), Severity.WARNING.value)
-        self.severity_combo.addItem(tr("Notes"), Severity.INFO.value)
-        self.severity_combo.currentIndexChanged.connect(self._filter_changed)
-        self.accepted_check = QCheckBox(tr("Show accepted"), body)
-        self.accepted_check.setChecked(True)
-        self.accepted_check.toggled.connect(self._filter_changed)
-        filter_row.addWidget(self.filter_edit, 1)
-        filter_row.addWidget(self.severity_combo)
-        filter_row.addWidget(self.accepted_check)
-        layout.addLayout(filter_row)
-
-        self.tree = QTreeWidget(body)
-        self.tree.setObjectName("findings")
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels([tr("Finding"), tr("Grids"), tr("Count / measure")])
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setUniformRowHeights(True)
+        for index, severity in enumerate((None, Severity.ERROR, Severity.WARNING, Severity.INFO)):
+            self.severity_combo.setItemData(index, None if severity is None else severity.value)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(1, 110)
+
+        self.run_button.clicked.connect(self._run_clicked)
+        self.cancel_button.clicked.connect(self._cancel_clicked)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.severity_combo.currentIndexChanged.connect(self._filter_changed)
+        self.accepted_check.toggled.connect(self._filter_changed)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
         self.tree.currentItemChanged.connect(self._current_changed)
-        layout.addWidget(self.tree, 1)
-
-        buttons = QGridLayout()
-        self.accept_button = QPushButton(tr("Accept…"), body)
-        self.accept_button.setObjectName("accept")
-        self.accept_button.setToolTip(tr("Accept the selected finding as an exception, with a reason"))
         self.accept_button.clicked.connect(self._accept_clicked)
-        self.revoke_button = QPushButton(tr("Revoke"), body)
-        self.revoke_button.setObjectName("revoke")
-        self.revoke_button.setToolTip(tr("Withdraw the acceptance of the selected finding"))
         self.revoke_button.clicked.connect(self._revoke_clicked)
-        self.save_button = QPushButton(tr("Save acceptances"), body)
-        self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self._save_clicked)
-        self.gap_neighbour_button = QPushButton(tr("Gap → neighbour"), body)
-        self.gap_neighbour_button.setObjectName("gap_neighbour")
-        self.gap_neighbour_button.setToolTip(
-            tr("Give the gap to the grid of the same parent with the longest shared boundary")
-        )
         self.gap_neighbour_button.clicked.connect(lambda: self._fix_clicked(fixes.NEIGHBOUR))
-        self.gap_new_button = QPushButton(tr("Gap → new grid"), body)
-        self.gap_new_button.setObjectName("gap_new_grid")
-        self.gap_new_button.setToolTip(tr("Make the gap a grid of its own"))
         self.gap_new_button.clicked.connect(lambda: self._fix_clicked(fixes.NEW_GRID))
-        self.overlap_button = QPushButton(tr("Resolve overlap"), body)
-        self.overlap_button.setObjectName("resolve_overlap")
-        self.overlap_button.setToolTip(
-            tr("Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)")
-        )
         self.overlap_button.clicked.connect(lambda: self._fix_clicked(fixes.NEIGHBOUR))
-        self.json_button = QPushButton(tr("Export JSON…"), body)
-        self.json_button.setObjectName("export_json")
         self.json_button.clicked.connect(lambda: self._export_clicked("json"))
-        self.html_button = QPushButton(tr("Export HTML…"), body)
-        self.html_button.setObjectName("export_html")
         self.html_button.clicked.connect(lambda: self._export_clicked("html"))
-        for k, button in enumerate(
-            (
-                self.accept_button,
-                self.revoke_button,
-                self.save_button,
-                self.gap_neighbour_button,
-                self.gap_new_button,
-                self.overlap_button,
-                self.json_button,
-                self.html_button,
-            )
-        ):
-            buttons.addWidget(button, k // 3, k % 3)
-        layout.addLayout(buttons)
         self.setWidget(body)
 
     # ------------------------------------------------------------ the workspace

@@ -25,17 +25,10 @@ from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QColor, QFont
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -44,6 +37,7 @@ from ..adapters.layer_edits import read_rows as read_table
 from ..core import schema
 from ..core.changes import ChangeRecord, filing_status
 from ..i18n import prefers_chinese, tr
+from .forms import load_form
 
 OVERDUE = QColor("#f6c4c4")
 DUE_SOON = QColor("#fbe6b0")
@@ -75,7 +69,8 @@ class ChangesPanel(QWidget):
         clock: Callable[[], datetime] | None = None,
     ):
         super().__init__(parent)
-        self.setObjectName("CommunityGridsChangesPanel")
+        self.ui = load_form("changes_panel")()
+        self.ui.setupUi(self)  # ui/changes_panel.ui (object name CommunityGridsChangesPanel)
         self.clock = clock or datetime.now
         self.layer: QgsVectorLayer | None = None
         self.tracker = None
@@ -83,32 +78,15 @@ class ChangesPanel(QWidget):
         self._fids: list[int] = []
         self.statuses: list = []  # FilingStatus per table row
 
-        self.summary = QLabel()
-        self.show_filed = QCheckBox(tr("Show filed changes"))
+        self.summary, self.show_filed, self.table = self.ui.summary, self.ui.show_filed, self.ui.changes
+        self.mark_button, self.refresh_button = self.ui.mark_filed, self.ui.refresh
         self.show_filed.toggled.connect(self.refresh)
-        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setColumnCount(len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.mark_button = QPushButton(tr("Mark filed…"))
-        self.mark_button.setToolTip(tr("Record the selected changes as filed with the level above (undoable)."))
         self.mark_button.clicked.connect(self._ask_and_mark)
-        self.refresh_button = QPushButton(tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
-
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.show_filed)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
-        buttons.addWidget(self.mark_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
         self.set_layer(layer)
 
     # ------------------------------------------------------------ lifecycle

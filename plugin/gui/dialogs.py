@@ -1,16 +1,15 @@
-"""Small dialogs of the dock and the tools: dedicated grid, merge survivor, retire, Tianditu key."""
+"""Small dialogs of the dock and the tools: dedicated grid, merge survivor, retire, Tianditu key.
+
+The dedicated grid, retire and Tianditu key dialogs are Qt Designer forms (ui/*.ui).
+"""
 
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import QDate
 from qgis.PyQt.QtWidgets import (
-    QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import schema
 from ..i18n import prefers_chinese, tr
+from .forms import load_form
 
 
 def _buttons(dialog: QDialog) -> QDialogButtonBox:
@@ -33,29 +33,19 @@ class DedicatedGridDialog(QDialog):
     def __init__(self, parent=None, values: dict | None = None):
         super().__init__(parent)
         values = values or {}
-        self.setWindowTitle(tr("Dedicated grid"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.type_combo = QComboBox()
+        self.ui = load_form("dedicated_grid")()
+        self.ui.setupUi(self)  # ui/dedicated_grid.ui
+        self.type_combo, self.name_edit = self.ui.dedicated_type, self.ui.name
+        self.officer_edit, self.phone_edit = self.ui.officer_name, self.ui.officer_phone
         chinese = prefers_chinese()
         for option in schema.DEDICATED_TYPES:
             label = option.label_zh if chinese else f"{option.label_en} ({option.label_zh})"
             self.type_combo.addItem(label, option.key)
         index = self.type_combo.findData(values.get("dedicated_type") or "school")
         self.type_combo.setCurrentIndex(max(index, 0))
-        self.name_edit = QLineEdit(values.get("name") or "")
-        self.name_edit.setPlaceholderText(tr("e.g. Xincheng primary school"))
-        self.officer_edit = QLineEdit(values.get("officer_name") or "")
-        self.phone_edit = QLineEdit(values.get("officer_phone") or "")
-        form.addRow(tr("Type"), self.type_combo)
-        form.addRow(tr("Name"), self.name_edit)
-        form.addRow(tr("Safety officer (grid head)"), self.officer_edit)
-        form.addRow(tr("Officer's phone"), self.phone_edit)
-        layout.addLayout(form)
-        note = QLabel(tr("The unit's safety officer is recorded as the grid head of the dedicated grid (§3)."))
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        layout.addWidget(_buttons(self))
+        self.name_edit.setText(values.get("name") or "")
+        self.officer_edit.setText(values.get("officer_name") or "")
+        self.phone_edit.setText(values.get("officer_phone") or "")
 
     def values(self) -> dict:
         return {
@@ -115,22 +105,15 @@ def choose_survivor(choices: list[dict], default: int, parent=None) -> int | Non
 class RetireDialog(QDialog):
     def __init__(self, label: str, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(tr("Retire grid"))
-        layout = QVBoxLayout(self)
-        text = QLabel(
+        self.ui = load_form("retire_grid")()
+        self.ui.setupUi(self)  # ui/retire_grid.ui
+        self.ui.question.setText(
             tr("Retire {grid}? It keeps its geometry and code, with status 'retired' and an end date.").format(
                 grid=label
             )
         )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        form = QFormLayout()
-        self.date_edit = QDateEdit(QDate.currentDate())
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        form.addRow(tr("Valid to"), self.date_edit)
-        layout.addLayout(form)
-        layout.addWidget(_buttons(self))
+        self.date_edit = self.ui.valid_to
+        self.date_edit.setDate(QDate.currentDate())
 
     def date(self) -> QDate:
         return self.date_edit.date()
@@ -139,23 +122,11 @@ class RetireDialog(QDialog):
 class TiandituKeyDialog(QDialog):
     def __init__(self, key: str, referer: str, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(tr("Tianditu key"))
-        layout = QVBoxLayout(self)
-        text = QLabel(
-            tr(
-                "Tianditu tiles need your own key (apply at console.tianditu.gov.cn). The site you registered the "
-                "key for is sent as the Referer header. Both stay in your QGIS settings."
-            )
-        )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        form = QFormLayout()
-        self.key_edit = QLineEdit(key)
-        self.referer_edit = QLineEdit(referer)
-        form.addRow(tr("Key (tk)"), self.key_edit)
-        form.addRow(tr("Referer"), self.referer_edit)
-        layout.addLayout(form)
-        layout.addWidget(_buttons(self))
+        self.ui = load_form("tianditu_key")()
+        self.ui.setupUi(self)  # ui/tianditu_key.ui
+        self.key_edit, self.referer_edit = self.ui.key, self.ui.referer
+        self.key_edit.setText(key)
+        self.referer_edit.setText(referer)
 
     def values(self) -> tuple[str, str]:
         return self.key_edit.text().strip(), self.referer_edit.text().strip()

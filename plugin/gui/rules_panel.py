@@ -12,16 +12,10 @@ from __future__ import annotations
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMessageBox,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,6 +24,7 @@ from ..adapters.rules_store import RulesError, load_rules, problem_text, save_ru
 from ..core import schema, sizerules
 from ..core.sizerules import SizeRule, SizeRuleError
 from ..i18n import prefers_chinese, tr
+from .forms import load_form
 from .guard import guarded
 
 COLUMNS = (
@@ -56,6 +51,7 @@ CHOICES = {
     "severity": tuple(o.key for o in schema.SEVERITIES),
 }
 PROBLEM_BRUSH = QBrush(QColor("#f8c9c4"))
+RULES_FORM = load_form("rules_panel")  # ui/rules_panel.ui
 
 
 def _text(value) -> str:
@@ -75,40 +71,24 @@ class RulesPanel(QWidget):
         self.workspace = None
         self._modified = False
         self._loading = False
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("community_grids_rules_table")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.ui = RULES_FORM()
+        self.ui.setupUi(self)  # ui/rules_panel.ui
+        self.table, self.status = self.ui.community_grids_rules_table, self.ui.status
+        self.add_button, self.remove_button = self.ui.add_rule, self.ui.remove_rule
+        self.defaults_button, self.revert_button, self.save_button = (
+            self.ui.standard_defaults,
+            self.ui.revert,
+            self.ui.save_rules,
+        )
+        self.table.setColumnCount(len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self._header(c) for c in COLUMNS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._item_changed)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self.add_button = QPushButton(tr("Add rule"), self)
-        self.remove_button = QPushButton(tr("Remove rule"), self)
-        self.defaults_button = QPushButton(tr("Standard defaults"), self)
-        self.revert_button = QPushButton(tr("Revert"), self)
-        self.save_button = QPushButton(tr("Save rules"), self)
-        self.add_button.setToolTip(tr("Add a rule copied from the selected one"))
-        self.defaults_button.setToolTip(tr("Put the standard's thresholds (§7.3.3) in the table; Save to keep them"))
         self.add_button.clicked.connect(self._on_add)
         self.remove_button.clicked.connect(self._on_remove)
         self.defaults_button.clicked.connect(self._on_defaults)
         self.revert_button.clicked.connect(self._on_revert)
         self.save_button.clicked.connect(self._on_save)
-
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.defaults_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
         self.set_workspace(workspace)
 
     # ------------------------------------------------------------ public API

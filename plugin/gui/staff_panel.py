@@ -17,11 +17,7 @@ from qgis.gui import QgsDualView
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,9 +33,13 @@ from ..adapters.table_store import TableStoreError, commit_table_edits
 from ..core import schema
 from ..core.staff_import import plan_staff_import
 from ..i18n import tr
+from .forms import load_form
 from .guard import guarded
 
 TABLE = schema.STAFF.name
+
+
+STAFF_FORM = load_form("staff_panel")  # ui/staff_panel.ui
 
 
 def _level(level) -> int:
@@ -57,36 +57,20 @@ class StaffPanel(QWidget):
         self.workspace = None
         self.layer = None
         self.last_plan = None
-        self.view = QgsDualView(self)
-        self.view.setObjectName("community_grids_staff_view")
-        self.report = QPlainTextEdit(self)
-        self.report.setReadOnly(True)
-        self.report.setMaximumHeight(120)
-        self.report.setPlaceholderText(tr("Import and check reports appear here."))
-
-        self.add_button = QPushButton(tr("Add person"), self)
-        self.remove_button = QPushButton(tr("Remove selected"), self)
-        self.import_button = QPushButton(tr("Import…"), self)
-        self.undo_button = QPushButton(tr("Undo"), self)
-        self.save_button = QPushButton(tr("Save"), self)
-        self.import_button.setToolTip(tr("Import a staff register from a CSV or Excel (.xlsx) file"))
+        self.ui = STAFF_FORM()
+        self.ui.setupUi(self)  # ui/staff_panel.ui
+        self.view, self.report = self.ui.community_grids_staff_view, self.ui.report
+        self.add_button, self.remove_button, self.import_button = (
+            self.ui.add_person,
+            self.ui.remove_selected,
+            self.ui.import_staff,
+        )
+        self.undo_button, self.save_button = self.ui.undo, self.ui.save_staff
         self.add_button.clicked.connect(self._on_add)
         self.remove_button.clicked.connect(self._on_remove)
         self.import_button.clicked.connect(self._on_import)
         self.undo_button.clicked.connect(self._on_undo)
         self.save_button.clicked.connect(self._on_save)
-
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.import_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.undo_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.report)
         self.set_workspace(workspace)
 
     # ------------------------------------------------------------ public API

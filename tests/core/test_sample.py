@@ -122,9 +122,9 @@ def test_deterministic(built):
     assert digest(again) == digest(built)
 
 
-def test_build_time_and_size(built):
-    # measured: about 6 s on 2 cores; generous bound for slow machines
-    assert built.stats["wall_seconds"] < 60
+def test_build_size(built):
+    # the build time is a figure of `make bench`, never a test's assertion
+    assert built.stats["wall_seconds"] > 0
     assert 150_000 <= built.stats["households"] <= 400_000
 
 

@@ -219,6 +219,30 @@ def test_toolbar_and_menu_in_chinese(zh_cn, plugin_package, recording_iface):
         plugin.unload()
 
 
+def test_designer_forms_are_extracted_and_speak_chinese(script, zh_cn):
+    """The docks and dialogs built from ui/*.ui: their strings are in the .ts (context: the form's class) and
+    the widgets show the translation."""
+    from qgis.PyQt.QtWidgets import QCheckBox, QPushButton
+
+    from plugin.gui.audit_dock import AuditDock
+
+    forms = sorted((ROOT / "ui").glob("*.ui"))
+    assert {f.stem for f in forms} >= {"audit_dock", "install_dependencies"}
+    keys = set(script.extract().messages)
+    assert ("AuditDock", "Run audit") in keys and ("AuditDock", "Show accepted") in keys
+    dock = AuditDock(None)
+    try:
+        buttons = dock.findChildren(QPushButton)
+        assert {b.objectName() for b in buttons} >= {"run", "cancel", "accept", "export_html"}
+        for button in buttons:
+            assert chinese(button.text()), button.text()
+        assert chinese(dock.findChild(QCheckBox, "show_accepted").text())
+        assert chinese(dock.tree.headerItem().text(0))
+        assert chinese(dock.status_label.text())
+    finally:
+        dock.deleteLater()
+
+
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_CN", "zh-CN", "zh", "zh_Hans_CN"])
 def test_every_spelling_of_chinese_that_qgis_stores_gives_the_translation(spelling, compiled, qgis_app):
     """QGIS 3.40 stores ``zh-Hans`` for Chinese, 3.22 ``zh_CN``; hand-edited profiles hold ``zh-CN`` or ``zh``."""
