@@ -31,6 +31,8 @@ from .model import GridArray, WorkspaceData
 ORIGIN = (36_500_000.0, 3_600_000.0)
 CRS = "EPSG:4524"
 L1, L2, L3, LD = (schema.GRID_LAYER_BY_LEVEL[k].name for k in (1, 2, 3, 0))
+DETAILS = ("simple", "realistic")
+REALISTIC_WIGGLE = 39  # intermediate vertices per lattice edge at realistic detail: ~180 vertices a grid
 
 
 # ====================================================================== the city
@@ -62,7 +64,9 @@ def _split_sizes(total: int, parts: int, rng: np.random.Generator, spread: float
 class _Lattice:
     """The jittered lattice with wiggled edges; builds block polygons from shared vertices."""
 
-    def __init__(self, nx: int, ny: int, cell: float, wiggle: int, origin, rng: np.random.Generator):
+    def __init__(
+        self, nx: int, ny: int, cell: float, wiggle: int, origin, rng: np.random.Generator, jagged: bool = False
+    ):
         self.nx, self.ny, self.m = nx, ny, wiggle
         ii, jj = np.meshgrid(np.arange(nx + 1), np.arange(ny + 1), indexing="ij")
         jitter = rng.uniform(-0.2, 0.2, (nx + 1, ny + 1, 2)) * cell
@@ -72,14 +76,29 @@ class _Lattice:
         # horizontal edges (i, j) -> (i + 1, j), vertical edges (i, j) -> (i, j + 1)
         a, b = p[:-1, :, None, :], p[1:, :, None, :]
         eh = a + (b - a) * t
-        eh[..., 1] += rng.uniform(-0.06, 0.06, eh.shape[:3]) * cell
+        eh[..., 1] += self._offsets(eh.shape[:3], cell, rng, jagged)
         a, b = p[:, :-1, None, :], p[:, 1:, None, :]
         ev = a + (b - a) * t
-        ev[..., 0] += rng.uniform(-0.06, 0.06, ev.shape[:3]) * cell
+        ev[..., 0] += self._offsets(ev.shape[:3], cell, rng, jagged)
         self.points = p
         self.coords = np.concatenate([p.reshape(-1, 2), eh.reshape(-1, 2), ev.reshape(-1, 2)]) + np.asarray(origin)
         self.eh0 = (nx + 1) * (ny + 1)
         self.ev0 = self.eh0 + nx * (ny + 1) * m
+
+    @staticmethod
+    def _offsets(shape, cell: float, rng: np.random.Generator, jagged: bool) -> np.ndarray:
+        """Sideways offsets of an edge's intermediate vertices. Simple: uniform ±6 % of a cell. Jagged (a
+        digitised field boundary, ditch or lane): a wandering line (a random walk tied to the edge's ends)
+        with per-vertex jitter, tapered to nothing at the corners so edges meeting there never cross."""
+        if not jagged:
+            return rng.uniform(-0.06, 0.06, shape) * cell
+        m = shape[-1]
+        t = np.arange(1, m + 1) / (m + 1)
+        walk = np.cumsum(rng.normal(0.0, 1.0, (*shape[:-1], m + 1)), axis=-1)
+        walk = walk[..., :-1] - walk[..., -1:] * t  # a bridge: back to zero at the far end
+        walk /= np.maximum(np.abs(walk).max(axis=-1, keepdims=True), 1e-9)
+        wobble = 0.7 * walk + 0.3 * rng.uniform(-1.0, 1.0, shape)
+        return 0.04 * cell * np.sin(np.pi * t) * wobble
 
     def _pid(self, i, j):
         return i * (self.ny + 1) + j
@@ -137,7 +156,8 @@ def generate_city(
     seed: int = 0,
     *,
     cell: float = 150.0,
-    wiggle: int = 2,
+    wiggle: int | None = None,
+    detail: str = "simple",
     per_village: int = 50,
     per_section: float = 5.0,
     dedicated_share: float = 0.1,
@@ -147,9 +167,19 @@ def generate_city(
 ) -> WorkspaceData:
     """A city of exactly ``n_level3`` level 3 grids (about ``per_village`` per village, ``per_section`` per
     section), a county boundary that is the union of the villages, divisions with names, and dedicated grids
-    (schools) in about ``dedicated_share`` of the villages. Same arguments, same city."""
+    (schools) in about ``dedicated_share`` of the villages. Same arguments, same city.
+
+    ``detail``: "simple" (edges of ``wiggle`` + 1 segments, 2 by default: about 7 vertices a grid) or
+    "realistic" (edges as jagged polylines of ``wiggle`` + 1 segments, 39 by default: about 180 vertices a
+    grid, as digitised village and group boundaries). Every shared edge is the same polyline in both
+    neighbours, so the city stays an exact coverage at either detail."""
     if n_level3 < 1:
         raise ValueError("n_level3 must be at least 1")
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {DETAILS}")
+    jagged = detail == "realistic"
+    if wiggle is None:
+        wiggle = REALISTIC_WIGGLE if jagged else 2
     rng = np.random.default_rng(seed)
     rule = CodeRule.parse(None)
     cells_per_l3 = 1.25
@@ -203,7 +233,7 @@ def generate_city(
     l3_seq = _rank_within(l3_section)
     l3_codes = np.array([rule.make_code(section_codes[p], 3, int(s)) for p, s in zip(l3_section, l3_seq)], dtype=object)
 
-    lattice = _Lattice(nx, ny, cell, wiggle, (0.0, 0.0), rng)
+    lattice = _Lattice(nx, ny, cell, wiggle, (0.0, 0.0), rng, jagged)
     lattice.coords += np.asarray(origin)
     geoms1 = lattice.polygons(village_blocks)
     geoms2 = lattice.polygons(section_blocks)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import _geom
+from . import _geom, chains
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area, strip_note
 from .layers import LayerState
 from .overlaps import OverlapPairs
@@ -49,6 +49,26 @@ def _lookup(sorted_codes: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> 
     return np.where(hit, order[pos_c], -1)
 
 
+def named_parents(child: LayerState, parent: LayerState) -> tuple[np.ndarray, np.ndarray]:
+    """For each usable child, the usable parent its parent code names (−1: none), and per usable parent
+    whether its code is its own (non-empty, held by no other usable parent)."""
+    pkeys = np.array([c if isinstance(c, str) else "" for c in parent.codes], dtype=object)
+    order = np.argsort(pkeys, kind="stable")
+    named = _lookup(pkeys[order], order, child.parent_codes)
+    unique = pkeys != ""
+    if len(pkeys):
+        _values, inverse, counts = np.unique(pkeys, return_inverse=True, return_counts=True)
+        unique &= counts[inverse] == 1
+    return named, unique
+
+
+def tiled_parents(child: LayerState, parent: LayerState, child_sketch, parent_sketch) -> np.ndarray:
+    """Per usable parent: True when the usable children naming it tile it exactly (shared edges,
+    :mod:`.chains`): they lie inside it, overlap nothing among themselves and leave no gap."""
+    named, unique = named_parents(child, parent)
+    return chains.certify_parents(child_sketch, named, parent_sketch, unique)
+
+
 def check_nesting(
     child: LayerState,
     parent: LayerState,
@@ -59,9 +79,12 @@ def check_nesting(
     *,
     gaps: bool,
     other_layers: tuple[LayerState, ...] = (),
+    tiled: np.ndarray | None = None,
 ) -> Nesting:
     """Nesting of ``child`` in ``parent``. ``other_layers`` (grids of the other levels) tell what a parent code
-    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section)."""
+    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section).
+    ``tiled`` (per usable parent, :func:`tiled_parents`) marks parents exactly tiled by the children naming
+    them: those children lie in them and they have no gap, with no geometric test."""
     cg, ccodes, cpcodes, cfids = child.geoms, child.codes, child.parent_codes, child.fids
     pg, pcodes, pfids = parent.geoms, parent.codes, parent.fids
     nc, np_ = len(cg), len(pg)
@@ -84,8 +107,10 @@ def check_nesting(
         values, counts = np.unique(pkeys, return_counts=True)
         code_count = {v: int(c) for v, c in zip(values, counts) if c > 1 and v}
 
-    fast = np.flatnonzero(named >= 0)
     covered = np.zeros(nc, dtype=bool)
+    if tiled is not None:
+        covered[named >= 0] = tiled[named[named >= 0]]
+    fast = np.flatnonzero((named >= 0) & ~covered)
     if len(fast):
         covered[fast] = pool.chunked(shapely.covers, pg[named[fast]], cg[fast])
     parent_geom[covered] = pg[named[covered]]
@@ -270,6 +295,8 @@ def check_nesting(
     if len(unusable := child.bad_geoms):
         # parents holding an invalid child: their gaps near it are muted below, others still reported
         need[np.unique(tree_p.query(unusable)[1])] = True
+    if tiled is not None:
+        need &= ~tiled  # tiled exactly by their own children: no gap, whatever else meets them
     certified = ~need
     todo = np.flatnonzero(need)
     if len(todo) == 0:
