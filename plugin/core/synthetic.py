@@ -417,6 +417,20 @@ DEFECT_KINDS = (
 
 Key = tuple  # (rule_id, layer, frozenset(codes))
 
+# kinds planted more than once in a large city; the county boundary and village kinds once (each is one
+# finding per boundary or village layer, however many are planted)
+REPEATABLE_KINDS = tuple(k for k in DEFECT_KINDS if not k.startswith(("county_", "village_")))
+
+
+def defect_plan(n_level3: int, per_grids: int = 120) -> list[str]:
+    """Kinds to plant for about one defect per ``per_grids`` level 3 grids: every kind once, then the
+    repeatable kinds in turn."""
+    count = max(len(DEFECT_KINDS), round(n_level3 / per_grids))
+    plan = list(DEFECT_KINDS)
+    while len(plan) < count:
+        plan.append(REPEATABLE_KINDS[(len(plan) - len(DEFECT_KINDS)) % len(REPEATABLE_KINDS)])
+    return plan
+
 
 @dataclass
 class PlantedDefect:
@@ -526,6 +540,7 @@ class _Planter:
         self.ed = _Editor(data)
         self.rng = np.random.default_rng(seed)
         self.reserved: list = []
+        self._reserved_bounds = np.zeros((0, 4))
         g3, g2, g1 = data.grid(3), data.grid(2), data.grid(1)
         self.cell = float(np.sqrt(np.median(shapely.area(g3.geometries)))) if len(g3) else 100.0
         self.children: dict[str, list[int]] = {}
@@ -541,10 +556,20 @@ class _Planter:
 
     # ---- reservations keep defects apart, so each is reported exactly as planned
     def free(self, *geoms) -> bool:
-        return not any(shapely.intersects(g, r) for g in geoms for r in self.reserved)
+        if not self.reserved:
+            return True
+        rb = self._reserved_bounds
+        for g in geoms:  # envelopes first: hundreds of reservations in a large city
+            x0, y0, x1, y1 = shapely.bounds(g)
+            near = np.flatnonzero((rb[:, 0] <= x1) & (rb[:, 2] >= x0) & (rb[:, 1] <= y1) & (rb[:, 3] >= y0))
+            if any(shapely.intersects(g, self.reserved[k]) for k in near):
+                return False
+        return True
 
     def reserve(self, *geoms) -> None:
-        self.reserved += [shapely.buffer(g, 0.5 * self.cell) for g in geoms]
+        new = [shapely.buffer(g, 0.5 * self.cell) for g in geoms]
+        self.reserved += new
+        self._reserved_bounds = np.vstack([self._reserved_bounds, shapely.bounds(np.array(new, dtype=object))])
 
     def order(self, n):
         return self.rng.permutation(n)
@@ -602,15 +627,19 @@ def _disc(point, radius):
     return shapely.buffer(point, radius, quad_segs=8)
 
 
-def plant_defects(data: WorkspaceData, kinds=DEFECT_KINDS, seed: int = 0) -> tuple[WorkspaceData, list]:
-    """A copy of ``data`` with one defect of each kind in ``kinds`` planted, each far from the others, and
-    the list of :class:`PlantedDefect` saying what an exact audit must report. Kinds that find no place in
-    a small city raise ValueError."""
+def plant_defects(
+    data: WorkspaceData, kinds=DEFECT_KINDS, seed: int = 0, *, skip_unplaced: bool = False
+) -> tuple[WorkspaceData, list]:
+    """A copy of ``data`` with one defect of each kind in ``kinds`` planted (a kind listed twice is planted
+    twice), each far from the others, and the list of :class:`PlantedDefect` saying what an exact audit must
+    report. Kinds that find no place raise ValueError, or are left out with ``skip_unplaced``."""
     pl = _Planter(data, seed)
     planted = []
     for kind in kinds:
         fn = _PLANTERS[kind]
         result = fn(pl)
+        if result is None and skip_unplaced:
+            continue
         if result is None:
             raise ValueError(f"no room to plant a {kind!r} defect in this city")
         description, expected, areas = result
