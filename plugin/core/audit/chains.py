@@ -157,3 +157,63 @@ def certify_parents(
             np.add.at(total, named[sel], child_sketch[sel])
         has_child[named[sel]] = True
     return eligible & has_child & (total == parent_sketch)
+
+
+def residual_boxes(parents: np.ndarray, children: np.ndarray, child_group: np.ndarray) -> np.ndarray:
+    """Per parent: the bounding box (xmin, ymin, xmax, ymax) of the segments left over when the children
+    tagged with its index are taken from it (Σ ∂children − ∂parent), NaN where nothing is left over.
+
+    Exact (segments compared by their coordinates). The part of a parent its children leave uncovered is
+    bounded by left-over segments only (across any other segment the children's winding numbers add up to
+    the parent's), so it lies inside that box; the overlay can be cut down to it.
+    """
+    out = np.full((len(parents), 4), np.nan)
+    if len(parents) == 0:
+        return out
+    ends_p, sign_p, owner_p = _directed_segments(parents)
+    ends_c, sign_c, owner_c = _directed_segments(children)
+    ends = np.concatenate([ends_p, ends_c])
+    sign = np.concatenate([-sign_p, sign_c]).astype(np.int64)
+    group = np.concatenate([owner_p, np.asarray(child_group, dtype=np.int64)[owner_c]])
+    if len(ends) == 0:
+        return out
+    order = np.lexsort((ends[:, 3], ends[:, 2], ends[:, 1], ends[:, 0], group))
+    ends, sign, group = ends[order], sign[order], group[order]
+    new = np.ones(len(ends), dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (ends[1:] != ends[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    left = starts[np.add.reduceat(sign, starts) != 0]
+    if len(left) == 0:
+        return out
+    g = group[left]
+    e = ends[left]
+    lo_x, lo_y = np.minimum(e[:, 0], e[:, 2]), np.minimum(e[:, 1], e[:, 3])
+    hi_x, hi_y = np.maximum(e[:, 0], e[:, 2]), np.maximum(e[:, 1], e[:, 3])
+    touched = np.unique(g)
+    out[touched] = [np.inf, np.inf, -np.inf, -np.inf]
+    np.minimum.at(out[:, 0], g, lo_x)
+    np.minimum.at(out[:, 1], g, lo_y)
+    np.maximum.at(out[:, 2], g, hi_x)
+    np.maximum.at(out[:, 3], g, hi_y)
+    return out
+
+
+def _directed_segments(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, 4) canonical segment ends (smaller end first), the sign of each segment in the standard
+    orientation, and the geometry it belongs to."""
+    geoms = np.asarray(geoms, dtype=object)
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    if len(rings) == 0:
+        return np.zeros((0, 4)), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int64)
+    exterior = np.ones(len(rings), dtype=bool)
+    exterior[1:] = ring_part[1:] != ring_part[:-1]
+    flip = np.where(shapely.is_ccw(rings) == exterior, 1, -1).astype(np.int8)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    coords += 0.0
+    seg = np.flatnonzero(ring_of[:-1] == ring_of[1:])
+    a, b = coords[seg], coords[seg + 1]
+    forward = (a[:, 0] < b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] < b[:, 1]))
+    ends = np.where(forward[:, None], np.c_[a, b], np.c_[b, a])
+    sign = np.where(forward, 1, -1).astype(np.int8) * flip[ring_of[seg]]
+    return ends, sign, part_of[ring_part[ring_of[seg]]]

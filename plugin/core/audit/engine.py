@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 import uuid
 from collections import Counter
@@ -181,6 +182,8 @@ def run_audit(
             for level in (1, 0):
                 overlaps[level] = find_overlaps(states[level], tol, pool, out)
                 cancel_point("overlaps")
+            # the county boundary needs only level 1: checked in a thread beside the levels below
+            county_job = _Background(_county_job, data.county_boundary, states[1], overlaps[1], tol)
             # a grid whose parent is tiled exactly by its children and overlaps no grid of its own level
             # overlaps nothing of its level: only the others (and their neighbours) go through the coverage
             # validator and the pairwise tests
@@ -208,10 +211,8 @@ def run_audit(
                     "一级网格图层没有在用网格，未检查县界覆盖。",
                     "The level 1 layer has no active grids: coverage of the county was not checked.",
                 )
-            else:
-                county = prepare_county(data.county_boundary, out, states[1].n_active)
-                l1 = overlaps[1]
-                check_county(county, states[1], l1, tol, out)
+            county, county_findings = county_job.result()
+            out.findings.extend(county_findings)
             if states[1].n_active == 0:
                 county = prepare_quiet(data.county_boundary)
             check_far_outside(county, list(states.values()), out)
@@ -258,6 +259,38 @@ def prepare_quiet(county):
     if shapely.get_type_id(county) not in (_geom.POLYGON, _geom.MULTIPOLYGON):
         return None  # reported by prepare_county when level 1 is audited
     return county if shapely.is_valid(county) else shapely.make_valid(county)
+
+
+def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
+    """The county boundary prepared and checked against level 1 (nothing when level 1 is empty), with its
+    own findings."""
+    out = Collector()
+    if level1.n_active == 0:
+        return None, out.findings
+    county = prepare_county(boundary, out, level1.n_active)
+    check_county(county, level1, overlaps, tol, out)
+    return county, out.findings
+
+
+class _Background:
+    """``func(*args)`` in a thread of its own; ``result()`` waits and re-raises its exception."""
+
+    def __init__(self, func, *args) -> None:
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _tilings(states: dict, pool) -> dict:

@@ -306,7 +306,23 @@ def check_nesting(
     slot = np.full(np_, -1, dtype=np.int64)
     slot[todo] = np.arange(len(todo))
     mine = np.flatnonzero((named >= 0) & (slot[np.maximum(named, 0)] >= 0))
-    gap = _subtract(pg[todo], slot[named[mine]], cg[mine], pool)
+    # what its own children leave of a parent lies inside the box of their left-over edges: the overlay is
+    # cut down to that box (with a margin), and only the children meeting it take part
+    boxes = chains.residual_boxes(pg[todo], cg[mine], slot[named[mine]])
+    boxes[:, :2] -= _BOX_MARGIN
+    boxes[:, 2:] += _BOX_MARGIN
+    open_ = ~np.isnan(boxes[:, 0])
+    gap = np.array([shapely.Polygon()] * len(todo), dtype=object)  # nothing left over: no gap
+    frames = shapely.box(*boxes[open_].T)
+    whole = shapely.covers(frames, pg[todo][open_])
+    cut = pg[todo][open_]
+    cut[~whole] = _geom.intersection(cut[~whole], frames[~whole])
+    gap[open_] = cut
+    cb = shapely.bounds(cg[mine])
+    tb = boxes[slot[named[mine]]]
+    meets = (cb[:, 0] <= tb[:, 2]) & (cb[:, 2] >= tb[:, 0]) & (cb[:, 1] <= tb[:, 3]) & (cb[:, 3] >= tb[:, 1])
+    mine = mine[meets]
+    gap = _subtract(gap, slot[named[mine]], cg[mine], pool)
     left = np.flatnonzero(~shapely.is_empty(gap))
     if len(left):
         fi, cj = shapely.STRtree(cg).query(gap[left], predicate="intersects")
@@ -373,6 +389,9 @@ def check_nesting(
                 on_parent_boundary=bool(on_edge[q]),
             )
     return Nesting(parent_geom, certified)
+
+
+_BOX_MARGIN = 1.0  # m around the left-over edges
 
 
 def _subtract(geoms: np.ndarray, group: np.ndarray, members: np.ndarray, pool: _geom.Pool) -> np.ndarray:
