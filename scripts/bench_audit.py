@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""Benchmark the audit engine on synthetic cities.
+"""Benchmark the whole workspace audit on synthetic cities, at two levels of detail.
 
-For each size a fresh Python process generates a city of N level 3 grids (plugin.core.synthetic), plants one
-defect of every kind (unless --clean), audits it once and reports its timings and peak memory (ru_maxrss of
-that process, so sizes do not inherit each other's memory)::
+For each size and detail a fresh Python process generates a city of N level 3 grids (plugin.core.synthetic):
+"simple" (straight-ish shared edges, ~15 vertices a grid) and "realistic" (shared edges as jagged polylines,
+~180 vertices a grid, still an exact coverage). It plants about one defect per 120 grids (every kind at least
+once; --per-grids), runs the whole workspace audit once (topology, codes, size rules, staffing:
+plugin.core.workspace_audit), writes the JSON and HTML reports, and reports the timings of every stage, the
+peak memory (ru_maxrss of that process, so sizes do not inherit each other's memory) and whether the findings
+are exactly the planted ones::
 
-    .venv/bin/python scripts/bench_audit.py                  # 1k, 10k, 100k
-    .venv/bin/python scripts/bench_audit.py --sizes 1000 50000 --clean
+    .venv/bin/python scripts/bench_audit.py                  # 1k, 10k, 100k at both details
+    .venv/bin/python scripts/bench_audit.py --sizes 1000 50000 --details realistic --clean
 
 The sizes in --fallback-sizes (default: the 100k city) are audited a second time in a process started with
 COMMUNITY_GRIDS_GEOMETRY=fallback: the same shapely/GEOS with every operation newer than shapely 2.0 replaced by
 its fallback (plugin.core.capabilities), as on a stock QGIS with shapely 2.0 / GEOS 3.11. The city is
 generated on the native path in both processes, so both audit the same data and must find the same.
+
+The sizes in --bare-sizes (default: the 100k city) are also given a bare shapely gap + overlap pass on level 3
+(STRtree pairs and their intersections; union of level 2 − union of level 3), for comparison.
 """
 
 from __future__ import annotations
