@@ -296,8 +296,13 @@ class _Background:
 def _tilings(states: dict, pool) -> dict:
     """{child level: per usable parent, tiled exactly by the children naming it} for levels 3 and 2."""
     need = [k for k in (1, 2, 3) if len(states[k].geoms)]
-    futures = {k: pool.submit(chains.sketches, states[k].geoms) for k in need}
-    sketch = {k: f.result() for k, f in futures.items()}
+    # per grid, so any split gives the same: halves of the large layers share the threads
+    futures = {}
+    for k in need:
+        geoms = states[k].geoms
+        cut = len(geoms) // 2 if len(geoms) >= 20000 else len(geoms)
+        futures[k] = [pool.submit(chains.sketches, part) for part in (geoms[:cut], geoms[cut:]) if len(part)]
+    sketch = {k: np.concatenate([f.result() for f in fs]) for k, fs in futures.items()}
     return {
         child: tiled_parents(states[child], states[parent], sketch[child], sketch[parent])
         for child, parent in ((3, 2), (2, 1))
