@@ -176,7 +176,10 @@ def main(argv=None) -> int:
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             return done.returncode
-        (fallback_rows if fallback else rows).append(json.loads(done.stdout.strip().splitlines()[-1]))
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        (fallback_rows if fallback else rows).append(row)
+        sys.stderr.write(f"{'fallback ' if fallback else ''}{json.dumps(row)}\n")  # as it comes: long runs
+        sys.stderr.flush()
     if args.json:
         print(json.dumps({"native": rows, "fallback": fallback_rows}, indent=1))
         return 0
