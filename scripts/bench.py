@@ -4,7 +4,7 @@
   realistic detail (~15 and ~180 vertices a grid), about one planted defect per 120 grids, the whole workspace
   audit with its stage timings, wall time and peak memory of a fresh process per size, then the 100k cities
   again with the geometry fallbacks of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process),
-  and a bare shapely gap + overlap pass on level 3 of the 100k cities (scripts/bench_audit.py);
+  and a bare shapely gap + overlap pass on level 3 of the 10k cities (scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
 - the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py).
