@@ -17,8 +17,9 @@ COMMUNITY_GRIDS_GEOMETRY=fallback: the same shapely/GEOS with every operation ne
 its fallback (plugin.core.capabilities), as on a stock QGIS with shapely 2.0 / GEOS 3.11. The city is
 generated on the native path in both processes, so both audit the same data and must find the same.
 
-The sizes in --bare-sizes (default: the 10k city; at 100k realistic it runs for many minutes) are also given a bare shapely gap + overlap pass on level 3
-(STRtree pairs and their intersections; union of level 2 − union of level 3), for comparison.
+The sizes in --bare-sizes (default: the 10k city; at 100k realistic it runs for many minutes) are also given
+a bare shapely gap + overlap pass on level 3 (STRtree pairs and their intersections; union of level 2 − union
+of level 3), for comparison.
 """
 
 from __future__ import annotations
