@@ -31,6 +31,8 @@ from plugin.core.model import GridArray, WorkspaceData
 ORIGIN = (36_500_000.0, 3_600_000.0)
 CRS = "EPSG:4524"
 L1, L2, L3, LD = (schema.GRID_LAYER_BY_LEVEL[k].name for k in (1, 2, 3, 0))
+DETAILS = ("simple", "realistic")
+REALISTIC_WIGGLE = 39  # intermediate vertices per lattice edge at realistic detail: ~180 vertices a grid
 
 
 # ====================================================================== the city
@@ -62,7 +64,9 @@ def _split_sizes(total: int, parts: int, rng: np.random.Generator, spread: float
 class _Lattice:
     """The jittered lattice with wiggled edges; builds block polygons from shared vertices."""
 
-    def __init__(self, nx: int, ny: int, cell: float, wiggle: int, origin, rng: np.random.Generator):
+    def __init__(
+        self, nx: int, ny: int, cell: float, wiggle: int, origin, rng: np.random.Generator, jagged: bool = False
+    ):
         self.nx, self.ny, self.m = nx, ny, wiggle
         ii, jj = np.meshgrid(np.arange(nx + 1), np.arange(ny + 1), indexing="ij")
         jitter = rng.uniform(-0.2, 0.2, (nx + 1, ny + 1, 2)) * cell
@@ -72,14 +76,29 @@ class _Lattice:
         # horizontal edges (i, j) -> (i + 1, j), vertical edges (i, j) -> (i, j + 1)
         a, b = p[:-1, :, None, :], p[1:, :, None, :]
         eh = a + (b - a) * t
-        eh[..., 1] += rng.uniform(-0.06, 0.06, eh.shape[:3]) * cell
+        eh[..., 1] += self._offsets(eh.shape[:3], cell, rng, jagged)
         a, b = p[:, :-1, None, :], p[:, 1:, None, :]
         ev = a + (b - a) * t
-        ev[..., 0] += rng.uniform(-0.06, 0.06, ev.shape[:3]) * cell
+        ev[..., 0] += self._offsets(ev.shape[:3], cell, rng, jagged)
         self.points = p
         self.coords = np.concatenate([p.reshape(-1, 2), eh.reshape(-1, 2), ev.reshape(-1, 2)]) + np.asarray(origin)
         self.eh0 = (nx + 1) * (ny + 1)
         self.ev0 = self.eh0 + nx * (ny + 1) * m
+
+    @staticmethod
+    def _offsets(shape, cell: float, rng: np.random.Generator, jagged: bool) -> np.ndarray:
+        """Sideways offsets of an edge's intermediate vertices. Simple: uniform ±6 % of a cell. Jagged (a
+        digitised field boundary, ditch or lane): a wandering line (a random walk tied to the edge's ends)
+        with per-vertex jitter, tapered to nothing at the corners so edges meeting there never cross."""
+        if not jagged:
+            return rng.uniform(-0.06, 0.06, shape) * cell
+        m = shape[-1]
+        t = np.arange(1, m + 1) / (m + 1)
+        walk = np.cumsum(rng.normal(0.0, 1.0, (*shape[:-1], m + 1)), axis=-1)
+        walk = walk[..., :-1] - walk[..., -1:] * t  # a bridge: back to zero at the far end
+        walk /= np.maximum(np.abs(walk).max(axis=-1, keepdims=True), 1e-9)
+        wobble = 0.7 * walk + 0.3 * rng.uniform(-1.0, 1.0, shape)
+        return 0.04 * cell * np.sin(np.pi * t) * wobble
 
     def _pid(self, i, j):
         return i * (self.ny + 1) + j
@@ -137,7 +156,8 @@ def generate_city(
     seed: int = 0,
     *,
     cell: float = 150.0,
-    wiggle: int = 2,
+    wiggle: int | None = None,
+    detail: str = "simple",
     per_village: int = 50,
     per_section: float = 5.0,
     dedicated_share: float = 0.1,
@@ -147,9 +167,19 @@ def generate_city(
 ) -> WorkspaceData:
     """A city of exactly ``n_level3`` level 3 grids (about ``per_village`` per village, ``per_section`` per
     section), a county boundary that is the union of the villages, divisions with names, and dedicated grids
-    (schools) in about ``dedicated_share`` of the villages. Same arguments, same city."""
+    (schools) in about ``dedicated_share`` of the villages. Same arguments, same city.
+
+    ``detail``: "simple" (edges of ``wiggle`` + 1 segments, 2 by default: about 7 vertices a grid) or
+    "realistic" (edges as jagged polylines of ``wiggle`` + 1 segments, 39 by default: about 180 vertices a
+    grid, as digitised village and group boundaries). Every shared edge is the same polyline in both
+    neighbours, so the city stays an exact coverage at either detail."""
     if n_level3 < 1:
         raise ValueError("n_level3 must be at least 1")
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {DETAILS}")
+    jagged = detail == "realistic"
+    if wiggle is None:
+        wiggle = REALISTIC_WIGGLE if jagged else 2
     rng = np.random.default_rng(seed)
     rule = CodeRule.parse(None)
     cells_per_l3 = 1.25
@@ -203,7 +233,7 @@ def generate_city(
     l3_seq = _rank_within(l3_section)
     l3_codes = np.array([rule.make_code(section_codes[p], 3, int(s)) for p, s in zip(l3_section, l3_seq)], dtype=object)
 
-    lattice = _Lattice(nx, ny, cell, wiggle, (0.0, 0.0), rng)
+    lattice = _Lattice(nx, ny, cell, wiggle, (0.0, 0.0), rng, jagged)
     lattice.coords += np.asarray(origin)
     geoms1 = lattice.polygons(village_blocks)
     geoms2 = lattice.polygons(section_blocks)
@@ -387,6 +417,20 @@ DEFECT_KINDS = (
 
 Key = tuple  # (rule_id, layer, frozenset(codes))
 
+# kinds planted more than once in a large city; the county boundary and village kinds once (each is one
+# finding per boundary or village layer, however many are planted)
+REPEATABLE_KINDS = tuple(k for k in DEFECT_KINDS if not k.startswith(("county_", "village_")))
+
+
+def defect_plan(n_level3: int, per_grids: int = 120) -> list[str]:
+    """Kinds to plant for about one defect per ``per_grids`` level 3 grids: every kind once, then the
+    repeatable kinds in turn."""
+    count = max(len(DEFECT_KINDS), round(n_level3 / per_grids))
+    plan = list(DEFECT_KINDS)
+    while len(plan) < count:
+        plan.append(REPEATABLE_KINDS[(len(plan) - len(DEFECT_KINDS)) % len(REPEATABLE_KINDS)])
+    return plan
+
 
 @dataclass
 class PlantedDefect:
@@ -496,6 +540,7 @@ class _Planter:
         self.ed = _Editor(data)
         self.rng = np.random.default_rng(seed)
         self.reserved: list = []
+        self._reserved_bounds = np.zeros((0, 4))
         g3, g2, g1 = data.grid(3), data.grid(2), data.grid(1)
         self.cell = float(np.sqrt(np.median(shapely.area(g3.geometries)))) if len(g3) else 100.0
         self.children: dict[str, list[int]] = {}
@@ -511,10 +556,20 @@ class _Planter:
 
     # ---- reservations keep defects apart, so each is reported exactly as planned
     def free(self, *geoms) -> bool:
-        return not any(shapely.intersects(g, r) for g in geoms for r in self.reserved)
+        if not self.reserved:
+            return True
+        rb = self._reserved_bounds
+        for g in geoms:  # envelopes first: hundreds of reservations in a large city
+            x0, y0, x1, y1 = shapely.bounds(g)
+            near = np.flatnonzero((rb[:, 0] <= x1) & (rb[:, 2] >= x0) & (rb[:, 1] <= y1) & (rb[:, 3] >= y0))
+            if any(shapely.intersects(g, self.reserved[k]) for k in near):
+                return False
+        return True
 
     def reserve(self, *geoms) -> None:
-        self.reserved += [shapely.buffer(g, 0.5 * self.cell) for g in geoms]
+        new = [shapely.buffer(g, 0.5 * self.cell) for g in geoms]
+        self.reserved += new
+        self._reserved_bounds = np.vstack([self._reserved_bounds, shapely.bounds(np.array(new, dtype=object))])
 
     def order(self, n):
         return self.rng.permutation(n)
@@ -572,15 +627,19 @@ def _disc(point, radius):
     return shapely.buffer(point, radius, quad_segs=8)
 
 
-def plant_defects(data: WorkspaceData, kinds=DEFECT_KINDS, seed: int = 0) -> tuple[WorkspaceData, list]:
-    """A copy of ``data`` with one defect of each kind in ``kinds`` planted, each far from the others, and
-    the list of :class:`PlantedDefect` saying what an exact audit must report. Kinds that find no place in
-    a small city raise ValueError."""
+def plant_defects(
+    data: WorkspaceData, kinds=DEFECT_KINDS, seed: int = 0, *, skip_unplaced: bool = False
+) -> tuple[WorkspaceData, list]:
+    """A copy of ``data`` with one defect of each kind in ``kinds`` planted (a kind listed twice is planted
+    twice), each far from the others, and the list of :class:`PlantedDefect` saying what an exact audit must
+    report. Kinds that find no place raise ValueError, or are left out with ``skip_unplaced``."""
     pl = _Planter(data, seed)
     planted = []
     for kind in kinds:
         fn = _PLANTERS[kind]
         result = fn(pl)
+        if result is None and skip_unplaced:
+            continue
         if result is None:
             raise ValueError(f"no room to plant a {kind!r} defect in this city")
         description, expected, areas = result

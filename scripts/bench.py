@@ -1,8 +1,10 @@
 """`make bench`: every benchmark, one after the other, with their tables.
 
-- audit: synthetic cities of 1k / 10k / 100k level 3 grids (plus levels 1, 2 and dedicated), full audit,
-  wall time and peak memory of a fresh process per size, then the 100k city again with the geometry fallbacks
-  of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process; scripts/bench_audit.py);
+- audit: synthetic cities of 1k / 10k / 100k level 3 grids (plus levels 1, 2 and dedicated) at simple and
+  realistic detail (~15 and ~180 vertices a grid), about one planted defect per 120 grids, the whole workspace
+  audit with its stage timings, wall time and peak memory of a fresh process per size, then the 100k cities
+  again with the geometry fallbacks of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process),
+  and a bare shapely gap + overlap pass on level 3 of the 10k cities (scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
 - city database: 1,000,000 level 3 grids of ten counties taken into PostGIS with history, a county's audit from the

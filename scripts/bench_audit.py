@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
-"""Benchmark the audit engine on synthetic cities.
+"""Benchmark the whole workspace audit on synthetic cities, at two levels of detail.
 
-For each size a fresh Python process generates a city of N level 3 grids (devtools.synthetic), plants one
-defect of every kind (unless --clean), audits it once and reports its timings and peak memory (ru_maxrss of
-that process, so sizes do not inherit each other's memory)::
+For each size and detail a fresh Python process generates a city of N level 3 grids (devtools.synthetic):
+"simple" (straight-ish shared edges, ~15 vertices a grid) and "realistic" (shared edges as jagged polylines,
+~180 vertices a grid, still an exact coverage). It plants about one defect per 120 grids (every kind at least
+once; --per-grids), runs the whole workspace audit once (topology, codes, size rules, staffing:
+plugin.core.workspace_audit), writes the JSON and HTML reports, and reports the timings of every stage, the
+peak memory (ru_maxrss of that process, so sizes do not inherit each other's memory) and whether the findings
+are exactly the planted ones::
 
-    .venv/bin/python scripts/bench_audit.py                  # 1k, 10k, 100k
-    .venv/bin/python scripts/bench_audit.py --sizes 1000 50000 --clean
+    .venv/bin/python scripts/bench_audit.py                  # 1k, 10k, 100k at both details
+    .venv/bin/python scripts/bench_audit.py --sizes 1000 50000 --details realistic --clean
 
 The sizes in --fallback-sizes (default: the 100k city) are audited a second time in a process started with
 COMMUNITY_GRIDS_GEOMETRY=fallback: the same shapely/GEOS with every operation newer than shapely 2.0 replaced by
 its fallback (plugin.core.capabilities), as on a stock QGIS with shapely 2.0 / GEOS 3.11. The city is
 generated on the native path in both processes, so both audit the same data and must find the same.
+
+The sizes in --bare-sizes (default: the 10k city; at 100k realistic it runs for many minutes) are also given
+a bare shapely gap + overlap pass on level 3 (STRtree pairs and their intersections; union of level 2 − union
+of level 3), for comparison.
 """
 
 from __future__ import annotations
@@ -23,62 +31,108 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+
+import numpy as np
+import shapely
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEOMETRY_ENV = "COMMUNITY_GRIDS_GEOMETRY"  # plugin.core.capabilities.ENV
 
 
-def worker(n: int, seed: int, clean: bool, workers: int | None) -> dict:
+def worker(n: int, seed: int, clean: bool, workers: int | None, detail: str, per_grids: int, bare: bool) -> dict:
     sys.path.insert(0, ROOT)
-    from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
+    from collections import Counter
+
+    from devtools.synthetic import defect_plan, generate_city, plant_defects
     from plugin.core import capabilities
-    from plugin.core.audit import run_audit
+    from plugin.core.workspace_audit import audit_workspace, write_html_report, write_json_report
 
     t0 = time.perf_counter()
     with capabilities.fallback(False):  # the same city on both paths
-        data = generate_city(n, seed=seed)
-        generation = time.perf_counter() - t0
-        expected = set()
+        data = generate_city(n, seed=seed, detail=detail)
+        expected = Counter()
         if not clean:
-            data, planted = plant_defects(data, DEFECT_KINDS, seed=seed)
-            expected = set().union(*(p.expected for p in planted))
+            data, planted = plant_defects(data, defect_plan(n, per_grids), seed=seed, skip_unplaced=True)
+            expected = Counter(k for p in planted for k in p.expected)
+        generation = time.perf_counter() - t0
+    n_vertices = int(shapely.get_num_coordinates(np.asarray(data.grid(3).geometries, dtype=object)).sum())
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss_before = usage.ru_maxrss
     cpu0 = usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
-    result = run_audit(data, workers=workers)
+    result = audit_workspace(data, workers=workers)
     audit = time.perf_counter() - t0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu0
-    found = {(f.rule_id, f.layer, frozenset(f.codes)) for f in result.findings}
+    peak = usage.ru_maxrss / 1024.0
+    # the synthetic workspace has no staff register: staffing says so once per rule (not per grid); every
+    # other finding must be a planted one
+    notes = [f for f in result.findings if f.rule_id.startswith("staff.") and not f.codes]
+    found = Counter((f.rule_id, f.layer, frozenset(f.codes)) for f in result.findings if f not in notes)
     rows = [
         (f.rule_id, f.layer, f.codes, f.fids, f.key, None if f.measure is None else round(f.measure, 3))
         for f in result.findings
     ]
-    return {
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        write_json_report(result, os.path.join(tmp, "audit.json"))
+        write_html_report(result, os.path.join(tmp, "audit.html"), divisions=data.divisions)
+        writing = time.perf_counter() - t0
+    out = {
         "geometry": capabilities.describe(),
+        "detail": detail,
         "findings_digest": hashlib.sha256(repr(rows).encode()).hexdigest()[:12],
         "n3": len(data.grid(3)),
         "n2": len(data.grid(2)),
         "n1": len(data.grid(1)),
         "nd": len(data.grid(0)),
+        "vertices_per_grid": n_vertices / max(len(data.grid(3)), 1),
         "generation_s": generation,
         "audit_s": audit,
         "audit_cpu_s": cpu,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mb": peak,
         "rss_before_audit_mb": rss_before / 1024.0,
         "findings": len(result.findings),
-        "exact": (found == expected and len(result.findings) == len(expected)) if not clean else not result.findings,
-        "timings": result.timings,
+        "planted": sum(expected.values()),
+        "notes": len(notes),
+        "exact": found == expected,
+        "timings": dict(result.timings),
+        "writing_s": writing,
     }
+    if bare:
+        out["bare"] = bare_pass(data.grid(3).geometries, data.grid(2).geometries)
+    return out
+
+
+def bare_pass(level3, level2) -> dict:
+    """A bare shapely gap + overlap pass on level 3, for comparison: candidate pairs from an STRtree, their
+    intersections (overlaps: area > 1e-6 m²); gaps = union of level 2 − union of level 3, parts > 1e-6 m²."""
+    t0 = time.perf_counter()
+    g3 = np.asarray(level3, dtype=object)
+    g3 = g3[shapely.is_valid(g3)]
+    i, j = shapely.STRtree(g3).query(g3, predicate="intersects")
+    keep = i < j
+    overlaps = int((shapely.area(shapely.intersection(g3[i[keep]], g3[j[keep]])) > 1e-6).sum())
+    t1 = time.perf_counter()
+    g2 = np.asarray(level2, dtype=object)
+    g2 = g2[shapely.is_valid(g2)]
+    gap = shapely.difference(shapely.union_all(g2), shapely.union_all(g3))
+    gaps = int((shapely.area(shapely.get_parts(gap)) > 1e-6).sum())
+    t2 = time.perf_counter()
+    return {"overlaps_s": t1 - t0, "gaps_s": t2 - t1, "total_s": t2 - t0, "overlaps": overlaps, "gaps": gaps}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="level 3 grid counts")
+    parser.add_argument(
+        "--details", nargs="+", default=["simple", "realistic"], choices=["simple", "realistic"], help="edge detail"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clean", action="store_true", help="do not plant defects")
+    parser.add_argument("--per-grids", type=int, default=120, help="plant about one defect per this many grids")
     parser.add_argument("--workers", type=int, default=None, help="audit threads (default: up to 2)")
     parser.add_argument(
         "--fallback-sizes",
@@ -87,23 +141,38 @@ def main(argv=None) -> int:
         default=[100000],
         help="sizes audited again with the geometry fallbacks forced (COMMUNITY_GRIDS_GEOMETRY=fallback)",
     )
-    parser.add_argument("--stages", action="store_true", help="also print the time of each audit stage")
+    parser.add_argument(
+        "--bare-sizes",
+        type=int,
+        nargs="*",
+        default=[10000],
+        help="sizes also given the bare shapely pass (at 100k realistic it takes many minutes)",
+    )
+    parser.add_argument("--no-stages", action="store_true", help="do not print the time of each audit stage")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--detail", default="simple", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker is not None:
-        print(json.dumps(worker(args.worker, args.seed, args.clean, args.workers)))
+        row = worker(args.worker, args.seed, args.clean, args.workers, args.detail, args.per_grids, args.bare)
+        print(json.dumps(row))
         return 0
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     rows, fallback_rows = [], []
-    for n, fallback in [(n, False) for n in args.sizes] + [(n, True) for n in args.fallback_sizes]:
+    runs = [(n, d, False) for d in args.details for n in args.sizes]
+    runs += [(n, d, True) for d in args.details for n in args.fallback_sizes]
+    for n, detail, fallback in runs:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), "--seed", str(args.seed)]
+        cmd += ["--detail", detail, "--per-grids", str(args.per_grids)]
         if args.clean:
             cmd.append("--clean")
         if args.workers is not None:
             cmd += ["--workers", str(args.workers)]
+        if n in args.bare_sizes and not fallback:
+            cmd.append("--bare")
         env = dict(os.environ)
         env.pop(GEOMETRY_ENV, None)
         if fallback:
@@ -112,16 +181,23 @@ def main(argv=None) -> int:
         if done.returncode != 0:
             sys.stderr.write(done.stderr)
             return done.returncode
-        (fallback_rows if fallback else rows).append(json.loads(done.stdout.strip().splitlines()[-1]))
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        (fallback_rows if fallback else rows).append(row)
+        sys.stderr.write(f"{'fallback ' if fallback else ''}{json.dumps(row)}\n")  # as it comes: long runs
+        sys.stderr.flush()
     if args.json:
         print(json.dumps({"native": rows, "fallback": fallback_rows}, indent=1))
         return 0
+    after = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    planted = "no" if args.clean else f"about one per {args.per_grids} level 3 grids (every kind at least once)"
+    print(f"cpus: {os.cpu_count()}, load before: {load[0]:.2f}, after: {after[0]:.2f}, defects planted: {planted}")
     print(
-        f"cpus: {os.cpu_count()}, load before: {load:.2f}, defects planted: {'no' if args.clean else 'one of each kind'}"
+        "Whole workspace audit (topology, codes, size rules, staffing); exact = every planted defect found, "
+        "nothing else"
     )
     header = (
-        f"{'level 3':>8} {'level 2':>8} {'level 1':>8} {'dedic.':>7} {'generate s':>11} {'audit s':>8} "
-        f"{'cpu s':>6} {'µs/grid':>8} {'peak RSS MB':>12} {'findings':>9} {'exact':>6}"
+        f"{'detail':>9} {'level 3':>8} {'vert/grid':>9} {'generate s':>11} {'audit s':>8} "
+        f"{'cpu s':>6} {'µs/grid':>8} {'peak RSS MB':>12} {'planted':>8} {'findings':>9} {'exact':>6} {'reports s':>10}"
     )
     print(f"geometry: {rows[0]['geometry'] if rows else fallback_rows[0]['geometry']}")
     print(header)
@@ -129,32 +205,49 @@ def main(argv=None) -> int:
     for r in rows:
         print(_row(r))
     if fallback_rows:
-        native = {r["n3"]: r for r in rows}
+        native = {(r["n3"], r["detail"]): r for r in rows}
         print()
         print("Fallback path: the same cities audited in a process started with COMMUNITY_GRIDS_GEOMETRY=fallback")
         print(f"geometry: {fallback_rows[0]['geometry']}")
         print(header + f" {'same as fast':>13} {'× fast':>7}")
         print("-" * (len(header) + 22))
         for r in fallback_rows:
-            fast = native.get(r["n3"])
+            fast = native.get((r["n3"], r["detail"]))
             same = "-" if fast is None else ("yes" if fast["findings_digest"] == r["findings_digest"] else "NO")
             ratio = "" if fast is None else f"{r['audit_s'] / fast['audit_s']:.2f}"
             print(_row(r) + f" {same:>13} {ratio:>7}")
-    if args.stages:
+    if not args.no_stages:
         print()
-        stages = list(rows[0]["timings"])
-        print(f"{'level 3':>8} " + " ".join(f"{s:>9}" for s in stages))
+        print("Stages (s): geometry = validity of every grid; edges = shared-edge matching (which parents their")
+        print("children tile exactly); nesting includes the gaps; reports = JSON + HTML written")
+        stages = list(dict.fromkeys(k for r in rows for k in r["timings"]))
+        print(f"{'detail':>9} {'level 3':>8} " + " ".join(f"{s:>9}" for s in stages) + f" {'reports':>9}")
         for r in rows:
-            print(f"{r['n3']:>8} " + " ".join(f"{r['timings'][s]:>9.3f}" for s in stages))
+            cells = " ".join(f"{r['timings'].get(s, 0.0):>9.3f}" for s in stages)
+            print(f"{r['detail']:>9} {r['n3']:>8} {cells} {r['writing_s']:>9.3f}")
+    bare = [r for r in rows if "bare" in r]
+    if bare:
+        print()
+        print("A bare shapely gap + overlap pass on level 3 only (STRtree pairs and their intersections; union of")
+        print("level 2 − union of level 3), in the same process after the audit:")
+        print(
+            f"{'detail':>9} {'level 3':>8} {'overlaps s':>11} {'gaps s':>8} {'total s':>8} {'overlaps':>9} {'gaps':>6}"
+        )
+        for r in bare:
+            b = r["bare"]
+            print(
+                f"{r['detail']:>9} {r['n3']:>8} {b['overlaps_s']:>11.2f} {b['gaps_s']:>8.2f} {b['total_s']:>8.2f} "
+                f"{b['overlaps']:>9} {b['gaps']:>6}"
+            )
     return 0
 
 
 def _row(r: dict) -> str:
     per = r["audit_s"] / max(r["n3"] + r["n2"] + r["n1"] + r["nd"], 1) * 1e6
     return (
-        f"{r['n3']:>8} {r['n2']:>8} {r['n1']:>8} {r['nd']:>7} {r['generation_s']:>11.2f} {r['audit_s']:>8.2f} "
-        f"{r['audit_cpu_s']:>6.2f} {per:>8.1f} {r['peak_rss_mb']:>12.0f} {r['findings']:>9} "
-        f"{'yes' if r['exact'] else 'NO':>6}"
+        f"{r['detail']:>9} {r['n3']:>8} {r['vertices_per_grid']:>9.0f} {r['generation_s']:>11.2f} "
+        f"{r['audit_s']:>8.2f} {r['audit_cpu_s']:>6.2f} {per:>8.1f} {r['peak_rss_mb']:>12.0f} {r['planted']:>8} "
+        f"{r['findings']:>9} {'yes' if r['exact'] else 'NO':>6} {r['writing_s']:>10.2f}"
     )
 
 

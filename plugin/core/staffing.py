@@ -235,6 +235,22 @@ def _code_text(value) -> str:
     return "".join(_norm(value).split())
 
 
+def _code_texts(values) -> np.ndarray:
+    """:func:`_code_text` of each value (object array): plain ASCII letters and digits, the usual codes, as
+    they are in one vectorised pass; anything else value by value."""
+    values = np.asarray(values, dtype=object)
+    if len(values) and all(type(v) is str for v in values):
+        text = values.astype(str)
+        try:
+            text.astype("S")  # ASCII only: NFKC leaves it unchanged
+        except UnicodeEncodeError:
+            pass
+        else:
+            if np.char.isalnum(text).all():
+                return text.astype(object)
+    return np.array([_code_text(v) for v in values], dtype=object).reshape(len(values))
+
+
 def _name_text(value) -> str:
     text = _norm(value)
     # Chinese names are often padded for alignment ("张  三"): drop inner spaces when the name is CJK.
@@ -469,15 +485,16 @@ def evaluate_staffing(grids: dict[str, GridArray], staff: list[dict]) -> list[Fi
     active: dict[str, tuple[GridArray, int]] = {}
     retired: set[str] = set()
     for grid in grids.values():
-        status = grid.attribute("status", None)
-        for i, code in enumerate(grid.codes):
-            key = _code_text(code)
-            if not key:
-                continue
-            if status[i] == "retired":
-                retired.add(key)
-            else:
-                active.setdefault(key, (grid, i))
+        if len(grid) == 0:
+            continue
+        keys = _code_texts(grid.codes)
+        gone = np.asarray(grid.attribute("status", None), dtype=object) == "retired"
+        named = keys != ""
+        retired.update(keys[named & gone])
+        live = np.flatnonzero(named & ~gone)
+        # the first grid holding each code, over the layers in order (dict() keeps the last: go backwards)
+        first = dict(zip(keys[live][::-1], zip([grid] * len(live), live[::-1].tolist())))
+        active = first | active
 
     findings: list[Finding] = []
     heads: dict[str, list[dict]] = {}
@@ -521,8 +538,9 @@ def evaluate_staffing(grids: dict[str, GridArray], staff: list[dict]) -> list[Fi
         elif role == "grid_admin":
             admins.add(code)
 
-    for code, (grid, i) in active.items():
-        for row in heads.get(code, []) if _is_dedicated(grid, i) else []:
+    for code, code_heads in heads.items():
+        grid, i = active[code]  # heads only name active grids
+        for row in code_heads if _is_dedicated(grid, i) else []:
             if row.get("safety_officer") is True or "安全负责人" in _norm(row.get("position")):
                 continue
             label_zh, label_en = _row_label(row, row["_row"])
@@ -551,7 +569,7 @@ def evaluate_staffing(grids: dict[str, GridArray], staff: list[dict]) -> list[Fi
         if len(grid) == 0:
             continue
         rows = np.flatnonzero(np.asarray(grid.attribute("status", None), dtype=object) != "retired")
-        codes = np.array([_code_text(c) for c in grid.codes[rows]], dtype=str)
+        codes = _code_texts(grid.codes[rows]).astype(str)
         no_head = rows[~np.isin(codes, head_codes)]
         no_admin = rows[~np.isin(codes, admin_codes)] if grid.level == 1 else rows[:0]
         findings.extend(

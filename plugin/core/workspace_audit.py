@@ -84,15 +84,21 @@ def ur_classes(divisions: list[dict]) -> dict[str, str]:
     return out
 
 
-def _usable_level3(level3: GridArray) -> tuple[GridArray, dict[int, object]]:
+def _usable_level3(level3: GridArray, checked=None) -> tuple[GridArray, dict[int, object]]:
     """The level 3 grids with unusable geometries (null, not polygonal, invalid) blanked for the size rules'
-    merge suggestions (their geometry work would fail); the originals by row, to put back on the findings."""
+    merge suggestions (their geometry work would fail); the originals by row, to put back on the findings.
+    ``checked``: (rows, usable) of the topology audit of the same layer, not checked again."""
     geoms = np.asarray(level3.geometries, dtype=object)
     if len(geoms) == 0:
         return level3, {}
     missing = shapely.is_missing(geoms)
     ok = ~missing
-    ok[ok] = np.isin(shapely.get_type_id(geoms[ok]), (3, 6)) & shapely.is_valid(geoms[ok])
+    todo = ok.copy()
+    if checked is not None and checked[0] is not None and len(checked[0]) == len(checked[1]):
+        rows, usable = checked
+        ok[rows] = usable  # a usable geometry of the audit is a valid (multi)polygon
+        todo[rows] = False
+    ok[todo] = np.isin(shapely.get_type_id(geoms[todo]), (3, 6)) & shapely.is_valid(geoms[todo])
     bad = np.flatnonzero(~ok & ~missing)
     if len(bad) == 0:
         return level3, {}
@@ -114,12 +120,14 @@ def _usable_level3(level3: GridArray) -> tuple[GridArray, dict[int, object]]:
     )
 
 
-def evaluate_sizes(data: WorkspaceData, size_rules: list[sizerules.SizeRule] | None = None) -> list[Finding]:
-    """The size rules' findings on the workspace's level 3 grids."""
+def evaluate_sizes(
+    data: WorkspaceData, size_rules: list[sizerules.SizeRule] | None = None, checked=None
+) -> list[Finding]:
+    """The size rules' findings on the workspace's level 3 grids (``checked``: see :func:`_usable_level3`)."""
     level3 = data.grid(3)
     if len(level3) == 0:
         return []
-    usable, original = _usable_level3(level3)
+    usable, original = _usable_level3(level3, checked)
     findings = sizerules.evaluate_size_rules(usable, size_rules, ur_classes(data.divisions))
     if original:
         for f in findings:
@@ -167,7 +175,7 @@ def audit_workspace(
         if progress is not None:
             progress(_SHARE_TOPOLOGY, "检查网格规模标准 / checking the size rules")
         t0 = time.perf_counter()
-        findings.extend(evaluate_sizes(data, size_rules))
+        findings.extend(evaluate_sizes(data, size_rules, base.geometry_checked.get(3)))
         timings["sizes"] = time.perf_counter() - t0
         checked["sizes"] = True
     if check_staffing:

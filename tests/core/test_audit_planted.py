@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 import shapely
 
-from devtools.synthetic import DEFECT_KINDS, generate_city, plant_defects
+from devtools.synthetic import DEFECT_KINDS, defect_plan, generate_city, plant_defects
 from plugin.core import capabilities
 from plugin.core.audit import run_audit
 from plugin.core.findings import Severity
@@ -27,6 +27,12 @@ def city():
     return generate_city(2000, seed=21)
 
 
+@pytest.fixture(scope="module")
+def realistic_city():
+    """Jagged shared edges of ~180 vertices a grid: still an exact coverage."""
+    return generate_city(1000, seed=22, detail="realistic")
+
+
 def test_clean_city_has_no_findings(city):
     assert run_audit(city).findings == []
 
@@ -46,9 +52,32 @@ def test_each_defect_found_exactly(city, kind):
         assert shapely.area(finding.geometry) == pytest.approx(area, rel=1e-6)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_all_defects_together(seed):
-    city = generate_city(2500, seed=100 + seed, wiggle=seed + 1)
+def test_clean_realistic_city_has_no_findings(realistic_city):
+    vertices = shapely.get_num_coordinates(realistic_city.grid(3).geometries)
+    assert 150 <= vertices.mean() <= 220
+    assert capabilities.coverage_is_valid(realistic_city.grid(3).geometries)
+    assert run_audit(realistic_city).findings == []
+
+
+@pytest.mark.parametrize("kind", DEFECT_KINDS)
+def test_each_defect_found_exactly_at_realistic_detail(realistic_city, kind):
+    data, planted = plant_defects(realistic_city, [kind], seed=4)
+    result = run_audit(data)
+    found = keys(result)
+    assert set(found) == set(planted[0].expected), planted[0].description
+    assert all(n == 1 for n in found.values()), found
+    for key, area in planted[0].areas.items():
+        finding = next(f for f in result.findings if (f.rule_id, f.layer, frozenset(f.codes)) == key)
+        assert finding.measure == pytest.approx(area, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "seed, detail",
+    [(0, "simple"), (1, "simple"), (2, "simple"), (3, "realistic")],
+)
+def test_all_defects_together(seed, detail):
+    wiggle = None if detail == "realistic" else seed + 1
+    city = generate_city(2500, seed=100 + seed, wiggle=wiggle, detail=detail)
     data, planted = plant_defects(city, DEFECT_KINDS, seed=seed)
     result = run_audit(data)
     expected = set().union(*(p.expected for p in planted))
@@ -57,6 +86,16 @@ def test_all_defects_together(seed):
     extra = set(found) - expected
     assert not missed and not extra, (missed, extra)
     assert len(result.findings) == len(expected)
+
+
+@pytest.mark.parametrize("detail", ["simple", "realistic"])
+def test_one_defect_per_120_grids_found_exactly(detail):
+    """As in `make bench`: about one defect per 120 grids, each kind many times, each found exactly once."""
+    city = generate_city(4000, seed=40, detail=detail)
+    data, planted = plant_defects(city, defect_plan(4000), seed=6, skip_unplaced=True)
+    assert len(planted) >= 30
+    expected = Counter(k for p in planted for k in p.expected)
+    assert keys(run_audit(data)) == expected
 
 
 def test_contains_and_duplicate_name_both_grids(city):

@@ -200,3 +200,10 @@ def difference(a, b):
 
 def union_all(geoms):
     return shapely.union_all(geoms, grid_size=GRID_SIZE)
+
+
+def union_rows(rows: np.ndarray) -> np.ndarray:
+    """The union of each row of a 2-D object array (None cells ignored), snap-rounded like every overlay."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=object)
+    return shapely.union_all(rows, grid_size=GRID_SIZE, axis=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 import uuid
 from collections import Counter
@@ -22,12 +23,12 @@ import shapely
 from .. import schema
 from ..findings import Finding, Severity
 from ..model import WorkspaceData
-from . import _geom
+from . import _geom, chains
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector
 from .codes import check_codes, check_registry, code_rule_for
 from .county import check_county, check_far_outside, prepare_county
 from .exceptions import apply_exceptions
-from .hierarchy import check_holes, check_nesting
+from .hierarchy import check_holes, check_nesting, named_parents, tiled_parents
 from .layers import LayerState, check_sizes, prepare_layer
 from .overlaps import OverlapPairs, find_overlaps
 from .rules import RULE_BY_ID, RULES
@@ -51,6 +52,9 @@ class AuditResult:
     info: schema.WorkspaceInfo | None = None
     feature_counts: dict[str, int] = field(default_factory=dict)  # active grids per layer
     code_rule_inferred: bool = False  # no code rule was given: info.code_rule was inferred from the codes
+    # per level: (rows of the layer as given that were checked, whether each has a usable geometry: a valid,
+    # finite (multi)polygon); lets later rules of the same run skip checking validity again. Not reported.
+    geometry_checked: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def counts_by_rule(self) -> dict[str, int]:
@@ -109,10 +113,11 @@ class AuditResult:
 
 # (stage key, share of the run's time, Chinese and English label)
 _STAGES = (
-    ("geometry", 0.10, "检查几何图形", "checking geometries"),
+    ("geometry", 0.25, "检查几何图形", "checking geometries"),
     ("codes", 0.05, "检查网格编码", "checking codes"),
-    ("overlaps", 0.40, "检查同级网格重叠", "checking overlaps"),  # run in two steps: 0.30 + 0.10
-    ("nesting", 0.35, "检查上下级嵌套与覆盖", "checking nesting and coverage"),  # 0.25 + 0.10
+    ("edges", 0.15, "比对共用边界", "matching shared edges"),
+    ("overlaps", 0.25, "检查同级网格重叠", "checking overlaps"),
+    ("nesting", 0.20, "检查上下级嵌套与覆盖", "checking nesting and coverage"),
     ("county", 0.05, "检查县界覆盖", "checking the county boundary"),
     ("shapes", 0.04, "检查空洞与碎片网格", "checking holes and sliver grids"),
     ("finish", 0.01, "整理审核结果", "finishing"),
@@ -169,22 +174,27 @@ def run_audit(
             )
             if data.code_registry is not None:
                 check_registry([data.grid(k) for k in (1, 2, 3, 0)], data.code_registry, data.change_log, out)
-        with stage("overlaps", 0.30):
+        with stage("edges"):
+            # which parents their children tile exactly, from shared edges alone (no overlay)
+            tiled = _tilings(states, pool)
+        with stage("overlaps"):
             overlaps = {}
-            for level in (3, 1, 0):
+            for level in (1, 0):
                 overlaps[level] = find_overlaps(states[level], tol, pool, out)
                 cancel_point("overlaps")
-        with stage("nesting", 0.25):
-            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out, states)}
+            # the county boundary needs only level 1: checked in a thread beside the levels below
+            county_job = _Background(_county_job, data.county_boundary, states[1], overlaps[1], tol)
+            # a grid whose parent is tiled exactly by its children and overlaps no grid of its own level
+            # overlaps nothing of its level: only the others (and their neighbours) go through the coverage
+            # validator and the pairwise tests
+            for level, parent_level in ((2, 1), (3, 2)):
+                certified = _certified(states[level], states[parent_level], tiled.get(level), overlaps[parent_level])
+                overlaps[level] = find_overlaps(states[level], tol, pool, out, certified=certified)
+                cancel_point("overlaps")
+        with stage("nesting"):
+            nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out, states, tiled.get(3))}
             cancel_point("nesting")
-        with stage("overlaps", 0.10):
-            # level 2 grids exactly covered by level 3 grids that overlap nothing cannot overlap each other:
-            # only the others go through the coverage validator
-            certified = nested[3].certified if nested[3] is not None else None
-            overlaps[2] = find_overlaps(states[2], tol, pool, out, certified=certified)
-            cancel_point("overlaps")
-        with stage("nesting", 0.10):
-            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out, states)
+            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out, states, tiled.get(2))
             nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out, states)
             parent_geoms = {k: (v.parent_geom if v is not None else None) for k, v in nested.items()}
         with stage("county"):
@@ -201,10 +211,8 @@ def run_audit(
                     "一级网格图层没有在用网格，未检查县界覆盖。",
                     "The level 1 layer has no active grids: coverage of the county was not checked.",
                 )
-            else:
-                county = prepare_county(data.county_boundary, out, states[1].n_active)
-                l1 = overlaps[1]
-                check_county(county, states[1], l1, tol, out)
+            county, county_findings = county_job.result()
+            out.findings.extend(county_findings)
             if states[1].n_active == 0:
                 county = prepare_quiet(data.county_boundary)
             check_far_outside(county, list(states.values()), out)
@@ -240,6 +248,7 @@ def run_audit(
         info=info,
         feature_counts={states[k].layer: states[k].n_active for k in (1, 2, 3, 0)},
         code_rule_inferred=inferred,
+        geometry_checked={k: (states[k].rows, states[k].usable) for k in (1, 2, 3, 0)},
     )
 
 
@@ -252,7 +261,85 @@ def prepare_quiet(county):
     return county if shapely.is_valid(county) else shapely.make_valid(county)
 
 
-def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: bool, tol, pool, out, states=None):
+def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
+    """The county boundary prepared and checked against level 1 (nothing when level 1 is empty), with its
+    own findings."""
+    out = Collector()
+    if level1.n_active == 0:
+        return None, out.findings
+    county = prepare_county(boundary, out, level1.n_active)
+    check_county(county, level1, overlaps, tol, out)
+    return county, out.findings
+
+
+class _Background:
+    """``func(*args)`` in a thread of its own; ``result()`` waits and re-raises its exception."""
+
+    def __init__(self, func, *args) -> None:
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, func, args) -> None:
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _tilings(states: dict, pool) -> dict:
+    """{child level: per usable parent, tiled exactly by the children naming it} for levels 3 and 2."""
+    need = [k for k in (1, 2, 3) if len(states[k].geoms)]
+    # per grid, so any split gives the same: halves of the large layers share the threads
+    futures = {}
+    for k in need:
+        geoms = states[k].geoms
+        cut = len(geoms) // 2 if len(geoms) >= 20000 else len(geoms)
+        futures[k] = [pool.submit(chains.sketches, part) for part in (geoms[:cut], geoms[cut:]) if len(part)]
+    sketch = {k: np.concatenate([f.result() for f in fs]) for k, fs in futures.items()}
+    return {
+        child: tiled_parents(states[child], states[parent], sketch[child], sketch[parent])
+        for child, parent in ((3, 2), (2, 1))
+        if child in sketch and parent in sketch
+    }
+
+
+def _certified(child: LayerState, parent: LayerState, tiled, parent_overlaps: OverlapPairs):
+    """Per usable child: known to overlap no grid of its layer (its parent is tiled exactly and the parent
+    overlaps no grid of its own layer), or None when nothing is known."""
+    if tiled is None or not len(child.geoms):
+        return None
+    # a parent the validator did not flag and no overlap involves overlaps nothing (the validator saw it with
+    # every grid whose envelope meets it, or it was certified itself)
+    clear = tiled.copy()
+    clear[parent_overlaps.involved()] = False
+    if parent_overlaps.flagged is not None:
+        clear[parent_overlaps.flagged] = False
+    return _clear_children(child, parent, clear)
+
+
+def _clear_children(child: LayerState, parent: LayerState, clear: np.ndarray) -> np.ndarray:
+    named, _unique = named_parents(child, parent)
+    return (named >= 0) & clear[np.maximum(named, 0)]
+
+
+def _nest(
+    child: LayerState,
+    parent: LayerState,
+    overlaps: OverlapPairs,
+    gaps: bool,
+    tol,
+    pool,
+    out,
+    states=None,
+    tiled=None,
+):
     """Nesting of one child layer in its parent layer, or the findings that explain why it was skipped."""
     n_child = int(child.usable.sum())
     n_parent = int(parent.usable.sum())
@@ -287,7 +374,7 @@ def _nest(child: LayerState, parent: LayerState, overlaps: OverlapPairs, gaps: b
     if n_child == 0 or n_parent == 0:
         return None
     others = tuple(s for s in (states or {}).values() if s.level not in (child.level, parent.level))
-    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps, other_layers=others)
+    return check_nesting(child, parent, overlaps, tol, pool, out, gaps=gaps, other_layers=others, tiled=tiled)
 
 
 def _finish(findings: list[Finding]) -> list[Finding]:

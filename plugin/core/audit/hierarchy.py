@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import _geom
+from . import _geom, chains
 from ._collect import LEVEL_EN, LEVEL_ZH, Collector, fmt_area, strip_note
 from .layers import LayerState
 from .overlaps import OverlapPairs
@@ -49,6 +49,26 @@ def _lookup(sorted_codes: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> 
     return np.where(hit, order[pos_c], -1)
 
 
+def named_parents(child: LayerState, parent: LayerState) -> tuple[np.ndarray, np.ndarray]:
+    """For each usable child, the usable parent its parent code names (−1: none), and per usable parent
+    whether its code is its own (non-empty, held by no other usable parent)."""
+    pkeys = np.array([c if isinstance(c, str) else "" for c in parent.codes], dtype=object)
+    order = np.argsort(pkeys, kind="stable")
+    named = _lookup(pkeys[order], order, child.parent_codes)
+    unique = pkeys != ""
+    if len(pkeys):
+        _values, inverse, counts = np.unique(pkeys, return_inverse=True, return_counts=True)
+        unique &= counts[inverse] == 1
+    return named, unique
+
+
+def tiled_parents(child: LayerState, parent: LayerState, child_sketch, parent_sketch) -> np.ndarray:
+    """Per usable parent: True when the usable children naming it tile it exactly (shared edges,
+    :mod:`.chains`): they lie inside it, overlap nothing among themselves and leave no gap."""
+    named, unique = named_parents(child, parent)
+    return chains.certify_parents(child_sketch, named, parent_sketch, unique)
+
+
 def check_nesting(
     child: LayerState,
     parent: LayerState,
@@ -59,9 +79,12 @@ def check_nesting(
     *,
     gaps: bool,
     other_layers: tuple[LayerState, ...] = (),
+    tiled: np.ndarray | None = None,
 ) -> Nesting:
     """Nesting of ``child`` in ``parent``. ``other_layers`` (grids of the other levels) tell what a parent code
-    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section)."""
+    naming no grid of the parent layer names instead (e.g. a dedicated grid naming its level 2 section).
+    ``tiled`` (per usable parent, :func:`tiled_parents`) marks parents exactly tiled by the children naming
+    them: those children lie in them and they have no gap, with no geometric test."""
     cg, ccodes, cpcodes, cfids = child.geoms, child.codes, child.parent_codes, child.fids
     pg, pcodes, pfids = parent.geoms, parent.codes, parent.fids
     nc, np_ = len(cg), len(pg)
@@ -84,8 +107,10 @@ def check_nesting(
         values, counts = np.unique(pkeys, return_counts=True)
         code_count = {v: int(c) for v, c in zip(values, counts) if c > 1 and v}
 
-    fast = np.flatnonzero(named >= 0)
     covered = np.zeros(nc, dtype=bool)
+    if tiled is not None:
+        covered[named >= 0] = tiled[named[named >= 0]]
+    fast = np.flatnonzero((named >= 0) & ~covered)
     if len(fast):
         covered[fast] = pool.chunked(shapely.covers, pg[named[fast]], cg[fast])
     parent_geom[covered] = pg[named[covered]]
@@ -270,24 +295,39 @@ def check_nesting(
     if len(unusable := child.bad_geoms):
         # parents holding an invalid child: their gaps near it are muted below, others still reported
         need[np.unique(tree_p.query(unusable)[1])] = True
+    if tiled is not None:
+        need &= ~tiled  # tiled exactly by their own children: no gap, whatever else meets them
     certified = ~need
     todo = np.flatnonzero(need)
     if len(todo) == 0:
         return Nesting(parent_geom, certified)
-    tree_c = shapely.STRtree(cg)
-    fi, cj = tree_c.query(pg[todo], predicate="intersects")
-    by_parent = np.argsort(fi, kind="stable")
-    fi, cj = fi[by_parent], cj[by_parent]
-    unions = np.full(len(todo), None, dtype=object)
-    n_children = np.bincount(fi, minlength=len(todo))
-    starts = np.r_[0, np.cumsum(n_children)[:-1]]
-    for t in np.flatnonzero(n_children):
-        members = cj[starts[t] : starts[t] + n_children[t]]
-        unions[t] = _geom.union_all(cg[members])
-    has_children = n_children > 0
-    gap = pg[todo].copy()
-    if has_children.any():
-        gap[has_children] = _geom.difference(pg[todo][has_children], unions[has_children])
+    # gap = parent − union(children meeting it), in two steps: the children naming the parent first (few, in
+    # one vectorised union per thread), then whatever other child still meets what is left
+    slot = np.full(np_, -1, dtype=np.int64)
+    slot[todo] = np.arange(len(todo))
+    mine = np.flatnonzero((named >= 0) & (slot[np.maximum(named, 0)] >= 0))
+    # what its own children leave of a parent lies inside the box of their left-over edges: the overlay is
+    # cut down to that box (with a margin), and only the children meeting it take part
+    boxes = chains.residual_boxes(pg[todo], cg[mine], slot[named[mine]])
+    boxes[:, :2] -= _BOX_MARGIN
+    boxes[:, 2:] += _BOX_MARGIN
+    open_ = ~np.isnan(boxes[:, 0])
+    gap = np.array([shapely.Polygon()] * len(todo), dtype=object)  # nothing left over: no gap
+    frames = shapely.box(*boxes[open_].T)
+    whole = shapely.covers(frames, pg[todo][open_])
+    cut = pg[todo][open_]
+    cut[~whole] = _geom.intersection(cut[~whole], frames[~whole])
+    gap[open_] = cut
+    cb = shapely.bounds(cg[mine])
+    tb = boxes[slot[named[mine]]]
+    meets = (cb[:, 0] <= tb[:, 2]) & (cb[:, 2] >= tb[:, 0]) & (cb[:, 1] <= tb[:, 3]) & (cb[:, 3] >= tb[:, 1])
+    mine = mine[meets]
+    gap = _subtract(gap, slot[named[mine]], cg[mine], pool)
+    left = np.flatnonzero(~shapely.is_empty(gap))
+    if len(left):
+        fi, cj = shapely.STRtree(cg).query(gap[left], predicate="intersects")
+        foreign = named[cj] != todo[left[fi]]
+        gap = _subtract(gap, left[fi[foreign]], cg[cj[foreign]], pool)
     parts, index, pcls, parea_parts = _geom.split_pieces(gap, tol)
     if len(parts) and len(child.bad_geoms):
         muted = np.zeros(len(parts), dtype=bool)
@@ -349,6 +389,26 @@ def check_nesting(
                 on_parent_boundary=bool(on_edge[q]),
             )
     return Nesting(parent_geom, certified)
+
+
+_BOX_MARGIN = 1.0  # m around the left-over edges
+
+
+def _subtract(geoms: np.ndarray, group: np.ndarray, members: np.ndarray, pool: _geom.Pool) -> np.ndarray:
+    """``geoms`` with, from each geoms[g], the union of the members tagged g taken away."""
+    if len(members) == 0:
+        return geoms
+    order = np.argsort(group, kind="stable")
+    group, members = group[order], members[order]
+    starts, counts = _geom.group_starts(group)
+    rows = np.full((len(starts), int(counts.max())), None, dtype=object)
+    dense = np.repeat(np.arange(len(starts)), counts)
+    rows[dense, np.arange(len(group)) - starts[dense]] = members
+    unions = pool.chunked(_geom.union_rows, rows, min_size=64)
+    out = geoms.copy()
+    hit = group[starts]
+    out[hit] = _geom.difference(geoms[hit], unions)
+    return out
 
 
 def _levels_of(codes: np.ndarray, layers: tuple[LayerState, ...]) -> np.ndarray:

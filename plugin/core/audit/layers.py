@@ -31,6 +31,7 @@ class LayerState:
     usable: np.ndarray  # bool per active feature: valid (multi)polygon
     bad_geoms: np.ndarray  # invalid polygons left out of topology (their envelopes mute nearby gaps)
     retired_codes: frozenset
+    rows: np.ndarray | None = None  # row of each active feature in the layer as given (None: the same rows)
 
     @property
     def n_active(self) -> int:
@@ -58,18 +59,23 @@ class LayerState:
 
 
 def active_subset(grids: GridArray) -> tuple[GridArray, frozenset]:
+    active, retired_codes, _rows = _active(grids)
+    return active, retired_codes
+
+
+def _active(grids: GridArray) -> tuple[GridArray, frozenset, np.ndarray]:
     status = grids.attribute("status", "active")
     if len(grids) == 0:
-        return grids, frozenset()
+        return grids, frozenset(), np.zeros(0, dtype=np.int64)
     values, inverse = np.unique(np.asarray(status, dtype=object).astype(str), return_inverse=True)
     retired = np.array([v.strip().lower() == RETIRED for v in values], dtype=bool)[inverse]
     retired_codes = frozenset(c for c in grids.codes[retired] if c)
-    return (grids.subset(~retired) if retired.any() else grids), retired_codes
+    return (grids.subset(~retired) if retired.any() else grids), retired_codes, np.flatnonzero(~retired)
 
 
 def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerState:
     """Check each active grid's geometry (null, type, validity, parts) and return the layer's state."""
-    grids, retired_codes = active_subset(grids)
+    grids, retired_codes, rows = _active(grids)
     layer, level = grids.layer, grids.level
     geoms = np.asarray(grids.geometries, dtype=object)
     n = len(geoms)
@@ -169,7 +175,7 @@ def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerSt
                 f"{le.capitalize()} {grid_en(codes[i], fids[i])} consists of {k} separate parts; "
                 "a grid should be one contiguous area.",
             )
-    return LayerState(layer, level, grids, valid, geoms[polygonal & ~valid & finite], retired_codes)
+    return LayerState(layer, level, grids, valid, geoms[polygonal & ~valid & finite], retired_codes, rows)
 
 
 def check_sizes(state: LayerState, tol: Tolerances, out: Collector) -> None:
