@@ -708,7 +708,7 @@ def allocate_code(conn, name: str, parent: str, width: int, layer: str | None = 
         conn.commit()
         return code
     except psycopg2.Error as error:
-        _fail(conn, error, pg_schema.ident(name) and "code_registry", parent)
+        _fail(conn, error, schema.CODE_REGISTRY.name, parent)
 
 
 # ---------------------------------------------------------------- audit and filing from the database

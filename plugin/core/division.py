@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from . import capabilities, sizerules
+from . import capabilities, schema, sizerules
 from .codes import numbering_order
 
 OVERSHOOT = 1e-4  # m: cuts are extended this far beyond their region (a dangle polygonize drops)
@@ -1199,7 +1199,7 @@ def measure(
 _CONTEXT_RULES = ("code", "registry", "layer.empty", "county")
 
 
-def proposal_grids(proposal: Proposal, parent_code: str, layer: str = "grid_level3"):
+def proposal_grids(proposal: Proposal, parent_code: str, layer: str = schema.GRID_LEVEL3.name):
     """The proposal as a level 3 :class:`~plugin.core.model.GridArray` under ``parent_code``, with provisional
     codes (parent code + 3-digit sequence, in numbering order) and its households, persons and area class."""
     from .model import GridArray
@@ -1241,14 +1241,13 @@ def audit_proposal(
     grid's reason). Size findings of a parent whose households cannot meet the range (``proposal.feasible``
     False) are explained, never new. A proposal is
     offered only when ``new`` is empty."""
-    from . import schema
     from .audit.engine import run_audit
     from .model import GridArray, WorkspaceData
 
     def audit(level3):
         info = schema.WorkspaceInfo(parent_code[:6], "", "")
-        level2 = GridArray.from_records("grid_level2", 2, [parent], [parent_code], [parent_code[:12]])
-        data = WorkspaceData(info, {"grid_level2": level2, "grid_level3": level3})
+        level2 = GridArray.from_records(schema.GRID_LEVEL2.name, 2, [parent], [parent_code], [parent_code[:12]])
+        data = WorkspaceData(info, {schema.GRID_LEVEL2.name: level2, schema.GRID_LEVEL3.name: level3})
         found = [
             f
             for f in run_audit(data, tolerances, workers=1).findings
