@@ -292,6 +292,9 @@ class CommunityGridsPlugin:
         from .changes_panel import ChangesPanel
 
         dock.add_panel("changes", ChangesPanel(None, dock), tr("Changes to file"))
+        from .jobs_panel import JobsPanel
+
+        dock.add_panel("jobs", JobsPanel(self.iface, dock, dock), tr("Jobs"))
 
     @slot_guard
     def show_compliance(self) -> None:
