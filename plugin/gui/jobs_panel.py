@@ -21,7 +21,7 @@ from qgis.core import Qgis, QgsProcessing, QgsProcessingException, QgsProject, Q
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QWidget
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBox, QWidget
 
 from ..adapters.tool_compat import POINT_GEOMETRY
 from ..core import schema
@@ -369,7 +369,7 @@ class JobsPanel(QWidget, PANEL_FORM):
         )
         return dialog
 
-    def attach_households(self, source=None, mode: int = 0) -> bool:
+    def attach_households(self, source=None, mode: int = 0, confirm: bool = False) -> bool:
         if self.workspace is None:
             return False
         if source is None:
@@ -381,8 +381,28 @@ class JobsPanel(QWidget, PANEL_FORM):
             "WORKSPACE": str(self.workspace.path),
             "INPUT": source,
             "MODE": mode,
+            "CONFIRM": confirm,
             "FINDINGS": QgsProcessing.TEMPORARY_OUTPUT,
         }
+
+        def refused(task) -> bool:
+            if confirm or not task.error:
+                return False
+            self._say(task.error, Qgis.MessageLevel.Warning)
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                tr("Attach households"),
+                task.error + "\n\n" + tr("Replace the counts of every grid with these anyway?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
+            )
+            box.setObjectName("CommunityGridsConfirmReplace")
+            box.button(QMessageBox.StandardButton.Yes).setText(tr("Replace the counts"))
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.accepted.connect(lambda: self.attach_households(source, mode, confirm=True))
+            self.confirm_box = box
+            box.open()  # not exec(): this runs inside the task's finished()
+            return True
 
         def ok(results, task):
             self._say(
@@ -396,7 +416,7 @@ class JobsPanel(QWidget, PANEL_FORM):
             )
             self._workspace_written()
 
-        return self.run_algorithm("households", "attach_households", parameters, ok)
+        return self.run_algorithm("households", "attach_households", parameters, ok, refused)
 
     def staff_dialog(self) -> JobInputsDialog:
         dialog = JobInputsDialog(
@@ -432,7 +452,7 @@ class JobsPanel(QWidget, PANEL_FORM):
                     rejected=results.get("REJECTED", 0),
                     skipped=results.get("SKIPPED", 0),
                 )
-                + "".join("\n" + w for w in task.feedback.warnings),
+                + "".join("\n" + w for w in task.feedback.errors + task.feedback.warnings),
                 Qgis.MessageLevel.Success if not results.get("REJECTED") else Qgis.MessageLevel.Warning,
             )
             self._workspace_written()

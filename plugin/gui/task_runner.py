@@ -136,6 +136,12 @@ def algorithm_task(algorithm_id: str, parameters: dict, on_done=None, descriptio
     with what the algorithm reported in ``task.feedback.errors``."""
     registry = QgsApplication.processingRegistry()
     algorithm = registry.createAlgorithmById(algorithm_id)
+    if algorithm is None:  # the provider is not registered (a script, a test): the same class, unregistered
+        from ..processing.provider import PROVIDER_ID, algorithm_classes
+
+        name = algorithm_id.split(":", 1)[-1]
+        if algorithm_id.startswith(PROVIDER_ID + ":"):
+            algorithm = next((cls().create() for cls in algorithm_classes() if name == cls.NAME), None)
     if algorithm is None:
         raise QgsProcessingException(tr("The algorithm {id} is not available.").format(id=algorithm_id))
     context = QgsProcessingContext()
