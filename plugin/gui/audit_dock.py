@@ -57,7 +57,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..adapters import audit_store, fix_edits
-from ..adapters.messages import finding_message, localized
+from ..adapters.messages import finding_message, format_measure, localized
 from ..core import fixes
 from ..core.audit import Tolerances
 from ..core.coderule import CodeRule, CodeRuleError
@@ -65,6 +65,7 @@ from ..core.findings import Severity
 from ..core.workspace_audit import rule_catalogue, write_html_report, write_json_report
 from ..i18n import tr
 from .audit_task import AuditTask
+from .message_bar import push_message
 
 DOCK_OBJECT_NAME = "CommunityGridsAuditDock"
 LOG_TAG = "Community Grids"
@@ -158,6 +159,9 @@ class AuditDock(QgsDockWidget):
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(200)
         self._filter_timer.timeout.connect(self._populate_guarded)
+        self._populating = False
+        self._just_zoomed = None
+        self.popout = None
         self._build()
         self._update_buttons()
 
@@ -197,6 +201,10 @@ class AuditDock(QgsDockWidget):
         self.status_label = QLabel(tr("Open a grid workspace, then run the audit."), body)
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
+        self.summary_label = QLabel(body)
+        self.summary_label.setObjectName("summary")
+        self.summary_label.setWordWrap(True)
+        layout.addWidget(self.summary_label)
 
         filter_row = QHBoxLayout()
         self.filter_edit = QgsFilterLineEdit(body)
@@ -217,6 +225,12 @@ class AuditDock(QgsDockWidget):
         filter_row.addWidget(self.filter_edit, 1)
         filter_row.addWidget(self.severity_combo)
         filter_row.addWidget(self.accepted_check)
+        self.popout_button = QPushButton(tr("Enlarge"), body)
+        self.popout_button.setObjectName("popout")
+        self.popout_button.setCheckable(True)
+        self.popout_button.setToolTip(tr("Show the findings in a large window of their own (click again to return)"))
+        self.popout_button.toggled.connect(self._popout_toggled)
+        filter_row.addWidget(self.popout_button)
         layout.addLayout(filter_row)
 
         self.tree = QTreeWidget(body)
@@ -235,6 +249,7 @@ class AuditDock(QgsDockWidget):
         self.tree.itemActivated.connect(self._item_clicked)
         self.tree.currentItemChanged.connect(self._current_changed)
         layout.addWidget(self.tree, 1)
+        self._tree_layout = layout
 
         buttons = QGridLayout()
         self.accept_button = QPushButton(tr("Accept…"), body)
@@ -301,6 +316,7 @@ class AuditDock(QgsDockWidget):
             self.data = None
             self.findings = []
             self.fixed = set()
+            self.summary_label.clear()
             self._rules = {r.id: r for r in rule_catalogue()}
             self.code_rule_edit.clear()
             self.code_rule_edit.setPlaceholderText(workspace.info.code_rule if workspace is not None else "")
@@ -332,6 +348,8 @@ class AuditDock(QgsDockWidget):
         self._filter_timer.stop()
         if self.task is not None:
             self._abandon_task()
+        if self.popout is not None:
+            self.popout_button.setChecked(False)
 
     def _abandon_task(self) -> None:
         task, self.task = self.task, None
@@ -511,6 +529,41 @@ class AuditDock(QgsDockWidget):
         return out
 
     def _populate(self) -> None:
+        self._populating = True
+        try:
+            self._populate_tree()
+        finally:
+            self._populating = False
+        self._refresh_summary()
+
+    def summary_text(self) -> str:
+        """The counts of the findings shown (after every run, acceptance, revocation and save)."""
+        counts = {s: 0 for s in SEVERITIES}
+        blocking = accepted = 0
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+            accepted += bool(f.accepted)
+            blocking += f.severity is Severity.ERROR and not f.accepted
+        return tr(
+            "{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted."
+        ).format(
+            errors=counts[Severity.ERROR],
+            blocking=blocking,
+            warnings=counts[Severity.WARNING],
+            infos=counts[Severity.INFO],
+            accepted=accepted,
+        )
+
+    def _refresh_summary(self) -> None:
+        if self.task is not None or self.workspace is None or not self.findings:
+            return
+        text = self.summary_text()
+        unsaved = audit_store.has_unsaved_acceptances(self.workspace)
+        if unsaved:
+            text += " " + tr("Acceptances not saved yet.")
+        self.summary_label.setText(text)
+
+    def _populate_tree(self) -> None:
         selected = self.selected_index()
         self.tree.clear()
         visible = self.visible_findings()
@@ -565,10 +618,7 @@ class AuditDock(QgsDockWidget):
             text = tr("[accepted] {message}").format(message=text)
         if k in self.fixed:
             text = tr("[fixed, run the audit again] {message}").format(message=text)
-        measure = ""
-        if f.measure is not None:
-            unit = {"m2": "m²"}.get(f.unit, f.unit)
-            measure = f"{f.measure:,.2f} {unit}".strip()
+        measure = format_measure(f.measure, f.unit)
         item = QTreeWidgetItem([text, ", ".join(c for c in f.codes if c), measure])
         item.setData(0, FINDING_ROLE, k)
         tip = text if not f.accepted else f"{text}\n{tr('Reason')}: {f.accepted_reason}"
@@ -604,14 +654,48 @@ class AuditDock(QgsDockWidget):
 
     @_guarded
     def _current_changed(self, current, previous) -> None:
+        """A finding chosen with the mouse or the keyboard (arrows, Page Up/Down): zoom to it."""
         self._update_buttons()
+        if self._populating or current is None:
+            return
+        value = current.data(0, FINDING_ROLE)
+        if value is not None:
+            self._just_zoomed = current
+            self.zoom_to(self.findings[int(value)])
 
     @_guarded
     def _item_clicked(self, item, column=0) -> None:
+        if item is self._just_zoomed:  # it became current with this click: already zoomed
+            self._just_zoomed = None
+            return
         value = item.data(0, FINDING_ROLE)
         if value is None:
             return
         self.zoom_to(self.findings[int(value)])
+
+    # ------------------------------------------------------------ the findings, enlarged
+
+    @_guarded
+    def _popout_toggled(self, checked: bool) -> None:
+        """Move the findings list into a large window of its own, or back into the dock."""
+        if checked and self.popout is None:
+            window = QDialog(self.iface.mainWindow() if hasattr(self.iface, "mainWindow") else self)
+            window.setObjectName("CommunityGridsFindingsWindow")
+            window.setWindowTitle(tr("Audit findings"))
+            window.setModal(False)
+            box = QVBoxLayout(window)
+            box.setContentsMargins(4, 4, 4, 4)
+            box.addWidget(self.tree)
+            window.resize(1000, 700)
+            window.finished.connect(lambda *_: self.popout_button.setChecked(False))
+            self.popout = window
+            window.show()
+        elif not checked and self.popout is not None:
+            window, self.popout = self.popout, None
+            self._tree_layout.insertWidget(self._tree_layout.indexOf(self.summary_label) + 2, self.tree, 1)
+            self.tree.show()
+            window.hide()
+            window.deleteLater()
 
     # ------------------------------------------------------------ the map
 
@@ -734,6 +818,7 @@ class AuditDock(QgsDockWidget):
             self._message(str(error), Qgis.MessageLevel.Critical)
             return
         self._message(tr("Acceptances saved."), Qgis.MessageLevel.Success, duration=3)
+        self._refresh_summary()
         self._update_buttons()
 
     def fix_selected(self, target: str = fixes.NEIGHBOUR):
@@ -795,7 +880,7 @@ class AuditDock(QgsDockWidget):
     def _message(self, text: str, level=Qgis.MessageLevel.Info, duration: int = 8) -> None:
         self.messages.append((level, text))
         try:
-            self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, duration)
+            push_message(self.iface.messageBar(), text, level, duration)
         except Exception:  # noqa: BLE001 - no message bar (scripts)
             QgsMessageLog.logMessage(text, LOG_TAG, level)
 

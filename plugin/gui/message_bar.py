@@ -15,23 +15,34 @@ from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
 
 from ..i18n import tr
 
-SHORT = 90  # characters the bar shows in full
+SHORT = 140  # columns the bar shows in full (a Chinese character takes two)
 DETAILS_OBJECT_NAME = "CommunityGridsMessageDetails"
 _open_boxes: list = []  # the details boxes shown (kept alive while open)
 
 
+def columns(text: str) -> int:
+    """The width of ``text`` in columns: wide (CJK) characters count two."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+
+
 def summary(text: str, limit: int = SHORT) -> str:
-    """The beginning of ``text`` for the bar: its first line, cut at ``limit`` characters."""
+    """The beginning of ``text`` for the bar: its first line, cut at ``limit`` columns."""
     first = text.strip().splitlines()[0] if text.strip() else ""
-    if len(first) > limit:
-        first = first[: limit - 1].rstrip() + "…"
+    if columns(first) > limit:
+        cut, width = [], 0
+        for c in first:
+            width += 2 if ord(c) >= 0x2E80 else 1
+            if width > limit - 1:
+                break
+            cut.append(c)
+        first = "".join(cut).rstrip() + "…"
     elif first != text.strip():
         first += " …"
     return first
 
 
 def needs_details(text: str) -> bool:
-    return len(text) > SHORT or "\n" in text.strip()
+    return columns(text) > SHORT or "\n" in text.strip()
 
 
 def show_details(parent, title: str, text: str, level=Qgis.MessageLevel.Info) -> QMessageBox:

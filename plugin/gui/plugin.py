@@ -116,7 +116,9 @@ class CommunityGridsPlugin:
         return action
 
     def message(self, text: str, level=Qgis.MessageLevel.Info) -> None:
-        self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, 8)
+        from .message_bar import push_message
+
+        push_message(self.iface.messageBar(), text, level, 8)
 
     # ------------------------------------------------------------ actions
 

@@ -88,7 +88,9 @@ class EditSession(QObject):
 
     def report(self, text: str, level=Qgis.MessageLevel.Warning, duration: int = 8) -> None:
         self.messages.append((level, text))
-        self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, duration)
+        from .message_bar import push_message
+
+        push_message(self.iface.messageBar(), text, level, duration)
 
     def report_exception(self, error: BaseException) -> None:
         QgsMessageLog.logMessage(
