@@ -98,7 +98,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="641"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="156"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="162"/>
         <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
@@ -145,14 +145,14 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="668"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="215"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="219"/>
         <location filename="../plugin/adapters/table_store.py" line="126"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/basemaps.py" line="170"/>
-        <location filename="../plugin/gui/dock.py" line="119"/>
+        <location filename="../plugin/gui/dock.py" line="130"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
@@ -241,7 +241,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="318"/>
-        <location filename="../plugin/adapters/codes_store.py" line="221"/>
+        <location filename="../plugin/adapters/codes_store.py" line="227"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
@@ -254,16 +254,14 @@
         <location filename="../plugin/adapters/change_tracker.py" line="209"/>
         <location filename="../plugin/adapters/change_tracker.py" line="302"/>
         <location filename="../plugin/dependencies.py" line="82"/>
-        <location filename="../plugin/gui/audit_dock.py" line="798"/>
-        <location filename="../plugin/gui/dock.py" line="64"/>
-        <location filename="../plugin/gui/dock.py" line="231"/>
-        <location filename="../plugin/gui/dock.py" line="430"/>
-        <location filename="../plugin/gui/dock.py" line="585"/>
+        <location filename="../plugin/gui/dock.py" line="66"/>
+        <location filename="../plugin/gui/dock.py" line="270"/>
+        <location filename="../plugin/gui/dock.py" line="469"/>
+        <location filename="../plugin/gui/dock.py" line="675"/>
+        <location filename="../plugin/gui/message_bar.py" line="67"/>
         <location filename="../plugin/gui/plugin.py" line="49"/>
-        <location filename="../plugin/gui/plugin.py" line="119"/>
         <location filename="../plugin/gui/rules_panel.py" line="72"/>
-        <location filename="../plugin/gui/session.py" line="91"/>
-        <location filename="../plugin/gui/session.py" line="128"/>
+        <location filename="../plugin/gui/session.py" line="130"/>
         <location filename="../plugin/gui/staff_panel.py" line="59"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="46"/>
@@ -281,8 +279,8 @@
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="215"/>
-        <location filename="../plugin/adapters/codes_store.py" line="280"/>
+        <location filename="../plugin/adapters/codes_store.py" line="221"/>
+        <location filename="../plugin/adapters/codes_store.py" line="281"/>
         <location filename="../plugin/gui/allocation_preview.py" line="108"/>
         <location filename="../plugin/gui/allocation_preview.py" line="125"/>
         <location filename="../plugin/gui/allocation_preview.py" line="133"/>
@@ -290,7 +288,7 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="322"/>
+        <location filename="../plugin/adapters/codes_store.py" line="323"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
@@ -300,7 +298,7 @@
         <translation>网格工作空间中保存的编码规则 {rule!r} 无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="206"/>
+        <location filename="../plugin/adapters/codes_store.py" line="212"/>
         <source>Layer {layer} no longer has the features {fids} of the plan; preview the codes again.</source>
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
@@ -356,8 +354,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="334"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="277"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
@@ -380,8 +378,8 @@
     <message>
         <location filename="../plugin/adapters/editing.py" line="565"/>
         <location filename="../plugin/gui/dialogs.py" line="74"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="447"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
@@ -398,15 +396,15 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="672"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="528"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="740"/>
-        <location filename="../plugin/gui/dock.py" line="508"/>
+        <location filename="../plugin/gui/dock.py" line="547"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
@@ -598,7 +596,7 @@
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/workspace.py" line="228"/>
-        <location filename="../plugin/gui/audit_dock.py" line="774"/>
+        <location filename="../plugin/gui/audit_dock.py" line="859"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -725,55 +723,55 @@
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="60"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="110"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="66"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="116"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="97"/>
-        <source>{path} is read-only; {what}: nothing was written.</source>
-        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="109"/>
-        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
-        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="119"/>
-        <source>{path} could not be written ({what}): {error}</source>
-        <translation>无法写入 {path}（{what}）：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="142"/>
-        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
-        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="166"/>
-        <source>Table {table} has no field {field}.</source>
-        <translation>表 {table} 没有字段 {field}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
-        <source>Table {table} has no feature {fid}.</source>
-        <translation>表 {table} 没有要素 {fid}。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="174"/>
-        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
-        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="198"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="230"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="233"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="103"/>
+        <source>{path} is read-only; {what}: nothing was written.</source>
+        <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="115"/>
+        <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
+        <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="125"/>
+        <source>{path} could not be written ({what}): {error}</source>
+        <translation>无法写入 {path}（{what}）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="148"/>
+        <source>{path} could not be saved ({what}); nothing was written: {error}</source>
+        <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="172"/>
+        <source>Table {table} has no field {field}.</source>
+        <translation>表 {table} 没有字段 {field}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="193"/>
+        <source>Table {table} has no feature {fid}.</source>
+        <translation>表 {table} 没有要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/gpkg_write.py" line="180"/>
+        <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
+        <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="62"/>
@@ -1565,7 +1563,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
@@ -1577,21 +1575,21 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="112"/>
-        <location filename="../plugin/gui/audit_dock.py" line="574"/>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/audit_dock.py" line="113"/>
+        <location filename="../plugin/gui/audit_dock.py" line="624"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -1606,430 +1604,457 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="96"/>
+        <location filename="../plugin/gui/audit_dock.py" line="97"/>
         <source>Accept finding as an exception</source>
         <translation>将问题接受为例外</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="102"/>
+        <location filename="../plugin/gui/audit_dock.py" line="103"/>
         <source>The finding stays accepted in later audits while its geometry is unchanged; any edit of it lapses.</source>
         <translation>只要该问题的几何不变，后续审核中会一直保持“已接受”；相关网格一经编辑即失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="109"/>
+        <location filename="../plugin/gui/audit_dock.py" line="110"/>
         <source>e.g. a river between the villages, not to be gridded</source>
         <translation>例如：两村之间的河流，不划入网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="113"/>
+        <location filename="../plugin/gui/audit_dock.py" line="114"/>
         <source>Accepted by</source>
         <translation>接受人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="141"/>
+        <location filename="../plugin/gui/audit_dock.py" line="142"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="172"/>
+        <location filename="../plugin/gui/audit_dock.py" line="176"/>
         <source>Run audit</source>
         <translation>开始审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="174"/>
+        <location filename="../plugin/gui/audit_dock.py" line="178"/>
         <source>Check the workspace: topology, nesting, coverage, codes, size and staffing</source>
         <translation>检查网格工作空间：拓扑、层级嵌套、覆盖范围、编码、规模和人员配备</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="176"/>
+        <location filename="../plugin/gui/audit_dock.py" line="180"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="191"/>
+        <location filename="../plugin/gui/audit_dock.py" line="195"/>
         <source>The code rule the audit checks the codes with, e.g. village12+3+3; empty: the workspace&apos;s rule</source>
         <translation>审核网格编码所用的编码规则，例如 village12+3+3；留空则使用网格工作空间的编码规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="197"/>
-        <location filename="../plugin/gui/audit_dock.py" line="310"/>
+        <location filename="../plugin/gui/audit_dock.py" line="201"/>
+        <location filename="../plugin/gui/audit_dock.py" line="326"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="205"/>
+        <location filename="../plugin/gui/audit_dock.py" line="213"/>
         <source>Filter: code, rule or text</source>
         <translation>筛选：编码、规则或文字</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="209"/>
+        <location filename="../plugin/gui/audit_dock.py" line="217"/>
         <source>All severities</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="210"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="218"/>
+        <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="211"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="219"/>
+        <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="212"/>
-        <location filename="../plugin/gui/audit_dock.py" line="521"/>
+        <location filename="../plugin/gui/audit_dock.py" line="220"/>
+        <location filename="../plugin/gui/audit_dock.py" line="574"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="214"/>
+        <location filename="../plugin/gui/audit_dock.py" line="222"/>
         <source>Show accepted</source>
         <translation>显示已接受的问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="240"/>
+        <location filename="../plugin/gui/audit_dock.py" line="228"/>
+        <source>Enlarge</source>
+        <translation>放大列表</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="231"/>
+        <source>Show the findings in a large window of their own (click again to return)</source>
+        <translation>在单独的大窗口中显示审核问题（再次点击放回）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="255"/>
         <source>Accept…</source>
         <translation>接受…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="242"/>
+        <location filename="../plugin/gui/audit_dock.py" line="257"/>
         <source>Accept the selected finding as an exception, with a reason</source>
         <translation>将所选问题接受为例外，并填写理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="244"/>
+        <location filename="../plugin/gui/audit_dock.py" line="259"/>
         <source>Revoke</source>
         <translation>撤销接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="246"/>
+        <location filename="../plugin/gui/audit_dock.py" line="261"/>
         <source>Withdraw the acceptance of the selected finding</source>
         <translation>撤销对所选问题的接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="248"/>
+        <location filename="../plugin/gui/audit_dock.py" line="263"/>
         <source>Save acceptances</source>
         <translation>保存接受结果</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="251"/>
+        <location filename="../plugin/gui/audit_dock.py" line="266"/>
         <source>Gap → neighbour</source>
         <translation>空隙 → 相邻网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="254"/>
+        <location filename="../plugin/gui/audit_dock.py" line="269"/>
         <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
         <translation>将空隙划给同一上级下共同边界最长的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="257"/>
+        <location filename="../plugin/gui/audit_dock.py" line="272"/>
         <source>Gap → new grid</source>
         <translation>空隙 → 新网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <location filename="../plugin/gui/audit_dock.py" line="274"/>
         <source>Make the gap a grid of its own</source>
         <translation>将空隙单独设为一个网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="261"/>
+        <location filename="../plugin/gui/audit_dock.py" line="276"/>
         <source>Resolve overlap</source>
         <translation>处理重叠</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="264"/>
+        <location filename="../plugin/gui/audit_dock.py" line="279"/>
         <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
         <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="267"/>
+        <location filename="../plugin/gui/audit_dock.py" line="282"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="270"/>
+        <location filename="../plugin/gui/audit_dock.py" line="285"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="386"/>
+        <location filename="../plugin/gui/audit_dock.py" line="404"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="736"/>
+        <location filename="../plugin/gui/audit_dock.py" line="820"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="193"/>
+        <location filename="../plugin/gui/audit_dock.py" line="197"/>
         <source>Code rule</source>
         <translation>编码规则</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
+        <location filename="../plugin/gui/audit_dock.py" line="239"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
-        <location filename="../plugin/gui/dock.py" line="170"/>
+        <location filename="../plugin/gui/audit_dock.py" line="239"/>
+        <location filename="../plugin/gui/dock.py" line="204"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
         <source>Grids</source>
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="225"/>
+        <location filename="../plugin/gui/audit_dock.py" line="239"/>
         <source>Count / measure</source>
         <translation>数量/量值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="327"/>
+        <location filename="../plugin/gui/audit_dock.py" line="343"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="355"/>
-        <location filename="../plugin/gui/plugin.py" line="300"/>
-        <location filename="../plugin/gui/plugin.py" line="310"/>
-        <location filename="../plugin/gui/plugin.py" line="335"/>
-        <location filename="../plugin/gui/plugin.py" line="342"/>
+        <location filename="../plugin/gui/audit_dock.py" line="373"/>
+        <location filename="../plugin/gui/plugin.py" line="305"/>
+        <location filename="../plugin/gui/plugin.py" line="315"/>
+        <location filename="../plugin/gui/plugin.py" line="340"/>
+        <location filename="../plugin/gui/plugin.py" line="347"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="394"/>
+        <location filename="../plugin/gui/audit_dock.py" line="412"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="640"/>
+        <location filename="../plugin/gui/audit_dock.py" line="547"/>
+        <location filename="../plugin/gui/audit_dock.py" line="470"/>
+        <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
+        <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="563"/>
+        <source>Acceptances not saved yet.</source>
+        <translation>接受的例外尚未保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="684"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
+        <source>Audit findings</source>
+        <translation>审核问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="724"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="764"/>
+        <location filename="../plugin/gui/audit_dock.py" line="849"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="783"/>
+        <location filename="../plugin/gui/audit_dock.py" line="868"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="783"/>
+        <location filename="../plugin/gui/audit_dock.py" line="868"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="787"/>
+        <location filename="../plugin/gui/audit_dock.py" line="872"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="787"/>
+        <location filename="../plugin/gui/audit_dock.py" line="872"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="374"/>
+        <location filename="../plugin/gui/audit_dock.py" line="392"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="382"/>
+        <location filename="../plugin/gui/audit_dock.py" line="400"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="558"/>
+        <location filename="../plugin/gui/audit_dock.py" line="611"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="565"/>
+        <location filename="../plugin/gui/audit_dock.py" line="618"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="567"/>
+        <location filename="../plugin/gui/audit_dock.py" line="620"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="698"/>
+        <location filename="../plugin/gui/audit_dock.py" line="782"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="777"/>
+        <location filename="../plugin/gui/audit_dock.py" line="862"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="809"/>
-        <location filename="../plugin/gui/session.py" line="100"/>
-        <location filename="../plugin/gui/session.py" line="129"/>
+        <location filename="../plugin/gui/audit_dock.py" line="894"/>
+        <location filename="../plugin/gui/session.py" line="102"/>
+        <location filename="../plugin/gui/session.py" line="131"/>
         <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
         <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="322"/>
+        <location filename="../plugin/gui/audit_dock.py" line="338"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="409"/>
+        <location filename="../plugin/gui/audit_dock.py" line="427"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="422"/>
+        <location filename="../plugin/gui/audit_dock.py" line="440"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="429"/>
+        <location filename="../plugin/gui/audit_dock.py" line="447"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="452"/>
-        <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
-        <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/audit_dock.py" line="465"/>
+        <location filename="../plugin/gui/audit_dock.py" line="483"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="368"/>
+        <location filename="../plugin/gui/audit_dock.py" line="386"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="424"/>
+        <location filename="../plugin/gui/audit_dock.py" line="442"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="543"/>
+        <location filename="../plugin/gui/audit_dock.py" line="596"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_task.py" line="47"/>
+        <location filename="../plugin/gui/audit_task.py" line="41"/>
         <source>reading the grids</source>
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="87"/>
+        <location filename="../plugin/gui/changes_panel.py" line="89"/>
         <source>Show filed changes</source>
         <translation>显示已备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="96"/>
+        <location filename="../plugin/gui/changes_panel.py" line="98"/>
         <source>Mark filed…</source>
         <translation>标记为已备案…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="97"/>
+        <location filename="../plugin/gui/changes_panel.py" line="99"/>
         <source>Record the selected changes as filed with the level above (undoable).</source>
         <translation>将所选变动记录为已向上级备案（可撤销）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="99"/>
+        <location filename="../plugin/gui/changes_panel.py" line="101"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="258"/>
+        <location filename="../plugin/gui/changes_panel.py" line="290"/>
         <source>Mark filed</source>
         <translation>标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Days left</source>
         <translation>剩余天数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Deadline</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Changed at</source>
         <translation>变动时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Area before (m²)</source>
         <translation>变动前面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Area after (m²)</source>
         <translation>变动后面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Approval reference</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="90"/>
+        <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>User</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="234"/>
+        <location filename="../plugin/gui/changes_panel.py" line="262"/>
         <source>No workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="284"/>
+        <location filename="../plugin/gui/changes_panel.py" line="316"/>
         <source>Mark changes filed</source>
         <translation>将变动标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="259"/>
-        <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
-        <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/changes_panel.py" line="237"/>
+        <location filename="../plugin/gui/changes_panel.py" line="264"/>
         <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
         <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/changes_panel.py" line="291"/>
+        <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
+        <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="269"/>
+        <source>{n} grid(s) edited and not saved yet: they join the log when the layers are saved.</source>
+        <translation>{n} 个网格已编辑但尚未保存：保存图层后记入变更日志。</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/dialogs.py" line="36"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
         <location filename="../plugin/gui/map_tools.py" line="307"/>
         <location filename="../plugin/processing/import_algorithms.py" line="63"/>
@@ -2120,162 +2145,199 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="108"/>
+        <location filename="../plugin/gui/dock.py" line="116"/>
         <source>Fill all gaps of the active parent</source>
         <translation>填补当前上级网格内的所有空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="114"/>
+        <location filename="../plugin/gui/dock.py" line="117"/>
+        <source>Fill all gaps</source>
+        <translation>填补全部缺口</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="122"/>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="125"/>
         <source>Add a basemap</source>
         <translation>添加底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="117"/>
+        <location filename="../plugin/gui/dock.py" line="128"/>
         <source>Tianditu vector map with labels</source>
         <translation>天地图矢量底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="118"/>
+        <location filename="../plugin/gui/dock.py" line="129"/>
         <source>Tianditu imagery with labels</source>
         <translation>天地图影像底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="120"/>
+        <location filename="../plugin/gui/dock.py" line="131"/>
         <source>Local tiles or raster (offline)…</source>
         <translation>本地瓦片或栅格（离线）…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="122"/>
+        <location filename="../plugin/gui/dock.py" line="133"/>
         <source>Tianditu key…</source>
         <translation>天地图密钥…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="125"/>
+        <location filename="../plugin/gui/dock.py" line="136"/>
         <location filename="../plugin/gui/plugin.py" line="55"/>
         <source>Import grid boundaries…</source>
         <translation>导入网格边界…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="136"/>
-        <source>Work inside the selected grid</source>
-        <translation>在所选网格内工作</translation>
+        <location filename="../plugin/gui/dock.py" line="137"/>
+        <source>Import</source>
+        <translation>导入</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="141"/>
-        <source>Give gaps to the neighbour with the longest shared boundary</source>
-        <translation>将空隙划给共同边界最长的相邻网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="147"/>
-        <source>Search by code or name</source>
-        <translation>按编码或名称搜索</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="484"/>
+        <location filename="../plugin/gui/dock.py" line="148"/>
+        <location filename="../plugin/gui/dock.py" line="523"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="97"/>
+        <location filename="../plugin/gui/dock.py" line="150"/>
+        <source>Work inside the selected grid</source>
+        <translation>在所选网格内工作</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="155"/>
+        <source>Give gaps to the neighbour with the longest shared boundary</source>
+        <translation>将空隙划给共同边界最长的相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="161"/>
+        <source>Search by code or name</source>
+        <translation>按编码或名称搜索</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="183"/>
+        <source>Live check</source>
+        <translation>实时检查</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="187"/>
+        <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
+        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="363"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="393"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="407"/>
+        <location filename="../plugin/gui/dock.py" line="446"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="236"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="430"/>
+        <location filename="../plugin/gui/dock.py" line="469"/>
         <source>Open a grid workspace first.</source>
         <translation>请先打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="486"/>
+        <location filename="../plugin/gui/dock.py" line="525"/>
         <source>Add a grid inside…</source>
         <translation>在其内添加网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="488"/>
+        <location filename="../plugin/gui/dock.py" line="527"/>
         <source>Add a dedicated grid…</source>
         <translation>添加专属网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="491"/>
+        <location filename="../plugin/gui/dock.py" line="530"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="492"/>
+        <location filename="../plugin/gui/dock.py" line="531"/>
         <source>Retire…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="205"/>
+        <location filename="../plugin/gui/dock.py" line="243"/>
         <source>Community Grids — {county}</source>
         <translation>社区网格 — {county}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="410"/>
+        <location filename="../plugin/gui/dock.py" line="449"/>
         <source>Working inside: &lt;b&gt;{parent}&lt;/b&gt; — tools draw {level} grids.</source>
         <translation>当前工作范围：&lt;b&gt;{parent}&lt;/b&gt; — 工具将绘制{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="472"/>
+        <location filename="../plugin/gui/dock.py" line="511"/>
         <source>Filled {count} gaps.</source>
         <translation>已填补 {count} 处空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="533"/>
+        <location filename="../plugin/gui/dock.py" line="572"/>
         <source>{grid} was retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Digitise a grid of the active level inside the active parent</source>
         <translation>在当前上级网格内绘制当前层级的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
         <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Click adjacent grids, then right click to merge them</source>
         <translation>依次点击相邻网格，然后右键合并</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Click inside a gap of the active parent</source>
         <translation>在当前上级网格内的空隙中点击</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw the new course of a boundary between neighbours</source>
         <translation>绘制相邻网格之间边界的新走向</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw a dedicated grid (school, factory…) inside a village</source>
         <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="550"/>
+        <location filename="../plugin/gui/dock.py" line="612"/>
+        <source>Live check: {n} problems ({errors} errors) around the edit ({grids} grids, {ms:.0f} ms).</source>
+        <translation>实时检查：编辑处发现 {n} 个问题（{errors} 个错误）（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="622"/>
+        <source>Live check: no problem around the edit ({grids} grids, {ms:.0f} ms).</source>
+        <translation>实时检查：编辑处未发现问题（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="640"/>
         <source>Local basemap</source>
         <translation>本地底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="508"/>
+        <location filename="../plugin/gui/dock.py" line="547"/>
         <source>New name of {grid}:</source>
         <translation>{grid}的新名称：</translation>
     </message>
@@ -2417,6 +2479,215 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="551"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="155"/>
+        <location filename="../plugin/gui/plugin.py" line="140"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="350"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="394"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
+        <source>Attach households</source>
+        <translation>挂接住户</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="358"/>
+        <source>Household points or table</source>
+        <translation>住户点或住户表</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="360"/>
+        <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
+        <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="363"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
+        <source>Attach by</source>
+        <translation>挂接方式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="423"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
+        <source>Import staff</source>
+        <translation>导入网格工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="429"/>
+        <source>Staff register</source>
+        <translation>工作人员名册</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="429"/>
+        <location filename="../plugin/gui/staff_panel.py" line="243"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
+        <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
+        <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
+        <source>Existing staff</source>
+        <translation>已有工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="547"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
+        <source>Compare packages</source>
+        <translation>比较备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="547"/>
+        <source>What changed between a previous filing package and a new one.</source>
+        <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="552"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
+        <source>Previous package</source>
+        <translation>上一版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
+        <source>New package</source>
+        <translation>新版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="400"/>
+        <source>Replace the counts</source>
+        <translation>替换户数人数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="570"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
+        <source>Changed grids</source>
+        <translation>变动的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="594"/>
+        <source>Choose a township or village first.</source>
+        <translation>请先选择镇（街道）或村（社区）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="145"/>
+        <source>To export anyway, give the reason; it is recorded in the package.</source>
+        <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="295"/>
+        <source>{job}: running…</source>
+        <translation>{job}：正在运行…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="322"/>
+        <source>{job} finished.</source>
+        <translation>{job}已完成。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="351"/>
+        <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
+        <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="365"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
+        <source>Automatic: points by location, a table without geometry by code or name</source>
+        <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="366"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
+        <source>Location of the points</source>
+        <translation>按点的位置</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="367"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
+        <source>Grid code or villager group name (table)</source>
+        <translation>按网格编码或村民小组名称（表格）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="395"/>
+        <source>Replace the counts of every grid with these anyway?</source>
+        <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="424"/>
+        <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
+        <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Append to the register</source>
+        <translation>追加到名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Replace the register</source>
+        <translation>替换名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="484"/>
+        <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
+        <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="234"/>
+        <source>Jobs on {county} ({path})</source>
+        <translation>{county}的任务（{path}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="518"/>
+        <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
+        <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="623"/>
+        <source>Written to {path}; it could not be opened here.</source>
+        <translation>已写入 {path}；无法在此打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="409"/>
+        <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
+        <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="450"/>
+        <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
+        <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="574"/>
+        <source>{n} grids changed between the packages; report {path}.</source>
+        <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="606"/>
+        <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
+        <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="306"/>
+        <source>{job} was cancelled; nothing was changed.</source>
+        <translation>{job}已取消，未做任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="311"/>
+        <source>{job} failed: {error}</source>
+        <translation>{job}失败：{error}</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/map_tools.py" line="371"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
@@ -2507,6 +2778,16 @@
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/message_bar.py" line="72"/>
+        <source>Details…</source>
+        <translation>详情…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/message_bar.py" line="74"/>
+        <source>Show the whole message</source>
+        <translation>显示完整消息</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/plugin.py" line="51"/>
         <source>New grid workspace…</source>
         <translation>新建网格工作空间…</translation>
@@ -2543,49 +2824,44 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
+        <location filename="../plugin/gui/plugin.py" line="140"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="138"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="54"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="273"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="420"/>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
-        <source>GeoPackage (*.gpkg)</source>
-        <translation>GeoPackage (*.gpkg)</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/plugin.py" line="289"/>
+        <location filename="../plugin/gui/plugin.py" line="291"/>
         <location filename="../plugin/gui/staff_panel.py" line="233"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="291"/>
+        <location filename="../plugin/gui/plugin.py" line="293"/>
         <location filename="../plugin/gui/rules_panel.py" line="368"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="294"/>
+        <location filename="../plugin/gui/plugin.py" line="296"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="158"/>
+        <location filename="../plugin/gui/plugin.py" line="299"/>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="160"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
+        <location filename="../plugin/gui/plugin.py" line="207"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="198"/>
+        <location filename="../plugin/gui/plugin.py" line="200"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -2736,12 +3012,6 @@
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="243"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
-        <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
-        <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
-    </message>
-    <message>
         <location filename="../plugin/gui/staff_panel.py" line="249"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
@@ -2802,6 +3072,16 @@
         <location filename="../plugin/gui/staff_panel.py" line="202"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/task_runner.py" line="146"/>
+        <source>The algorithm {id} is not available.</source>
+        <translation>算法 {id} 不可用。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/task_runner.py" line="159"/>
+        <source>{name} could not start.</source>
+        <translation>{name}无法启动。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="64"/>
@@ -2911,11 +3191,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/audit_algorithms.py" line="169"/>
         <source>Write findings to the workspace (replaces the previous run&apos;s findings)</source>
         <translation>将问题写入网格工作空间（替换上次审核的问题）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
-        <source>Audit findings</source>
-        <translation>审核问题</translation>
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
@@ -3071,11 +3346,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="481"/>
-        <source>Compare packages</source>
-        <translation>比较备案数据包</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="484"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
@@ -3228,16 +3498,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
-        <source>Previous package</source>
-        <translation>上一版备案数据包</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
-        <source>New package</source>
-        <translation>新版备案数据包</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
@@ -3246,12 +3506,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <location filename="../plugin/processing/filing_algorithms.py" line="507"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="515"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="527"/>
-        <source>Changed grids</source>
-        <translation>变动的网格</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="521"/>
@@ -3304,11 +3558,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>{value!r} 不是日期（应为如 2024-03-01 的格式）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="90"/>
-        <source>Attach households</source>
-        <translation>挂接住户</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
@@ -3339,11 +3588,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="153"/>
         <source>Household points, building points or household table</source>
         <translation>住户点、楼栋点或住户表</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
-        <source>Attach by</source>
-        <translation>挂接方式</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="170"/>
@@ -3464,21 +3708,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="341"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
-        <source>Automatic: points by location, a table without geometry by code or name</source>
-        <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
-        <source>Location of the points</source>
-        <translation>按点的位置</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
-        <source>Grid code or villager group name (table)</source>
-        <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="183"/>
@@ -3773,11 +4002,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
-        <source>Import staff</source>
-        <translation>导入网格工作人员</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/staff_algorithms.py" line="53"/>
         <source>Imports a staff register (网格工作人员名单) from a CSV file (UTF-8 or GB18030) or an Excel workbook (.xlsx) into the workspace&apos;s staff table. Headers may be Chinese or English (姓名/name, 岗位/role, 网格编码/grid code, 联系电话/phone, 监督电话, 工作职责, 职务, 单位安全负责人, 照片) and may sit below title rows.
 
@@ -3794,11 +4018,6 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/staff_algorithms.py" line="78"/>
         <source>Staff register (CSV or XLSX)</source>
         <translation>网格工作人员名单（CSV 或 XLSX）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
-        <source>Existing staff</source>
-        <translation>已有工作人员</translation>
     </message>
     <message>
         <location filename="../plugin/processing/staff_algorithms.py" line="96"/>
@@ -3829,16 +4048,6 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/staff_algorithms.py" line="176"/>
         <source>{written} staff rows written to {path} ({mode}); {rejected} rejected, {skipped} skipped.</source>
         <translation>已将 {written} 条工作人员记录写入 {path}（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
-        <source>Append to the register</source>
-        <translation>追加到名单</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
-        <source>Replace the register</source>
-        <translation>替换名单</translation>
     </message>
     <message>
         <location filename="../plugin/processing/workspace_algorithms.py" line="25"/>
@@ -3991,6 +4200,49 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>FilingExportDialog</name>
+    <message>
+        <location filename="../ui/filing_export.ui" line="6"/>
+        <source>Export filing package</source>
+        <translation>导出备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="12"/>
+        <source>Package</source>
+        <translation>数据包</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="21"/>
+        <source>Choose where the package is written</source>
+        <translation>选择数据包的保存位置</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="28"/>
+        <source>Include households</source>
+        <translation>包含住户</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="33"/>
+        <source>Include staff names</source>
+        <translation>包含工作人员姓名</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="39"/>
+        <source>Include staff phone numbers</source>
+        <translation>包含工作人员电话号码</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="53"/>
+        <source>Override reason (export despite unaccepted error findings)</source>
+        <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="58"/>
+        <source>e.g. the county&apos;s deadline; the errors are fixed in the next filing</source>
+        <translation>例如：县里规定的期限；错误将在下次备案时修正</translation>
+    </message>
+</context>
+<context>
     <name>InstallDependenciesDialog</name>
     <message>
         <location filename="../ui/install_dependencies.ui" line="9"/>
@@ -4041,6 +4293,124 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/install_dependencies.ui" line="84"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>JobsPanel</name>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="8"/>
+        <source>Open a grid workspace to start.</source>
+        <translation>请打开一个网格工作空间开始工作。</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="14"/>
+        <source>Data into the workspace</source>
+        <translation>导入工作空间的数据</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="18"/>
+        <source>Import boundaries…</source>
+        <translation>导入边界…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="19"/>
+        <source>Import grid boundaries from a file or layer into the open workspace</source>
+        <translation>从文件或图层导入网格边界到当前工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="24"/>
+        <source>Attach households…</source>
+        <translation>挂接住户…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="25"/>
+        <source>Count the households and persons of each grid from household points or a table</source>
+        <translation>根据住户点或住户表统计每个网格的户数和人数</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="30"/>
+        <source>Import staff…</source>
+        <translation>导入工作人员…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="31"/>
+        <source>Read a staff register (CSV or XLSX) into the workspace</source>
+        <translation>将工作人员名册（CSV 或 XLSX）导入工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="36"/>
+        <source>Allocate codes…</source>
+        <translation>分配编码…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="37"/>
+        <source>Give codes to the grids without one, after a preview</source>
+        <translation>预览后为尚无编码的网格分配编码</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="45"/>
+        <source>Filing</source>
+        <translation>备案</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="49"/>
+        <source>Export filing package…</source>
+        <translation>导出备案数据包…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="50"/>
+        <source>Write the filing package for the city (refused while error findings are not accepted)</source>
+        <translation>写出报送市级的备案数据包（存在未接受的错误级问题时拒绝导出）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="55"/>
+        <source>Compare packages…</source>
+        <translation>比较数据包…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="56"/>
+        <source>What changed between two filing packages</source>
+        <translation>两个备案数据包之间的变化</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="64"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="68"/>
+        <source>Township or village</source>
+        <translation>镇（街道）或村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="73"/>
+        <source>The township or village the notice map or permits are made for</source>
+        <translation>制作公示图或工作证的镇（街道）或村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="78"/>
+        <source>Notice map…</source>
+        <translation>公示图…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="79"/>
+        <source>Print the public notice map (PDF) of the chosen township or village</source>
+        <translation>打印所选镇（街道）或村（社区）的网格划分公示图（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="84"/>
+        <source>Work permits…</source>
+        <translation>工作证…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="85"/>
+        <source>Print the grid heads&apos; work permits (PDF) of the chosen township or village</source>
+        <translation>打印所选镇（街道）或村（社区）网格长的工作证（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="100"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 </TS>

@@ -406,7 +406,7 @@ class JobsPanel(QWidget, PANEL_FORM):
 
         def ok(results, task):
             self._say(
-                tr("Households attached: {households} 户, {persons} 人 in {grids} grids changed.").format(
+                tr("Households attached: {households} households, {persons} persons; {grids} grids changed.").format(
                     households=results.get("HOUSEHOLDS", 0),
                     persons=results.get("POPULATION", 0),
                     grids=results.get("GRIDS_CHANGED", 0),
@@ -447,7 +447,7 @@ class JobsPanel(QWidget, PANEL_FORM):
 
         def ok(results, task):
             self._say(
-                tr("Staff imported: {written} 人 written, {rejected} rejected, {skipped} skipped.").format(
+                tr("Staff imported: {written} written, {rejected} rejected, {skipped} skipped.").format(
                     written=results.get("WRITTEN", 0),
                     rejected=results.get("REJECTED", 0),
                     skipped=results.get("SKIPPED", 0),
