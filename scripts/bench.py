@@ -5,7 +5,9 @@
   of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process; scripts/bench_audit.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
-- the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py).
+- the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py);
+- the live audit: the neighbourhood check after one edit on the Hanbin sample workspace, target 50 ms
+  (scripts/bench_live.py).
 
 Figures depend on the machine and its load; run it on a quiet machine. No test asserts a time.
 """
@@ -26,6 +28,7 @@ STEPS = (
         "Against QGIS's own Processing tools (validity, self-intersection, dissolve + difference)",
         ["scripts/bench_qgis_baseline.py"],
     ),
+    ("Live audit of one edit on the Hanbin sample (target 50 ms)", ["scripts/bench_live.py"]),
 )
 
 

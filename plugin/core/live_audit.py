@@ -60,8 +60,8 @@ def _keep_rule(rule_id: str, sizes: bool) -> bool:
 
 
 def _interiors_meet(a: np.ndarray, b: np.ndarray, tol: Tolerances) -> np.ndarray:
-    inter = shapely.area(shapely.intersection(a, b))
-    return inter > tol.noise_area
+    """Pairs (of intersecting geometries) whose interiors meet, not only their boundaries."""
+    return ~shapely.touches(a, b)
 
 
 def edit_box(edited: GridArray, margin: float = MARGIN):
