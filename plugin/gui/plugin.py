@@ -314,6 +314,10 @@ class CommunityGridsPlugin:
         if self.workspace is None:
             self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
             return
+        jobs = self.dock.panels.get("jobs") if self.dock is not None else None
+        if jobs is not None and jobs.workspace is self.workspace:
+            jobs.allocate_codes()  # preview, apply, then the confirmation of what changed
+            return
         from .allocation_preview import preview_and_apply
 
         preview_and_apply(self.workspace, self.iface.mainWindow())
