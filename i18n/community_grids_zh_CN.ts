@@ -596,7 +596,7 @@
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/workspace.py" line="228"/>
-        <location filename="../plugin/gui/audit_dock.py" line="859"/>
+        <location filename="../plugin/gui/audit_dock.py" line="848"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -1588,7 +1588,7 @@
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
         <location filename="../plugin/gui/audit_dock.py" line="113"/>
-        <location filename="../plugin/gui/audit_dock.py" line="624"/>
+        <location filename="../plugin/gui/audit_dock.py" line="613"/>
         <location filename="../plugin/gui/changes_panel.py" line="92"/>
         <source>Reason</source>
         <translation>原因</translation>
@@ -1667,21 +1667,21 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="218"/>
-        <location filename="../plugin/gui/audit_dock.py" line="574"/>
+        <location filename="../plugin/gui/audit_dock.py" line="563"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="219"/>
-        <location filename="../plugin/gui/audit_dock.py" line="574"/>
+        <location filename="../plugin/gui/audit_dock.py" line="563"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="220"/>
-        <location filename="../plugin/gui/audit_dock.py" line="574"/>
+        <location filename="../plugin/gui/audit_dock.py" line="563"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
@@ -1772,7 +1772,7 @@
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="820"/>
+        <location filename="../plugin/gui/audit_dock.py" line="809"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
@@ -1808,8 +1808,8 @@
         <location filename="../plugin/gui/audit_dock.py" line="373"/>
         <location filename="../plugin/gui/plugin.py" line="305"/>
         <location filename="../plugin/gui/plugin.py" line="315"/>
-        <location filename="../plugin/gui/plugin.py" line="340"/>
-        <location filename="../plugin/gui/plugin.py" line="347"/>
+        <location filename="../plugin/gui/plugin.py" line="344"/>
+        <location filename="../plugin/gui/plugin.py" line="351"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -1819,50 +1819,49 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="547"/>
-        <location filename="../plugin/gui/audit_dock.py" line="470"/>
+        <location filename="../plugin/gui/audit_dock.py" line="536"/>
         <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
         <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="563"/>
+        <location filename="../plugin/gui/audit_dock.py" line="552"/>
         <source>Acceptances not saved yet.</source>
         <translation>接受的例外尚未保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="684"/>
+        <location filename="../plugin/gui/audit_dock.py" line="673"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
         <source>Audit findings</source>
         <translation>审核问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="724"/>
+        <location filename="../plugin/gui/audit_dock.py" line="713"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="849"/>
+        <location filename="../plugin/gui/audit_dock.py" line="838"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="868"/>
+        <location filename="../plugin/gui/audit_dock.py" line="857"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="868"/>
+        <location filename="../plugin/gui/audit_dock.py" line="857"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="872"/>
+        <location filename="../plugin/gui/audit_dock.py" line="861"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="872"/>
+        <location filename="../plugin/gui/audit_dock.py" line="861"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
@@ -1878,33 +1877,33 @@
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="611"/>
+        <location filename="../plugin/gui/audit_dock.py" line="600"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="618"/>
+        <location filename="../plugin/gui/audit_dock.py" line="607"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="620"/>
+        <location filename="../plugin/gui/audit_dock.py" line="609"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="782"/>
+        <location filename="../plugin/gui/audit_dock.py" line="771"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="862"/>
+        <location filename="../plugin/gui/audit_dock.py" line="851"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="894"/>
+        <location filename="../plugin/gui/audit_dock.py" line="883"/>
         <location filename="../plugin/gui/session.py" line="102"/>
         <location filename="../plugin/gui/session.py" line="131"/>
         <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
@@ -1931,7 +1930,12 @@
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="483"/>
+        <location filename="../plugin/gui/audit_dock.py" line="469"/>
+        <source>Audit {run} finished.</source>
+        <translation>审核 {run} 已完成。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="472"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
@@ -1947,7 +1951,7 @@
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="596"/>
+        <location filename="../plugin/gui/audit_dock.py" line="585"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>

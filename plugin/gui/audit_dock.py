@@ -464,20 +464,9 @@ class AuditDock(QgsDockWidget):
             except audit_store.AuditStoreError as error:
                 written = " " + str(error)
                 self._message(str(error), Qgis.MessageLevel.Warning)
-        counts = result.counts_by_severity
         self.progress.setValue(100)
-        self.status_label.setText(
-            tr(
-                "{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted."
-            ).format(
-                errors=counts.get("error", 0),
-                blocking=result.blocking_count,
-                warnings=counts.get("warning", 0),
-                infos=counts.get("info", 0),
-                accepted=result.accepted_count,
-            )
-            + written
-        )
+        # the counts are the summary line's (it follows acceptances); this line tells what happened
+        self.status_label.setText(tr("Audit {run} finished.").format(run=result.run_id) + written)
         if result.lapsed:
             self._message(
                 tr("{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.").format(

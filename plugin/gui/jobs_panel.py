@@ -145,6 +145,8 @@ class FilingExportDialog(QDialog, FILING_FORM):
                 refusal + "\n" + tr("To export anyway, give the reason; it is recorded in the package.")
             )
             self.blockingList.addItems(self.blocking)
+            self.blockingList.setMinimumHeight(120)
+            self.resize(720, 600)
             self.reasonEdit.setFocus()
         self.outputEdit.textChanged.connect(self._update)
         self.reasonEdit.textChanged.connect(self._update)
