@@ -363,3 +363,24 @@ def test_an_algorithm_task_is_the_processing_algorithm_and_reports_its_refusal(q
     wait_until(lambda: outcome)
     ok, error = outcome[0]
     assert not ok and error and "not_a_package" in error
+
+
+def test_import_boundaries_opens_the_import_dialog_of_the_open_workspace(make_workspace, panel_for):
+    from plugin.gui.import_dialog import ImportDialog
+
+    ws = make_workspace()
+    panel = panel_for(ws)
+    seen = {}
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ImportDialog):
+            QTimer.singleShot(20, poll)
+            return
+        seen["workspace"] = dialog.session.workspace
+        box = dialog.findChild(QDialogButtonBox)
+        QTest.mouseClick(box.button(QDialogButtonBox.StandardButton.Cancel), LEFT)
+
+    QTimer.singleShot(0, poll)
+    QTest.mouseClick(panel.importButton, LEFT)
+    assert seen["workspace"] is ws
