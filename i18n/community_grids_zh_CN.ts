@@ -88,112 +88,122 @@
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="69"/>
+        <location filename="../ui/audit_dock.ui" line="74"/>
         <source>Filter: code, rule or text</source>
         <translation>筛选：编码、规则或文字</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="74"/>
+        <location filename="../ui/audit_dock.ui" line="79"/>
         <source>All severities</source>
         <translation>全部严重程度</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="75"/>
+        <location filename="../ui/audit_dock.ui" line="80"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="76"/>
+        <location filename="../ui/audit_dock.ui" line="81"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="77"/>
+        <location filename="../ui/audit_dock.ui" line="82"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="82"/>
+        <location filename="../ui/audit_dock.ui" line="87"/>
         <source>Show accepted</source>
         <translation>显示已接受的问题</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="96"/>
+        <location filename="../ui/audit_dock.ui" line="93"/>
+        <source>Enlarge</source>
+        <translation>放大列表</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="94"/>
+        <source>Show the findings in a large window of their own (click again to return)</source>
+        <translation>在单独的大窗口中显示检查结果（再次点击返回）</translation>
+    </message>
+    <message>
+        <location filename="../ui/audit_dock.ui" line="108"/>
         <source>Finding</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="97"/>
+        <location filename="../ui/audit_dock.ui" line="109"/>
         <source>Grids</source>
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="98"/>
+        <location filename="../ui/audit_dock.ui" line="110"/>
         <source>Count / measure</source>
         <translation>数量/量值</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="105"/>
+        <location filename="../ui/audit_dock.ui" line="117"/>
         <source>Accept…</source>
         <translation>接受…</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="106"/>
+        <location filename="../ui/audit_dock.ui" line="118"/>
         <source>Accept the selected finding as an exception, with a reason</source>
         <translation>将所选问题接受为例外，并填写理由</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="111"/>
+        <location filename="../ui/audit_dock.ui" line="123"/>
         <source>Revoke</source>
         <translation>撤销接受</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="112"/>
+        <location filename="../ui/audit_dock.ui" line="124"/>
         <source>Withdraw the acceptance of the selected finding</source>
         <translation>撤销对所选问题的接受</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="117"/>
+        <location filename="../ui/audit_dock.ui" line="129"/>
         <source>Save acceptances</source>
         <translation>保存接受结果</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="122"/>
+        <location filename="../ui/audit_dock.ui" line="134"/>
         <source>Gap → neighbour</source>
         <translation>空隙 → 相邻网格</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="123"/>
+        <location filename="../ui/audit_dock.ui" line="135"/>
         <source>Give the gap to the grid of the same parent with the longest shared boundary</source>
         <translation>将空隙划给同一上级下共同边界最长的网格</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="128"/>
+        <location filename="../ui/audit_dock.ui" line="140"/>
         <source>Gap → new grid</source>
         <translation>空隙 → 新网格</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="129"/>
+        <location filename="../ui/audit_dock.ui" line="141"/>
         <source>Make the gap a grid of its own</source>
         <translation>将空隙单独设为一个网格</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="134"/>
+        <location filename="../ui/audit_dock.ui" line="146"/>
         <source>Resolve overlap</source>
         <translation>处理重叠</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="135"/>
+        <location filename="../ui/audit_dock.ui" line="147"/>
         <source>Remove each overlap piece from the grid it belongs to less (the shorter shared boundary)</source>
         <translation>将每块重叠部分从与其关系较弱（共同边界较短）的网格中移除</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="140"/>
+        <location filename="../ui/audit_dock.ui" line="152"/>
         <source>Export JSON…</source>
         <translation>导出 JSON…</translation>
     </message>
     <message>
-        <location filename="../ui/audit_dock.ui" line="145"/>
+        <location filename="../ui/audit_dock.ui" line="157"/>
         <source>Export HTML…</source>
         <translation>导出 HTML…</translation>
     </message>
@@ -345,7 +355,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/basemaps.py" line="219"/>
-        <location filename="../plugin/gui/dock.py" line="119"/>
+        <location filename="../plugin/gui/dock.py" line="130"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
@@ -449,15 +459,12 @@
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
         <location filename="../plugin/dependencies.py" line="92"/>
-        <location filename="../plugin/gui/dock.py" line="64"/>
-        <location filename="../plugin/gui/dock.py" line="231"/>
-        <location filename="../plugin/gui/dock.py" line="430"/>
-        <location filename="../plugin/gui/dock.py" line="585"/>
-        <location filename="../plugin/gui/guard.py" line="48"/>
-        <location filename="../plugin/gui/guard.py" line="46"/>
-        <location filename="../plugin/gui/guard.py" line="53"/>
+        <location filename="../plugin/gui/dock.py" line="66"/>
+        <location filename="../plugin/gui/dock.py" line="270"/>
+        <location filename="../plugin/gui/dock.py" line="469"/>
+        <location filename="../plugin/gui/dock.py" line="675"/>
+        <location filename="../plugin/gui/message_bar.py" line="75"/>
         <location filename="../plugin/gui/plugin.py" line="50"/>
-        <location filename="../plugin/gui/plugin.py" line="121"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="66"/>
         <source>Community Grids</source>
@@ -666,8 +673,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="335"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="259"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
@@ -690,8 +697,8 @@
     <message>
         <location filename="../plugin/adapters/editing.py" line="566"/>
         <location filename="../plugin/gui/dialogs.py" line="64"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="429"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
@@ -708,15 +715,15 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="673"/>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="510"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="741"/>
-        <location filename="../plugin/gui/dock.py" line="508"/>
+        <location filename="../plugin/gui/dock.py" line="547"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
@@ -908,7 +915,7 @@
         <location filename="../plugin/adapters/intake.py" line="432"/>
         <location filename="../plugin/adapters/pg_store.py" line="513"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
-        <location filename="../plugin/gui/audit_dock.py" line="645"/>
+        <location filename="../plugin/gui/audit_dock.py" line="711"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
         <source>Could not write {path}: {error}</source>
         <translation>无法写入 {path}：{error}</translation>
@@ -2131,7 +2138,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
@@ -2143,20 +2150,20 @@
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Old code</source>
         <translation>原编码</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>New code</source>
         <translation>新编码</translation>
     </message>
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
-        <location filename="../plugin/gui/audit_dock.py" line="445"/>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/audit_dock.py" line="476"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -2176,253 +2183,274 @@
         <translation>保留了 {n} 个无效编码（未要求重新编码）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="95"/>
+        <location filename="../plugin/gui/audit_dock.py" line="96"/>
         <location filename="../plugin/gui/audit_task.py" line="28"/>
         <source>Grid audit</source>
         <translation>网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="259"/>
+        <location filename="../plugin/gui/audit_dock.py" line="269"/>
         <source>Auditing…</source>
         <translation>正在审核…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="392"/>
+        <location filename="../plugin/gui/audit_dock.py" line="426"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="195"/>
         <source>Errors</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="392"/>
+        <location filename="../plugin/gui/audit_dock.py" line="426"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="196"/>
         <source>Warnings</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="392"/>
+        <location filename="../plugin/gui/audit_dock.py" line="426"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="197"/>
         <source>Notes</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="607"/>
+        <location filename="../plugin/gui/audit_dock.py" line="672"/>
         <source>Acceptances saved.</source>
         <translation>接受结果已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="200"/>
+        <location filename="../plugin/gui/audit_dock.py" line="208"/>
         <source>No audit has been run on this workspace yet.</source>
         <translation>本网格工作空间尚未进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="228"/>
-        <location filename="../plugin/gui/plugin.py" line="318"/>
-        <location filename="../plugin/gui/plugin.py" line="329"/>
-        <location filename="../plugin/gui/plugin.py" line="339"/>
-        <location filename="../plugin/gui/plugin.py" line="364"/>
-        <location filename="../plugin/gui/plugin.py" line="371"/>
+        <location filename="../plugin/gui/audit_dock.py" line="238"/>
+        <location filename="../plugin/gui/plugin.py" line="323"/>
+        <location filename="../plugin/gui/plugin.py" line="334"/>
+        <location filename="../plugin/gui/plugin.py" line="348"/>
+        <location filename="../plugin/gui/plugin.py" line="373"/>
+        <location filename="../plugin/gui/plugin.py" line="380"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="267"/>
+        <location filename="../plugin/gui/audit_dock.py" line="277"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="511"/>
+        <location filename="../plugin/gui/audit_dock.py" line="399"/>
+        <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
+        <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="415"/>
+        <source>Acceptances not saved yet.</source>
+        <translation>接受的例外尚未保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="536"/>
+        <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
+        <source>Audit findings</source>
+        <translation>审核问题</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/audit_dock.py" line="576"/>
         <source>This finding has no place on the map.</source>
         <translation>该问题在地图上没有位置。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="635"/>
+        <location filename="../plugin/gui/audit_dock.py" line="701"/>
         <source>Run the audit first.</source>
         <translation>请先进行审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="654"/>
+        <location filename="../plugin/gui/audit_dock.py" line="720"/>
         <source>Export audit as JSON</source>
         <translation>将审核结果导出为 JSON</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="654"/>
+        <location filename="../plugin/gui/audit_dock.py" line="720"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
         <source>JSON files (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="658"/>
+        <location filename="../plugin/gui/audit_dock.py" line="724"/>
         <source>Export audit as HTML</source>
         <translation>将审核结果导出为 HTML</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="658"/>
+        <location filename="../plugin/gui/audit_dock.py" line="724"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="189"/>
         <source>HTML files (*.html)</source>
         <translation>HTML 文件 (*.html)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="183"/>
+        <location filename="../plugin/gui/audit_dock.py" line="191"/>
         <source>Open a grid workspace, then run the audit.</source>
         <translation>请打开网格工作空间，然后开始审核。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="247"/>
+        <location filename="../plugin/gui/audit_dock.py" line="257"/>
         <source>The standard&apos;s size rules are used instead.</source>
         <translation>将改用规范规定的规模标准。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="255"/>
+        <location filename="../plugin/gui/audit_dock.py" line="265"/>
         <source>Grid audit of {county}</source>
         <translation>{county}网格审核</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="429"/>
+        <location filename="../plugin/gui/audit_dock.py" line="463"/>
         <source>{shown} of {total} findings shown</source>
         <translation>显示 {shown} / {total} 个问题</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="436"/>
+        <location filename="../plugin/gui/audit_dock.py" line="470"/>
         <source>[accepted] {message}</source>
         <translation>[已接受] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="438"/>
+        <location filename="../plugin/gui/audit_dock.py" line="472"/>
         <source>[fixed, run the audit again] {message}</source>
         <translation>[已修复，请重新审核] {message}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="569"/>
+        <location filename="../plugin/gui/audit_dock.py" line="634"/>
         <source>Accepted: {message} — save the acceptances to keep them.</source>
         <translation>已接受：{message} — 请保存接受结果使其生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="648"/>
+        <location filename="../plugin/gui/audit_dock.py" line="714"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="330"/>
         <source>Report written to {path}.</source>
         <translation>报告已写入 {path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="195"/>
+        <location filename="../plugin/gui/audit_dock.py" line="203"/>
         <source>Findings of the last audit ({run}): {n}. Run the audit again to check the current grids.</source>
         <translation>上次审核（{run}）的问题：{n} 个。请重新审核以检查当前网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="282"/>
+        <location filename="../plugin/gui/audit_dock.py" line="292"/>
         <source>Auditing: {stage}</source>
         <translation>正在审核：{stage}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="295"/>
+        <location filename="../plugin/gui/audit_dock.py" line="305"/>
         <source>The audit failed.</source>
         <translation>审核失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="302"/>
+        <location filename="../plugin/gui/audit_dock.py" line="312"/>
         <source>The audit was cancelled; the previous findings are kept.</source>
         <translation>审核已取消；保留之前的审核问题。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="325"/>
-        <source>{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted.</source>
-        <translation>错误 {errors} 个（其中 {blocking} 个妨碍备案），警告 {warnings} 个，提示 {infos} 个；已接受 {accepted} 个。</translation>
+        <location filename="../plugin/gui/audit_dock.py" line="334"/>
+        <source>Audit {run} finished.</source>
+        <translation>审核 {run} 已完成。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="338"/>
+        <location filename="../plugin/gui/audit_dock.py" line="337"/>
         <source>{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.</source>
         <translation>{n} 个已接受的例外已不再对应任何问题（网格已变更），已失效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="241"/>
+        <location filename="../plugin/gui/audit_dock.py" line="251"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="244"/>
         <source>The code rule cannot be used: {error}</source>
         <translation>编码规则无法使用：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="297"/>
+        <location filename="../plugin/gui/audit_dock.py" line="307"/>
         <source>The audit failed: {error} (details in the log panel).</source>
         <translation>审核失败：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_dock.py" line="414"/>
+        <location filename="../plugin/gui/audit_dock.py" line="448"/>
         <source>, {n} accepted</source>
         <translation>，已接受 {n} 个</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/audit_task.py" line="47"/>
+        <location filename="../plugin/gui/audit_task.py" line="41"/>
         <source>reading the grids</source>
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="236"/>
+        <location filename="../plugin/gui/changes_panel.py" line="268"/>
         <source>Mark filed</source>
         <translation>标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Days left</source>
         <translation>剩余天数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Deadline</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Changed at</source>
         <translation>变动时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Area before (m²)</source>
         <translation>变动前面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Area after (m²)</source>
         <translation>变动后面积（平方米）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>Approval reference</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="85"/>
+        <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <source>User</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="212"/>
+        <location filename="../plugin/gui/changes_panel.py" line="240"/>
         <source>No workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="262"/>
+        <location filename="../plugin/gui/changes_panel.py" line="294"/>
         <source>Mark changes filed</source>
         <translation>将变动标记为已备案</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="237"/>
+        <location filename="../plugin/gui/changes_panel.py" line="242"/>
+        <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
+        <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="269"/>
         <source>Approval or filing reference for the {n} selected change(s) (optional):</source>
         <translation>所选 {n} 项变动的批复或备案文号（可不填）：</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="215"/>
-        <source>{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.</source>
-        <translation>{pending} 项变动待备案：{overdue} 项已逾期，{soon} 项将在 {days} 天内到期。</translation>
+        <location filename="../plugin/gui/changes_panel.py" line="247"/>
+        <source>{n} grid(s) edited and not saved yet: they join the log when the layers are saved.</source>
+        <translation>{n} 个网格已编辑但尚未保存：保存图层后记入变更日志。</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dialogs.py" line="68"/>
@@ -2458,85 +2486,111 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="108"/>
+        <location filename="../plugin/gui/dock.py" line="116"/>
         <source>Fill all gaps of the active parent</source>
         <translation>填补当前上级网格内的所有空隙</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="114"/>
+        <location filename="../plugin/gui/dock.py" line="117"/>
+        <source>Fill all gaps</source>
+        <translation>填补全部缺口</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="122"/>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="125"/>
         <source>Add a basemap</source>
         <translation>添加底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="117"/>
+        <location filename="../plugin/gui/dock.py" line="128"/>
         <source>Tianditu vector map with labels</source>
         <translation>天地图矢量底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="118"/>
+        <location filename="../plugin/gui/dock.py" line="129"/>
         <source>Tianditu imagery with labels</source>
         <translation>天地图影像底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="120"/>
+        <location filename="../plugin/gui/dock.py" line="131"/>
         <source>Local tiles or raster (offline)…</source>
         <translation>本地瓦片或栅格（离线）…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="122"/>
+        <location filename="../plugin/gui/dock.py" line="133"/>
         <source>Tianditu key…</source>
         <translation>天地图密钥…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="125"/>
+        <location filename="../plugin/gui/dock.py" line="136"/>
         <location filename="../plugin/gui/plugin.py" line="56"/>
         <source>Import grid boundaries…</source>
         <translation>导入网格边界…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="136"/>
+        <location filename="../plugin/gui/dock.py" line="137"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="148"/>
+        <location filename="../plugin/gui/dock.py" line="523"/>
+        <source>Work inside</source>
+        <translation>在其内工作</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="150"/>
         <source>Work inside the selected grid</source>
         <translation>在所选网格内工作</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="141"/>
+        <location filename="../plugin/gui/dock.py" line="155"/>
         <source>Give gaps to the neighbour with the longest shared boundary</source>
         <translation>将空隙划给共同边界最长的相邻网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="147"/>
+        <location filename="../plugin/gui/dock.py" line="161"/>
         <source>Search by code or name</source>
         <translation>按编码或名称搜索</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="170"/>
+        <location filename="../plugin/gui/dock.py" line="183"/>
+        <source>Live check</source>
+        <translation>实时检查</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="187"/>
+        <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
+        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="204"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
         <source>Grids</source>
         <translation>网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="484"/>
-        <source>Work inside</source>
-        <translation>在其内工作</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="345"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="375"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/import_dialog.py" line="65"/>
         <location filename="../plugin/gui/map_tools.py" line="289"/>
         <location filename="../plugin/processing/import_algorithms.py" line="63"/>
@@ -2544,92 +2598,103 @@
         <translation>专属网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="407"/>
+        <location filename="../plugin/gui/dock.py" line="446"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="237"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="430"/>
+        <location filename="../plugin/gui/dock.py" line="469"/>
         <source>Open a grid workspace first.</source>
         <translation>请先打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="486"/>
+        <location filename="../plugin/gui/dock.py" line="525"/>
         <source>Add a grid inside…</source>
         <translation>在其内添加网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="488"/>
+        <location filename="../plugin/gui/dock.py" line="527"/>
         <source>Add a dedicated grid…</source>
         <translation>添加专属网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="491"/>
+        <location filename="../plugin/gui/dock.py" line="530"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="492"/>
+        <location filename="../plugin/gui/dock.py" line="531"/>
         <source>Retire…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="205"/>
+        <location filename="../plugin/gui/dock.py" line="243"/>
         <source>Community Grids — {county}</source>
         <translation>社区网格 — {county}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="410"/>
+        <location filename="../plugin/gui/dock.py" line="449"/>
         <source>Working inside: &lt;b&gt;{parent}&lt;/b&gt; — tools draw {level} grids.</source>
         <translation>当前工作范围：&lt;b&gt;{parent}&lt;/b&gt; — 工具将绘制{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="472"/>
+        <location filename="../plugin/gui/dock.py" line="511"/>
         <source>Filled {count} gaps.</source>
         <translation>已填补 {count} 处空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="533"/>
+        <location filename="../plugin/gui/dock.py" line="572"/>
         <source>{grid} was retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Digitise a grid of the active level inside the active parent</source>
         <translation>在当前上级网格内绘制当前层级的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
         <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Click adjacent grids, then right click to merge them</source>
         <translation>依次点击相邻网格，然后右键合并</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Click inside a gap of the active parent</source>
         <translation>在当前上级网格内的空隙中点击</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw the new course of a boundary between neighbours</source>
         <translation>绘制相邻网格之间边界的新走向</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
+        <location filename="../plugin/gui/dock.py" line="101"/>
         <source>Draw a dedicated grid (school, factory…) inside a village</source>
         <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="550"/>
+        <location filename="../plugin/gui/dock.py" line="612"/>
+        <source>Live check: {n} problems ({errors} errors) around the edit ({grids} grids, {ms:.0f} ms).</source>
+        <translation>实时检查：编辑处发现 {n} 个问题（{errors} 个错误）（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="622"/>
+        <source>Live check: no problem around the edit ({grids} grids, {ms:.0f} ms).</source>
+        <translation>实时检查：编辑处未发现问题（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/dock.py" line="640"/>
         <source>Local basemap</source>
         <translation>本地底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="508"/>
+        <location filename="../plugin/gui/dock.py" line="547"/>
         <source>New name of {grid}:</source>
         <translation>{grid}的新名称：</translation>
     </message>
@@ -2659,18 +2724,15 @@
         <translation>乡镇（街道）{code}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/guard.py" line="35"/>
+        <location filename="../plugin/gui/guard.py" line="34"/>
         <source>Unexpected error, nothing was changed: {error} (details in the log panel).</source>
         <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/guard.py" line="49"/>
-        <source>Details</source>
-        <translation>详细信息</translation>
-    </message>
-    <message>
         <location filename="../plugin/gui/households_dialog.py" line="50"/>
         <location filename="../plugin/gui/households_dialog.py" line="153"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="351"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="395"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
@@ -2836,6 +2898,212 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="552"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="158"/>
+        <location filename="../plugin/gui/plugin.py" line="142"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="71"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
+        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="359"/>
+        <source>Household points or table</source>
+        <translation>住户点或住户表</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="361"/>
+        <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
+        <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="364"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
+        <source>Attach by</source>
+        <translation>挂接方式</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="424"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
+        <source>Import staff</source>
+        <translation>导入网格工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <source>Staff register</source>
+        <translation>工作人员名册</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/gui/staff_panel.py" line="216"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
+        <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
+        <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
+        <source>Existing staff</source>
+        <translation>已有工作人员</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="548"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="577"/>
+        <source>Compare packages</source>
+        <translation>比较备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="548"/>
+        <source>What changed between a previous filing package and a new one.</source>
+        <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
+        <source>Previous package</source>
+        <translation>上一版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="554"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="596"/>
+        <source>New package</source>
+        <translation>新版备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
+        <source>Replace the counts</source>
+        <translation>替换户数人数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="571"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="611"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="623"/>
+        <source>Changed grids</source>
+        <translation>变动的网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="595"/>
+        <source>Choose a township or village first.</source>
+        <translation>请先选择镇（街道）或村（社区）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="146"/>
+        <source>To export anyway, give the reason; it is recorded in the package.</source>
+        <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="296"/>
+        <source>{job}: running…</source>
+        <translation>{job}：正在运行…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="323"/>
+        <source>{job} finished.</source>
+        <translation>{job}已完成。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="352"/>
+        <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
+        <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="366"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
+        <source>Automatic: points by location, a table without geometry by code or name</source>
+        <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="367"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
+        <source>Location of the points</source>
+        <translation>按点的位置</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="368"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
+        <source>Grid code or villager group name (table)</source>
+        <translation>按网格编码或村民小组名称（表格）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="396"/>
+        <source>Replace the counts of every grid with these anyway?</source>
+        <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="425"/>
+        <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
+        <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Append to the register</source>
+        <translation>追加到名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
+        <source>Replace the register</source>
+        <translation>替换名单</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="485"/>
+        <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
+        <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="235"/>
+        <source>Jobs on {county} ({path})</source>
+        <translation>{county}的任务（{path}）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="519"/>
+        <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
+        <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="624"/>
+        <source>Written to {path}; it could not be opened here.</source>
+        <translation>已写入 {path}；无法在此打开。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="410"/>
+        <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
+        <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="451"/>
+        <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
+        <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="575"/>
+        <source>{n} grids changed between the packages; report {path}.</source>
+        <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="607"/>
+        <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
+        <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="307"/>
+        <source>{job} was cancelled; nothing was changed.</source>
+        <translation>{job}已取消，未做任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="312"/>
+        <source>{job} failed: {error}</source>
+        <translation>{job}失败：{error}</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/map_tools.py" line="353"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
@@ -2926,6 +3194,16 @@
         <translation>已用一个新的{level}网格填补空隙。</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/message_bar.py" line="81"/>
+        <source>Details…</source>
+        <translation>详情…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/message_bar.py" line="83"/>
+        <source>Show the whole message</source>
+        <translation>显示完整消息</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/plugin.py" line="52"/>
         <source>New grid workspace…</source>
         <translation>新建网格工作空间…</translation>
@@ -2967,58 +3245,49 @@
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="140"/>
+        <location filename="../plugin/gui/plugin.py" line="142"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="140"/>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="71"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
-        <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
-        <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
-        <source>GeoPackage (*.gpkg)</source>
-        <translation>GeoPackage (*.gpkg)</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/plugin.py" line="307"/>
+        <location filename="../plugin/gui/plugin.py" line="309"/>
         <location filename="../plugin/gui/staff_panel.py" line="206"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="309"/>
+        <location filename="../plugin/gui/plugin.py" line="311"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="312"/>
+        <location filename="../plugin/gui/plugin.py" line="314"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="160"/>
+        <location filename="../plugin/gui/plugin.py" line="317"/>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="162"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="223"/>
+        <location filename="../plugin/gui/plugin.py" line="225"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="195"/>
+        <location filename="../plugin/gui/plugin.py" line="197"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="216"/>
+        <location filename="../plugin/gui/plugin.py" line="218"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -3093,12 +3362,6 @@
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="216"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
-        <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
-        <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
-    </message>
-    <message>
         <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
@@ -3159,6 +3422,16 @@
         <location filename="../plugin/gui/staff_panel.py" line="170"/>
         <source>Layer {layer} could not be saved: {errors}</source>
         <translation>无法保存图层“{layer}”：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/task_runner.py" line="146"/>
+        <source>The algorithm {id} is not available.</source>
+        <translation>算法 {id} 不可用。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/task_runner.py" line="159"/>
+        <source>{name} could not start.</source>
+        <translation>{name}无法启动。</translation>
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="64"/>
@@ -3269,11 +3542,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/audit_algorithms.py" line="169"/>
         <source>Write findings to the workspace (replaces the previous run&apos;s findings)</source>
         <translation>将问题写入网格工作空间（替换上次审核的问题）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/audit_algorithms.py" line="176"/>
-        <source>Audit findings</source>
-        <translation>审核问题</translation>
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="184"/>
@@ -3826,11 +4094,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="577"/>
-        <source>Compare packages</source>
-        <translation>比较备案数据包</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="580"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
@@ -3994,16 +4257,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
-        <source>Previous package</source>
-        <translation>上一版备案数据包</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="596"/>
-        <source>New package</source>
-        <translation>新版备案数据包</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="598"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
@@ -4012,12 +4265,6 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <location filename="../plugin/processing/filing_algorithms.py" line="603"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="611"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="623"/>
-        <source>Changed grids</source>
-        <translation>变动的网格</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="617"/>
@@ -4109,11 +4356,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="153"/>
         <source>Household points, building points or household table</source>
         <translation>住户点、楼栋点或住户表</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="160"/>
-        <source>Attach by</source>
-        <translation>挂接方式</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="172"/>
@@ -4219,21 +4461,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="341"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="162"/>
-        <source>Automatic: points by location, a table without geometry by code or name</source>
-        <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="163"/>
-        <source>Location of the points</source>
-        <translation>按点的位置</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="164"/>
-        <source>Grid code or villager group name (table)</source>
-        <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="183"/>
@@ -4597,11 +4824,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
-        <source>Import staff</source>
-        <translation>导入网格工作人员</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/staff_algorithms.py" line="53"/>
         <source>Imports a staff register (网格工作人员名单) from a CSV file (UTF-8 or GB18030) or an Excel workbook (.xlsx) into the workspace&apos;s staff table. Headers may be Chinese or English (姓名/name, 岗位/role, 网格编码/grid code, 联系电话/phone, 监督电话, 工作职责, 职务, 单位安全负责人, 照片) and may sit below title rows.
 
@@ -4618,11 +4840,6 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/staff_algorithms.py" line="78"/>
         <source>Staff register (CSV or XLSX)</source>
         <translation>网格工作人员名单（CSV 或 XLSX）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
-        <source>Existing staff</source>
-        <translation>已有工作人员</translation>
     </message>
     <message>
         <location filename="../plugin/processing/staff_algorithms.py" line="96"/>
@@ -4653,16 +4870,6 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/staff_algorithms.py" line="176"/>
         <source>{written} staff rows written to {path} ({mode}); {rejected} rejected, {skipped} skipped.</source>
         <translation>已将 {written} 条工作人员记录写入 {path}（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
-        <source>Append to the register</source>
-        <translation>追加到名单</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
-        <source>Replace the register</source>
-        <translation>替换名单</translation>
     </message>
     <message>
         <location filename="../plugin/processing/workspace_algorithms.py" line="25"/>
@@ -4738,6 +4945,10 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="vanished">详细信息</translation>
     </message>
     <message>
         <source>Allocate grid codes: preview</source>
@@ -4973,7 +5184,7 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>{path} could not be opened as a vector layer.</source>
-        <translation>无法将 {path} 作为矢量图层打开。</translation>
+        <translation type="vanished">无法将 {path} 作为矢量图层打开。</translation>
     </message>
     <message>
         <source>Unexpected error: {error}</source>
@@ -4981,19 +5192,19 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>{path} is locked by another program; try again.</source>
-        <translation>{path} 被其他程序锁定，请稍后重试。</translation>
+        <translation type="vanished">{path} 被其他程序锁定，请稍后重试。</translation>
     </message>
     <message>
         <source>Could not save table {table} in {path}: {error}</source>
-        <translation>无法保存 {path} 中的表 {table}：{error}</translation>
+        <translation type="vanished">无法保存 {path} 中的表 {table}：{error}</translation>
     </message>
     <message>
         <source>Could not delete row {fid} of table {table}.</source>
-        <translation>无法删除表 {table} 的第 {fid} 行。</translation>
+        <translation type="vanished">无法删除表 {table} 的第 {fid} 行。</translation>
     </message>
     <message>
         <source>{path} is not a GeoPackage.</source>
-        <translation>{path} 不是 GeoPackage 文件。</translation>
+        <translation type="vanished">{path} 不是 GeoPackage 文件。</translation>
     </message>
     <message>
         <source>Merged {count} grids into one.</source>
@@ -5103,6 +5314,49 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>FilingExportDialog</name>
+    <message>
+        <location filename="../ui/filing_export.ui" line="6"/>
+        <source>Export filing package</source>
+        <translation>导出备案数据包</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="12"/>
+        <source>Package</source>
+        <translation>数据包</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="21"/>
+        <source>Choose where the package is written</source>
+        <translation>选择数据包的保存位置</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="28"/>
+        <source>Include households</source>
+        <translation>包含住户</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="33"/>
+        <source>Include staff names</source>
+        <translation>包含工作人员姓名</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="39"/>
+        <source>Include staff phone numbers</source>
+        <translation>包含工作人员电话号码</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="53"/>
+        <source>Override reason (export despite unaccepted error findings)</source>
+        <translation>强制导出理由（存在未接受的错误级问题时仍然导出）</translation>
+    </message>
+    <message>
+        <location filename="../ui/filing_export.ui" line="58"/>
+        <source>e.g. the county&apos;s deadline; the errors are fixed in the next filing</source>
+        <translation>例如：县里规定的期限；错误将在下次备案时修正</translation>
+    </message>
+</context>
+<context>
     <name>InstallDependenciesDialog</name>
     <message>
         <location filename="../ui/install_dependencies.ui" line="9"/>
@@ -5153,6 +5407,124 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/install_dependencies.ui" line="84"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>JobsPanel</name>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="8"/>
+        <source>Open a grid workspace to start.</source>
+        <translation>请打开一个网格工作空间开始工作。</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="14"/>
+        <source>Data into the workspace</source>
+        <translation>导入工作空间的数据</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="18"/>
+        <source>Import boundaries…</source>
+        <translation>导入边界…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="19"/>
+        <source>Import grid boundaries from a file or layer into the open workspace</source>
+        <translation>从文件或图层导入网格边界到当前工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="24"/>
+        <source>Attach households…</source>
+        <translation>挂接住户…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="25"/>
+        <source>Count the households and persons of each grid from household points or a table</source>
+        <translation>根据住户点或住户表统计每个网格的户数和人数</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="30"/>
+        <source>Import staff…</source>
+        <translation>导入工作人员…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="31"/>
+        <source>Read a staff register (CSV or XLSX) into the workspace</source>
+        <translation>将工作人员名册（CSV 或 XLSX）导入工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="36"/>
+        <source>Allocate codes…</source>
+        <translation>分配编码…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="37"/>
+        <source>Give codes to the grids without one, after a preview</source>
+        <translation>预览后为尚无编码的网格分配编码</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="45"/>
+        <source>Filing</source>
+        <translation>备案</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="49"/>
+        <source>Export filing package…</source>
+        <translation>导出备案数据包…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="50"/>
+        <source>Write the filing package for the city (refused while error findings are not accepted)</source>
+        <translation>写出报送市级的备案数据包（存在未接受的错误级问题时拒绝导出）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="55"/>
+        <source>Compare packages…</source>
+        <translation>比较数据包…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="56"/>
+        <source>What changed between two filing packages</source>
+        <translation>两个备案数据包之间的变化</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="64"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="68"/>
+        <source>Township or village</source>
+        <translation>镇（街道）或村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="73"/>
+        <source>The township or village the notice map or permits are made for</source>
+        <translation>制作公示图或工作证的镇（街道）或村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="78"/>
+        <source>Notice map…</source>
+        <translation>公示图…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="79"/>
+        <source>Print the public notice map (PDF) of the chosen township or village</source>
+        <translation>打印所选镇（街道）或村（社区）的网格划分公示图（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="84"/>
+        <source>Work permits…</source>
+        <translation>工作证…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="85"/>
+        <source>Print the grid heads&apos; work permits (PDF) of the chosen township or village</source>
+        <translation>打印所选镇（街道）或村（社区）网格长的工作证（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="100"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

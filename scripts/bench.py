@@ -11,7 +11,9 @@
   database, the city's cross-border checks (scripts/bench_city_db.py; size: $CG_BENCH_CITY_GRIDS);
 - the closest chain of QGIS's own Processing tools on the same cities, for comparison (scripts/bench_qgis_baseline.py);
 - division: the automatic level 3 division of the whole sample county, side by side with PySAL spopt's max-p on
-  a sample of its parents (scripts/bench_division.py; spopt in its own venv, `make bench-venv`).
+  a sample of its parents (scripts/bench_division.py; spopt in its own venv, `make bench-venv`);
+- the live audit: the neighbourhood check after one edit on the Hanbin sample workspace, target 50 ms
+  (scripts/bench_live.py).
 
 Figures depend on the machine and its load; run it on a quiet machine. No test asserts a time.
 """
@@ -34,6 +36,7 @@ STEPS = (
         ["scripts/bench_qgis_baseline.py"],
     ),
     ("Automatic level 3 division, against spopt max-p", ["scripts/bench_division.py"]),
+    ("Live audit of one edit on the Hanbin sample (target 50 ms)", ["scripts/bench_live.py"]),
 )
 
 

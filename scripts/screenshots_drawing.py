@@ -15,6 +15,12 @@ Two modes, both driving the map tools with real mouse events on the canvas, as a
 * ``--practice``: the small practice workspace (devtools/drawing_sample.py): subdivide village
   新城村 into sections with two lines, then draw a villager group in the uncovered notch of section
   东坝村一片区. PNGs go to docs/images/drawing_*.png.
+
+In sample mode the session goes on from the dock, in the Chinese interface (``--lang``): the layers are saved,
+the audit runs from the audit dock, a finding is accepted (the summary follows), the filing package is
+exported from the 任务 (Jobs) page (a refusal is answered with the override reason) and the notice map of the
+township is printed (the PDF would open: the script records it instead). PNGs
+docs/images/drawing_sample_5_audit.png … drawing_sample_8_notice.png.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ def main() -> int:
     parser.add_argument("--practice", action="store_true", help="use the small practice workspace instead")
     parser.add_argument("--section", help="code of the level 2 section to work inside (sample mode)")
     parser.add_argument("--size", help="window size, WIDTHxHEIGHT (default 1500x950, practice 1400x860)")
+    parser.add_argument("--lang", default="zh_CN", help="interface language (default zh_CN; 'en' for English)")
     args = parser.parse_args()
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or not os.environ.get("DISPLAY"):
         print("Needs a screen: run it under xvfb-run -a (see the module docstring).", file=sys.stderr)
@@ -66,11 +73,32 @@ def main() -> int:
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], True)
     app.initQgis()
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    saved_locale = [settings.value(k, None) for k in ("locale/overrideFlag", "locale/userLocale")]
+    if args.lang != "en":  # the plugin's translation and the language of the findings (QGIS's locale)
+        import subprocess
+
+        settings.setValue("locale/overrideFlag", True)
+        settings.setValue("locale/userLocale", args.lang)
+
+        from plugin.i18n import I18N_DIR, install_translator
+
+        ts = I18N_DIR / f"community_grids_{args.lang}.ts"
+        if ts.exists():
+            subprocess.run(["lrelease", "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=False)
+        install_translator(args.lang)
     try:
         if practice:
             return run_practice(app, args.out, width, height)
         return run_sample(app, args.workspace, args.out, width, height, args.section)
     finally:
+        for key, value in zip(("locale/overrideFlag", "locale/userLocale"), saved_locale):
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)
         app.exitQgis()
 
 
@@ -410,6 +438,7 @@ def run_sample(app, source: Path, out: Path, width: int, height: int, section_co
     desk = Desktop(app, workspace, f"{workspace.info.county_name} grid workspace", width, height)
     try:
         sample_session(desk, plan, out)
+        filing_session(desk, plan, out)
     finally:
         desk.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -515,6 +544,157 @@ def sample_session(desk: Desktop, plan: SamplePlan, out: Path) -> None:
         raise SystemExit(f"{plan.neighbour_code} is not its old area plus the piece")
     show_section(plan.neighbour_code)
     shot("4_merged")
+
+
+# ---------------------------------------------------------------- audit, filing and printing from the docks
+
+
+def wait_for(app, condition, timeout: float = 600.0) -> None:
+    import time
+
+    from qgis.PyQt.QtTest import QTest
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        QTest.qWait(50)
+
+
+def answer_dialog(object_name: str, fill=None) -> None:
+    """When the modal dialog ``object_name`` opens: ``fill(dialog)``, then OK (real clicks)."""
+    from qgis.PyQt.QtCore import Qt, QTimer
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != object_name:
+            QTimer.singleShot(50, answer)
+            return
+        if fill is not None:
+            fill(dialog)
+        box = dialog.findChild(QDialogButtonBox)
+        QTest.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
+
+
+def filing_session(desk: Desktop, plan: SamplePlan, out: Path) -> None:
+    """Save the edits, audit from the audit dock, accept a finding, export the filing package and print the
+    township's notice map from the Jobs page; four shots."""
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QObject, Qt, QUrl, pyqtSlot
+    from qgis.PyQt.QtGui import QDesktopServices
+    from qgis.PyQt.QtTest import QTest
+
+    from plugin.gui.audit_dock import FINDING_ROLE, AuditDock
+    from plugin.gui.jobs_panel import JobsPanel
+    from plugin.i18n import tr
+
+    left = Qt.MouseButton.LeftButton
+    app, dock, bar = desk.app, desk.dock, desk.bar
+    for layer in desk.workspace.layers.values():  # the drawing is saved (the change log records it)
+        if layer.isEditable() and not layer.commitChanges():
+            raise SystemExit(f"could not save {layer.name()}: {layer.commitErrors()}")
+
+    def idle():
+        return QgsApplication.taskManager().countActiveTasks() == 0
+
+    # 1. the audit from the audit dock
+    audit = AuditDock(desk.iface, desk.window)
+    desk.iface.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, audit)
+    audit.set_workspace(desk.workspace)
+    audit.setMinimumHeight(330)
+    audit.show()
+    QTest.qWait(500)
+    QTest.mouseClick(audit.run_button, left)
+    if audit.task is None:
+        raise SystemExit(f"the audit did not start: {audit.run_button.isEnabled()} {audit.messages}")
+    wait_for(app, lambda: audit.task is None and idle())
+    if audit.result is None:
+        raise SystemExit(f"the audit did not finish: {audit.status_label.text()} {audit.messages}")
+    bar.clearWidgets()
+    desk.shot(out / "drawing_sample_5_audit.png", reload_layers=False)
+
+    # 2. accept a warning as an exception: the summary follows
+    audit.severity_combo.setCurrentIndex(audit.severity_combo.findData("warning"))
+    wait_for(app, lambda: audit.tree.topLevelItemCount() > 0, 10)
+    QTest.qWait(300)
+    audit.tree.expandAll()
+    leaf = next(
+        (
+            item
+            for t in range(audit.tree.topLevelItemCount())
+            for r in range(audit.tree.topLevelItem(t).childCount())
+            for item in [audit.tree.topLevelItem(t).child(r).child(0)]
+            if item is not None and item.data(0, FINDING_ROLE) is not None
+        ),
+        None,
+    )
+    if leaf is None:
+        raise SystemExit("no warning to accept")
+    audit.tree.scrollToItem(leaf)
+    QTest.mouseClick(
+        audit.tree.viewport(), left, Qt.KeyboardModifier.NoModifier, audit.tree.visualItemRect(leaf).center()
+    )
+
+    def reason(dialog):
+        dialog.reason_edit.setFocus()
+        dialog.reason_edit.insertPlainText("河流分隔，经镇政府确认不划入网格")
+
+    answer_dialog("CommunityGridsAcceptDialog", reason)
+    QTest.mouseClick(audit.accept_button, left)
+    QTest.mouseClick(audit.save_button, left)
+    bar.clearWidgets()
+    desk.shot(out / "drawing_sample_6_accepted.png", reload_layers=False)
+
+    # 3. the filing package from the Jobs page (a refusal is answered with the override reason)
+    jobs = dock.add_panel("jobs", JobsPanel(desk.iface, dock, dock), tr("Jobs"))
+    dock.tabs.setCurrentWidget(jobs)
+    done = []
+    jobs.job_finished.connect(lambda key, ok: done.append((key, ok)))
+    answer_dialog("CommunityGridsFilingExport")
+    QTest.mouseClick(jobs.filingButton, left)
+    wait_for(app, lambda: done and idle())
+    if done[-1] == ("filing", False) and getattr(jobs, "refusal_dialog", None) is not None:
+        refusal = jobs.refusal_dialog
+        wait_for(app, refusal.isVisible, 10)
+        refusal.reasonEdit.setFocus()
+        refusal.reasonEdit.insertPlainText("县里要求本周报送，错误在下次备案前修正")
+        QTest.qWait(200)
+        refusal.grab().save(str(out / "drawing_sample_7_filing_refused.png"))  # the dialog: its own window
+        print(f"wrote {out / 'drawing_sample_7_filing_refused.png'}")
+        QTest.mouseClick(refusal.buttonBox.button(refusal.buttonBox.StandardButton.Ok), left)
+        wait_for(app, lambda: len(done) == 2 and idle())
+    if done[-1] != ("filing", True):
+        raise SystemExit(f"the filing export failed: {jobs.last_error}")
+    print(f"filing package {jobs.last_result['OUTPUT']}")
+
+    # 4. the notice map of the township, opened when done (recorded here)
+    class Opened(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls = []
+
+        @pyqtSlot(QUrl)
+        def open(self, url):
+            self.urls.append(url.toLocalFile())
+
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        town = plan.section_code[:9]
+        jobs.townshipCombo.setCurrentIndex(jobs.townshipCombo.findData(town))
+        QTest.mouseClick(jobs.noticeButton, left)
+        wait_for(app, lambda: len(done) >= 3 and idle())
+        if done[-1] != ("notice", True) or not opened.urls:
+            raise SystemExit(f"the notice map failed: {jobs.last_error}")
+        print(f"notice map {opened.urls[-1]}")
+        desk.shot(out / "drawing_sample_8_notice.png", reload_layers=False)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+        audit.cleanup()
 
 
 # ---------------------------------------------------------------- helpers

@@ -37,11 +37,12 @@ from qgis.PyQt.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
 from ..adapters import audit_store, fix_edits
-from ..adapters.messages import finding_message, localized
+from ..adapters.messages import finding_message, format_measure, localized
 from ..core import fixes
 from ..core.audit import Tolerances
 from ..core.coderule import CodeRule, CodeRuleError
@@ -112,6 +113,9 @@ class AuditDock(QgsDockWidget):
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(200)
         self._filter_timer.timeout.connect(self._populate_guarded)
+        self._populating = False
+        self._just_zoomed = None
+        self.popout = None
         self._build()
         self._update_buttons()
 
@@ -134,6 +138,8 @@ class AuditDock(QgsDockWidget):
         self.filter_edit.setShowSearchIcon(True)
         for index, severity in enumerate((None, Severity.ERROR, Severity.WARNING, Severity.INFO)):
             self.severity_combo.setItemData(index, None if severity is None else severity.value)
+        self.summary_label, self.popout_button = ui.summary, ui.popout
+        self.popout_button.toggled.connect(self._popout_toggled)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -149,6 +155,7 @@ class AuditDock(QgsDockWidget):
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
         self.tree.currentItemChanged.connect(self._current_changed)
+        self._tree_layout = ui.mainLayout
         self.accept_button.clicked.connect(self._accept_clicked)
         self.revoke_button.clicked.connect(self._revoke_clicked)
         self.save_button.clicked.connect(self._save_clicked)
@@ -174,6 +181,7 @@ class AuditDock(QgsDockWidget):
             self.data = None
             self.findings = []
             self.fixed = set()
+            self.summary_label.clear()
             self._rules = {r.id: r for r in rule_catalogue()}
             self.code_rule_edit.clear()
             self.code_rule_edit.setPlaceholderText(workspace.info.code_rule if workspace is not None else "")
@@ -205,6 +213,8 @@ class AuditDock(QgsDockWidget):
         self._filter_timer.stop()
         if self.task is not None:
             self._abandon_task()
+        if self.popout is not None:
+            self.popout_button.setChecked(False)
 
     def _abandon_task(self) -> None:
         task, self.task = self.task, None
@@ -319,20 +329,9 @@ class AuditDock(QgsDockWidget):
             except audit_store.AuditStoreError as error:
                 written = " " + str(error)
                 self._message(str(error), Qgis.MessageLevel.Warning)
-        counts = result.counts_by_severity
         self.progress.setValue(100)
-        self.status_label.setText(
-            tr(
-                "{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted."
-            ).format(
-                errors=counts.get("error", 0),
-                blocking=result.blocking_count,
-                warnings=counts.get("warning", 0),
-                infos=counts.get("info", 0),
-                accepted=result.accepted_count,
-            )
-            + written
-        )
+        # the counts are the summary line's (it follows acceptances); this line tells what happened
+        self.status_label.setText(tr("Audit {run} finished.").format(run=result.run_id) + written)
         if result.lapsed:
             self._message(
                 tr("{n} accepted exceptions no longer match a finding (the grids changed): they lapsed.").format(
@@ -382,6 +381,41 @@ class AuditDock(QgsDockWidget):
         return out
 
     def _populate(self) -> None:
+        self._populating = True
+        try:
+            self._populate_tree()
+        finally:
+            self._populating = False
+        self._refresh_summary()
+
+    def summary_text(self) -> str:
+        """The counts of the findings shown (after every run, acceptance, revocation and save)."""
+        counts = {s: 0 for s in SEVERITIES}
+        blocking = accepted = 0
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+            accepted += bool(f.accepted)
+            blocking += f.severity is Severity.ERROR and not f.accepted
+        return tr(
+            "{errors} errors ({blocking} blocking filing), {warnings} warnings, {infos} notes; {accepted} accepted."
+        ).format(
+            errors=counts[Severity.ERROR],
+            blocking=blocking,
+            warnings=counts[Severity.WARNING],
+            infos=counts[Severity.INFO],
+            accepted=accepted,
+        )
+
+    def _refresh_summary(self) -> None:
+        if self.task is not None or self.workspace is None or not self.findings:
+            return
+        text = self.summary_text()
+        unsaved = audit_store.has_unsaved_acceptances(self.workspace)
+        if unsaved:
+            text += " " + tr("Acceptances not saved yet.")
+        self.summary_label.setText(text)
+
+    def _populate_tree(self) -> None:
         selected = self.selected_index()
         self.tree.clear()
         visible = self.visible_findings()
@@ -436,10 +470,7 @@ class AuditDock(QgsDockWidget):
             text = tr("[accepted] {message}").format(message=text)
         if k in self.fixed:
             text = tr("[fixed, run the audit again] {message}").format(message=text)
-        measure = ""
-        if f.measure is not None:
-            unit = {"m2": "m²"}.get(f.unit, f.unit)
-            measure = f"{f.measure:,.2f} {unit}".strip()
+        measure = format_measure(f.measure, f.unit)
         item = QTreeWidgetItem([text, ", ".join(c for c in f.codes if c), measure])
         item.setData(0, FINDING_ROLE, k)
         tip = text if not f.accepted else f"{text}\n{tr('Reason')}: {f.accepted_reason}"
@@ -475,14 +506,48 @@ class AuditDock(QgsDockWidget):
 
     @guarded
     def _current_changed(self, current, previous) -> None:
+        """A finding chosen with the mouse or the keyboard (arrows, Page Up/Down): zoom to it."""
         self._update_buttons()
+        if self._populating or current is None:
+            return
+        value = current.data(0, FINDING_ROLE)
+        if value is not None:
+            self._just_zoomed = current
+            self.zoom_to(self.findings[int(value)])
 
     @guarded
     def _item_clicked(self, item, column=0) -> None:
+        if item is self._just_zoomed:  # it became current with this click: already zoomed
+            self._just_zoomed = None
+            return
         value = item.data(0, FINDING_ROLE)
         if value is None:
             return
         self.zoom_to(self.findings[int(value)])
+
+    # ------------------------------------------------------------ the findings, enlarged
+
+    @guarded
+    def _popout_toggled(self, checked: bool) -> None:
+        """Move the findings list into a large window of its own, or back into the dock."""
+        if checked and self.popout is None:
+            window = QDialog(self.iface.mainWindow() if hasattr(self.iface, "mainWindow") else self)
+            window.setObjectName("CommunityGridsFindingsWindow")
+            window.setWindowTitle(tr("Audit findings"))
+            window.setModal(False)
+            box = QVBoxLayout(window)
+            box.setContentsMargins(4, 4, 4, 4)
+            box.addWidget(self.tree)
+            window.resize(1000, 700)
+            window.finished.connect(lambda *_: self.popout_button.setChecked(False))
+            self.popout = window
+            window.show()
+        elif not checked and self.popout is not None:
+            window, self.popout = self.popout, None
+            self._tree_layout.insertWidget(self._tree_layout.indexOf(self.summary_label) + 2, self.tree, 1)
+            self.tree.show()
+            window.hide()
+            window.deleteLater()
 
     # ------------------------------------------------------------ the map
 
@@ -605,6 +670,7 @@ class AuditDock(QgsDockWidget):
             self._message(str(error), Qgis.MessageLevel.Critical)
             return
         self._message(tr("Acceptances saved."), Qgis.MessageLevel.Success, duration=3)
+        self._refresh_summary()
         self._update_buttons()
 
     def fix_selected(self, target: str = fixes.NEIGHBOUR):

@@ -5,36 +5,30 @@ thread-safe feature sources of the layers, edit buffers included); :meth:`AuditT
 runs :func:`plugin.core.workspace_audit.audit_workspace` in QGIS's task thread, reporting progress with
 ``setProgress`` and polling ``isCanceled`` between the audit's stages. :meth:`AuditTask.finished` runs on the
 main thread and hands the task to ``on_done(task, ok)``, which writes the findings into the workspace.
+It is a :class:`~plugin.gui.task_runner.JobTask` (the task of every dock job) with its own ``run``.
 """
 
 from __future__ import annotations
 
 import traceback
 
-from qgis.core import Qgis, QgsMessageLog, QgsTask
-
 from ..core.audit import AuditCancelled
 from ..core.workspace_audit import audit_workspace
 from ..i18n import tr
+from .task_runner import LOG_TAG, JobTask
 
-LOG_TAG = "Community Grids"
+__all__ = ["LOG_TAG", "AuditTask"]
 READ_SHARE = 0.1  # of the progress bar: reading the grids
 
 
-class AuditTask(QgsTask):
+class AuditTask(JobTask):
     """One audit run. After it ends: ``result`` (ok), ``cancelled`` or ``error`` (a message)."""
 
     def __init__(self, inputs, tolerances=None, on_done=None, description: str | None = None):
-        super().__init__(description or tr("Grid audit"), QgsTask.Flag.CanCancel)
+        super().__init__(description or tr("Grid audit"), on_done=on_done)
         self.inputs = inputs
         self.tolerances = tolerances
-        self.on_done = on_done
-        self.result = None
         self.data = None
-        self.error: str | None = None
-        self.details: str = ""
-        self.cancelled = False
-        self.stage = ""
 
     # ------------------------------------------------------------ worker thread
 
@@ -75,14 +69,3 @@ class AuditTask(QgsTask):
             self.error = f"{type(error).__name__}: {error}"
             self.details = traceback.format_exc()
             return False
-
-    # ------------------------------------------------------------ main thread
-
-    def finished(self, result: bool) -> None:  # noqa: D401 - Qt's virtual
-        try:
-            if self.details:
-                QgsMessageLog.logMessage(self.details, LOG_TAG, Qgis.MessageLevel.Critical)
-            if self.on_done is not None:
-                self.on_done(self, bool(result))
-        except Exception:  # noqa: BLE001 - an exception here would abort QGIS
-            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)

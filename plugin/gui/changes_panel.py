@@ -75,6 +75,8 @@ class ChangesPanel(QWidget):
         self.layer: QgsVectorLayer | None = None
         self.tracker = None
         self._connections: list = []
+        self._grid_connections: list = []
+        self.grid_layers: list = []
         self._fids: list[int] = []
         self.statuses: list = []  # FilingStatus per table row
 
@@ -112,8 +114,33 @@ class ChangesPanel(QWidget):
         self.refresh()
 
     def set_workspace(self, workspace) -> None:
-        """Show the change log of ``workspace`` (None: nothing)."""
+        """Show the change log of ``workspace`` (None: nothing), and count its grid edits not yet saved."""
+        self._disconnect_grids()
+        self.grid_layers = [] if workspace is None else [workspace.layers[d.name] for d in schema.GRID_LAYERS]
+        for layer in self.grid_layers:
+            for signal in (layer.editCommandEnded, layer.afterCommitChanges, layer.afterRollBack, layer.layerModified):
+                signal.connect(self._schedule_refresh)
+                self._grid_connections.append((signal, self._schedule_refresh))
         self.set_layer(None if workspace is None else workspace.layers[schema.CHANGE_LOG.name])
+
+    def _disconnect_grids(self) -> None:
+        for signal, slot in self._grid_connections:
+            with contextlib.suppress(TypeError, RuntimeError):
+                signal.disconnect(slot)
+        self._grid_connections = []
+
+    def unsaved_edits(self) -> int:
+        """Grids added, deleted or changed in the edit buffers of the grid layers (logged when saved)."""
+        total = 0
+        for layer in self.grid_layers:
+            with contextlib.suppress(RuntimeError):
+                buffer = layer.editBuffer() if layer.isEditable() else None
+                if buffer is None:
+                    continue
+                fids = set(buffer.addedFeatures()) | set(buffer.deletedFeatureIds())
+                fids |= set(buffer.changedGeometries()) | set(buffer.changedAttributeValues())
+                total += len(fids)
+        return total
 
     def set_tracker(self, tracker) -> None:
         """Refresh whenever ``tracker`` (adapters.change_tracker.ChangeTracker) records changes."""
@@ -137,6 +164,7 @@ class ChangesPanel(QWidget):
 
     def closeEvent(self, event):  # noqa: N802 - Qt
         self._disconnect()
+        self._disconnect_grids()
         self.set_tracker(None)
         super().closeEvent(event)
 
@@ -211,11 +239,15 @@ class ChangesPanel(QWidget):
         if self.layer is None:
             self.summary.setText(tr("No workspace is open."))
         else:
-            self.summary.setText(
-                tr("{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.").format(
-                    pending=pending, overdue=overdue, soon=soon, days=SOON_DAYS
-                )
+            text = tr("{pending} change(s) awaiting filing: {overdue} overdue, {soon} due within {days} days.").format(
+                pending=pending, overdue=overdue, soon=soon, days=SOON_DAYS
             )
+            unsaved = self.unsaved_edits()
+            if unsaved:
+                text += " " + tr(
+                    "{n} grid(s) edited and not saved yet: they join the log when the layers are saved."
+                ).format(n=unsaved)
+            self.summary.setText(text)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

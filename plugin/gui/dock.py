@@ -24,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QListWidget,
     QMenu,
     QTabWidget,
     QToolBar,
@@ -40,6 +41,7 @@ from ..core import schema
 from ..i18n import tr
 from . import map_tools
 from .grid_tree import REF_ROLE, GridFilterProxy, GridTreeModel, read_tree
+from .live_audit import LiveAudit
 from .session import EditSession, forms_enabled, slot_guard
 
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
@@ -104,12 +106,21 @@ class GridDock(QgsDockWidget):
             group.addAction(action)
             self.toolbar.addAction(action)
             self.tool_actions[key] = action
-        self.toolbar.addSeparator()
+        # the tools carry their names (under the icon); the other actions go on a second row
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        layout.addWidget(self.toolbar)
+        self.tools_toolbar = self.toolbar
+        self.toolbar = QToolBar(body)
+        self.toolbar.setObjectName("CommunityGridsDockToolbar2")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.fill_all_action = QAction(icon("fill_gap"), tr("Fill all gaps of the active parent"), self)
+        self.fill_all_action.setIconText(tr("Fill all gaps"))
         self.fill_all_action.triggered.connect(self._fill_all)
         self.toolbar.addAction(self.fill_all_action)
         self.toolbar.addSeparator()
         self.basemap_button = QToolButton(body)
+        self.basemap_button.setText(tr("Basemap"))
+        self.basemap_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.basemap_button.setIcon(icon("basemap"))
         self.basemap_button.setToolTip(tr("Add a basemap"))
         self.basemap_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -123,6 +134,7 @@ class GridDock(QgsDockWidget):
         self.basemap_button.setMenu(self.basemap_menu)
         self.toolbar.addWidget(self.basemap_button)
         self.import_action = QAction(icon("import_boundaries"), tr("Import grid boundaries…"), self)
+        self.import_action.setIconText(tr("Import"))
         self.import_action.triggered.connect(self.open_import)
         self.toolbar.addAction(self.import_action)
         layout.addWidget(self.toolbar)
@@ -133,6 +145,8 @@ class GridDock(QgsDockWidget):
         parent_row.addWidget(self.parent_label, 1)
         self.work_inside_button = QToolButton(body)
         self.work_inside_button.setIcon(icon("work_inside"))
+        self.work_inside_button.setText(tr("Work inside"))
+        self.work_inside_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.work_inside_button.setToolTip(tr("Work inside the selected grid"))
         self.work_inside_button.clicked.connect(self.work_inside_selected)
         parent_row.addWidget(self.work_inside_button)
@@ -165,6 +179,26 @@ class GridDock(QgsDockWidget):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.view, 1)
+        live_row = QHBoxLayout()
+        self.live_check = QCheckBox(tr("Live check"), body)
+        self.live_check.setObjectName("live_check")
+        self.live_check.setChecked(True)
+        self.live_check.setToolTip(
+            tr("After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)")
+        )
+        self.live_check.toggled.connect(self._live_toggled)
+        live_row.addWidget(self.live_check)
+        self.live_label = QLabel(body)
+        self.live_label.setObjectName("live_label")
+        self.live_label.setWordWrap(True)
+        live_row.addWidget(self.live_label, 1)
+        layout.addLayout(live_row)
+        self.live_list = QListWidget(body)
+        self.live_list.setObjectName("live_findings")
+        self.live_list.setMaximumHeight(90)
+        self.live_list.hide()
+        layout.addWidget(self.live_list)
+        self.live = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("CommunityGridsDockTabs")
         self.tabs.addTab(body, tr("Grids"))
@@ -189,6 +223,10 @@ class GridDock(QgsDockWidget):
             tool.deleteLater()
         self.tools.clear()
         self.session = EditSession(self.iface, workspace, self)
+        self._stop_live()
+        self.live = LiveAudit(self.canvas(), workspace, self)
+        self.live.enabled = self.live_check.isChecked()
+        self.live.checked.connect(self._live_checked)
         self.session.active_parent_changed.connect(self._parent_changed)
         self.session.edited.connect(self.schedule_refresh)
         for level in (1, 2, 3, schema.LEVEL_DEDICATED):
@@ -222,6 +260,7 @@ class GridDock(QgsDockWidget):
         if self.session is not None:
             self.session.deleteLater()
             self.session = None
+        self._stop_live()
         self.model.removeRows(0, self.model.rowCount())
         self.model.root = None
         for panel in self.panels.values():
@@ -534,6 +573,57 @@ class GridDock(QgsDockWidget):
         self.session.changed()
         return True
 
+    # ------------------------------------------------------------ the live audit
+
+    def _stop_live(self) -> None:
+        if self.live is not None:
+            self.live.cleanup()
+            self.live.deleteLater()
+            self.live = None
+        self.live_label.clear()
+        self.live_list.clear()
+        self.live_list.hide()
+
+    @slot_guard
+    def _live_toggled(self, checked: bool) -> None:
+        if self.live is not None:
+            self.live.enabled = checked
+            if not checked:
+                self.live.clear()
+                self.live_label.clear()
+                self.live_list.clear()
+                self.live_list.hide()
+
+    @slot_guard
+    def _live_checked(self, results) -> None:
+        from ..adapters.messages import finding_message
+
+        findings = [f for r in results for f in r.findings]
+        grids = sum(r.grids_checked for r in results)
+        ms = 1000.0 * sum(r.seconds for r in results)
+        self.live_list.clear()
+        if not results:
+            self.live_label.clear()
+            self.live_list.hide()
+            return
+        if findings:
+            errors = sum(1 for f in findings if f.severity.value == "error")
+            self.live_label.setText(
+                tr("Live check: {n} problems ({errors} errors) around the edit ({grids} grids, {ms:.0f} ms).").format(
+                    n=len(findings), errors=errors, grids=grids, ms=ms
+                )
+            )
+            self.live_label.setStyleSheet("color: #b00020;" if errors else "color: #a65e00;")
+            for finding in findings:
+                self.live_list.addItem(finding_message(finding))
+            self.live_list.show()
+        else:
+            self.live_label.setText(
+                tr("Live check: no problem around the edit ({grids} grids, {ms:.0f} ms).").format(grids=grids, ms=ms)
+            )
+            self.live_label.setStyleSheet("color: #1b7f2a;")
+            self.live_list.hide()
+
     # ------------------------------------------------------------ basemaps and import
 
     @slot_guard
@@ -604,3 +694,4 @@ class GridDock(QgsDockWidget):
         for tool in self.tools.values():
             tool.reset()
         self.tools.clear()
+        self._stop_live()

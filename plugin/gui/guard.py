@@ -18,7 +18,6 @@ import inspect
 import traceback
 
 from qgis.core import Qgis, QgsMessageLog
-from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
 
 from ..core.errors import PluginError
 from ..i18n import tr
@@ -37,28 +36,16 @@ def error_text(error: BaseException) -> tuple[str, object, str | None]:
 
 
 def push_message(iface, text: str, level=Qgis.MessageLevel.Info, details: str | None = None, duration=DURATION):
-    """A message in QGIS's message bar, with a "Details" button showing ``details`` when given.
+    """A message in QGIS's message bar; a long one, or one with ``details``, gets a "Details…" button
+    (gui/message_bar.py). Without a message bar (scripts) the message goes to the log panel."""
+    from .message_bar import push_message as push_to_bar
 
-    Without a message bar (scripts) the message goes to the log panel."""
     try:
         bar = iface.messageBar()
-        if not details:
-            bar.pushMessage(tr("Community Grids"), text, level, duration)
-            return
-        widget = bar.createMessage(tr("Community Grids"), text)
-        button = QPushButton(tr("Details"), widget)
-        button.setObjectName("CommunityGridsDetailsButton")
-
-        def show_details():
-            box = QMessageBox(QMessageBox.Icon.Information, tr("Community Grids"), text, QMessageBox.StandardButton.Ok)
-            box.setDetailedText(details)
-            box.exec()
-
-        button.clicked.connect(show_details)
-        widget.layout().addWidget(button)
-        bar.pushWidget(widget, level, duration)
     except Exception:  # noqa: BLE001 - no message bar (scripts, a dock used without the desktop)
         QgsMessageLog.logMessage(text + ("\n" + details if details else ""), LOG_TAG, level)
+        return
+    push_to_bar(bar, text, level, duration, details=details)
 
 
 def report_error(owner, error: BaseException) -> None:

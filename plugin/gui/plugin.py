@@ -118,7 +118,9 @@ class CommunityGridsPlugin:
         return action
 
     def message(self, text: str, level=Qgis.MessageLevel.Info) -> None:
-        self.iface.messageBar().pushMessage(tr("Community Grids"), text, level, 8)
+        from .message_bar import push_message
+
+        push_message(self.iface.messageBar(), text, level, 8)
 
     # ------------------------------------------------------------ actions
 
@@ -310,6 +312,9 @@ class CommunityGridsPlugin:
         from .changes_panel import ChangesPanel
 
         dock.add_panel("changes", ChangesPanel(None, dock), tr("Changes to file"))
+        from .jobs_panel import JobsPanel
+
+        dock.add_panel("jobs", JobsPanel(self.iface, dock, dock), tr("Jobs"))
 
     @slot_guard
     def show_compliance(self) -> None:
@@ -327,6 +332,10 @@ class CommunityGridsPlugin:
         the registry) in one transaction of the file."""
         if self.workspace is None:
             self.message(tr("Open or create a grid workspace first."), Qgis.MessageLevel.Warning)
+            return
+        jobs = self.dock.panels.get("jobs") if self.dock is not None else None
+        if jobs is not None and jobs.workspace is self.workspace:
+            jobs.allocate_codes()  # preview, apply, then the confirmation of what changed
             return
         from .allocation_preview import preview_and_apply
 

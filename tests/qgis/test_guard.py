@@ -18,6 +18,7 @@ from qgis.PyQt.QtWidgets import QPushButton, QWidget
 from plugin.adapters.workspace import WorkspaceError
 from plugin.core import editing
 from plugin.core.errors import PluginError
+from plugin.gui import message_bar
 from plugin.gui.guard import guarded
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +106,7 @@ def test_without_a_status_of_its_own_the_message_bar_gets_a_details_button(qgis_
     assert len(items) == 1
     assert items[0].text() == "导出被拒绝"
     assert items[0].level() == Qgis.MessageLevel.Warning
-    assert items[0].findChild(QPushButton, "CommunityGridsDetailsButton") is not None
+    assert items[0].findChild(QPushButton, message_bar.DETAILS_OBJECT_NAME + "Button") is not None
     bar.clearWidgets()
     qgis_iface.messageBar().clear_messages()
     click(Panel(raise_(PluginError("短消息")), iface=qgis_iface, own_status=False))

@@ -14,7 +14,7 @@ import shapely
 from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSettings, QgsSnappingConfig
 from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
-from workspace_helpers import answer_merge, in_project
+from workspace_helpers import answer_merge, bar_messages, in_project
 
 from devtools import drawing_sample as sample
 from devtools.drawing_sample import X0, Y0
@@ -61,6 +61,7 @@ def canvas(qgis_canvas, workspace):
 @pytest.fixture
 def session(qgis_iface, workspace, canvas, no_forms):
     qgis_iface.messageBar().clear_messages()
+    qgis_iface.messageBar().clearWidgets()
     return EditSession(qgis_iface, workspace)
 
 
@@ -113,7 +114,7 @@ def snapshot(layer):
 
 
 def messages(qgis_iface, level=Qgis.MessageLevel.Warning):
-    return qgis_iface.messageBar().get_messages(level)
+    return bar_messages(qgis_iface, level)
 
 
 def feature_by_code(layer, code):

@@ -61,3 +61,12 @@ def answer_merge(row=None, accept=True):
 
     QTimer.singleShot(0, answer)
     return seen
+
+
+def bar_messages(iface, level):
+    """The messages of ``level`` pushed to the (mock) message bar, long ones by their full text: they are
+    pushed as items with a "Details…" button (plugin.gui.message_bar), not through pushMessage."""
+    bar = iface.messageBar()
+    texts = list(bar.get_messages(level))
+    texts += [getattr(item, "full_text", item.text()) for item in bar.items() if item.level() == level]
+    return texts
