@@ -170,6 +170,7 @@ class StaffPanel(QWidget):
                 tr("Layer {layer} could not be saved: {errors}").format(layer=self.layer.name(), errors=error)
             )
             return False
+        self.view.masterModel().loadLayer()  # the rows as the file holds them now (QGIS 3.40 keeps the old ones)
         self.show_report(tr("Staff table saved."))
         self.staffChanged.emit()
         return True
