@@ -36,6 +36,11 @@ ALGORITHM_NAMES = (
     "audit_workspace",
     "copy_workspace_to_postgis",
     "copy_postgis_to_workspace",
+    "pg_install_change_sets",
+    "pg_propose_change_set",
+    "pg_approve_change_set",
+    "pg_reject_change_set",
+    "pg_list_change_sets",
 )
 
 

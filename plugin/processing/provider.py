@@ -28,6 +28,13 @@ def algorithm_classes() -> list[type]:
     from .install_algorithm import InstallDependencies
     from .layout_algorithms import PublicNoticeMap, WorkPermits
     from .pg_algorithms import CopyPostgisToWorkspace, CopyWorkspaceToPostgis
+    from .pg_changeset_algorithms import (
+        PgApproveChangeSet,
+        PgInstallChangeSets,
+        PgListChangeSets,
+        PgProposeChangeSet,
+        PgRejectChangeSet,
+    )
     from .staff_algorithms import ImportStaff
     from .workspace_algorithms import BuildSampleWorkspace, CreateWorkspace
 
@@ -54,6 +61,11 @@ def algorithm_classes() -> list[type]:
         AuditWorkspace,
         CopyWorkspaceToPostgis,
         CopyPostgisToWorkspace,
+        PgInstallChangeSets,
+        PgProposeChangeSet,
+        PgApproveChangeSet,
+        PgRejectChangeSet,
+        PgListChangeSets,
         InstallDependencies,
     ]
 
