@@ -458,7 +458,7 @@
     <message>
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
-        <location filename="../plugin/dependencies.py" line="92"/>
+        <location filename="../plugin/dependencies.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="66"/>
         <location filename="../plugin/gui/dock.py" line="270"/>
         <location filename="../plugin/gui/dock.py" line="469"/>
@@ -466,7 +466,7 @@
         <location filename="../plugin/gui/message_bar.py" line="75"/>
         <location filename="../plugin/gui/plugin.py" line="50"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
-        <location filename="../plugin/processing/provider.py" line="66"/>
+        <location filename="../plugin/processing/provider.py" line="78"/>
         <source>Community Grids</source>
         <translation>社区网格</translation>
     </message>
@@ -762,7 +762,7 @@
         <location filename="../plugin/adapters/household_edits.py" line="579"/>
         <location filename="../plugin/adapters/importer.py" line="348"/>
         <location filename="../plugin/adapters/staff_store.py" line="86"/>
-        <location filename="../plugin/gui/staff_panel.py" line="250"/>
+        <location filename="../plugin/gui/staff_panel.py" line="251"/>
         <source>Layer {layer} cannot be edited (is the file read-only?).</source>
         <translation>图层“{layer}”无法编辑（文件是否为只读？）。</translation>
     </message>
@@ -1681,8 +1681,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="97"/>
-        <location filename="../plugin/gui/staff_panel.py" line="216"/>
-        <location filename="../plugin/gui/staff_panel.py" line="221"/>
+        <location filename="../plugin/gui/staff_panel.py" line="217"/>
+        <location filename="../plugin/gui/staff_panel.py" line="222"/>
         <source>Import staff register</source>
         <translation>导入网格工作人员名单</translation>
     </message>
@@ -2114,15 +2114,15 @@
         <translation>请至少提供一个县的备案数据包进行合并。</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="72"/>
+        <location filename="../plugin/dependencies.py" line="77"/>
         <location filename="../plugin/gui/plugin.py" line="114"/>
         <location filename="../plugin/gui/plugin.py" line="88"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../plugin/dependencies.py" line="88"/>
-        <location filename="../plugin/dependencies.py" line="94"/>
+        <location filename="../plugin/dependencies.py" line="93"/>
+        <location filename="../plugin/dependencies.py" line="99"/>
         <source>Install shapely…</source>
         <translation>安装 shapely…</translation>
     </message>
@@ -2384,6 +2384,9 @@
     <message>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="305"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -2908,6 +2911,8 @@
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="167"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="180"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="64"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="131"/>
         <source>GeoPackage (*.gpkg)</source>
@@ -2942,7 +2947,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/jobs_panel.py" line="430"/>
-        <location filename="../plugin/gui/staff_panel.py" line="216"/>
+        <location filename="../plugin/gui/staff_panel.py" line="217"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
@@ -3251,7 +3256,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="309"/>
-        <location filename="../plugin/gui/staff_panel.py" line="206"/>
+        <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
@@ -3352,32 +3357,32 @@
         <translation>删除工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="173"/>
+        <location filename="../plugin/gui/staff_panel.py" line="174"/>
         <source>Staff table saved.</source>
         <translation>网格工作人员表已保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="207"/>
+        <location filename="../plugin/gui/staff_panel.py" line="208"/>
         <source>Some rows have problems (see the report). Save anyway?</source>
         <translation>部分记录存在问题（见报告）。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="222"/>
+        <location filename="../plugin/gui/staff_panel.py" line="223"/>
         <source>Add the register&apos;s rows to the staff table, or replace the staff table with them?</source>
         <translation>将名单中的记录追加到工作人员表，还是用它们替换工作人员表？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="223"/>
+        <location filename="../plugin/gui/staff_panel.py" line="224"/>
         <source>Append</source>
         <translation>追加</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="224"/>
+        <location filename="../plugin/gui/staff_panel.py" line="225"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="247"/>
+        <location filename="../plugin/gui/staff_panel.py" line="248"/>
         <source>No grid workspace is open.</source>
         <translation>未打开网格工作空间。</translation>
     </message>
@@ -3387,7 +3392,7 @@
         <translation>已从 {file} 导入 {written} 条记录到编辑缓存（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。点击“保存”生效，点击“撤销”取消导入。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/staff_panel.py" line="237"/>
+        <location filename="../plugin/gui/staff_panel.py" line="238"/>
         <source>{written} staff rows imported, {rejected} rejected (see the staff panel).</source>
         <translation>已导入 {written} 条工作人员记录，拒绝 {rejected} 条（见网格工作人员面板）。</translation>
     </message>
@@ -3685,6 +3690,13 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="94"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="143"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="255"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="290"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="312"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="315"/>
         <source>Change requests</source>
         <translation>网格变更申请</translation>
     </message>
@@ -3730,21 +3742,25 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="79"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="164"/>
         <source>Township&apos;s edited workspace</source>
         <translation>乡镇/街道编辑后的工作空间</translation>
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="80"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="170"/>
         <source>Township code (9 digits)</source>
         <translation>乡镇/街道代码（9位）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="81"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="171"/>
         <source>Reason for the change</source>
         <translation>变更理由</translation>
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="82"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="172"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
@@ -3770,11 +3786,15 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="88"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="183"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="229"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="266"/>
         <source>Change request id</source>
         <translation>变更申请编号</translation>
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="89"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="184"/>
         <source>Grids changed</source>
         <translation>变更网格数</translation>
     </message>
@@ -3797,6 +3817,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
@@ -3807,6 +3828,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="184"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
         <source>File with the city by</source>
         <translation>向市级备案截止日期</translation>
     </message>
@@ -3817,6 +3839,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
@@ -4779,12 +4802,14 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
     <message>
         <location filename="../plugin/processing/pg_algorithms.py" line="77"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="116"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="62"/>
         <source>PostgreSQL connection</source>
         <translation>PostgreSQL 连接</translation>
     </message>
     <message>
         <location filename="../plugin/processing/pg_algorithms.py" line="78"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="117"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="63"/>
         <source>Database schema</source>
         <translation>数据库模式</translation>
     </message>
@@ -4819,7 +4844,102 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>{name} 不是有效的模式名称：请使用小写字母、数字和下划线。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/provider.py" line="69"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="92"/>
+        <source>Add change requests to a PostGIS workspace</source>
+        <translation>为 PostGIS 工作空间启用网格变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="95"/>
+        <source>Adds the change-request tables and the rules the database keeps for them to a shared PostGIS workspace: a township role proposes changes of its own township&apos;s grids only, only the county role approves or rejects. Run it as the schema&apos;s owner after the roles were set up; the county and township roles are read from the workspace.</source>
+        <translation>为共享的 PostGIS 工作空间添加变更申请表及数据库维护的规则：乡镇/街道角色只能申请变更本乡镇/街道的网格，只有县级角色可以批准或驳回。请在设置好角色之后以该模式（schema）的所有者身份运行；县级和乡镇/街道角色从工作空间中读取。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="141"/>
+        <source>Propose a change set on PostGIS (township)</source>
+        <translation>在 PostGIS 上提交网格变更申请（乡镇/街道）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="144"/>
+        <source>A township&apos;s written application for a change of its grids (§7.6) in a shared PostGIS workspace: compares its edited copy (a workspace GeoPackage, e.g. from &apos;Copy workspace from PostGIS&apos;) with the workspace&apos;s grids and keeps the change set in the database as a proposal of the connected (township) role. No grid changes until the county approves. Only the township&apos;s own grids may change; the database refuses the rest. Give the copy as it was received to compare with it instead of the grids as they are now.</source>
+        <translation>乡镇/街道在共享的 PostGIS 工作空间中对其网格变更的书面申请（§7.6）：将其编辑后的副本（工作空间 GeoPackage，例如由“从 PostGIS 复制工作空间”得到）与工作空间中的网格比较，并将变更集作为当前连接（乡镇/街道）角色的申请保存在数据库中。县级批准之前网格不会改变。只能变更本乡镇/街道的网格，其余的由数据库拒绝。如提供收到时的副本，则与该副本比较，而不是与网格的当前状态比较。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="213"/>
+        <source>Approve a change set on PostGIS (county)</source>
+        <translation>在 PostGIS 上批准网格变更申请（县级）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="216"/>
+        <source>The county role approves a proposed change request of a shared PostGIS workspace with the approval reference (批复文号): in one transaction the grids change and the change log records every change with the reference (the 7-day filing clock of §7.5 starts now). A request whose grids were changed since it was proposed is refused, nothing changed. Only the county role may approve.</source>
+        <translation>县级角色以批复文号批准共享 PostGIS 工作空间中待审批的变更申请：在同一事务中修改网格，变更日志记录每一项变更及批复文号（§7.5 的 7 日备案期限自此开始）。申请提交后其网格又被修改的，予以拒绝，不作任何修改。只有县级角色可以批准。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="253"/>
+        <source>Reject a change set on PostGIS (county)</source>
+        <translation>在 PostGIS 上驳回网格变更申请（县级）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="256"/>
+        <source>The county role rejects a proposed change request of a shared PostGIS workspace with a reason; no grid changes. Only the county role may reject.</source>
+        <translation>县级角色说明理由驳回共享 PostGIS 工作空间中待审批的变更申请；网格不作任何修改。只有县级角色可以驳回。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="288"/>
+        <source>List change sets on PostGIS</source>
+        <translation>列出 PostGIS 上的网格变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="291"/>
+        <source>Lists the change requests of a shared PostGIS workspace (newest first), all or those of one status, into a table and the log: id, township, status, who proposed it and when, the approval reference, who decided and when. A township role sees its own township&apos;s requests.</source>
+        <translation>将共享 PostGIS 工作空间的变更申请（最新的在前；全部或某一状态的）列入表格和日志：编号、乡镇/街道、状态、申请人及申请时间、批复文号、审批人及审批时间。乡镇/街道角色只能看到本乡镇/街道的申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="176"/>
+        <source>Workspace as received (optional)</source>
+        <translation>收到时的工作空间（可选）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="132"/>
+        <source>Change requests added to workspace {schema} (county {county}).</source>
+        <translation>已为工作空间 {schema}（县 {county}）启用变更申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <source>Proposed</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="342"/>
+        <source>{id}: township {township}, {status}, proposed by {user} at {at}{ref}</source>
+        <translation>{id}：乡镇/街道 {township}，{status}，由 {user} 于 {at} 提交{ref}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="123"/>
+        <source>Workspace {schema} has no county and township roles yet: set up the roles first.</source>
+        <translation>工作空间 {schema} 尚无县级和乡镇/街道角色：请先设置角色。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
+        <source>Workspace {schema} has no change requests: {error}</source>
+        <translation>工作空间 {schema} 没有变更申请：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/provider.py" line="81"/>
         <source>Community Grids — grids of grassroots social governance</source>
         <translation>社区网格 — 基层社会治理网格化服务管理</translation>
     </message>
