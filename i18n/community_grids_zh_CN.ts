@@ -592,35 +592,50 @@
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="102"/>
+        <location filename="../plugin/adapters/division_store.py" line="104"/>
         <source>The workspace has no level 2 grid to divide.</source>
         <translation>工作空间中没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="277"/>
+        <location filename="../plugin/adapters/division_store.py" line="279"/>
         <source>Not every proposed grid could be given a code; see the code rule and registry.</source>
         <translation>部分建议网格无法分配编码，请检查编码规则和编码登记表。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="280"/>
+        <location filename="../plugin/adapters/division_store.py" line="282"/>
         <source>Automatic division (proposal accepted)</source>
         <translation>自动划分（采纳建议方案）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="322"/>
-        <location filename="../plugin/gui/division_action.py" line="93"/>
+        <location filename="../plugin/adapters/division_store.py" line="324"/>
+        <location filename="../plugin/adapters/division_store.py" line="358"/>
+        <location filename="../plugin/gui/division_action.py" line="97"/>
         <source>No proposal can be accepted: every parent was refused or failed.</source>
         <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="326"/>
+        <location filename="../plugin/adapters/division_store.py" line="362"/>
+        <location filename="../plugin/adapters/division_store.py" line="328"/>
         <source>Accept the proposed division</source>
         <translation>采纳建议的网格划分</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="96"/>
+        <location filename="../plugin/adapters/division_store.py" line="98"/>
         <source>No active level 2 grid has the code {codes}.</source>
         <translation>没有编码为 {codes} 的在用二级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="366"/>
+        <location filename="../plugin/adapters/editing.py" line="573"/>
+        <source>Could not delete feature {fid} of layer {layer}.</source>
+        <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="377"/>
+        <location filename="../plugin/adapters/editing.py" line="296"/>
+        <location filename="../plugin/adapters/importer.py" line="364"/>
+        <source>Could not add a feature to layer {layer}.</source>
+        <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="100"/>
@@ -778,12 +793,6 @@
         <translation>图层“{layer}”中的{grid}没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="296"/>
-        <location filename="../plugin/adapters/importer.py" line="364"/>
-        <source>Could not add a feature to layer {layer}.</source>
-        <translation>无法向图层“{layer}”添加要素。</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/editing.py" line="302"/>
         <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
@@ -852,11 +861,6 @@
         <location filename="../plugin/adapters/editing.py" line="373"/>
         <source>grid head of dedicated grid {name}</source>
         <translation>专属网格“{name}”的网格长</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/editing.py" line="573"/>
-        <source>Could not delete feature {fid} of layer {layer}.</source>
-        <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="721"/>
@@ -1182,8 +1186,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
-        <location filename="../plugin/gui/division_action.py" line="199"/>
-        <location filename="../plugin/gui/division_action.py" line="186"/>
+        <location filename="../plugin/gui/division_action.py" line="203"/>
+        <location filename="../plugin/gui/division_action.py" line="190"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/division_algorithms.py" line="215"/>
         <location filename="../plugin/processing/division_algorithms.py" line="261"/>
@@ -2478,7 +2482,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/dialogs.py" line="77"/>
-        <location filename="../plugin/gui/division_action.py" line="49"/>
+        <location filename="../plugin/gui/division_action.py" line="53"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/gui/households_dialog.py" line="74"/>
         <source>Households</source>
@@ -2490,96 +2494,95 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="105"/>
+        <location filename="../plugin/gui/division_action.py" line="109"/>
         <source>Proposed level 3 division (preview)</source>
         <translation>三级网格自动划分（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="46"/>
+        <location filename="../plugin/gui/division_action.py" line="50"/>
         <source>Parents divided</source>
         <translation>已划分的上级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="47"/>
+        <location filename="../plugin/gui/division_action.py" line="51"/>
         <location filename="../plugin/processing/division_algorithms.py" line="155"/>
         <source>Proposed grids</source>
         <translation>建议网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="48"/>
+        <location filename="../plugin/gui/division_action.py" line="52"/>
         <source>Within the size range</source>
         <translation>符合规模范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="50"/>
+        <location filename="../plugin/gui/division_action.py" line="54"/>
         <source>Median compactness (Polsby–Popper)</source>
         <translation>紧凑度中位数（Polsby–Popper）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="51"/>
+        <location filename="../plugin/gui/division_action.py" line="55"/>
         <source>Cuts along the given lines</source>
         <translation>沿给定线划分的切分</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="52"/>
+        <location filename="../plugin/gui/division_action.py" line="56"/>
         <source>Parents not offered (audit)</source>
         <translation>未提供方案的上级网格（审核）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="96"/>
+        <location filename="../plugin/gui/division_action.py" line="100"/>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="130"/>
+        <location filename="../plugin/gui/division_action.py" line="134"/>
         <source>Propose level 3 division…</source>
         <translation>自动划分三级网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="133"/>
+        <location filename="../plugin/gui/division_action.py" line="137"/>
         <source>Divide the village or section selected in the grid tree into level 3 grids by the size rules</source>
         <translation>按规模规则将网格树中选中的村（社区）或片区划分为三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="208"/>
-        <location filename="../plugin/gui/division_action.py" line="91"/>
+        <location filename="../plugin/gui/division_action.py" line="212"/>
+        <location filename="../plugin/gui/division_action.py" line="95"/>
         <source>The proposal is shown on the map. Accept it to write it into the workspace.</source>
         <translation>划分方案已显示在地图上。接受后写入工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="67"/>
+        <location filename="../plugin/gui/division_action.py" line="71"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="67"/>
+        <location filename="../plugin/gui/division_action.py" line="71"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="192"/>
+        <location filename="../plugin/gui/division_action.py" line="196"/>
         <source>Propose level 3 division of {grid}</source>
         <translation>自动划分{grid}的三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="193"/>
+        <location filename="../plugin/gui/division_action.py" line="197"/>
         <location filename="../plugin/gui/jobs_panel.py" line="301"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="230"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="269"/>
-        <source>Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.</source>
-        <translation>已写入 {n} 个网格，编码 {first}…{last}；撤销 {retired} 个网格；变更记录 {log} 条。</translation>
+        <location filename="../plugin/gui/division_action.py" line="228"/>
+        <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
+        <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="172"/>
+        <location filename="../plugin/gui/division_action.py" line="176"/>
         <source>{grid} has no level 2 grid to divide.</source>
         <translation>{grid}没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="83"/>
+        <location filename="../plugin/gui/division_action.py" line="87"/>
         <location filename="../plugin/processing/division_algorithms.py" line="234"/>
         <source>{parent}: not offered, the audit found: {problem}</source>
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
@@ -4114,6 +4117,11 @@ The output is a preview layer: each grid&apos;s households, persons, status (wit
         <translation>在 {parents} 个上级网格中建议 {n} 个网格，其中 {within} 个规模达标。</translation>
     </message>
     <message>
+        <location filename="../plugin/processing/division_algorithms.py" line="269"/>
+        <source>Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.</source>
+        <translation>已写入 {n} 个网格，编码 {first}…{last}；撤销 {retired} 个网格；变更记录 {log} 条。</translation>
+    </message>
+    <message>
         <location filename="../plugin/processing/division_algorithms.py" line="221"/>
         <location filename="../plugin/processing/division_algorithms.py" line="227"/>
         <source>{parent}: {problem}</source>
@@ -5401,8 +5409,12 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
     <message>
         <location filename="../ui/division_preview.ui" line="30"/>
+        <source>Accepting replaces the present level 3 grids of these parents with the proposed ones, coded west to east, north to south, as one undoable edit of the level 3 layer: save the layer to keep it (the change log records it), or undo.</source>
+        <translation>接受后，这些上级网格现有的三级网格将被方案中的网格取代，按自西向东、自北向南的顺序赋码，作为三级网格图层的一次可撤销编辑：保存图层即可保留（变更日志将记录），或撤销。</translation>
+    </message>
+    <message>
         <source>Accepting retires the present level 3 grids of these parents and adds the proposed ones with codes (west to east, north to south), in one step written into the workspace file and logged in the change log.</source>
-        <translation>接受后，这些上级网格现有的三级网格将被撤销，并新增方案中的网格，按自西向东、自北向南的顺序赋码；一次性写入工作空间文件，并记入变更日志。</translation>
+        <translation type="vanished">接受后，这些上级网格现有的三级网格将被撤销，并新增方案中的网格，按自西向东、自北向南的顺序赋码；一次性写入工作空间文件，并记入变更日志。</translation>
     </message>
 </context>
 <context>

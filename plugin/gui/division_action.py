@@ -5,9 +5,11 @@ the dock's tree and no job runs). Clicking it proposes the division of the secti
 the village (``adapters.division_store.plan_division``), as a QgsTask with the page's progress bar and cancel
 button. The proposal is shown on the canvas as a temporary layer (each grid's households, persons, status and
 rule) with :class:`DivisionPreviewDialog` (ui/division_preview.ui): the quality figures and Accept / Discard.
-Accept writes the proposal in ONE transaction of the workspace file (``write_acceptance``: old level 3 grids
-retired, the proposed ones added with codes west → east, north → south, the registry and the change log); the
-project's layers are reloaded. Discard removes the preview and writes nothing.
+Accept puts the proposal into the level 3 layer's edit buffer as ONE undoable edit command
+(``division_store.apply_acceptance``: the parents' old level 3 grids deleted, the proposed ones added with codes
+allocated west → east, north → south by the workspace's rule); Ctrl+Z undoes it, and saving the layer lets the
+change tracker log the change and update the code registry, as for a hand-drawn split or merge. Discard removes
+the preview and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ from qgis.core import Qgis, QgsFeature, QgsField, QgsProcessingException, QgsPro
 from qgis.PyQt.QtCore import QObject
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QTableWidgetItem, QWidget
 
-from ..adapters.division_store import PREVIEW_FIELDS, DivisionStoreError, plan_division, preview_rows, write_acceptance
-from ..adapters.editing import GRID, to_qgs
-from ..adapters.plain_workspace import open_plain_workspace, refuse_unsaved_edits, reload_project_layers
+from ..adapters.division_store import (
+    PREVIEW_FIELDS,
+    DivisionStoreError,
+    apply_acceptance,
+    plan_division,
+    preview_rows,
+)
+from ..adapters.editing import GRID, EditFailure, to_qgs
+from ..adapters.plain_workspace import open_plain_workspace
 from ..adapters.qgis_compat import variant_type
-from ..adapters.workspace import WorkspaceError
-from ..core import schema
 from ..core.division import DivisionCancelled
 from ..i18n import prefers_chinese, tr
 from . import task_runner
 from .forms import load_form
-
-TABLES = (schema.GRID_LEVEL3.name, schema.CODE_REGISTRY.name, schema.CHANGE_LOG.name)
 
 
 def quality_figures(plan) -> list[tuple[str, str]]:
@@ -210,31 +214,28 @@ class DivisionAction(QObject):
         self.dialog.open()  # not exec(): this runs inside the task's finished()
 
     def accept(self) -> bool:
+        """Put the proposal into the level 3 layer's edit buffer: one undoable edit (saved by the planner)."""
         panel, plan = self.panel, self.plan
         self.discard()
         if plan is None or panel.workspace is None:
             return False
-        path = str(panel.workspace.path)
         try:
-            refuse_unsaved_edits(QgsProject.instance(), path, TABLES)
-            workspace = open_plain_workspace(path)
-            try:
-                acc = write_acceptance(workspace, plan, _user())
-            finally:
-                workspace.layers.clear()
-        except (WorkspaceError, DivisionStoreError) as error:
+            acc = apply_acceptance(panel.workspace, plan, _user())
+        except (DivisionStoreError, EditFailure) as error:
             panel._say(str(error), Qgis.MessageLevel.Warning)
             return False
-        reload_project_layers(QgsProject.instance(), path, TABLES)
         panel._say(
-            tr("Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.").format(
+            tr(
+                "{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: "
+                "save the layer to keep them (the change log records the change), or undo."
+            ).format(
                 n=len(acc.rows),
                 first=acc.codes[0] if acc.codes else "",
                 last=acc.codes[-1] if acc.codes else "",
-                retired=len(acc.retire),
-                log=len(acc.records),
+                removed=len(acc.retire),
             ),
             Qgis.MessageLevel.Success,
+            12,
         )
         panel._workspace_written()
         return True

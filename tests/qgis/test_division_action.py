@@ -15,6 +15,7 @@ from test_division_qgis import workspace as created  # noqa: F401 - the fixture
 from test_jobs_panel import wait_until
 from workspace_helpers import in_project
 
+from plugin.adapters.change_tracker import ChangeTracker
 from plugin.adapters.workspace import open_workspace
 from plugin.gui.dock import GridDock
 from plugin.gui.grid_tree import REF_ROLE
@@ -100,21 +101,38 @@ def propose(panel):
     return dialog
 
 
-def test_propose_then_accept_writes_the_proposal(panel, created):  # noqa: F811
+def test_accept_is_one_undoable_edit_logged_on_save(panel, created):  # noqa: F811
     path = created.path
-    dialog = propose(panel)
-    QTest.mouseClick(dialog.accept_button, LEFT)
-    assert not preview_layers()
+    before = digest(path)
+    ws = panel.workspace
+    tracker = ChangeTracker(ws, user="test")
+    tracker.connect()
+    try:
+        layer = ws.grid_layer(3)
+        dialog = propose(panel)
+        QTest.mouseClick(dialog.accept_button, LEFT)
+        assert not preview_layers()
+        assert digest(path) == before  # in the edit buffer only
+        assert layer.isEditable() and layer.undoStack().count() == 1  # ONE command
+        codes = sorted(f["code"] for f in layer.getFeatures())
+        assert codes == [S1 + "002", S1 + "003", S1 + "004", S2 + "001"]  # old S1 001 deleted, never reused
+        assert sum(f["households"] for f in layer.getFeatures()) == 170
+        assert "4" in panel.statusLabel.text()
+        layer.undoStack().undo()  # Ctrl+Z
+        assert [f["code"] for f in layer.getFeatures()] == [S1 + "001"]
+        layer.undoStack().redo()
+        assert layer.commitChanges(), layer.commitErrors()
+        assert not tracker.last_error
+    finally:
+        tracker.disconnect()
     level3 = rows_of(path, "grid_level3")
-    new = [r for r in level3 if r["status"] != "retired"]
-    assert len(new) == 4 and sum(r["households"] for r in new) == 170
-    assert [r["status"] for r in level3 if r["code"] == S1 + "001"] == ["retired"]
-    assert sorted(r["code"] for r in new) == [S1 + "002", S1 + "003", S1 + "004", S2 + "001"]
-    assert rows_of(path, "change_log")
-    # the project's level 3 layer shows what was written
-    project_l3 = panel.workspace.grid_layer(3)
-    assert sum(1 for f in project_l3.getFeatures() if f["status"] != "retired") == 4
-    assert "4" in panel.statusLabel.text()
+    assert sorted(r["code"] for r in level3) == [S1 + "002", S1 + "003", S1 + "004", S2 + "001"]
+    assert all(30 <= r["households"] <= 50 for r in level3)
+    log = rows_of(path, "change_log")
+    assert log and {r["layer"] for r in log} == {"grid_level3"}
+    assert {r["new_code"] for r in log if r["new_code"]} >= {S1 + "002", S2 + "001"}
+    registry = {r["code"]: r for r in rows_of(path, "code_registry")}
+    assert {S1 + "002", S1 + "003", S1 + "004", S2 + "001"} <= set(registry)
 
 
 def test_propose_then_discard_changes_nothing(panel, created):  # noqa: F811
