@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pytest
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
@@ -17,6 +18,7 @@ from workspace_helpers import in_project
 
 from plugin.adapters.change_tracker import ChangeTracker
 from plugin.adapters.workspace import open_workspace
+from plugin.core.codes import numbering_order
 from plugin.gui.dock import GridDock
 from plugin.gui.grid_tree import REF_ROLE
 from plugin.gui.jobs_panel import JobsPanel
@@ -128,6 +130,9 @@ def test_accept_is_one_undoable_edit_logged_on_save(panel, created):  # noqa: F8
     level3 = rows_of(path, "grid_level3")
     assert sorted(r["code"] for r in level3) == [S1 + "002", S1 + "003", S1 + "004", S2 + "001"]
     assert all(30 <= r["households"] <= 50 for r in level3)
+    s1 = sorted((r for r in level3 if r["parent_code"] == S1), key=lambda r: r["code"])
+    order = numbering_order(np.asarray([r["geometry"] for r in s1], dtype=object), np.arange(len(s1)))
+    assert order.tolist() == [0, 1, 2]  # codes west → east, north → south by the workspace's rule
     log = rows_of(path, "change_log")
     assert log and {r["layer"] for r in log} == {"grid_level3"}
     assert {r["new_code"] for r in log if r["new_code"]} >= {S1 + "002", S2 + "001"}
