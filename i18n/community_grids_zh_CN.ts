@@ -592,34 +592,50 @@
         <translation>图层“{layer}”中已不存在编码方案中的要素 {fids}；请重新预览编码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="102"/>
+        <location filename="../plugin/adapters/division_store.py" line="104"/>
         <source>The workspace has no level 2 grid to divide.</source>
         <translation>工作空间中没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="277"/>
+        <location filename="../plugin/adapters/division_store.py" line="279"/>
         <source>Not every proposed grid could be given a code; see the code rule and registry.</source>
         <translation>部分建议网格无法分配编码，请检查编码规则和编码登记表。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="280"/>
+        <location filename="../plugin/adapters/division_store.py" line="282"/>
         <source>Automatic division (proposal accepted)</source>
         <translation>自动划分（采纳建议方案）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="322"/>
+        <location filename="../plugin/adapters/division_store.py" line="324"/>
+        <location filename="../plugin/adapters/division_store.py" line="358"/>
+        <location filename="../plugin/gui/division_action.py" line="97"/>
         <source>No proposal can be accepted: every parent was refused or failed.</source>
         <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="326"/>
+        <location filename="../plugin/adapters/division_store.py" line="362"/>
+        <location filename="../plugin/adapters/division_store.py" line="328"/>
         <source>Accept the proposed division</source>
         <translation>采纳建议的网格划分</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="96"/>
+        <location filename="../plugin/adapters/division_store.py" line="98"/>
         <source>No active level 2 grid has the code {codes}.</source>
         <translation>没有编码为 {codes} 的在用二级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="366"/>
+        <location filename="../plugin/adapters/editing.py" line="573"/>
+        <source>Could not delete feature {fid} of layer {layer}.</source>
+        <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/division_store.py" line="377"/>
+        <location filename="../plugin/adapters/editing.py" line="296"/>
+        <location filename="../plugin/adapters/importer.py" line="364"/>
+        <source>Could not add a feature to layer {layer}.</source>
+        <translation>无法向图层“{layer}”添加要素。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="100"/>
@@ -777,12 +793,6 @@
         <translation>图层“{layer}”中的{grid}没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/editing.py" line="296"/>
-        <location filename="../plugin/adapters/importer.py" line="364"/>
-        <source>Could not add a feature to layer {layer}.</source>
-        <translation>无法向图层“{layer}”添加要素。</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/editing.py" line="302"/>
         <source>Could not change the geometry of feature {fid} in layer {layer}.</source>
         <translation>无法修改图层“{layer}”中要素 {fid} 的几何。</translation>
@@ -851,11 +861,6 @@
         <location filename="../plugin/adapters/editing.py" line="373"/>
         <source>grid head of dedicated grid {name}</source>
         <translation>专属网格“{name}”的网格长</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/editing.py" line="573"/>
-        <source>Could not delete feature {fid} of layer {layer}.</source>
-        <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="721"/>
@@ -1181,6 +1186,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
+        <location filename="../plugin/gui/division_action.py" line="203"/>
+        <location filename="../plugin/gui/division_action.py" line="190"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/division_algorithms.py" line="215"/>
         <location filename="../plugin/processing/division_algorithms.py" line="261"/>
@@ -2478,6 +2485,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/dialogs.py" line="77"/>
+        <location filename="../plugin/gui/division_action.py" line="53"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <location filename="../plugin/gui/households_dialog.py" line="74"/>
         <source>Households</source>
@@ -2487,6 +2495,100 @@
         <location filename="../plugin/gui/dialogs.py" line="111"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="109"/>
+        <source>Proposed level 3 division (preview)</source>
+        <translation>三级网格自动划分（预览）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="50"/>
+        <source>Parents divided</source>
+        <translation>已划分的上级网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="51"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="155"/>
+        <source>Proposed grids</source>
+        <translation>建议网格数</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="52"/>
+        <source>Within the size range</source>
+        <translation>符合规模范围</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="54"/>
+        <source>Median compactness (Polsby–Popper)</source>
+        <translation>紧凑度中位数（Polsby–Popper）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="55"/>
+        <source>Cuts along the given lines</source>
+        <translation>沿给定线划分的切分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="56"/>
+        <source>Parents not offered (audit)</source>
+        <translation>未提供方案的上级网格（审核）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="100"/>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="134"/>
+        <source>Propose level 3 division…</source>
+        <translation>自动划分三级网格…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="137"/>
+        <source>Divide the village or section selected in the grid tree into level 3 grids by the size rules</source>
+        <translation>按规模规则将网格树中选中的村（社区）或片区划分为三级网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="212"/>
+        <location filename="../plugin/gui/division_action.py" line="95"/>
+        <source>The proposal is shown on the map. Accept it to write it into the workspace.</source>
+        <translation>划分方案已显示在地图上。接受后写入工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="71"/>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="71"/>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="196"/>
+        <source>Propose level 3 division of {grid}</source>
+        <translation>自动划分{grid}的三级网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="197"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="301"/>
+        <source>{job}: running…</source>
+        <translation>{job}：正在运行…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="228"/>
+        <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
+        <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="176"/>
+        <source>{grid} has no level 2 grid to divide.</source>
+        <translation>{grid}没有可划分的二级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="87"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="234"/>
+        <source>{parent}: not offered, the audit found: {problem}</source>
+        <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="116"/>
@@ -2602,7 +2704,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="446"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="237"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="240"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
@@ -2734,8 +2836,8 @@
     <message>
         <location filename="../plugin/gui/households_dialog.py" line="50"/>
         <location filename="../plugin/gui/households_dialog.py" line="153"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="351"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="395"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="356"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="400"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
@@ -2901,7 +3003,7 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="552"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="557"/>
         <location filename="../plugin/gui/jobs_panel.py" line="158"/>
         <location filename="../plugin/gui/plugin.py" line="142"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
@@ -2919,82 +3021,82 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="359"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="364"/>
         <source>Household points or table</source>
         <translation>住户点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="361"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="366"/>
         <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
         <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="364"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="369"/>
         <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="424"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="429"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
         <source>Import staff</source>
         <translation>导入网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
         <source>Staff register</source>
         <translation>工作人员名册</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
         <location filename="../plugin/gui/staff_panel.py" line="217"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
         <source>Existing staff</source>
         <translation>已有工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="548"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="577"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="548"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
         <source>What changed between a previous filing package and a new one.</source>
         <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="558"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="554"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="559"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="596"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="406"/>
         <source>Replace the counts</source>
         <translation>替换户数人数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="571"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="576"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="611"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="623"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="595"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="600"/>
         <source>Choose a township or village first.</source>
         <translation>请先选择镇（街道）或村（社区）。</translation>
     </message>
@@ -3004,107 +3106,102 @@
         <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="296"/>
-        <source>{job}: running…</source>
-        <translation>{job}：正在运行…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="323"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="328"/>
         <source>{job} finished.</source>
         <translation>{job}已完成。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="352"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="357"/>
         <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
         <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="366"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="371"/>
         <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="367"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="372"/>
         <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="368"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="373"/>
         <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="396"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
         <source>Replace the counts of every grid with these anyway?</source>
         <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="425"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
         <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
         <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Append to the register</source>
         <translation>追加到名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="431"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Replace the register</source>
         <translation>替换名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="485"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="490"/>
         <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
         <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="235"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="238"/>
         <source>Jobs on {county} ({path})</source>
         <translation>{county}的任务（{path}）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="519"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="524"/>
         <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
         <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="624"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="629"/>
         <source>Written to {path}; it could not be opened here.</source>
         <translation>已写入 {path}；无法在此打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="410"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="415"/>
         <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
         <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="451"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="456"/>
         <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
         <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="575"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="580"/>
         <source>{n} grids changed between the packages; report {path}.</source>
         <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="607"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="612"/>
         <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
         <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="307"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="312"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="312"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="317"/>
         <source>{job} failed: {error}</source>
         <translation>{job}失败：{error}</translation>
     </message>
@@ -4018,11 +4115,6 @@ The output is a preview layer: each grid&apos;s households, persons, status (wit
         <translation>建议的三级网格（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="155"/>
-        <source>Proposed grids</source>
-        <translation>建议网格数</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/division_algorithms.py" line="156"/>
         <source>Proposed grids within the size range</source>
         <translation>规模达标的建议网格数</translation>
@@ -4057,11 +4149,6 @@ The output is a preview layer: each grid&apos;s households, persons, status (wit
         <location filename="../plugin/processing/division_algorithms.py" line="227"/>
         <source>{parent}: {problem}</source>
         <translation>{parent}：{problem}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="234"/>
-        <source>{parent}: not offered, the audit found: {problem}</source>
-        <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
         <location filename="../plugin/processing/filing_algorithms.py" line="91"/>
@@ -5431,6 +5518,19 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/dedicated_grid.ui" line="54"/>
         <source>The unit&apos;s safety officer is recorded as the grid head of the dedicated grid (§3).</source>
         <translation>单位安全负责人登记为该专属网格的网格长（§3）。</translation>
+    </message>
+</context>
+<context>
+    <name>DivisionPreviewDialog</name>
+    <message>
+        <location filename="../ui/division_preview.ui" line="8"/>
+        <source>Proposed level 3 division</source>
+        <translation>三级网格自动划分方案</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_preview.ui" line="30"/>
+        <source>Accepting replaces the present level 3 grids of these parents with the proposed ones, coded west to east, north to south, as one undoable edit of the level 3 layer: save the layer to keep it (the change log records it), or undo.</source>
+        <translation>接受后，这些上级网格现有的三级网格将被方案中的网格取代，按自西向东、自北向南的顺序赋码，作为三级网格图层的一次可撤销编辑：保存图层即可保留（变更日志将记录），或撤销。</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,8 @@
   never a code issued before: :func:`plugin.core.codes.allocate_codes` against the registry), the registry
   records the new and retired codes, and the change log records every change (``detect_changes``).
   Nothing is written when any step fails; the GDAL message reaches the user.
+* :func:`apply_acceptance` (the dock's action) puts the same grids and codes into the open level 3 layer's edit
+  buffer instead, as one undoable edit command (old grids deleted); the change tracker logs it on save.
 """
 
 from __future__ import annotations
@@ -336,4 +338,42 @@ def write_acceptance(workspace, plan: DivisionPlan, user: str = "") -> Acceptanc
         layer = workspace.layers.get(name)
         if layer is not None:
             layer.reload()
+    return acc
+
+
+def apply_acceptance(workspace, plan: DivisionPlan, user: str = "") -> Acceptance:
+    """Put the offered proposals into the level 3 layer's edit buffer as ONE undoable edit command.
+
+    ``workspace`` is the open (project) workspace: its level 3 layer gets, in one ``beginEditCommand``, the
+    parents' present level 3 grids (not locked) deleted and the proposed grids added with their codes
+    (allocated as :func:`acceptance` does, against the registry: never a code issued before). Nothing is
+    saved: Ctrl+Z undoes it; saving the layer lets the change tracker log the change and update the code
+    registry, as for a split or merge drawn by hand."""
+    from qgis.core import QgsVectorLayerUtils
+
+    from .editing import EditFailure, edit_command, to_qgs
+    from .layer_edits import qt_value
+
+    if not plan.offered():
+        raise DivisionStoreError(tr("No proposal can be accepted: every parent was refused or failed."))
+    acc = acceptance(workspace, plan, user)
+    layer = workspace.layers[L3]
+    fields = layer.fields()
+    with edit_command(layer, tr("Accept the proposed division")):
+        for fid in acc.retire:
+            if not layer.deleteFeature(fid):
+                raise EditFailure(
+                    tr("Could not delete feature {fid} of layer {layer}.").format(fid=fid, layer=layer.name())
+                )
+        for row, geometry in zip(acc.rows, acc.geometries):
+            values = {
+                fields.indexFromName(k): qt_value(v, "date" if k == "valid_from" else None)
+                for k, v in row.items()
+                if fields.indexFromName(k) >= 0
+            }
+            shape = to_qgs(shapely.multipolygons(shapely.get_parts(geometry)))
+            feature = QgsVectorLayerUtils.createFeature(layer, shape, values)
+            if not layer.addFeature(feature):
+                raise EditFailure(tr("Could not add a feature to layer {layer}.").format(layer=layer.name()))
+    layer.triggerRepaint()
     return acc

@@ -209,6 +209,9 @@ class JobsPanel(QWidget, PANEL_FORM):
         self.compareButton.clicked.connect(self._guard(self.compare_packages))
         self.noticeButton.clicked.connect(self._guard(lambda: self.print_document("notice")))
         self.permitsButton.clicked.connect(self._guard(lambda: self.print_document("permits")))
+        from .division_action import DivisionAction
+
+        self.division = DivisionAction(self)  # "Propose level 3 division…" on the dock's selected grid
         self._update_buttons()
 
     # ------------------------------------------------------------ plumbing
@@ -255,6 +258,8 @@ class JobsPanel(QWidget, PANEL_FORM):
             button.setEnabled(enabled)
         self.noticeButton.setEnabled(enabled and self.townshipCombo.count() > 0)
         self.permitsButton.setEnabled(enabled and self.townshipCombo.count() > 0)
+        if getattr(self, "division", None) is not None:
+            self.division.update()
 
     def fill_townships(self) -> None:
         """The picker: townships (from the divisions) and their villages and communities (level 1 grids)."""
@@ -625,3 +630,4 @@ class JobsPanel(QWidget, PANEL_FORM):
 
     def cleanup(self) -> None:
         self.runner.abandon()
+        self.division.discard()
