@@ -20,6 +20,8 @@ ALLOWED = {
     ("plugin/core/sample.py", "staff"): "a key of the sample's statistics (how many staff rows), not the layer",
     ("plugin/gui/plugin.py", "staff"): "the id of the dock's staff page, not the layer",
     ("plugin/core/diff.py", "county_boundary"): "the WorkspaceData attribute of that name, not the layer",
+    ("plugin/adapters/messages.py", "staff"): "the unit of a measure (人), not the layer",
+    ("plugin/gui/jobs_panel.py", "staff"): "the key of the Jobs page's staff job, not the layer",
 }
 
 
