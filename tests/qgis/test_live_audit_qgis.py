@@ -9,8 +9,8 @@ from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
 from workspace_helpers import in_project
 
+from devtools import drawing_sample as sample
 from devtools.drawing_sample import X0, Y0
-from plugin.adapters import drawing_sample as sample
 from plugin.adapters.editing import to_qgs
 from plugin.core import live_audit, schema
 from plugin.core.audit import Tolerances
