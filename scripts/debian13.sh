@@ -264,6 +264,8 @@ for t in "${TARGETS[@]}"; do
 		status=1
 	fi
 done
+# A server left running in the root would outlive its mounts (/dev/shm, /tmp): stop the private cluster.
+[ -f "$ROOTFS/src/build/pg/data/postmaster.pid" ] && in_root /bin/bash -c "cd /src && scripts/pg_cluster.sh stop" >/dev/null 2>&1
 unmount_all
 trap - EXIT
 if [ -z "$RUN" ]; then

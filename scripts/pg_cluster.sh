@@ -147,6 +147,17 @@ start() {
   bin=$(bindir)
   [ -f "$DATA/PG_VERSION" ] || init_cluster "$bin"
   [ -f "$PASSFILE" ] || die "$PASSFILE missing: the cluster in $DATA cannot be reached (remove $PGDIR to make it again)"
+  # clusters made before the setting: no POSIX shared memory needed (a chroot's /dev/shm comes and goes)
+  if ! grep -q '^dynamic_shared_memory_type = mmap' "$DATA/postgresql.conf"; then
+    echo "dynamic_shared_memory_type = mmap" | as_owner tee -a "$DATA/postgresql.conf" >/dev/null
+    running && as_owner "$bin/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+  fi
+  # a server that runs but cannot serve a session (its shared memory gone with a mount) is started again
+  if running && ! PGPASSFILE="$PASSFILE" "$bin/psql" -X -q -h "$RUN" -p "$PORT" -U "$SUPER" -d postgres \
+      -tAc "select 1" >/dev/null 2>&1; then
+    as_owner "$bin/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    running || true
+  fi
   if ! running; then
     mkdir -p "$RUN"
     [ "$(id -u)" = 0 ] && chown postgres "$RUN"
