@@ -170,7 +170,7 @@ class StaffPanel(QWidget):
                 tr("Layer {layer} could not be saved: {errors}").format(layer=self.layer.name(), errors=error)
             )
             return False
-        self.view.masterModel().loadLayer()  # the rows as the file holds them now (QGIS 3.40 keeps the old ones)
+        self.set_workspace(self.workspace)  # a fresh view of the saved rows (QGIS 3.40's cache keeps the old ones)
         self.show_report(tr("Staff table saved."))
         self.staffChanged.emit()
         return True
