@@ -22,6 +22,13 @@ operation                     native (detected by)                       fallbac
                               GEOS ≥ 3.12; probed once)                  STRtree ``within`` query
 :func:`maximum_inscribed_     ``maximum_inscribed_circle`` (shapely 2.1) ``shapely.ops.polylabel`` at the same
 circle`                                                                  tolerance, radius to the boundary
+:func:`parallel_workers`      threads share geometries and arrays        one thread: GEOS ≤ 3.11 caches a
+                              (GEOS ≥ 3.12: envelopes computed eagerly,  geometry's envelope on its first read,
+                              libgeos #824; shapely ≥ 2.2: no longer     so two threads reading one geometry
+                              flips the WRITEABLE flag of the arrays it  race (a crash, seen with shapely 2.0.7);
+                              is given)                                  shapely 2.0/2.1 make arrays read-only
+                                                                         during a call, so two threads handed
+                                                                         one array (or views of it) fail
 ============================  =========================================  ==========================================
 
 ``COMMUNITY_GRIDS_GEOMETRY=fallback`` in the environment (read once, at import) forces every fallback, for the
@@ -31,6 +38,7 @@ tests and the benchmark; :func:`use_fallback` switches in-process and :func:`des
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
@@ -49,10 +57,16 @@ class Capabilities:
     coverage_clean: bool
     voronoi_ordered: bool
     inscribed_circle: bool
+    parallel_reads: bool
 
 
 def _geos_at_least(*version: int) -> bool:
     return tuple(shapely.geos_version[: len(version)]) >= version
+
+
+def _shapely_at_least(major: int, minor: int) -> bool:
+    match = re.match(r"(\d+)\.(\d+)", shapely.__version__)
+    return bool(match) and (int(match.group(1)), int(match.group(2))) >= (major, minor)
 
 
 def _probe_voronoi_ordered() -> bool:
@@ -69,6 +83,7 @@ def _detect() -> Capabilities:
         coverage_clean=hasattr(shapely, "coverage_clean") and _geos_at_least(3, 14),
         voronoi_ordered=_probe_voronoi_ordered(),
         inscribed_circle=hasattr(shapely, "maximum_inscribed_circle"),
+        parallel_reads=_geos_at_least(3, 12) and _shapely_at_least(2, 2),
     )
 
 
@@ -118,8 +133,17 @@ def describe() -> str:
         f"coverage validation {word[_active.coverage_validation]}, "
         f"coverage clean {word[_active.coverage_clean]}, "
         f"ordered voronoi {word[_active.voronoi_ordered]}, "
-        f"inscribed circle {word[_active.inscribed_circle]}"
+        f"inscribed circle {word[_active.inscribed_circle]}, "
+        f"threads {'shared' if _active.parallel_reads else 'one (GEOS before 3.12 or shapely before 2.2)'}"
     )
+
+
+def parallel_workers(wanted: int) -> int:
+    """How many threads may run shapely calls on the same geometries at once: ``wanted`` where GEOS computes
+    envelopes eagerly (3.12 on) and shapely leaves the arrays' flags alone (2.2 on), else 1 — GEOS 3.11 and
+    older fill a geometry's envelope cache on its first read, and two threads doing so for one geometry free
+    each other's envelope; shapely 2.0/2.1 set the arrays they are given read-only for the call."""
+    return max(1, int(wanted)) if _active.parallel_reads else 1
 
 
 # ---------------------------------------------------------------- coverage validation

@@ -195,6 +195,61 @@ def test_the_audit_gives_the_same_findings_on_both_paths(seed):
     assert_same_findings(native, fallback)
 
 
+def test_parallel_threads_only_where_geos_computes_envelopes_eagerly():
+    major, minor = (int(x) for x in shapely.__version__.split(".")[:2])
+    assert capabilities.NATIVE.parallel_reads == (shapely.geos_version >= (3, 12, 0) and (major, minor) >= (2, 2))
+    with capabilities.fallback(False):
+        assert capabilities.parallel_workers(2) == (2 if capabilities.NATIVE.parallel_reads else 1)
+        assert capabilities.parallel_workers(0) == 1
+    with capabilities.fallback():
+        assert capabilities.parallel_workers(8) == 1
+        assert "threads one" in capabilities.describe()
+
+
+def _audit_threads(data, monkeypatch) -> list[str]:
+    import threading
+
+    started = []
+    real_start = threading.Thread.start
+
+    def spy(thread):
+        started.append(thread.name)
+        return real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", spy)
+    run_audit(data, workers=2)
+    monkeypatch.setattr(threading.Thread, "start", real_start)
+    return started
+
+
+def test_the_audit_shares_nothing_between_threads_on_geos_3_11_or_shapely_2_1(monkeypatch):
+    """GEOS 3.11 fills a geometry's envelope on its first read: two threads reading one level-1 grid (the
+    county check beside the nesting of level 2) freed each other's envelope and crashed CI with shapely 2.0.7;
+    shapely 2.0/2.1 make the arrays of a call read-only. There the audit runs in the calling thread only,
+    with the same findings."""
+    city = generate_city(2500, seed=7, wiggle=2)
+    data, _planted = plant_defects(city, DEFECT_KINDS, seed=7)
+    with capabilities.fallback():
+        assert _audit_threads(data, monkeypatch) == []
+        single = run_audit(data, workers=1).findings
+        assert_same_findings(single, run_audit(data, workers=2).findings)
+    if capabilities.NATIVE.parallel_reads:
+        with capabilities.fallback(False):
+            assert _audit_threads(data, monkeypatch)  # the county check and the pool share the work
+            assert_same_findings(run_audit(data, workers=1).findings, run_audit(data, workers=2).findings)
+
+
+def test_the_audit_leaves_the_callers_county_boundary_as_it_was():
+    city = generate_city(400, seed=3, wiggle=1)
+    county = city.county_boundary
+    shapely.prepare(county)
+    run_audit(city)
+    assert shapely.is_prepared(county)  # a prepared boundary stays prepared (the audit prepared a copy)
+    shapely.destroy_prepared(county)
+    run_audit(city)
+    assert not shapely.is_prepared(county)
+
+
 # ---------------------------------------------------------------- union
 
 

@@ -70,11 +70,10 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
     geoms, codes, fids = level1.geoms, level1.codes, level1.fids
     if county is None:
         return
-    shapely.prepare(county)
-    try:
-        covered = shapely.covers(county, geoms) if len(geoms) else np.zeros(0, dtype=bool)
-    finally:
-        shapely.destroy_prepared(county)
+    # prepared as a private copy: the caller's geometry is neither changed nor shared with this thread
+    private = shapely.from_wkb(shapely.to_wkb(county))
+    shapely.prepare(private)
+    covered = shapely.covers(private, geoms) if len(geoms) else np.zeros(0, dtype=bool)
     area = shapely.area(geoms)
     inside = area.copy()
 

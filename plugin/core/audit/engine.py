@@ -20,7 +20,7 @@ from datetime import datetime
 import numpy as np
 import shapely
 
-from .. import schema
+from .. import capabilities, schema
 from ..findings import Finding, Severity
 from ..model import WorkspaceData
 from . import _geom, chains
@@ -143,7 +143,7 @@ def run_audit(
     run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     out = Collector()
     timings: dict[str, float] = {}
-    pool = _geom.Pool(workers if workers is not None else min(2, os.cpu_count() or 1))
+    pool = _geom.Pool(capabilities.parallel_workers(workers if workers is not None else min(2, os.cpu_count() or 1)))
     done = [0.0]
 
     def cancel_point(key: str) -> None:
@@ -183,7 +183,7 @@ def run_audit(
                 overlaps[level] = find_overlaps(states[level], tol, pool, out)
                 cancel_point("overlaps")
             # the county boundary needs only level 1: checked in a thread beside the levels below
-            county_job = _Background(_county_job, data.county_boundary, states[1], overlaps[1], tol)
+            county_job = _Background(pool.workers > 1, _county_job, data.county_boundary, states[1], overlaps[1], tol)
             # a grid whose parent is tiled exactly by its children and overlaps no grid of its own level
             # overlaps nothing of its level: only the others (and their neighbours) go through the coverage
             # validator and the pairwise tests
@@ -273,10 +273,15 @@ def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
 
 
 class _Background:
-    """``func(*args)`` in a thread of its own; ``result()`` waits and re-raises its exception."""
+    """``func(*args)`` in a thread of its own (or at once, when ``threaded`` is false); ``result()`` waits and
+    re-raises its exception."""
 
-    def __init__(self, func, *args) -> None:
+    def __init__(self, threaded: bool, func, *args) -> None:
         self._value = self._error = None
+        self._thread = None
+        if not threaded:
+            self._run(func, args)
+            return
         self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
         self._thread.start()
 
@@ -287,7 +292,8 @@ class _Background:
             self._error = exc
 
     def result(self):
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
         return self._value
