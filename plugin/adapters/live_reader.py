@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import shapely
 from qgis.core import QgsFeatureRequest, QgsRectangle
 
 from ..core import live_audit, schema
+from ..core.model import GridArray
 from .audit_store import GRID_FIELD_NAMES, _text, read_boundary, read_features
 from .layer_edits import read_rows
 
 
 def _grid(layer, level: int, name: str, rect: QgsRectangle | None = None, fids=None):
-    from ..core.model import GridArray
-
     def iterate(request: QgsFeatureRequest):
         if fids is not None:
             request.setFilterFids(list(fids))
@@ -34,6 +34,12 @@ def _grid(layer, level: int, name: str, rect: QgsRectangle | None = None, fids=N
     present = set(layer.fields().names())
     attributes = {k: v for k, v in columns.items() if k in present}
     return GridArray(name, level, found, codes, parents, names, geoms, attributes)
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _rect(bounds) -> QgsRectangle | None:
@@ -53,6 +59,7 @@ class LiveReader:
         self._divisions = None
         self._size_rules = None
         self._loaded = False
+        self._seen: dict[tuple[int, int], tuple] = {}  # (level, fid) -> the grid as last checked
 
     def invalidate(self) -> None:
         self._loaded = False
@@ -76,13 +83,56 @@ class LiveReader:
             self._size_rules = None
         self._loaded = True
 
-    def check(self, level: int, fids) -> live_audit.LiveResult | None:
-        """The live audit of the grids ``fids`` of ``level`` (None when none of them has a geometry)."""
+    def removed(self, level: int, fids) -> dict:
+        """What grids ``fids`` of ``level``, just deleted from the edit buffer, were: {fid: (geometry, code,
+        parent code, name)} as last checked here, else as saved in the file (a grid added and deleted in the
+        same buffer and never checked is gone without a trace: it left nothing behind)."""
+        out = {}
+        missing = []
+        for fid in fids:
+            key = (level, int(fid))
+            if key in self._seen:
+                out[int(fid)] = self._seen.pop(key)
+            elif int(fid) >= 0:
+                missing.append(int(fid))
+        if missing:
+            layer = self.workspace.grid_layer(level)
+            saved = _grid(layer.dataProvider(), level, layer.name(), fids=missing)
+            for i, fid in enumerate(saved.fids):
+                out[int(fid)] = (saved.geometries[i], saved.codes[i], saved.parent_codes[i], saved.names[i])
+        return out
+
+    def check(self, level: int, fids, removed: dict | None = None) -> live_audit.LiveResult | None:
+        """The live audit of the grids ``fids`` of ``level`` and of the places grids ``removed`` (from
+        :meth:`removed`) left (None when there is no geometry to check)."""
         t0 = time.perf_counter()
         self._load()
         layer = self.workspace.grid_layer(level)
         name = schema.GRID_LAYER_BY_LEVEL[level].name
-        edited = _grid(layer, level, name, fids=fids)
+        edited = _grid(layer, level, name, fids=fids) if fids else GridArray.empty(name, level)
+        for i, fid in enumerate(edited.fids):
+            self._seen[(level, int(fid))] = (
+                edited.geometries[i],
+                edited.codes[i],
+                edited.parent_codes[i],
+                edited.names[i],
+            )
+        if removed:
+            # the place a deleted grid left: its neighbours and parent are checked there (a gap, most often)
+            rows = list(removed.values())
+
+            def column(present, k):
+                return np.concatenate([present, _objects([r[k] for r in rows])])
+
+            edited = GridArray(
+                name,
+                level,
+                np.concatenate([edited.fids, np.array(list(removed), dtype=np.int64)]),
+                codes=column(edited.codes, 1),
+                parent_codes=column(edited.parent_codes, 2),
+                names=column(edited.names, 3),
+                geometries=column(edited.geometries, 0),
+            )
         geoms = edited.geometries[~shapely.is_missing(edited.geometries)]
         if not len(geoms):
             return None

@@ -1,7 +1,7 @@
 """The live audit while drawing: after each edit of a grid layer, its neighbourhood is checked and shown.
 
-:class:`LiveAudit` listens to the workspace's grid layers (``geometryChanged`` and ``featureAdded`` in the
-edit buffer, ``committedFeaturesAdded`` / ``committedGeometriesChanges`` when saved), gathers the edited
+:class:`LiveAudit` listens to the workspace's grid layers (``geometryChanged``, ``featureAdded`` and ``featuresDeleted``
+in the edit buffer, ``committedFeaturesAdded`` / ``committedGeometriesChanges`` when saved), gathers the edited
 feature ids of one event-loop turn (a split or merge is several changes) and checks them with
 :class:`~plugin.adapters.live_reader.LiveReader` (the edited grids, their neighbours and parent: overlap,
 gap, outside the parent, size rules). The findings are drawn on the canvas as a rubber band (errors red,
@@ -47,6 +47,7 @@ class LiveAudit(QObject):
         self.reader = LiveReader(workspace)
         self.enabled = True
         self.pending: dict[int, set[int]] = {}
+        self.pending_removed: dict[int, dict] = {}  # level -> {fid: what the deleted grid was}
         self.results: list = []
         self.last_seconds = 0.0
         self._timer = QTimer(self)
@@ -67,6 +68,7 @@ class LiveAudit(QObject):
                 lambda _id, features, lv=level: self.edited(lv, *[f.id() for f in features]),
             )
             self._connect(layer.committedGeometriesChanges, lambda _id, changes, lv=level: self.edited(lv, *changes))
+            self._connect(layer.featuresDeleted, lambda fids, lv=level: self.deleted(lv, fids))
         county = workspace.layer(schema.COUNTY_BOUNDARY.name)
         self._connect(county.afterCommitChanges, self.reader.invalidate)
 
@@ -90,13 +92,29 @@ class LiveAudit(QObject):
         self.pending.setdefault(level, set()).update(int(f) for f in fids)
         self._timer.start()
 
+    def deleted(self, level: int, fids) -> None:
+        """Grids ``fids`` of ``level`` deleted from the edit buffer: check the place they left (a gap in their
+        parent, most often) when this turn of the event loop is over."""
+        if not self.enabled:
+            return
+        try:
+            removed = self.reader.removed(level, fids)
+        except Exception:  # noqa: BLE001 - a Qt slot: the live audit must never break drawing
+            QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Warning)
+            return
+        self.pending_removed.setdefault(level, {}).update(removed)
+        self.pending.setdefault(level, set()).difference_update(int(f) for f in fids)
+        self._timer.start()
+
     def run_pending(self) -> list:
-        """Check the grids edited since the last check; the results (also drawn and emitted)."""
+        """Check the grids edited (and the places of those deleted) since the last check; the results (also
+        drawn and emitted)."""
         pending, self.pending = self.pending, {}
+        removed, self.pending_removed = self.pending_removed, {}
         results = []
         try:
-            for level, fids in pending.items():
-                result = self.reader.check(level, sorted(fids))
+            for level in sorted(set(pending) | set(removed)):
+                result = self.reader.check(level, sorted(pending.get(level, ())), removed.get(level))
                 if result is not None:
                     results.append(result)
         except Exception:  # noqa: BLE001 - a Qt slot: the live audit must never break drawing

@@ -117,6 +117,46 @@ def test_an_overlapping_edit_is_shown_and_undo_clears_it(dock, canvas, workspace
     assert not any(f.rule_id.startswith("overlap") for f in dock.live.findings)
 
 
+def test_deleting_a_grid_shows_the_gap_it_leaves_and_undo_clears_it(dock, canvas, workspace):
+    layer = workspace.grid_layer(3)
+    (group,) = list(layer.getFeatures("\"name\" = '二组'"))
+    parent = group["parent_code"]
+    layer.startEditing()
+    layer.selectByIds([group.id()])
+    canvas.setCurrentLayer(layer)
+    QTest.qWait(20)
+    assert not any(f.rule_id.startswith("gap") for f in dock.live.findings)
+    layer.beginEditCommand("delete")
+    assert layer.deleteSelectedFeatures()
+    layer.endEditCommand()
+    QTest.qWait(50)
+    gaps = [f for f in dock.live.findings if f.rule_id.startswith("gap")]
+    assert gaps and any(parent in f.codes for f in gaps)  # the section is no longer covered by its groups
+    hole = sum(shapely.area(f.geometry) for f in gaps if f.geometry is not None)
+    assert hole == pytest.approx(shapely.area(shapely.from_wkb(bytes(group.geometry().asWkb()))), rel=1e-6)
+    assert dock.live.results[0].edited[3] == [group.id()]
+    assert band_area(dock) > 0
+    layer.undoStack().undo()
+    QTest.qWait(50)
+    assert not any(f.rule_id.startswith("gap") for f in dock.live.findings)
+    layer.rollBack()
+
+
+def test_a_grid_drawn_and_deleted_in_one_buffer_is_checked_where_it_was(dock, canvas, workspace):
+    layer = workspace.grid_layer(3)
+    (group,) = list(layer.getFeatures("\"name\" = '二组'"))
+    layer.startEditing()
+    grown = shapely.box(X0 + 1400, Y0, X0 + 1800, Y0 + 700)  # into 三组: an overlap
+    layer.changeGeometry(group.id(), to_qgs(grown))
+    QTest.qWait(50)
+    assert any(f.rule_id.startswith("overlap") for f in dock.live.findings)
+    layer.deleteFeature(group.id())  # the grown grid deleted: the overlap is gone, its old place is a gap
+    QTest.qWait(50)
+    rules = {f.rule_id for f in dock.live.findings}
+    assert not any(r.startswith("overlap") for r in rules) and any(r.startswith("gap") for r in rules)
+    layer.rollBack()
+
+
 def test_switching_the_live_check_off(dock, workspace):
     QTest.mouseClick(dock.live_check, LEFT)
     assert not dock.live_check.isChecked()
