@@ -319,3 +319,14 @@ class PrintedLayout:
         if self.project is not None:
             self.project.removeAllMapLayers()
             self.project = None
+
+
+def export_product(build, workspace: Workspace, scope, target: str | os.PathLike, options=None, data=None):
+    """``build(workspace, data, scope, options)`` (a printed product's layout builder) exported to the PDF
+    ``target``; the publication data read from ``workspace`` unless given. (path, the printed layout)."""
+    data = data or read_publication_data(workspace)
+    printed = build(workspace, data, scope, options)
+    try:
+        return export_pdf(printed.layout, target), printed
+    finally:
+        printed.release()

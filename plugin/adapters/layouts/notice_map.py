@@ -63,11 +63,10 @@ from .common import (
     add_line,
     add_page,
     document_fonts,
-    export_pdf,
+    export_product,
     measure,
     new_layout,
     qfont,
-    read_publication_data,
     text_format,
 )
 
@@ -580,9 +579,4 @@ def export_notice(
     options: NoticeOptions | None = None,
     data: WorkspaceData | None = None,
 ) -> tuple[Path, PrintedLayout]:
-    data = data or read_publication_data(workspace)
-    printed = build_notice_layout(workspace, data, scope, options)
-    try:
-        return export_pdf(printed.layout, target), printed
-    finally:
-        printed.release()
+    return export_product(build_notice_layout, workspace, scope, target, options, data)

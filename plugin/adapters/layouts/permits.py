@@ -33,10 +33,9 @@ from .common import (
     add_box,
     add_label,
     document_fonts,
-    export_pdf,
+    export_product,
     measure,
     new_layout,
-    read_publication_data,
     resolve_photo,
 )
 
@@ -301,9 +300,4 @@ def export_permits(
     options: PermitOptions | None = None,
     data: WorkspaceData | None = None,
 ) -> tuple[Path, PrintedLayout]:
-    data = data or read_publication_data(workspace)
-    printed = build_permits_layout(workspace, data, scope, options)
-    try:
-        return export_pdf(printed.layout, target), printed
-    finally:
-        printed.release()
+    return export_product(build_permits_layout, workspace, scope, target, options, data)
