@@ -1295,6 +1295,22 @@ class _Builder:
         def fid(g: int) -> int:
             return g + 1
 
+        def plant_overlap(kind: str, ga: int, gb: int, ov, text: str) -> None:
+            """Record an overlap ``ov`` of groups ``ga`` and ``gb`` planted as ``kind``."""
+            self.planted.append(
+                PlantedDefect(
+                    kind,
+                    L3,
+                    (self.grp_code[ga], self.grp_code[gb]),
+                    text,
+                    fids=(fid(ga), fid(gb)),
+                    location=tuple(shapely.get_coordinates(shapely.point_on_surface(ov))[0]),
+                    measure=float(ov.area),
+                )
+            )
+            self.planted_groups.setdefault(ga, []).append(kind)
+            self.planted_groups.setdefault(gb, []).append(kind)
+
         def adjacent_pairs(s):
             gs = self.sec_groups[s]
             cells = np.concatenate([self.grp_cells[g] for g in gs])
@@ -1322,19 +1338,9 @@ class _Builder:
         self.pushed_cells[gb] = push
         self.pushed_cells[ga] = push
         ov = shapely.intersection(self.final_geom[ga], self.final_geom[gb])
-        self.planted.append(
-            PlantedDefect(
-                "overlap",
-                L3,
-                (self.grp_code[ga], self.grp_code[gb]),
-                f"{self.grp_name[gb]}的边界越过{self.grp_name[ga]}，重叠约{ov.area:.0f}平方米",
-                fids=(fid(ga), fid(gb)),
-                location=tuple(shapely.get_coordinates(shapely.point_on_surface(ov))[0]),
-                measure=float(ov.area),
-            )
+        plant_overlap(
+            "overlap", ga, gb, ov, f"{self.grp_name[gb]}的边界越过{self.grp_name[ga]}，重叠约{ov.area:.0f}平方米"
         )
-        self.planted_groups.setdefault(ga, []).append("overlap")
-        self.planted_groups.setdefault(gb, []).append("overlap")
 
         def plant_missing_cell(kind: str, cell_fits, describe) -> None:
             """Remove one cell from a group of a random rural section: the first cell ``cell_fits``."""
@@ -1417,19 +1423,8 @@ class _Builder:
         sliver = shapely.intersection(self.grp_geom[gi], shapely.buffer(part, 0.5, cap_style="flat"))
         self.final_geom[gj] = shapely.union(self.grp_geom[gj], sliver)
         ov = shapely.intersection(self.final_geom[gi], self.final_geom[gj])
-        self.planted.append(
-            PlantedDefect(
-                "sliver_overlap",
-                L3,
-                (self.grp_code[gi], self.grp_code[gj]),
-                f"{self.grp_name[gj]}与{self.grp_name[gi]}之间有宽约0.5米的狭长重叠（约{ov.area:.1f}平方米）",
-                fids=(fid(gi), fid(gj)),
-                location=tuple(shapely.get_coordinates(shapely.point_on_surface(ov))[0]),
-                measure=float(ov.area),
-            )
-        )
-        self.planted_groups.setdefault(gi, []).append("sliver_overlap")
-        self.planted_groups.setdefault(gj, []).append("sliver_overlap")
+        text = f"{self.grp_name[gj]}与{self.grp_name[gi]}之间有宽约0.5米的狭长重叠（约{ov.area:.1f}平方米）"
+        plant_overlap("sliver_overlap", gi, gj, ov, text)
 
         # 6. wrong parent code
         s = self._pick_section(rural=True, min_groups=2)
