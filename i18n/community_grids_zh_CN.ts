@@ -3008,10 +3008,10 @@
         <location filename="../plugin/gui/plugin.py" line="142"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="71"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="70"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="55"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="369"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="123"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="167"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="180"/>
@@ -3062,7 +3062,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/jobs_panel.py" line="553"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="577"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="560"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
@@ -3073,13 +3073,13 @@
     </message>
     <message>
         <location filename="../plugin/gui/jobs_panel.py" line="558"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="595"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="578"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
         <location filename="../plugin/gui/jobs_panel.py" line="559"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="596"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
@@ -3090,8 +3090,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/jobs_panel.py" line="576"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="611"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="623"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="594"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="606"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
@@ -3662,8 +3662,8 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="194"/>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="144"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="519"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="130"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="502"/>
         <source>Findings</source>
         <translation>问题</translation>
     </message>
@@ -3753,27 +3753,37 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>图层“{layer}”为空：没有可审核的网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="28"/>
+        <location filename="../plugin/processing/base.py" line="29"/>
         <source>Workspace</source>
         <translation>网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="142"/>
+        <location filename="../plugin/processing/base.py" line="79"/>
+        <source>Smallest overlap or gap reported (m²)</source>
+        <translation>报告的最小重叠或空隙面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="80"/>
+        <source>Border tolerance (m)</source>
+        <translation>边界容差（米）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/base.py" line="155"/>
         <source>{name}: {path} is a {kind} file; this input takes {kinds} files. Save it in one of those formats.</source>
         <translation>{name}：{path} 是 {kind} 文件；此项只接受 {kinds} 文件。请另存为其中一种格式。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="147"/>
+        <location filename="../plugin/processing/base.py" line="160"/>
         <source>(no extension)</source>
         <translation>（无扩展名）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="111"/>
+        <location filename="../plugin/processing/base.py" line="124"/>
         <source>{name}: {path} is not UTF-8 text (GBK/GB18030?). QGIS reads text tables as UTF-8, so its Chinese headers and values would be garbled; save it as UTF-8 CSV (Excel: “CSV UTF-8”) and run again.</source>
         <translation>{name}：{path} 不是 UTF-8 文本（可能是 GBK/GB18030）。QGIS 按 UTF-8 读取文本表格，其中的中文表头和内容会成为乱码；请另存为 UTF-8 编码的 CSV（Excel：“CSV UTF-8”）后重新运行。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/base.py" line="117"/>
+        <location filename="../plugin/processing/base.py" line="130"/>
         <source>{name}: the file {path} exists but cannot be read as a GeoPackage or other vector file: {error}</source>
         <translation>{name}：文件 {path} 存在，但无法作为 GeoPackage 或其他矢量文件读取：{error}</translation>
     </message>
@@ -3951,101 +3961,89 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>变更后共有 {count} 个审核问题，其中 {new} 个由本次变更带来。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="46"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="45"/>
         <source>Take a county package into the city database</source>
         <translation>县级数据包入市级数据库</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="48"/>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="112"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="47"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="111"/>
         <source>City database</source>
         <translation>市级数据库</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="49"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="48"/>
         <source>Synchronisation (§7.5): takes a county&apos;s filing package into the city&apos;s PostGIS database in one transaction. The county&apos;s current grids are replaced by the package&apos;s; the previous ones keep their history (valid_from / valid_to) and stay queryable. The city schema is created on first use, in the CRS given (a metric CRS; default: the CGCS2000 Gauss-Kruger zone of the package).</source>
         <translation>同步（第7.5条）：在一个事务中将县级备案数据包导入市级 PostGIS 数据库。该县的现行网格由数据包中的网格替换；原有网格保留历史（valid_from / valid_to），仍可查询。首次使用时按给定坐标系（米制坐标系；默认为数据包所在的 CGCS2000 高斯-克吕格投影带）创建市级模式。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="110"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="109"/>
         <source>Check the city database</source>
         <translation>市级数据库审核</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="113"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="112"/>
         <source>The city&apos;s checks across county borders on the current grids of the city database: grid codes used in more than one county, level 1 grids overlapping across a county border, gaps between counties along their borders, level 1 codes outside their county. The findings are stored in the table city_findings under a new run id.</source>
         <translation>对市级数据库现行网格进行跨县检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界处的缝隙、不属于本县的一级网格编码。问题以新的审核批次写入 city_findings 表。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="33"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="32"/>
         <source>City database (connection string or QGIS connection)</source>
         <translation>市级数据库（连接字符串或 QGIS 连接名）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="35"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="34"/>
         <source>Schema</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="68"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="67"/>
         <source>County filing package</source>
         <translation>县级备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="74"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="73"/>
         <source>CRS of a new city database</source>
         <translation>新建市级数据库的坐标系</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="75"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="74"/>
         <source>County</source>
         <translation>县</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="76"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="75"/>
         <source>Grids taken in</source>
         <translation>入库网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="77"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="76"/>
         <source>Grids replaced</source>
         <translation>被替换的网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="132"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="500"/>
-        <source>Smallest overlap or gap reported (m²)</source>
-        <translation>报告的最小重叠或空隙面积（平方米）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="140"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="509"/>
-        <source>Border tolerance (m)</source>
-        <translation>边界容差（米）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="143"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="129"/>
         <source>Run id</source>
         <translation>审核批次</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="145"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="520"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="131"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="503"/>
         <source>Error findings</source>
         <translation>错误级问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="101"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="100"/>
         <source>County {county}: {grids} grids taken in, {replaced} previous grids kept as history.</source>
         <translation>县 {county}：入库 {grids} 个网格，原有 {replaced} 个网格保留为历史。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="174"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="160"/>
         <source>{count} finding(s) over {counties} counties (run {run}).</source>
         <translation>{counties} 个县共有 {count} 个问题（批次 {run}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/city_db_algorithms.py" line="94"/>
+        <location filename="../plugin/processing/city_db_algorithms.py" line="93"/>
         <source>Created the city schema {name} in {crs}.</source>
         <translation>已按 {crs} 创建市级模式 {name}。</translation>
     </message>
@@ -4160,7 +4158,7 @@ The output is a preview layer: each grid&apos;s households, persons, status (wit
         <location filename="../plugin/processing/filing_algorithms.py" line="210"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="305"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="469"/>
-        <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="562"/>
         <source>Codes and filing</source>
         <translation>编码与备案</translation>
     </message>
@@ -4204,7 +4202,7 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>市级汇总：将多个县的备案数据包（每县一个）合并为一个采用米制坐标系（默认取数据包中心所在的高斯-克吕格投影带）的市级网格工作空间，并统一检查：多个县重复使用的网格编码、跨县界重叠的一级网格、县界沿线的县与县之间的空隙、不在本县范围内的一级网格编码。检查发现的问题保存在合并后 GeoPackage 的 city_findings 图层中。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="580"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="563"/>
         <source>Compares a filing package with the previous one: grids added, removed, retired, re-coded or reshaped, matched by code and then by geometry, with areas in m² computed in a metric CRS (the Gauss-Kruger zone of the packages unless one is chosen). Outputs a layer of the changed grids and a report with the counts (.html, .json or text, from the file name).</source>
         <translation>将备案数据包与上一版进行比较：先按编码、再按几何匹配，找出新增、删除、撤销、重新编码或调整边界的网格，并在米制坐标系（默认取数据包所在的高斯-克吕格投影带）下计算面积（平方米）。输出变动网格图层和包含统计数的报告（根据文件名输出 .html、.json 或文本格式）。</translation>
     </message>
@@ -4357,32 +4355,32 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>检查用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="516"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="499"/>
         <source>City workspace</source>
         <translation>市级网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="518"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="501"/>
         <source>City findings</source>
         <translation>市级检查问题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="598"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="581"/>
         <source>Metric CRS for areas (default: Gauss-Kruger zone)</source>
         <translation>计算面积用米制坐标系（默认：高斯-克吕格投影带）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="603"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="586"/>
         <source>Geometry tolerance (m², symmetric difference)</source>
         <translation>几何容差（平方米，对称差）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="617"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="600"/>
         <source>Report</source>
         <translation>报告</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="618"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="601"/>
         <source>HTML (*.html);;JSON (*.json);;Text (*.txt)</source>
         <translation>HTML (*.html);;JSON (*.json);;文本 (*.txt)</translation>
     </message>
@@ -4397,7 +4395,7 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>已写入 {path}：版本 {version}，{grids} 个网格，{changes} 项变动，坐标系 {crs}（用时 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="558"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="541"/>
         <source>Merged {n} counties ({counties}) into {path} in {crs}: {findings} findings, {errors} errors.</source>
         <translation>已将 {n} 个县（{counties}）合并到 {path}，坐标系 {crs}：问题 {findings} 个，其中错误 {errors} 个。</translation>
     </message>
@@ -4432,7 +4430,7 @@ Personal data: staff phone numbers are left out unless included, staff names are
         <translation>发现 {n} 处不一致；未写入任何内容（勾选“重建”后再次运行即可修复）。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/filing_algorithms.py" line="626"/>
+        <location filename="../plugin/processing/filing_algorithms.py" line="609"/>
         <source>Grids {kind}</source>
         <translation>网格（{kind}）</translation>
     </message>

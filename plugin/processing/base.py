@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
     QgsProcessingParameterVectorLayer,
 )
 from qgis.PyQt.QtGui import QIcon
@@ -69,6 +70,18 @@ class GridAlgorithm(QgsProcessingAlgorithm):
 
 
 TEXT_TABLES = (".csv", ".tsv", ".txt")
+
+
+def add_city_check_parameters(algorithm: QgsProcessingAlgorithm) -> None:
+    """The two thresholds of the city's cross-border checks: ``MIN_AREA`` (smallest overlap or gap reported,
+    m²) and ``BORDER_TOLERANCE`` (m), both 1 by default and never negative."""
+    for name, label in (
+        (algorithm.MIN_AREA, tr("Smallest overlap or gap reported (m²)")),
+        (algorithm.BORDER_TOLERANCE, tr("Border tolerance (m)")),
+    ):
+        algorithm.addParameter(
+            QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Type.Double, 1.0, minValue=0.0)
+        )
 
 
 def is_utf8(path: Path, limit: int = 1 << 20) -> bool:

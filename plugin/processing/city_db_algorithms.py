@@ -16,13 +16,12 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterCrs,
     QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
 from ..adapters.package_io import PackageError
 from ..i18n import prefers_chinese, tr
-from .base import GridAlgorithm
+from .base import GridAlgorithm, add_city_check_parameters
 
 GROUP_ID = "city"
 GROUP = "City database"
@@ -126,20 +125,7 @@ class CheckCity(GridAlgorithm):
 
     def initAlgorithm(self, config=None):
         _database_parameters(self)
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_AREA,
-                tr("Smallest overlap or gap reported (m²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                1.0,
-                minValue=0.0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.BORDER_TOLERANCE, tr("Border tolerance (m)"), QgsProcessingParameterNumber.Type.Double, 1.0
-            )
-        )
+        add_city_check_parameters(self)
         self.addOutput(QgsProcessingOutputString(self.RUN_ID, tr("Run id")))
         self.addOutput(QgsProcessingOutputNumber(self.FINDING_COUNT, tr("Findings")))
         self.addOutput(QgsProcessingOutputNumber(self.ERRORS, tr("Error findings")))

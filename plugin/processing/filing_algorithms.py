@@ -38,7 +38,7 @@ from ..core import filing as core
 from ..core import schema
 from ..core.diff import DIFF_KINDS
 from ..i18n import prefers_chinese, tr
-from .base import GridAlgorithm
+from .base import GridAlgorithm, add_city_check_parameters
 
 GROUP_ID = "filing"
 GROUP = "Codes and filing"
@@ -494,24 +494,7 @@ class MergeCountyPackages(GridAlgorithm):
                 self.CRS, tr("Metric CRS for the checks (default: Gauss-Kruger zone)"), optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_AREA,
-                tr("Smallest overlap or gap reported (m²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                1.0,
-                minValue=0.0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.BORDER_TOLERANCE,
-                tr("Border tolerance (m)"),
-                QgsProcessingParameterNumber.Type.Double,
-                1.0,
-                minValue=0.0,
-            )
-        )
+        add_city_check_parameters(self)
         self.addParameter(
             QgsProcessingParameterFileDestination(self.OUTPUT, tr("City workspace"), tr("GeoPackage (*.gpkg)"))
         )
