@@ -56,6 +56,44 @@
     </message>
 </context>
 <context>
+    <name>AttachHouseholdsDialog</name>
+    <message>
+        <location filename="../ui/attach_households.ui" line="10"/>
+        <source>Attach households</source>
+        <translation>挂接住户</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="2"/>
+        <source>Households</source>
+        <translation>户数</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="25"/>
+        <source>Household count field (blank: one household per point or row)</source>
+        <translation>户数字段（留空：每点或每行一户）</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="36"/>
+        <source>Persons field (blank: &apos;persons&apos; if present)</source>
+        <translation>人数字段（留空：如有则使用“persons”）</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="47"/>
+        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
+        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="58"/>
+        <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <location filename="../ui/attach_households.ui" line="63"/>
+        <source>CRS of the points (the layer has none)</source>
+        <translation>点的坐标参照系（该图层没有）</translation>
+    </message>
+</context>
+<context>
     <name>AuditDock</name>
     <message>
         <location filename="../ui/audit_dock.ui" line="17"/>
@@ -355,7 +393,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/basemaps.py" line="219"/>
-        <location filename="../plugin/gui/dock.py" line="130"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
@@ -409,7 +446,7 @@
         <location filename="../plugin/adapters/basemaps.py" line="287"/>
         <location filename="../plugin/adapters/package_io.py" line="34"/>
         <location filename="../plugin/adapters/workspace.py" line="257"/>
-        <location filename="../plugin/gui/import_dialog.py" line="114"/>
+        <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -459,10 +496,10 @@
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
         <location filename="../plugin/dependencies.py" line="97"/>
-        <location filename="../plugin/gui/dock.py" line="66"/>
-        <location filename="../plugin/gui/dock.py" line="270"/>
-        <location filename="../plugin/gui/dock.py" line="469"/>
-        <location filename="../plugin/gui/dock.py" line="675"/>
+        <location filename="../plugin/gui/dock.py" line="60"/>
+        <location filename="../plugin/gui/dock.py" line="210"/>
+        <location filename="../plugin/gui/dock.py" line="409"/>
+        <location filename="../plugin/gui/dock.py" line="615"/>
         <location filename="../plugin/gui/message_bar.py" line="75"/>
         <location filename="../plugin/gui/plugin.py" line="50"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
@@ -689,8 +726,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="335"/>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="259"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
@@ -712,9 +747,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="566"/>
-        <location filename="../plugin/gui/dialogs.py" line="64"/>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="429"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
@@ -731,15 +763,13 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="673"/>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
         <location filename="../plugin/gui/map_tools.py" line="510"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="741"/>
-        <location filename="../plugin/gui/dock.py" line="547"/>
+        <location filename="../plugin/gui/dock.py" line="487"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
@@ -1282,7 +1312,6 @@
     </message>
     <message>
         <location filename="../plugin/adapters/importer.py" line="361"/>
-        <location filename="../plugin/gui/import_dialog.py" line="43"/>
         <location filename="../plugin/processing/import_algorithms.py" line="26"/>
         <source>Import grid boundaries</source>
         <translation>导入网格边界</translation>
@@ -2146,7 +2175,6 @@
     <message>
         <location filename="../plugin/gui/allocation_preview.py" line="67"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
-        <location filename="../plugin/gui/import_dialog.py" line="75"/>
         <source>Layer</source>
         <translation>图层</translation>
     </message>
@@ -2463,36 +2491,7 @@
         <translation>{n} 个网格已编辑但尚未保存：保存图层后记入变更日志。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dialogs.py" line="68"/>
-        <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
-        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="77"/>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <source>Code</source>
-        <translation>编码</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="77"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="77"/>
-        <source>Area (m²)</source>
-        <translation>面积（平方米）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="77"/>
-        <location filename="../plugin/gui/division_action.py" line="53"/>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <location filename="../plugin/gui/households_dialog.py" line="74"/>
-        <source>Households</source>
-        <translation>户数</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dialogs.py" line="111"/>
+        <location filename="../plugin/gui/dialogs.py" line="82"/>
         <source>Retire {grid}? It keeps its geometry and code, with status &apos;retired&apos; and an end date.</source>
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
@@ -2516,6 +2515,12 @@
         <location filename="../plugin/gui/division_action.py" line="52"/>
         <source>Within the size range</source>
         <translation>符合规模范围</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="53"/>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Households</source>
+        <translation>户数</translation>
     </message>
     <message>
         <location filename="../plugin/gui/division_action.py" line="54"/>
@@ -2591,215 +2596,78 @@
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="116"/>
-        <source>Fill all gaps of the active parent</source>
-        <translation>填补当前上级网格内的所有空隙</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="117"/>
-        <source>Fill all gaps</source>
-        <translation>填补全部缺口</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="122"/>
-        <source>Basemap</source>
-        <translation>底图</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="125"/>
-        <source>Add a basemap</source>
-        <translation>添加底图</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="128"/>
-        <source>Tianditu vector map with labels</source>
-        <translation>天地图矢量底图（含注记）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="129"/>
-        <source>Tianditu imagery with labels</source>
-        <translation>天地图影像底图（含注记）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="131"/>
-        <source>Local tiles or raster (offline)…</source>
-        <translation>本地瓦片或栅格（离线）…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="133"/>
-        <source>Tianditu key…</source>
-        <translation>天地图密钥…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="136"/>
-        <location filename="../plugin/gui/plugin.py" line="56"/>
-        <source>Import grid boundaries…</source>
-        <translation>导入网格边界…</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="137"/>
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="148"/>
-        <location filename="../plugin/gui/dock.py" line="523"/>
+        <location filename="../plugin/gui/dock.py" line="463"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="150"/>
-        <source>Work inside the selected grid</source>
-        <translation>在所选网格内工作</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="155"/>
-        <source>Give gaps to the neighbour with the longest shared boundary</source>
-        <translation>将空隙划给共同边界最长的相邻网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="161"/>
-        <source>Search by code or name</source>
-        <translation>按编码或名称搜索</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="183"/>
-        <source>Live check</source>
-        <translation>实时检查</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="187"/>
-        <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
-        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="204"/>
-        <location filename="../plugin/gui/grid_tree.py" line="159"/>
-        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
-        <source>Grids</source>
-        <translation>网格数</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <location filename="../plugin/gui/map_tools.py" line="345"/>
-        <source>Subdivide</source>
-        <translation>细分</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <location filename="../plugin/gui/map_tools.py" line="375"/>
-        <source>Move shared boundary</source>
-        <translation>调整共同边界</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="99"/>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <location filename="../plugin/gui/import_dialog.py" line="65"/>
-        <location filename="../plugin/gui/map_tools.py" line="289"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
-        <source>Dedicated grid</source>
-        <translation>专属网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="446"/>
+        <location filename="../plugin/gui/dock.py" line="386"/>
         <location filename="../plugin/gui/jobs_panel.py" line="240"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="469"/>
+        <location filename="../plugin/gui/dock.py" line="409"/>
         <source>Open a grid workspace first.</source>
         <translation>请先打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="525"/>
+        <location filename="../plugin/gui/dock.py" line="465"/>
         <source>Add a grid inside…</source>
         <translation>在其内添加网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="527"/>
+        <location filename="../plugin/gui/dock.py" line="467"/>
         <source>Add a dedicated grid…</source>
         <translation>添加专属网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="530"/>
+        <location filename="../plugin/gui/dock.py" line="470"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="531"/>
+        <location filename="../plugin/gui/dock.py" line="471"/>
         <source>Retire…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="243"/>
+        <location filename="../plugin/gui/dock.py" line="183"/>
         <source>Community Grids — {county}</source>
         <translation>社区网格 — {county}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="449"/>
+        <location filename="../plugin/gui/dock.py" line="389"/>
         <source>Working inside: &lt;b&gt;{parent}&lt;/b&gt; — tools draw {level} grids.</source>
         <translation>当前工作范围：&lt;b&gt;{parent}&lt;/b&gt; — 工具将绘制{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="511"/>
+        <location filename="../plugin/gui/dock.py" line="451"/>
         <source>Filled {count} gaps.</source>
         <translation>已填补 {count} 处空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="572"/>
+        <location filename="../plugin/gui/dock.py" line="512"/>
         <source>{grid} was retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Digitise a grid of the active level inside the active parent</source>
-        <translation>在当前上级网格内绘制当前层级的网格</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
-        <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Click adjacent grids, then right click to merge them</source>
-        <translation>依次点击相邻网格，然后右键合并</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Click inside a gap of the active parent</source>
-        <translation>在当前上级网格内的空隙中点击</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Draw the new course of a boundary between neighbours</source>
-        <translation>绘制相邻网格之间边界的新走向</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="101"/>
-        <source>Draw a dedicated grid (school, factory…) inside a village</source>
-        <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/dock.py" line="612"/>
+        <location filename="../plugin/gui/dock.py" line="552"/>
         <source>Live check: {n} problems ({errors} errors) around the edit ({grids} grids, {ms:.0f} ms).</source>
         <translation>实时检查：编辑处发现 {n} 个问题（{errors} 个错误）（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="622"/>
+        <location filename="../plugin/gui/dock.py" line="562"/>
         <source>Live check: no problem around the edit ({grids} grids, {ms:.0f} ms).</source>
         <translation>实时检查：编辑处未发现问题（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="640"/>
+        <location filename="../plugin/gui/dock.py" line="580"/>
         <source>Local basemap</source>
         <translation>本地底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="547"/>
+        <location filename="../plugin/gui/dock.py" line="487"/>
         <source>New name of {grid}:</source>
         <translation>{grid}的新名称：</translation>
     </message>
@@ -2819,6 +2687,17 @@
         <translation>网格</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/grid_tree.py" line="159"/>
+        <location filename="../plugin/processing/layout_algorithms.py" line="104"/>
+        <source>Grids</source>
+        <translation>网格数</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/grid_tree.py" line="173"/>
         <source>retired</source>
         <translation>已撤销</translation>
@@ -2834,8 +2713,12 @@
         <translation>意外错误，未作任何更改：{error}（详见日志面板）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/households_dialog.py" line="50"/>
-        <location filename="../plugin/gui/households_dialog.py" line="153"/>
+        <location filename="../plugin/gui/households_dialog.py" line="55"/>
+        <source>Attach</source>
+        <translation>挂接</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/households_dialog.py" line="125"/>
         <location filename="../plugin/gui/jobs_panel.py" line="356"/>
         <location filename="../plugin/gui/jobs_panel.py" line="400"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
@@ -2843,132 +2726,37 @@
         <translation>挂接住户</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/households_dialog.py" line="63"/>
-        <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
-        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="64"/>
-        <source>CRS of the points (the layer has none)</source>
-        <translation>点的坐标参照系（该图层没有）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="70"/>
-        <source>Attach</source>
-        <translation>挂接</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="75"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
-        <source>Household count field (blank: one household per point or row)</source>
-        <translation>户数字段（留空：每点或每行一户）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="76"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
-        <source>Persons field (blank: &apos;persons&apos; if present)</source>
-        <translation>人数字段（留空：如有则使用“persons”）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="77"/>
-        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
-        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
-        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/households_dialog.py" line="154"/>
+        <location filename="../plugin/gui/households_dialog.py" line="126"/>
         <source>Replace the households of every grid with this source anyway?</source>
         <translation>仍要用此数据源替换全部网格的户数吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/households_dialog.py" line="109"/>
+        <location filename="../plugin/gui/households_dialog.py" line="81"/>
         <source>Save or discard the edits of {layers} first: the counts are written into the file.</source>
         <translation>请先保存或放弃 {layers} 的编辑：户数将直接写入文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/households_dialog.py" line="119"/>
+        <location filename="../plugin/gui/households_dialog.py" line="91"/>
         <source>Layer {layer} has no coordinate reference system: choose the CRS its points are in; nothing was written.</source>
         <translation>图层 {layer} 没有坐标参照系：请选择其点所用的坐标参照系；未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="51"/>
+        <location filename="../plugin/gui/import_dialog.py" line="48"/>
         <source>Vector files (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;All files (*)</source>
         <translation>矢量文件 (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="69"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="82"/>
-        <source>Correct GCJ-02 (web map) coordinates to WGS84</source>
-        <translation>将 GCJ-02（网络地图）坐标纠正为 WGS84</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="71"/>
-        <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
-        <translation>从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="76"/>
-        <source>…or file</source>
-        <translation>…或选择文件</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="77"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="69"/>
-        <source>Code field</source>
-        <translation>编码字段</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="78"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="73"/>
-        <source>Name field</source>
-        <translation>名称字段</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="79"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="78"/>
-        <source>Parent code field</source>
-        <translation>上级编码字段</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="80"/>
-        <source>Into level</source>
-        <translation>导入到层级</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="84"/>
-        <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
-        <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="143"/>
+        <location filename="../plugin/gui/import_dialog.py" line="104"/>
         <source>Choose a layer or a file to import.</source>
         <translation>请选择要导入的图层或文件。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="166"/>
+        <location filename="../plugin/gui/import_dialog.py" line="127"/>
         <source>Imported {count} grids from {layer} into {target}.</source>
         <translation>已从“{layer}”导入 {count} 个网格到“{target}”。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/import_dialog.py" line="62"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="60"/>
-        <source>Level 1 (village/community)</source>
-        <translation>一级网格（村/社区）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="63"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="61"/>
-        <source>Level 2 (section)</source>
-        <translation>二级网格（片区）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="64"/>
-        <location filename="../plugin/processing/import_algorithms.py" line="62"/>
-        <source>Level 3 (group/street/building)</source>
-        <translation>三级网格（村民小组/街巷/楼栋）</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/import_dialog.py" line="109"/>
+        <location filename="../plugin/gui/import_dialog.py" line="70"/>
         <source>{path} exists but cannot be read as a vector file: {error}</source>
         <translation>{path} 存在，但无法作为矢量文件读取：{error}</translation>
     </message>
@@ -3206,6 +2994,22 @@
         <translation>{job}失败：{error}</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/map_tools.py" line="289"/>
+        <location filename="../plugin/processing/import_algorithms.py" line="63"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="345"/>
+        <source>Subdivide</source>
+        <translation>细分</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/map_tools.py" line="375"/>
+        <source>Move shared boundary</source>
+        <translation>调整共同边界</translation>
+    </message>
+    <message>
         <location filename="../plugin/gui/map_tools.py" line="353"/>
         <source>Subdivided into {count} {level} grids.</source>
         <translation>已细分为 {count} 个{level}网格。</translation>
@@ -3324,6 +3128,11 @@
         <location filename="../plugin/gui/plugin.py" line="55"/>
         <source>Grid workspace panel</source>
         <translation>网格工作空间面板</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="56"/>
+        <source>Import grid boundaries…</source>
+        <translation>导入网格边界…</translation>
     </message>
     <message>
         <location filename="../plugin/gui/plugin.py" line="57"/>
@@ -4466,6 +4275,16 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>住户点、楼栋点或住户表</translation>
     </message>
     <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="170"/>
+        <source>Household count field (blank: one household per point or row)</source>
+        <translation>户数字段（留空：每点或每行一户）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="171"/>
+        <source>Persons field (blank: &apos;persons&apos; if present)</source>
+        <translation>人数字段（留空：如有则使用“persons”）</translation>
+    </message>
+    <message>
         <location filename="../plugin/processing/household_algorithms.py" line="172"/>
         <source>Relocated households field, flag or count (blank: &apos;relocated&apos; if present)</source>
         <translation>搬迁户字段，标志或户数（留空：如有则使用“relocated”）</translation>
@@ -4474,6 +4293,11 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/household_algorithms.py" line="173"/>
         <source>Registered-but-absent field, flag or count (blank: &apos;absent&apos; if present)</source>
         <translation>空挂户字段，标志或户数（留空：如有则使用“absent”）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/household_algorithms.py" line="174"/>
+        <source>Table: grid code field (blank: &apos;grid_code&apos; if present)</source>
+        <translation>表格：网格编码字段（留空：如有则使用“grid_code”）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/household_algorithms.py" line="175"/>
@@ -4625,6 +4449,26 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>网格层级</translation>
     </message>
     <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="69"/>
+        <source>Code field</source>
+        <translation>编码字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="73"/>
+        <source>Name field</source>
+        <translation>名称字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="78"/>
+        <source>Parent code field</source>
+        <translation>上级编码字段</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="82"/>
+        <source>Correct GCJ-02 (web map) coordinates to WGS84</source>
+        <translation>将 GCJ-02（网络地图）坐标纠正为 WGS84</translation>
+    </message>
+    <message>
         <location filename="../plugin/processing/import_algorithms.py" line="84"/>
         <source>Grids imported</source>
         <translation>导入的网格</translation>
@@ -4643,6 +4487,21 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/import_algorithms.py" line="123"/>
         <source>Imported {added} grids into {layer} of {path}.</source>
         <translation>已导入 {added} 个网格到 {path} 的图层“{layer}”。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="60"/>
+        <source>Level 1 (village/community)</source>
+        <translation>一级网格（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="61"/>
+        <source>Level 2 (section)</source>
+        <translation>二级网格（片区）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/processing/import_algorithms.py" line="62"/>
+        <source>Level 3 (group/street/building)</source>
+        <translation>三级网格（村民小组/街巷/楼栋）</translation>
     </message>
     <message>
         <location filename="../plugin/processing/import_algorithms.py" line="111"/>
@@ -5152,6 +5011,122 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
+        <translation type="vanished">请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="vanished">名称</translation>
+    </message>
+    <message>
+        <source>Area (m²)</source>
+        <translation type="vanished">面积（平方米）</translation>
+    </message>
+    <message>
+        <source>Fill all gaps of the active parent</source>
+        <translation type="vanished">填补当前上级网格内的所有空隙</translation>
+    </message>
+    <message>
+        <source>Fill all gaps</source>
+        <translation type="vanished">填补全部缺口</translation>
+    </message>
+    <message>
+        <source>Basemap</source>
+        <translation type="vanished">底图</translation>
+    </message>
+    <message>
+        <source>Add a basemap</source>
+        <translation type="vanished">添加底图</translation>
+    </message>
+    <message>
+        <source>Tianditu vector map with labels</source>
+        <translation type="vanished">天地图矢量底图（含注记）</translation>
+    </message>
+    <message>
+        <source>Tianditu imagery with labels</source>
+        <translation type="vanished">天地图影像底图（含注记）</translation>
+    </message>
+    <message>
+        <source>Local tiles or raster (offline)…</source>
+        <translation type="vanished">本地瓦片或栅格（离线）…</translation>
+    </message>
+    <message>
+        <source>Tianditu key…</source>
+        <translation type="vanished">天地图密钥…</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation type="vanished">导入</translation>
+    </message>
+    <message>
+        <source>Work inside the selected grid</source>
+        <translation type="vanished">在所选网格内工作</translation>
+    </message>
+    <message>
+        <source>Give gaps to the neighbour with the longest shared boundary</source>
+        <translation type="vanished">将空隙划给共同边界最长的相邻网格</translation>
+    </message>
+    <message>
+        <source>Search by code or name</source>
+        <translation type="vanished">按编码或名称搜索</translation>
+    </message>
+    <message>
+        <source>Live check</source>
+        <translation type="vanished">实时检查</translation>
+    </message>
+    <message>
+        <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
+        <translation type="vanished">每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+    </message>
+    <message>
+        <source>Digitise a grid of the active level inside the active parent</source>
+        <translation type="vanished">在当前上级网格内绘制当前层级的网格</translation>
+    </message>
+    <message>
+        <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
+        <translation type="vanished">在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
+    </message>
+    <message>
+        <source>Click adjacent grids, then right click to merge them</source>
+        <translation type="vanished">依次点击相邻网格，然后右键合并</translation>
+    </message>
+    <message>
+        <source>Click inside a gap of the active parent</source>
+        <translation type="vanished">在当前上级网格内的空隙中点击</translation>
+    </message>
+    <message>
+        <source>Draw the new course of a boundary between neighbours</source>
+        <translation type="vanished">绘制相邻网格之间边界的新走向</translation>
+    </message>
+    <message>
+        <source>Draw a dedicated grid (school, factory…) inside a village</source>
+        <translation type="vanished">在村（社区）内绘制专属网格（学校、厂区等）</translation>
+    </message>
+    <message>
+        <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
+        <translation type="vanished">替换全部网格的户数（表中未列出的网格记为 0）</translation>
+    </message>
+    <message>
+        <source>CRS of the points (the layer has none)</source>
+        <translation type="vanished">点的坐标参照系（该图层没有）</translation>
+    </message>
+    <message>
+        <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
+        <translation type="vanished">从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
+    </message>
+    <message>
+        <source>…or file</source>
+        <translation type="vanished">…或选择文件</translation>
+    </message>
+    <message>
+        <source>Into level</source>
+        <translation type="vanished">导入到层级</translation>
+    </message>
+    <message>
+        <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
+        <translation type="vanished">网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
+    </message>
+    <message>
         <source>Details</source>
         <translation type="vanished">详细信息</translation>
     </message>
@@ -5575,6 +5550,232 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>GridDock</name>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="2"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="38"/>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="39"/>
+        <source>Add a basemap</source>
+        <translation>添加底图</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="55"/>
+        <source>Work inside</source>
+        <translation>在其内工作</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="56"/>
+        <source>Work inside the selected grid</source>
+        <translation>在所选网格内工作</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="64"/>
+        <source>Give gaps to the neighbour with the longest shared boundary</source>
+        <translation>将空隙划给共同边界最长的相邻网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="69"/>
+        <source>Search by code or name</source>
+        <translation>按编码或名称搜索</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="85"/>
+        <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
+        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="86"/>
+        <source>Live check</source>
+        <translation>实时检查</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="108"/>
+        <source>Draw grid</source>
+        <translation>绘制网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="109"/>
+        <source>Draw grid — Digitise a grid of the active level inside the active parent</source>
+        <translation>绘制网格 — 在当前上级网格内绘制当前层级的网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="113"/>
+        <source>Subdivide</source>
+        <translation>细分</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="114"/>
+        <source>Subdivide — Draw lines (Shift + right click for another) or a ring across a grid</source>
+        <translation>细分 — 在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="118"/>
+        <source>Merge grids</source>
+        <translation>合并网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="119"/>
+        <source>Merge grids — Click adjacent grids, then right click to merge them</source>
+        <translation>合并网格 — 依次点击相邻网格，然后右键合并</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="123"/>
+        <source>Fill gap</source>
+        <translation>填补空隙</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="124"/>
+        <source>Fill gap — Click inside a gap of the active parent</source>
+        <translation>填补空隙 — 在当前上级网格内的空隙中点击</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="128"/>
+        <source>Move shared boundary</source>
+        <translation>调整共同边界</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="129"/>
+        <source>Move shared boundary — Draw the new course of a boundary between neighbours</source>
+        <translation>调整共同边界 — 绘制相邻网格之间边界的新走向</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="133"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="134"/>
+        <source>Dedicated grid — Draw a dedicated grid (school, factory…) inside a village</source>
+        <translation>专属网格 — 在村（社区）内绘制专属网格（学校、厂区等）</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="138"/>
+        <source>Fill all gaps of the active parent</source>
+        <translation>填补当前上级网格内的所有空隙</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="138"/>
+        <source>Fill all gaps</source>
+        <translation>填补全部缺口</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="142"/>
+        <source>Import grid boundaries…</source>
+        <translation>导入网格边界…</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="36"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="146"/>
+        <source>Tianditu vector map with labels</source>
+        <translation>天地图矢量底图（含注记）</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="149"/>
+        <source>Tianditu imagery with labels</source>
+        <translation>天地图影像底图（含注记）</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="152"/>
+        <source>OpenStreetMap</source>
+        <translation>OpenStreetMap</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="155"/>
+        <source>Local tiles or raster (offline)…</source>
+        <translation>本地瓦片或栅格（离线）…</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="158"/>
+        <source>Tianditu key…</source>
+        <translation>天地图密钥…</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="2"/>
+        <source>Import grid boundaries</source>
+        <translation>导入网格边界</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="15"/>
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="24"/>
+        <source>…or file</source>
+        <translation>…或选择文件</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="32"/>
+        <source>Code field</source>
+        <translation>编码字段</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="41"/>
+        <source>Name field</source>
+        <translation>名称字段</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="52"/>
+        <source>Parent code field</source>
+        <translation>上级编码字段</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="4"/>
+        <source>Into level</source>
+        <translation>导入到层级</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="69"/>
+        <source>Level 1 (village/community)</source>
+        <translation>一级网格（村/社区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="70"/>
+        <source>Level 2 (section)</source>
+        <translation>二级网格（片区）</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="71"/>
+        <source>Level 3 (group/street/building)</source>
+        <translation>三级网格（村民小组/街巷/楼栋）</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="72"/>
+        <source>Dedicated grid</source>
+        <translation>专属网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="79"/>
+        <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
+        <translation>从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="80"/>
+        <source>Correct GCJ-02 (web map) coordinates to WGS84</source>
+        <translation>将 GCJ-02（网络地图）坐标纠正为 WGS84</translation>
+    </message>
+    <message>
+        <location filename="../ui/import_dialog.ui" line="85"/>
+        <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
+        <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
+    </message>
+</context>
+<context>
     <name>InstallDependenciesDialog</name>
     <message>
         <location filename="../ui/install_dependencies.ui" line="9"/>
@@ -5743,6 +5944,39 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/jobs_panel.ui" line="100"/>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>MergeSurvivorDialog</name>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="7"/>
+        <source>Merge grids</source>
+        <translation>合并网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="11"/>
+        <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
+        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+    </message>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="20"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="21"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="22"/>
+        <source>Area (m²)</source>
+        <translation>面积（平方米）</translation>
+    </message>
+    <message>
+        <location filename="../ui/merge_survivor.ui" line="23"/>
+        <source>Households</source>
+        <translation>户数</translation>
     </message>
 </context>
 <context>

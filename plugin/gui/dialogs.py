@@ -1,30 +1,16 @@
 """Small dialogs of the dock and the tools: dedicated grid, merge survivor, retire, Tianditu key.
 
-The dedicated grid, retire and Tianditu key dialogs are Qt Designer forms (ui/*.ui).
+All four are Qt Designer forms (ui/*.ui); the code fills them in.
 """
 
 from __future__ import annotations
 
 from qgis.PyQt.QtCore import QDate
-from qgis.PyQt.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-)
+from qgis.PyQt.QtWidgets import QDialog, QTableWidgetItem
 
 from ..core import schema
 from ..i18n import prefers_chinese, tr
 from .forms import load_form
-
-
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 class DedicatedGridDialog(QDialog):
@@ -61,23 +47,10 @@ class MergeSurvivorDialog(QDialog):
 
     def __init__(self, choices: list[dict], default: int = 0, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(tr("Merge grids"))
-        self.setObjectName("MergeSurvivorDialog")
-        layout = QVBoxLayout(self)
-        note = QLabel(
-            tr(
-                "Choose the grid that lives on: it keeps its code, name and staff. "
-                "The codes of the others are retired when the edits are saved."
-            )
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        self.table = QTableWidget(len(choices), 4)
-        self.table.setObjectName("survivors")
-        self.table.setHorizontalHeaderLabels([tr("Code"), tr("Name"), tr("Area (m²)"), tr("Households")])
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.ui = load_form("merge_survivor")()
+        self.ui.setupUi(self)  # ui/merge_survivor.ui
+        self.table = self.ui.survivors
+        self.table.setRowCount(len(choices))
         for row, choice in enumerate(choices):
             values = (choice.get("code") or "", choice.get("name") or "", f"{choice.get('area', 0):,.0f}")
             for column, text in enumerate((*values, str(choice.get("households", 0)))):
@@ -85,8 +58,6 @@ class MergeSurvivorDialog(QDialog):
         self.table.resizeColumnsToContents()
         if choices:
             self.table.selectRow(max(0, min(default, len(choices) - 1)))
-        layout.addWidget(self.table)
-        layout.addWidget(_buttons(self))
 
     def chosen(self) -> int:
         """The row of the chosen grid."""

@@ -11,26 +11,16 @@ import contextlib
 from pathlib import Path
 
 from qgis.core import Qgis, QgsCoordinateTransform, QgsProject, QgsRectangle
-from qgis.gui import QgsDockWidget, QgsFilterLineEdit, QgsRubberBand
-from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.gui import QgsDockWidget, QgsRubberBand
+from qgis.PyQt.QtCore import QDate, QTimer
 from qgis.PyQt.QtGui import QColor, QIcon
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QAction,
-    QActionGroup,
-    QCheckBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
-    QListWidget,
     QMenu,
     QTabWidget,
-    QToolBar,
-    QToolButton,
-    QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,20 +30,24 @@ from ..adapters.tool_compat import POLYGON_GEOMETRY
 from ..core import schema
 from ..i18n import tr
 from . import map_tools
+from .forms import load_form
 from .grid_tree import REF_ROLE, GridFilterProxy, GridTreeModel, read_tree
 from .live_audit import LiveAudit
 from .session import EditSession, forms_enabled, slot_guard
 
 ICONS = Path(__file__).resolve().parents[2] / "resources" / "icons"
 DOCK_OBJECT_NAME = "CommunityGridsDock"
+DOCK_FORM = load_form("grid_dock")  # ui/grid_dock.ui
 
+# (key, icon): the map tools of the dock, in the order of their actions in ui/grid_dock.ui
+# (community_grids_tool_<key>, which carry the names and tool tips)
 TOOLS = (
-    ("draw", "draw_grid", "Draw grid", "Digitise a grid of the active level inside the active parent"),
-    ("subdivide", "subdivide", "Subdivide", "Draw lines (Shift + right click for another) or a ring across a grid"),
-    ("merge", "merge", "Merge grids", "Click adjacent grids, then right click to merge them"),
-    ("fill_gap", "fill_gap", "Fill gap", "Click inside a gap of the active parent"),
-    ("move_boundary", "move_boundary", "Move shared boundary", "Draw the new course of a boundary between neighbours"),
-    ("dedicated", "dedicated", "Dedicated grid", "Draw a dedicated grid (school, factory…) inside a village"),
+    ("draw", "draw_grid"),
+    ("subdivide", "subdivide"),
+    ("merge", "merge"),
+    ("fill_gap", "fill_gap"),
+    ("move_boundary", "move_boundary"),
+    ("dedicated", "dedicated"),
 )
 
 
@@ -87,121 +81,67 @@ class GridDock(QgsDockWidget):
         return self.iface.mapCanvas()
 
     def _build(self) -> None:
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-
-        self.toolbar = QToolBar(body)
-        self.toolbar.setObjectName("CommunityGridsDockToolbar")
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for key, icon_name, text, tip in TOOLS:
-            action = QAction(icon(icon_name), tr(text), self)
-            action.setObjectName(f"community_grids_tool_{key}")
-            action.setToolTip(f"{tr(text)} — {tr(tip)}")
-            action.setCheckable(True)
+        """The tabs, the "Grids" page and its actions come from ui/grid_dock.ui (Qt Designer); here only what
+        Designer cannot say: icons, the basemap button's place and menu, the tree's model, the connections."""
+        self.tabs = QTabWidget(self)
+        self.ui = DOCK_FORM()
+        self.ui.setupUi(self.tabs)  # object name CommunityGridsDockTabs
+        ui = self.ui
+        self.tools_toolbar, self.toolbar = ui.CommunityGridsDockToolbar, ui.CommunityGridsDockToolbar2
+        for key, icon_name in TOOLS:
+            action = getattr(ui, f"community_grids_tool_{key}")
+            action.setIcon(icon(icon_name))
             action.triggered.connect(
                 lambda checked, k=key: self.activate_tool(k) if checked else self.deactivate_tools()
             )
-            group.addAction(action)
-            self.toolbar.addAction(action)
             self.tool_actions[key] = action
-        # the tools carry their names (under the icon); the other actions go on a second row
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-        layout.addWidget(self.toolbar)
-        self.tools_toolbar = self.toolbar
-        self.toolbar = QToolBar(body)
-        self.toolbar.setObjectName("CommunityGridsDockToolbar2")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.fill_all_action = QAction(icon("fill_gap"), tr("Fill all gaps of the active parent"), self)
-        self.fill_all_action.setIconText(tr("Fill all gaps"))
+        self.fill_all_action, self.import_action = ui.fill_all_gaps, ui.import_boundaries
+        self.fill_all_action.setIcon(icon("fill_gap"))
         self.fill_all_action.triggered.connect(self._fill_all)
-        self.toolbar.addAction(self.fill_all_action)
-        self.toolbar.addSeparator()
-        self.basemap_button = QToolButton(body)
-        self.basemap_button.setText(tr("Basemap"))
-        self.basemap_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.basemap_button.setIcon(icon("basemap"))
-        self.basemap_button.setToolTip(tr("Add a basemap"))
-        self.basemap_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.basemap_menu = QMenu(self.basemap_button)
-        self.basemap_menu.addAction(tr("Tianditu vector map with labels"), lambda: self.add_basemap("tianditu_vector"))
-        self.basemap_menu.addAction(tr("Tianditu imagery with labels"), lambda: self.add_basemap("tianditu_imagery"))
-        self.basemap_menu.addAction(tr("OpenStreetMap"), lambda: self.add_basemap("osm"))
-        self.basemap_menu.addAction(tr("Local tiles or raster (offline)…"), lambda: self.add_basemap("local"))
-        self.basemap_menu.addSeparator()
-        self.basemap_menu.addAction(tr("Tianditu key…"), self.edit_tianditu_key)
-        self.basemap_button.setMenu(self.basemap_menu)
-        self.toolbar.addWidget(self.basemap_button)
-        self.import_action = QAction(icon("import_boundaries"), tr("Import grid boundaries…"), self)
-        self.import_action.setIconText(tr("Import"))
+        self.import_action.setIcon(icon("import_boundaries"))
         self.import_action.triggered.connect(self.open_import)
-        self.toolbar.addAction(self.import_action)
-        layout.addWidget(self.toolbar)
+        self.basemap_button = ui.basemap_button
+        self.basemap_button.setIcon(icon("basemap"))
+        self.basemap_menu = QMenu(self.basemap_button)
+        for action, kind in (
+            (ui.basemap_tianditu_vector, "tianditu_vector"),
+            (ui.basemap_tianditu_imagery, "tianditu_imagery"),
+            (ui.basemap_osm, "osm"),
+            (ui.basemap_local, "local"),
+        ):
+            action.triggered.connect(lambda _checked=False, k=kind: self.add_basemap(k))
+            self.basemap_menu.addAction(action)
+        self.basemap_menu.addSeparator()
+        ui.tianditu_key.triggered.connect(lambda _checked=False: self.edit_tianditu_key())
+        self.basemap_menu.addAction(ui.tianditu_key)
+        self.basemap_button.setMenu(self.basemap_menu)
+        self.toolbar.insertWidget(self.import_action, self.basemap_button)
 
-        parent_row = QHBoxLayout()
-        self.parent_label = QLabel(body)
-        self.parent_label.setWordWrap(True)
-        parent_row.addWidget(self.parent_label, 1)
-        self.work_inside_button = QToolButton(body)
+        self.parent_label = ui.parent_label
+        self.work_inside_button = ui.work_inside_button
         self.work_inside_button.setIcon(icon("work_inside"))
-        self.work_inside_button.setText(tr("Work inside"))
-        self.work_inside_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.work_inside_button.setToolTip(tr("Work inside the selected grid"))
         self.work_inside_button.clicked.connect(self.work_inside_selected)
-        parent_row.addWidget(self.work_inside_button)
-        layout.addLayout(parent_row)
-
-        self.neighbour_check = QCheckBox(tr("Give gaps to the neighbour with the longest shared boundary"), body)
+        self.neighbour_check = ui.neighbour_check
         self.neighbour_check.toggled.connect(self._neighbour_toggled)
-        layout.addWidget(self.neighbour_check)
-
-        self.search = QgsFilterLineEdit(body)
-        self.search.setShowSearchIcon(True)
-        self.search.setPlaceholderText(tr("Search by code or name"))
+        self.search = ui.search
         self.search.textChanged.connect(self._search_changed)
-        layout.addWidget(self.search)
 
         self.model = GridTreeModel(self)
         self.proxy = GridFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTreeView(body)
+        self.view = ui.grid_tree
         self.view.setModel(self.proxy)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setUniformRowHeights(True)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(lambda _index: self.work_inside_selected())
         header = self.view.header()
-        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.view, 1)
-        live_row = QHBoxLayout()
-        self.live_check = QCheckBox(tr("Live check"), body)
-        self.live_check.setObjectName("live_check")
-        self.live_check.setChecked(True)
-        self.live_check.setToolTip(
-            tr("After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)")
-        )
+        self.live_check, self.live_label, self.live_list = ui.live_check, ui.live_label, ui.live_findings
         self.live_check.toggled.connect(self._live_toggled)
-        live_row.addWidget(self.live_check)
-        self.live_label = QLabel(body)
-        self.live_label.setObjectName("live_label")
-        self.live_label.setWordWrap(True)
-        live_row.addWidget(self.live_label, 1)
-        layout.addLayout(live_row)
-        self.live_list = QListWidget(body)
-        self.live_list.setObjectName("live_findings")
-        self.live_list.setMaximumHeight(90)
         self.live_list.hide()
-        layout.addWidget(self.live_list)
         self.live = None
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("CommunityGridsDockTabs")
-        self.tabs.addTab(body, tr("Grids"))
         self.panels: dict[str, QWidget] = {}
         self.setWidget(self.tabs)
         self._update_parent_label()

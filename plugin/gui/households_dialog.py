@@ -13,18 +13,8 @@ reloaded. ``attached(int)`` is emitted with the grids changed.
 from __future__ import annotations
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsMapLayerProxyModel, QgsProject
-from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox, QgsProjectionSelectionWidget
 from qgis.PyQt.QtCore import pyqtSignal
-from qgis.PyQt.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QMessageBox,
-    QPlainTextEdit,
-    QVBoxLayout,
-)
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
 from ..adapters.household_edits import (
     HouseholdError,
@@ -39,6 +29,7 @@ from ..adapters.reproject import crs_is_undefined
 from ..core import households as core
 from ..core import schema
 from ..i18n import tr
+from .forms import load_form
 
 
 class AttachHouseholdsDialog(QDialog):
@@ -46,44 +37,25 @@ class AttachHouseholdsDialog(QDialog):
 
     def __init__(self, workspace, parent=None, max_drop: float = core.DEFAULT_MAX_DROP):
         super().__init__(parent)
-        self.setObjectName("CommunityGridsAttachHouseholds")
-        self.setWindowTitle(tr("Attach households"))
+        self.ui = load_form("attach_households")()
+        self.ui.setupUi(self)  # ui/attach_households.ui (object name CommunityGridsAttachHouseholds)
+        ui = self.ui
         self.workspace = workspace
         self.max_drop = max_drop
-        self.source = QgsMapLayerComboBox(self)
+        self.source = ui.source
         self.source.setFilters(QgsMapLayerProxyModel.Filter.PointLayer | QgsMapLayerProxyModel.Filter.NoGeometry)
         points = workspace.layers.get(schema.HOUSEHOLDS.name)
         own = [layer for layer in workspace.layers.values() if layer is not points]  # the workspace's tables
         self.source.setExceptedLayerList(own)
-        self.fields = {}  # measure -> its field chooser (blank: the algorithm's default)
-        for key in ("households", "persons", "grid_code"):
-            chooser = QgsFieldComboBox(self)
-            chooser.setAllowEmptyFieldName(True)
-            self.fields[key] = chooser
-        self.replace_all = QCheckBox(tr("Replace all grids' counts (grids the table does not name get 0)"), self)
-        self.crs_label = QLabel(tr("CRS of the points (the layer has none)"), self)
-        self.crs = QgsProjectionSelectionWidget(self)
+        # measure -> its field chooser (blank: the algorithm's default)
+        self.fields = {key: getattr(ui, f"{key}_field") for key in ("households", "persons", "grid_code")}
+        self.replace_all, self.crs_label, self.crs = ui.replace_all, ui.crs_label, ui.crs
         self.crs.setCrs(QgsCoordinateReferenceSystem())
-        self.report = QPlainTextEdit(self)
-        self.report.setReadOnly(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.report, self.buttons = ui.report, ui.buttons
         self.attach_button = self.buttons.addButton(tr("Attach"), QDialogButtonBox.ButtonRole.ApplyRole)
         self.attach_button.clicked.connect(self.run)
-        self.buttons.rejected.connect(self.reject)
-        form = QFormLayout()
-        form.addRow(tr("Households"), self.source)
-        form.addRow(tr("Household count field (blank: one household per point or row)"), self.fields["households"])
-        form.addRow(tr("Persons field (blank: 'persons' if present)"), self.fields["persons"])
-        form.addRow(tr("Table: grid code field (blank: 'grid_code' if present)"), self.fields["grid_code"])
-        form.addRow("", self.replace_all)
-        form.addRow(self.crs_label, self.crs)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.report, 1)
-        layout.addWidget(self.buttons)
         self.source.layerChanged.connect(self._source_changed)
         self._source_changed(self.source.currentLayer())
-        self.resize(560, 360)
 
     def _source_changed(self, layer) -> None:
         for chooser in self.fields.values():

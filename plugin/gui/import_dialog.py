@@ -5,24 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import Qgis, QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
-from qgis.gui import QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QVBoxLayout,
-)
+from qgis.PyQt.QtWidgets import QDialog
 
 from ..adapters.editing import EditFailure
 from ..adapters.importer import ImportFailure, import_boundaries
 from ..core import schema
 from ..i18n import tr
+from .forms import load_form
 from .session import slot_guard
 
-LEVELS = (1, 2, 3, schema.LEVEL_DEDICATED)
+LEVELS = (1, 2, 3, schema.LEVEL_DEDICATED)  # the entries of "Into level", in ui/import_dialog.ui
 VECTOR_FILTER = "Vector files (*.shp *.gpkg *.geojson *.json *.kml *.gml *.tab *.mif);;All files (*)"
 
 
@@ -40,55 +32,24 @@ class ImportDialog(QDialog):
         self.iface = iface
         self.session = session
         self.file_layer: QgsVectorLayer | None = None
-        self.setWindowTitle(tr("Import grid boundaries"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.layer_combo = QgsMapLayerComboBox(self)
+        self.ui = load_form("import_dialog")()
+        self.ui.setupUi(self)  # ui/import_dialog.ui (object name CommunityGridsImportDialog)
+        ui = self.ui
+        self.layer_combo, self.file_widget, self.level_combo, self.gcj_check = (
+            ui.layer_combo,
+            ui.file_widget,
+            ui.level_combo,
+            ui.gcj_check,
+        )
+        self.code_combo, self.name_combo, self.parent_combo = ui.code_combo, ui.name_combo, ui.parent_combo
         self.layer_combo.setFilters(_polygon_filter())
         self.layer_combo.setAllowEmptyLayer(True)
         self.layer_combo.setExceptedLayerList(list(session.workspace.layers.values()))
-        self.file_widget = QgsFileWidget(self)
         self.file_widget.setFilter(tr(VECTOR_FILTER))
         self.file_widget.fileChanged.connect(self._file_chosen)
-        self.code_combo = QgsFieldComboBox(self)
-        self.name_combo = QgsFieldComboBox(self)
-        self.name_combo.setAllowEmptyFieldName(True)
-        self.parent_combo = QgsFieldComboBox(self)
-        self.parent_combo.setAllowEmptyFieldName(True)
-        self.level_combo = QComboBox(self)
-        for level in LEVELS:
-            self.level_combo.addItem(
-                {
-                    1: tr("Level 1 (village/community)"),
-                    2: tr("Level 2 (section)"),
-                    3: tr("Level 3 (group/street/building)"),
-                    0: tr("Dedicated grid"),
-                }[level],
-                level,
-            )
-        self.gcj_check = QCheckBox(tr("Correct GCJ-02 (web map) coordinates to WGS84"), self)
-        self.gcj_check.setToolTip(
-            tr(
-                "Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off."
-            )
-        )
-        form.addRow(tr("Layer"), self.layer_combo)
-        form.addRow(tr("…or file"), self.file_widget)
-        form.addRow(tr("Code field"), self.code_combo)
-        form.addRow(tr("Name field"), self.name_combo)
-        form.addRow(tr("Parent code field"), self.parent_combo)
-        form.addRow(tr("Into level"), self.level_combo)
-        layout.addLayout(form)
-        layout.addWidget(self.gcj_check)
-        note = QLabel(
-            tr("The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.")
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.run)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        for index, level in enumerate(LEVELS):  # the entries of ui/import_dialog.ui, in this order
+            self.level_combo.setItemData(index, level)
+        ui.buttons.accepted.connect(self.run)
         self.layer_combo.layerChanged.connect(self._layer_changed)
         self._layer_changed(self.layer_combo.currentLayer())
 

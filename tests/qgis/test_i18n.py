@@ -243,6 +243,50 @@ def test_designer_forms_are_extracted_and_speak_chinese(script, zh_cn):
         dock.deleteLater()
 
 
+def test_dock_page_and_its_dialogs_speak_chinese(script, zh_cn, qgis_iface, empty_workspace):
+    """The Grids page of the dock and the import, merge and attach households dialogs (ui/grid_dock.ui,
+    import_dialog.ui, merge_survivor.ui, attach_households.ui): extracted in their forms' contexts, shown in
+    Chinese."""
+    from qgis.PyQt.QtWidgets import QCheckBox, QLabel
+
+    from plugin.gui.dialogs import MergeSurvivorDialog
+    from plugin.gui.dock import GridDock
+    from plugin.gui.households_dialog import AttachHouseholdsDialog
+    from plugin.gui.import_dialog import ImportDialog
+    from plugin.gui.session import EditSession
+
+    keys = set(script.extract().messages)
+    assert {("GridDock", "Draw grid"), ("ImportDialog", "Into level"), ("MergeSurvivorDialog", "Households")} <= keys
+    assert ("AttachHouseholdsDialog", "Attach households") in keys
+    dock = GridDock(qgis_iface)
+    session = EditSession(qgis_iface, empty_workspace)
+    dialogs = [ImportDialog(qgis_iface, session), MergeSurvivorDialog([{"code": "1", "name": "a"}])]
+    dialogs.append(AttachHouseholdsDialog(empty_workspace))
+    try:
+        assert dock.tabs.tabText(0) == "网格"
+        for action in dock.tool_actions.values():
+            assert chinese(action.text()) and chinese(action.toolTip()), action.text()
+        for action in dock.basemap_button.menu().actions():
+            assert action.isSeparator() or action.text() == "OpenStreetMap" or chinese(action.text())
+        for widget in (dock.basemap_button, dock.work_inside_button, dock.neighbour_check, dock.live_check):
+            assert chinese(widget.text()), widget.text()
+        assert chinese(dock.search.placeholderText())
+        for dialog in dialogs:
+            assert chinese(dialog.windowTitle()), dialog.windowTitle()
+            texts = [w.text() for w in dialog.findChildren((QLabel, QCheckBox)) if w.text()]
+            assert texts and [t for t in texts if not chinese(t)] == [], texts
+        assert chinese(dialogs[2].attach_button.text())  # OK, Cancel, Close: Qt's own translation, in QGIS
+        table = dialogs[1].table
+        assert [table.horizontalHeaderItem(c).text() for c in range(4)] == ["编码", "名称", "面积（平方米）", "户数"]
+        assert dialogs[0].level_combo.itemText(0) == "一级网格（村/社区）"
+    finally:
+        for dialog in dialogs:
+            dialog.deleteLater()
+        session.deleteLater()
+        dock.cleanup()
+        dock.deleteLater()
+
+
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_CN", "zh-CN", "zh", "zh_Hans_CN"])
 def test_every_spelling_of_chinese_that_qgis_stores_gives_the_translation(spelling, compiled, qgis_app):
     """QGIS 3.40 stores ``zh-Hans`` for Chinese, 3.22 ``zh_CN``; hand-edited profiles hold ``zh-CN`` or ``zh``."""

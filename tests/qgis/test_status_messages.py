@@ -162,7 +162,7 @@ def test_unsaved_grid_edits_are_counted_as_changes_to_file(workspace):  # noqa: 
 def test_dock_tools_show_their_names(qgis_iface):
     dock = GridDock(qgis_iface)
     try:
-        for key, _icon, _text, _tip in TOOLS:
+        for key, _icon in TOOLS:
             action = dock.tool_actions[key]
             button = dock.tools_toolbar.widgetForAction(action)
             assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextUnderIcon
