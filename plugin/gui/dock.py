@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsCoordinateTransform, QgsProject, QgsRectangle
 from qgis.gui import QgsDockWidget, QgsFilterLineEdit, QgsRubberBand
-from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.PyQt.QtCore import QDate, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QIcon
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +62,8 @@ def icon(name: str) -> QIcon:
 
 
 class GridDock(QgsDockWidget):
+    open_shared_requested = pyqtSignal()  # "Open shared workspace (PostGIS)…": the plugin shows its dialog
+
     def __init__(self, iface, parent=None):
         super().__init__(tr("Community Grids"), parent)
         self.setObjectName(DOCK_OBJECT_NAME)
@@ -137,7 +139,20 @@ class GridDock(QgsDockWidget):
         self.import_action.setIconText(tr("Import"))
         self.import_action.triggered.connect(self.open_import)
         self.toolbar.addAction(self.import_action)
+        self.shared_action = QAction(icon("workspace_open"), tr("Open shared workspace (PostGIS)…"), self)
+        self.shared_action.setObjectName("community_grids_open_shared")
+        self.shared_action.setIconText(tr("Shared workspace"))
+        self.shared_action.setToolTip(
+            tr("Open a workspace kept in a PostgreSQL/PostGIS database, shared by the county and its townships")
+        )
+        self.shared_action.triggered.connect(lambda *_: self.open_shared_requested.emit())
+        self.toolbar.addAction(self.shared_action)
         layout.addWidget(self.toolbar)
+        self.role_label = QLabel(body)
+        self.role_label.setObjectName("role_label")
+        self.role_label.setWordWrap(True)
+        self.role_label.hide()
+        layout.addWidget(self.role_label)
 
         parent_row = QHBoxLayout()
         self.parent_label = QLabel(body)
@@ -241,6 +256,7 @@ class GridDock(QgsDockWidget):
                 signal.connect(self.schedule_refresh)
             self._connected_layers.append(layer)
         self.setWindowTitle(tr("Community Grids — {county}").format(county=workspace.info.county_name))
+        self._show_role(getattr(workspace, "role", None))
         for panel in self.panels.values():
             if hasattr(panel, "set_workspace"):
                 panel.set_workspace(workspace)
@@ -268,7 +284,13 @@ class GridDock(QgsDockWidget):
                 with contextlib.suppress(RuntimeError):
                     panel.set_workspace(None)
         self.setWindowTitle(tr("Community Grids"))
+        self._show_role(None)
         self._update_parent_label()
+
+    def _show_role(self, role) -> None:
+        """A shared workspace: which role the planner is (the county, or which township)."""
+        self.role_label.setText(role.describe() if role is not None else "")
+        self.role_label.setVisible(role is not None)
 
     def _disconnect_layers(self) -> None:
         for layer in self._connected_layers:
