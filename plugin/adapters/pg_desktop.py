@@ -11,15 +11,27 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
 
 from ..core import pg_schema, schema
 from ..core.model import GridArray
 from ..i18n import tr
-from .pg_store import PgParams, PgStoreError, PgWorkspace, _psycopg2, connect, open_pg_workspace, translate_error
+from .pg_store import (
+    PgParams,
+    PgStoreError,
+    PgWorkspace,
+    _psycopg2,
+    _readable_columns,
+    connect,
+    pg_layer,
+    read_pg_info,
+    translate_error,
+)
 
 COUNTY = "county"
 TOWNSHIP = "township"
@@ -60,7 +72,22 @@ def connection_params(name: str) -> PgParams:
         port = int(uri.port() or 5432)
     except ValueError:
         port = 5432
-    return PgParams(host=uri.host(), port=port, dbname=uri.database(), user=uri.username(), password=uri.password())
+    user, password = uri.username(), uri.password()
+    if uri.authConfigId():  # credentials kept in QGIS's authentication database
+        user, password = _auth_credentials(uri.authConfigId(), user, password)
+    return PgParams(host=uri.host(), port=port, dbname=uri.database(), user=user, password=password)
+
+
+def _auth_credentials(authcfg: str, user: str, password: str) -> tuple[str, str]:
+    """User and password of a basic authentication configuration (others: what the URI had)."""
+    from qgis.core import QgsApplication, QgsAuthMethodConfig
+
+    config = QgsAuthMethodConfig()
+    try:
+        QgsApplication.authManager().loadAuthenticationConfig(authcfg, config, True)
+    except Exception:  # noqa: BLE001 - no authentication database: the user is asked for the password
+        return user, password
+    return config.config("username") or user, config.config("password") or password
 
 
 # ---------------------------------------------------------------- schemas and roles
@@ -167,22 +194,76 @@ def workspace_label(params: PgParams, name: str) -> str:
 def open_in_project(params: PgParams, name: str, project) -> PgWorkspace:
     """Open the workspace of schema ``name``; the layers of it already in ``project`` are used as they are.
 
-    Every check (connection, password, schema version, rights) runs before anything is added."""
-    workspace = open_pg_workspace(params, name)
+    Every check (connection, password, schema version, rights) runs before a layer is made. A table with
+    columns the role may not read (a township: the staff's phones) opens read-only without them (empty)."""
+    from .styles import apply_layer_style
+
+    psycopg2 = _psycopg2()
+    with closing(connect(params)) as conn:
+        info = read_pg_info(conn, name)
+        restricted: dict[str, set[str]] = {}
+        try:
+            with conn.cursor() as cur:
+                for layer_def in schema.WORKSPACE_LAYERS:
+                    readable = set(_readable_columns(cur, name, layer_def))
+                    if any(f.name not in readable for f in layer_def.fields):
+                        restricted[layer_def.name] = readable
+            conn.rollback()
+        except psycopg2.Error as error:
+            conn.rollback()
+            raise PgStoreError(translate_error(error)) from error
     label = workspace_label(params, name)
+    workspace = PgWorkspace(Path(label), info, params=params, schema_name=name)
     present: dict[str, QgsVectorLayer] = {}
     for layer in project.mapLayers().values():
         if (
             isinstance(layer, QgsVectorLayer)
+            and layer.isValid()
             and layer.providerType() == "postgres"
             and layer.customProperty(schema.PROPERTY_WORKSPACE) == label
             and QgsDataSourceUri(layer.source()).username() == params.user
         ):
             present.setdefault(layer.customProperty(schema.PROPERTY_LAYER), layer)
-    for key, layer in present.items():
-        if key in workspace.layers:
-            workspace.layers[key] = layer
+    for layer_def in schema.WORKSPACE_LAYERS:
+        layer = present.get(layer_def.name)
+        if layer is None:
+            if layer_def.name in restricted:
+                layer = _restricted_layer(params, name, layer_def, restricted[layer_def.name])
+            else:
+                layer = pg_layer(params, name, layer_def, layer_def.title_zh)
+            apply_layer_style(layer, layer_def)  # loading a style resets custom properties: set them after
+        layer.setCustomProperty(schema.PROPERTY_LAYER, layer_def.name)
+        layer.setCustomProperty(schema.PROPERTY_WORKSPACE, label)
+        workspace.layers[layer_def.name] = layer
     return workspace
+
+
+def _restricted_layer(params: PgParams, name: str, layer_def: schema.LayerDef, readable: set[str]) -> QgsVectorLayer:
+    """A read-only layer of the columns the role may read; the others are there, empty."""
+    columns = ["fid"] + [
+        pg_schema.ident(f.name)
+        if f.name in readable
+        else f"null::{pg_schema.column_type(f)} as {pg_schema.ident(f.name)}"
+        for f in layer_def.fields
+    ]
+    geometry = layer_def.geometry is not schema.GeometryKind.NONE
+    if geometry:
+        columns.append("geom")
+    sql = f"(select {', '.join(columns)} from {pg_schema.ident(name)}.{pg_schema.ident(layer_def.name)})"
+    uri = QgsDataSourceUri()
+    uri.setConnection(params.host, str(params.port), params.dbname, params.user, params.password)
+    uri.setDataSource("", sql, "geom" if geometry else None, "", "fid")
+    if params.passfile:
+        os.environ.setdefault("PGPASSFILE", params.passfile)
+    layer = QgsVectorLayer(uri.uri(False), layer_def.title_zh, "postgres")
+    if not layer.isValid():
+        error = layer.dataProvider().error().message() if layer.dataProvider() is not None else ""
+        raise PgStoreError(
+            tr("Layer {layer} of schema {schema} did not open: {error}").format(
+                layer=layer_def.name, schema=name, error=error or "?"
+            )
+        )
+    return layer
 
 
 def layer_grids(workspace, pending: bool = True) -> dict[str, GridArray]:

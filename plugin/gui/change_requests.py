@@ -339,7 +339,10 @@ class ChangeRequestsPanel(QWidget):
     def select_id(self, set_id: str) -> bool:
         for r, row in enumerate(self.rows):
             if row["set_id"] == set_id:
+                self.ui.setsTable.blockSignals(True)
                 self.ui.setsTable.selectRow(r)
+                self.ui.setsTable.blockSignals(False)
+                self.show_selected()  # also when the row was selected already: its request changed
                 return True
         return False
 
