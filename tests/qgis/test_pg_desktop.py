@@ -266,7 +266,9 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     assert {lyr.id() for lyr in project_layers()} == {lyr.id() for lyr in layers}
 
 
-def test_a_newer_schema_and_a_role_without_rights_are_refused_with_nothing_opened(plugin, ws, saved_connection):
+def test_a_role_without_rights_a_server_down_and_a_newer_schema_are_refused_with_nothing_opened(
+    plugin, ws, saved_connection
+):
     admin = ws.admin
     stranger = f"{ws.name}_stranger"
     with closing(pg_store.connect(admin)) as conn:
@@ -278,6 +280,16 @@ def test_a_newer_schema_and_a_role_without_rights_are_refused_with_nothing_opene
         workspace, problem = plugin.load_pg_workspace(params, ws.name)
         assert workspace is None and not project_layers()
         assert problem.startswith(tr("Your database role may not do this ({error}); nothing was changed.")[:20])
+
+        # a server that does not answer (no server on that port)
+        login = ws.logins[ws.town_a]
+        down = pg_store.PgParams(login.host, 9, login.dbname, login.user, login.password)
+        workspace, problem = plugin.load_pg_workspace(down, ws.name)
+        assert workspace is None and not project_layers() and plugin.dock is None
+        assert problem.startswith(
+            tr("The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})")[:10]
+        )
+        assert ":9 " in problem
 
         with closing(pg_store.connect(admin)) as conn:
             with conn.cursor() as cur:
