@@ -388,3 +388,32 @@ def test_a_township_clicking_approve_gets_the_database_refusal(plugin, ws):
     assert page.last_error == refusal and page.ui.statusLabel.text() == refusal
     assert page.rows[0]["status"] == "proposed"
     assert snapshot(ws) == before
+
+
+def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, saved_connection):
+    open_as(plugin, ws, ws.county)
+    dock = plugin.dock
+    dock.setFloating(True)
+    jobs = dock.panels["jobs"]
+    dock.tabs.setCurrentWidget(jobs)
+    dock.resize(520, 760)
+    dock.show()
+    QTest.qWait(20)
+    # the jobs that read and write a workspace file wait for a GeoPackage copy
+    assert not jobs.filingButton.isEnabled() and not jobs.staffButton.isEnabled()
+    assert jobs.allocateButton.isEnabled()
+    click(jobs.changeRequestsButton)
+    assert dock.tabs.currentWidget() is dock.panels["change_requests"]
+    dock.tabs.setCurrentWidget(jobs)
+    QTest.qWait(20)
+    name = saved_connection(f"cg_{ws.name}_county", ws.county, with_password=True)
+    click(jobs.sharedButton)
+    dialog = plugin.pg_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.ui.connectionCombo.setFocus()
+    QTest.keyClicks(dialog.ui.connectionCombo, name)
+    assert dialog.ui.passwordEdit.text() == f"pw-{ws.county}"  # saved with the connection
+    click(dialog.ui.listButton)
+    assert ws.name in [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
+    click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
+    assert not dialog.isVisible() and not dialog.opened
