@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 import shapely
-from qgis.core import QgsApplication, QgsDataSourceUri, QgsProject, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import (
+    QgsApplication,
+    QgsDataSourceUri,
+    QgsGeometry,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QDialogButtonBox
@@ -40,7 +47,7 @@ pg_cluster, pg_admin, unique_name, shared_workspace = (
     _pg.shared_workspace,
 )
 
-from pg_helpers import TOWN_A, X0, Y0  # noqa: E402
+from pg_helpers import TOWN_A, TOWN_B, X0, Y0  # noqa: E402
 
 A1, A2 = TOWN_A + "00101001", TOWN_A + "00101002"
 REF = "汉滨政发〔2024〕12号"
@@ -318,8 +325,6 @@ def test_a_township_proposes_its_edits_and_the_county_approves_with_a_reference(
     # the planner's unsaved edit: the border between the township's two groups moved east by 100 m
     layer = workspace.grid_layer(3)
     fids = {f["code"]: f.id() for f in layer.getFeatures()}
-    from qgis.core import QgsGeometry
-
     assert layer.startEditing()
     for code, box in ((A1, (X0, Y0, X0 + 600, Y0 + 1000)), (A2, (X0 + 600, Y0, X0 + 1000, Y0 + 1000))):
         assert layer.changeGeometry(fids[code], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(*box))))
@@ -417,3 +422,24 @@ def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, save
     assert ws.name in [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
     click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
     assert not dialog.isVisible() and not dialog.opened
+
+
+def test_a_proposal_touching_a_neighbours_grid_is_refused_and_the_edits_are_kept(plugin, ws):
+    b1 = TOWN_B + "00101001"
+    before = snapshot(ws)
+    workspace = open_as(plugin, ws, ws.town_a)
+    page = requests_page(plugin)
+    layer = workspace.grid_layer(3)
+    fids = {f["code"]: f.id() for f in layer.getFeatures()}
+    assert layer.startEditing()
+    assert layer.changeGeometry(
+        fids[b1], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0 + 1000, Y0, X0 + 1400, Y0 + 1000)))
+    )
+    click(page.ui.proposeButton)
+    type_into(page.dialog.ui.reasonEdit, "越界")
+    click(page.dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
+    wait_idle(page)
+    assert page.last_error and b1 in page.last_error and "Traceback" not in page.last_error
+    assert page.ui.statusLabel.text() == page.last_error
+    assert layer.isEditable() and layer.isModified()  # nothing lost: the planner's edits stay in the layer
+    assert not page.rows and snapshot(ws) == before
