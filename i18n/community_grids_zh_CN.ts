@@ -2300,11 +2300,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="377"/>
-        <location filename="../plugin/gui/plugin.py" line="388"/>
-        <location filename="../plugin/gui/plugin.py" line="402"/>
-        <location filename="../plugin/gui/plugin.py" line="427"/>
-        <location filename="../plugin/gui/plugin.py" line="434"/>
+        <location filename="../plugin/gui/plugin.py" line="404"/>
+        <location filename="../plugin/gui/plugin.py" line="415"/>
+        <location filename="../plugin/gui/plugin.py" line="429"/>
+        <location filename="../plugin/gui/plugin.py" line="454"/>
+        <location filename="../plugin/gui/plugin.py" line="461"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -3589,29 +3589,29 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="360"/>
+        <location filename="../plugin/gui/plugin.py" line="387"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="362"/>
+        <location filename="../plugin/gui/plugin.py" line="389"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="365"/>
+        <location filename="../plugin/gui/plugin.py" line="392"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="368"/>
+        <location filename="../plugin/gui/plugin.py" line="395"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="371"/>
+        <location filename="../plugin/gui/plugin.py" line="398"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
@@ -3632,22 +3632,24 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="205"/>
-        <source>Opened shared workspace {name} ({path}). {role}</source>
-        <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/plugin.py" line="275"/>
+        <location filename="../plugin/gui/plugin.py" line="277"/>
+        <location filename="../plugin/gui/plugin.py" line="300"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="247"/>
+        <location filename="../plugin/gui/plugin.py" line="207"/>
+        <source>Opened shared workspace {name} ({path}). {role}</source>
+        <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="249"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="268"/>
+        <location filename="../plugin/gui/plugin.py" line="295"/>
+        <location filename="../plugin/gui/plugin.py" line="270"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>

@@ -266,6 +266,32 @@ def _restricted_layer(params: PgParams, name: str, layer_def: schema.LayerDef, r
     return layer
 
 
+def project_pg_workspaces(project) -> list[tuple[PgParams, str]]:
+    """[(connection, schema)] of the shared workspaces whose layers ``project`` holds (a saved project read
+    again), in layer-tree order; the connection is the layers' own (user, and password when it was kept)."""
+    tree_ids = [node.layerId() for node in project.layerTreeRoot().findLayers()]
+    out: list[tuple[PgParams, str]] = []
+    seen = set()
+    for layer in [project.mapLayer(i) for i in tree_ids] + list(project.mapLayers().values()):
+        if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "postgres":
+            continue
+        label = layer.customProperty(schema.PROPERTY_WORKSPACE)
+        if layer.customProperty(schema.PROPERTY_LAYER) not in schema.LAYER_BY_NAME or not label or "@" not in label:
+            continue
+        uri = QgsDataSourceUri(layer.source())
+        try:
+            port = int(uri.port() or 5432)
+        except ValueError:
+            port = 5432
+        params = PgParams(uri.host(), port, uri.database(), uri.username(), uri.password())
+        name = label.split("@", 1)[0]
+        if workspace_label(params, name) != label or (params, name) in seen:
+            continue
+        seen.add((params, name))
+        out.append((params, name))
+    return out
+
+
 def layer_grids(workspace, pending: bool = True) -> dict[str, GridArray]:
     """The workspace's grid layers as arrays: with the layers' edit buffers (``pending``) or as saved."""
     from .audit_store import read_grid_source

@@ -184,7 +184,7 @@ class CommunityGridsPlugin:
         workspace, problem = self.load_pg_workspace(params, name)
         return problem if workspace is None else None
 
-    def load_pg_workspace(self, params, name: str):
+    def load_pg_workspace(self, params, name: str, announce: bool = True):
         """Open the shared workspace of schema ``name`` the way a GeoPackage is opened (layers added once, the
         docks attached; the database's triggers keep its change log) and tell the planner which role they
         are. Returns (workspace, None), or (None, the message) with nothing changed."""
@@ -197,15 +197,17 @@ class CommunityGridsPlugin:
             with closing(pg_store.connect(params)) as conn:
                 workspace.role = pg_desktop.workspace_role(conn, name)
         except WorkspaceError as error:
-            self.message(str(error), Qgis.MessageLevel.Critical)
+            if announce:
+                self.message(str(error), Qgis.MessageLevel.Critical)
             return None, str(error)
         self._attach(workspace)
         self.zoom_to_county_if_lost(workspace)
-        self.message(
-            tr("Opened shared workspace {name} ({path}). {role}").format(
-                name=workspace.info.county_name, path=workspace.path, role=workspace.role.describe()
+        if announce:
+            self.message(
+                tr("Opened shared workspace {name} ({path}). {role}").format(
+                    name=workspace.info.county_name, path=workspace.path, role=workspace.role.describe()
+                )
             )
-        )
         return workspace, None
 
     def _attach(self, workspace: Workspace) -> None:
@@ -259,7 +261,7 @@ class CommunityGridsPlugin:
         project = QgsProject.instance()
         found = project_workspace_layers(project)
         if not found:
-            return None
+            return self.attach_project_pg_workspace()
         path = next(iter(found))
         try:
             workspace = open_workspace(path, project)
@@ -275,6 +277,31 @@ class CommunityGridsPlugin:
             tr("Reattached grid workspace {name} ({path}) of this project.").format(
                 name=workspace.info.county_name, path=path
             )
+        )
+        return workspace
+
+    def attach_project_pg_workspace(self):
+        """The shared PostGIS workspace whose layers the project holds, attached around those very layers
+        (None, and nothing attached, when there is none or it cannot be reached: the planner is told why)."""
+        from ..adapters import pg_desktop
+
+        found = pg_desktop.project_pg_workspaces(QgsProject.instance())
+        if not found:
+            return None
+        params, name = found[0]
+        workspace, problem = self.load_pg_workspace(params, name, announce=False)
+        if workspace is None:
+            self.message(
+                tr("The project's grid workspace could not be reopened: {error}").format(error=problem),
+                Qgis.MessageLevel.Warning,
+            )
+            return None
+        self.message(
+            tr("Reattached grid workspace {name} ({path}) of this project.").format(
+                name=workspace.info.county_name, path=workspace.path
+            )
+            + " "
+            + workspace.role.describe()
         )
         return workspace
 

@@ -443,3 +443,20 @@ def test_a_proposal_touching_a_neighbours_grid_is_refused_and_the_edits_are_kept
     assert page.ui.statusLabel.text() == page.last_error
     assert layer.isEditable() and layer.isModified()  # nothing lost: the planner's edits stay in the layer
     assert not page.rows and snapshot(ws) == before
+
+
+def test_a_saved_project_reattaches_its_shared_workspace(plugin, ws, tmp_path):
+    open_as(plugin, ws, ws.town_a)
+    path = tmp_path / "shared.qgs"
+    project = QgsProject.instance()
+    assert project.write(str(path))
+    project.clear()
+    assert plugin.workspace is None and not project_layers()
+    assert project.read(str(path))
+    workspace = plugin.workspace
+    assert workspace is not None and workspace.store == "postgis" and workspace.schema_name == ws.name
+    layers = project_layers()
+    assert len(layers) == len(schema.WORKSPACE_LAYERS)  # the project's own layers, none added
+    assert {lyr.id() for lyr in layers} == {lyr.id() for lyr in workspace.layers.values()}
+    assert TOWN_A in plugin.dock.role_label.text()
+    assert plugin.dock.panels["change_requests"].role.town_code == TOWN_A
