@@ -266,8 +266,12 @@ class ChangeRequestsPanel(QWidget):
             self.ui.roleLabel.setText(tr("Open a shared workspace (PostGIS) to propose or decide change requests."))
         else:
             if self.role is None:
-                with closing(pg_store.connect(self.workspace.params)) as conn:
-                    self.role = pg_desktop.workspace_role(conn, self.workspace.schema_name)
+                try:
+                    with closing(pg_store.connect(self.workspace.params)) as conn:
+                        self.role = pg_desktop.workspace_role(conn, self.workspace.schema_name)
+                except WorkspaceError as error:  # the server went away: no role, the reason shown
+                    self.role = pg_desktop.WorkspaceRole(self.workspace.params.user)
+                    self.ui.statusLabel.setText(str(error))
             self.ui.roleLabel.setText(self.role.describe())
             self.refresh()
         self._update_buttons()
