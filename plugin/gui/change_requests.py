@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import closing
 
-from qgis.core import Qgis
+from qgis.core import Qgis, QgsProcessingException
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidgetItem, QWidget
 
@@ -412,11 +412,14 @@ class ChangeRequestsPanel(QWidget):
         info = workspace.info
 
         def work(task):
-            cs = core.propose_change_set(
-                before, after, role.town_code, reason, county_code=info.county_code, title=title, crs=info.crs
-            )
-            with closing(pg_store.connect(workspace.params)) as conn:
-                return pgc.propose(conn, workspace.schema_name, cs)
+            try:
+                cs = core.propose_change_set(
+                    before, after, role.town_code, reason, county_code=info.county_code, title=title, crs=info.crs
+                )
+                with closing(pg_store.connect(workspace.params)) as conn:
+                    return pgc.propose(conn, workspace.schema_name, cs)
+            except (WorkspaceError, core.ChangeSetError) as error:  # the refusal is the task's message
+                raise QgsProcessingException(_message(error)) from error
 
         def done(task, ok):
             if ok:
@@ -460,10 +463,13 @@ class ChangeRequestsPanel(QWidget):
         workspace = self.workspace
 
         def work(task):
-            with closing(pg_store.connect(workspace.params)) as conn:
-                if approve:
-                    return pgc.approve(conn, workspace.schema_name, set_id, value)
-                return pgc.reject(conn, workspace.schema_name, set_id, value)
+            try:
+                with closing(pg_store.connect(workspace.params)) as conn:
+                    if approve:
+                        return pgc.approve(conn, workspace.schema_name, set_id, value)
+                    return pgc.reject(conn, workspace.schema_name, set_id, value)
+            except (WorkspaceError, core.ChangeSetError) as error:  # the database's refusal is the message
+                raise QgsProcessingException(_message(error)) from error
 
         def done(task, ok):
             if ok:
@@ -485,18 +491,16 @@ class ChangeRequestsPanel(QWidget):
     # ------------------------------------------------------------ tasks
 
     def _start(self, description: str, work, done) -> bool:
-        def unpack(task, ok):
-            original = task.error
-            if not ok and task.exception_message:
-                task.error = task.exception_message
-            elif not ok and original is None and not task.cancelled:
+        """``work`` in a task (a refusal raised as QgsProcessingException: its message is ``task.error``)."""
+
+        def finished(task, ok):
+            if not ok and task.error is None and not task.cancelled:
                 task.error = tr("{job} failed.").format(job=description)
             done(task, ok)
 
-        task = task_runner.JobTask(description, _catching(work))
-        task.exception_message = None
+        task = task_runner.JobTask(description, work)
         self.ui.statusLabel.setText(tr("{job}: running…").format(job=description))
-        return self.runner.run(task, unpack)
+        return self.runner.run(task, finished)
 
     def _finish(self, key: str, task, ok: bool) -> None:
         self.last_error = None if ok else task.error
@@ -510,19 +514,6 @@ class ChangeRequestsPanel(QWidget):
 
     def cleanup(self) -> None:
         self.runner.abandon()
-
-
-def _catching(work):
-    """``work`` whose refusals (PgStoreError, ChangeSetError) become the task's message, not a traceback."""
-
-    def run(task):
-        try:
-            return work(task)
-        except (WorkspaceError, core.ChangeSetError) as error:
-            task.exception_message = _message(error)
-            raise
-
-    return run
 
 
 def status_label(status: str) -> str:
