@@ -2454,7 +2454,7 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="431"/>
+        <location filename="../plugin/gui/change_requests.py" line="438"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
@@ -2465,13 +2465,13 @@
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="479"/>
+        <location filename="../plugin/gui/change_requests.py" line="489"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="479"/>
+        <location filename="../plugin/gui/change_requests.py" line="489"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
@@ -2536,42 +2536,42 @@
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="384"/>
+        <location filename="../plugin/gui/change_requests.py" line="388"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="526"/>
+        <location filename="../plugin/gui/change_requests.py" line="521"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="527"/>
+        <location filename="../plugin/gui/change_requests.py" line="522"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="528"/>
+        <location filename="../plugin/gui/change_requests.py" line="523"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="389"/>
+        <location filename="../plugin/gui/change_requests.py" line="393"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="440"/>
+        <location filename="../plugin/gui/change_requests.py" line="447"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="442"/>
+        <location filename="../plugin/gui/change_requests.py" line="449"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="494"/>
+        <location filename="../plugin/gui/change_requests.py" line="502"/>
         <location filename="../plugin/gui/division_action.py" line="197"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
@@ -2588,33 +2588,33 @@
         <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="365"/>
+        <location filename="../plugin/gui/change_requests.py" line="369"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="378"/>
+        <location filename="../plugin/gui/change_requests.py" line="382"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="305"/>
+        <location filename="../plugin/gui/change_requests.py" line="498"/>
+        <source>{job} failed.</source>
+        <translation>{job}失败。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="309"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="424"/>
+        <location filename="../plugin/gui/change_requests.py" line="431"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="489"/>
-        <source>{job} failed.</source>
-        <translation>{job}失败。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="501"/>
+        <location filename="../plugin/gui/change_requests.py" line="509"/>
         <location filename="../plugin/gui/jobs_panel.py" line="337"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
