@@ -247,6 +247,54 @@
     </message>
 </context>
 <context>
+    <name>ChangeRequestsPanel</name>
+    <message>
+        <location filename="../ui/change_requests.ui" line="8"/>
+        <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
+        <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="16"/>
+        <source>Propose my edits…</source>
+        <translation>提交我的编辑…</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="17"/>
+        <source>Hold your township&apos;s unsaved grid edits as a change request for the county to decide</source>
+        <translation>将本乡镇未保存的网格编辑作为变更申请，提交县级审批</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="22"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="49"/>
+        <source>Approve…</source>
+        <translation>批准…</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="50"/>
+        <source>Approve the selected change request with the approval reference (批复文号); only the county role may</source>
+        <translation>以批复文号批准所选变更申请；仅县级角色可操作</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="55"/>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="56"/>
+        <source>Reject the selected change request with a reason; only the county role may</source>
+        <translation>填写理由驳回所选变更申请；仅县级角色可操作</translation>
+    </message>
+    <message>
+        <location filename="../ui/change_requests.ui" line="70"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ChangesPanel</name>
     <message>
         <location filename="../ui/changes_panel.ui" line="29"/>
@@ -496,12 +544,12 @@
         <location filename="../plugin/adapters/change_tracker.py" line="213"/>
         <location filename="../plugin/adapters/change_tracker.py" line="344"/>
         <location filename="../plugin/dependencies.py" line="97"/>
-        <location filename="../plugin/gui/dock.py" line="60"/>
-        <location filename="../plugin/gui/dock.py" line="210"/>
-        <location filename="../plugin/gui/dock.py" line="409"/>
-        <location filename="../plugin/gui/dock.py" line="615"/>
+        <location filename="../plugin/gui/dock.py" line="62"/>
+        <location filename="../plugin/gui/dock.py" line="218"/>
+        <location filename="../plugin/gui/dock.py" line="423"/>
+        <location filename="../plugin/gui/dock.py" line="629"/>
         <location filename="../plugin/gui/message_bar.py" line="75"/>
-        <location filename="../plugin/gui/plugin.py" line="50"/>
+        <location filename="../plugin/gui/plugin.py" line="51"/>
         <location filename="../plugin/processing/install_algorithm.py" line="101"/>
         <location filename="../plugin/processing/provider.py" line="78"/>
         <source>Community Grids</source>
@@ -769,7 +817,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="741"/>
-        <location filename="../plugin/gui/dock.py" line="487"/>
+        <location filename="../plugin/gui/dock.py" line="501"/>
         <source>Rename grid</source>
         <translation>重命名网格</translation>
     </message>
@@ -1551,6 +1599,33 @@
         <translation>数据库拒绝了变更申请 {id}：网格 {code}（{layer}）不在用户 {user} 所属的乡镇/街道 {township} 内；未提交任何内容。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/pg_desktop.py" line="152"/>
+        <source>You are {user}: neither the county role nor a township role of this workspace.</source>
+        <translation>您是 {user}：既不是本工作空间的县级角色，也不是乡镇角色。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_desktop.py" line="69"/>
+        <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
+        <source>There is no PostgreSQL connection named {name}.</source>
+        <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_desktop.py" line="145"/>
+        <source>You are {user}: the county role ({role}); you decide change requests.</source>
+        <translation>您是 {user}：县级角色（{role}），负责审批变更申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_desktop.py" line="149"/>
+        <source>You are {user}: township {name} ({code}), role {role}; you propose change requests.</source>
+        <translation>您是 {user}：{name}（{code}）乡镇角色 {role}，可提交变更申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_desktop.py" line="262"/>
+        <location filename="../plugin/adapters/pg_store.py" line="408"/>
+        <source>Layer {layer} of schema {schema} did not open: {error}</source>
+        <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/pg_store.py" line="178"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
         <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
@@ -1609,11 +1684,6 @@
         <location filename="../plugin/adapters/pg_store.py" line="235"/>
         <source>{crs} is not an EPSG code; PostGIS needs one.</source>
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/pg_store.py" line="408"/>
-        <source>Layer {layer} of schema {schema} did not open: {error}</source>
-        <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="490"/>
@@ -2151,8 +2221,8 @@
     </message>
     <message>
         <location filename="../plugin/dependencies.py" line="77"/>
-        <location filename="../plugin/gui/plugin.py" line="114"/>
-        <location filename="../plugin/gui/plugin.py" line="88"/>
+        <location filename="../plugin/gui/plugin.py" line="121"/>
+        <location filename="../plugin/gui/plugin.py" line="95"/>
         <source>&amp;Community Grids</source>
         <translation>社区网格(&amp;C)</translation>
     </message>
@@ -2258,11 +2328,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="323"/>
-        <location filename="../plugin/gui/plugin.py" line="334"/>
-        <location filename="../plugin/gui/plugin.py" line="348"/>
-        <location filename="../plugin/gui/plugin.py" line="373"/>
-        <location filename="../plugin/gui/plugin.py" line="380"/>
+        <location filename="../plugin/gui/plugin.py" line="404"/>
+        <location filename="../plugin/gui/plugin.py" line="415"/>
+        <location filename="../plugin/gui/plugin.py" line="429"/>
+        <location filename="../plugin/gui/plugin.py" line="454"/>
+        <location filename="../plugin/gui/plugin.py" line="461"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2412,11 +2482,53 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/changes_panel.py" line="268"/>
-        <source>Mark filed</source>
-        <translation>标记为已备案</translation>
+        <location filename="../plugin/gui/change_requests.py" line="438"/>
+        <source>Propose change request</source>
+        <translation>提交变更申请</translation>
     </message>
     <message>
+        <location filename="../plugin/gui/change_requests.py" line="77"/>
+        <source>QGIS has no saved PostgreSQL connection: add one in the Browser (PostgreSQL → New Connection).</source>
+        <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="187"/>
+        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <source>Approve change request</source>
+        <translation>批准变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="187"/>
+        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <source>Reject change request</source>
+        <translation>驳回变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
+        <source>Approval reference (批复文号)</source>
+        <translation>批复文号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
+        <source>Reason for rejection</source>
+        <translation>驳回理由</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="224"/>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="225"/>
+        <source>Township</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="226"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
@@ -2424,6 +2536,121 @@
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="305"/>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="227"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
+        <source>Proposed by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="228"/>
+        <source>Proposed at</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="229"/>
+        <source>Approval</source>
+        <translation>批复文号</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="230"/>
+        <source>Decided by</source>
+        <translation>审批人</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="266"/>
+        <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
+        <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="388"/>
+        <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
+        <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="521"/>
+        <source>proposed</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="522"/>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="523"/>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="393"/>
+        <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
+        <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="447"/>
+        <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
+        <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="449"/>
+        <source>Reject change request {id} of township {township}? No grid changes.</source>
+        <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="502"/>
+        <location filename="../plugin/gui/division_action.py" line="197"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="326"/>
+        <source>{job}: running…</source>
+        <translation>{job}：正在运行…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="131"/>
+        <source>{n} workspaces in database {db}.</source>
+        <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="133"/>
+        <source>The database {db} holds no workspace you may read.</source>
+        <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="369"/>
+        <source>Reason for rejection: {reason}</source>
+        <translation>驳回理由：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="382"/>
+        <source>Only a township role proposes change requests; {role}</source>
+        <translation>只有乡镇角色可以提交变更申请；{role}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="498"/>
+        <source>{job} failed.</source>
+        <translation>{job}失败。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="309"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
+        <source>Workspace {schema} has no change requests: {error}</source>
+        <translation>工作空间 {schema} 没有变更申请：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="431"/>
+        <source>Change request {id} proposed: {n} grids; the county decides it.</source>
+        <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="509"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="337"/>
+        <source>{job} was cancelled; nothing was changed.</source>
+        <translation>{job}已取消，未做任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/changes_panel.py" line="268"/>
+        <source>Mark filed</source>
+        <translation>标记为已备案</translation>
     </message>
     <message>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
@@ -2574,12 +2801,6 @@
         <translation>自动划分{grid}的三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="197"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="301"/>
-        <source>{job}: running…</source>
-        <translation>{job}：正在运行…</translation>
-    </message>
-    <message>
         <location filename="../plugin/gui/division_action.py" line="228"/>
         <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
         <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
@@ -2596,78 +2817,78 @@
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="463"/>
+        <location filename="../plugin/gui/dock.py" line="477"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="386"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="240"/>
+        <location filename="../plugin/gui/dock.py" line="400"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="242"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="409"/>
+        <location filename="../plugin/gui/dock.py" line="423"/>
         <source>Open a grid workspace first.</source>
         <translation>请先打开网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="465"/>
+        <location filename="../plugin/gui/dock.py" line="479"/>
         <source>Add a grid inside…</source>
         <translation>在其内添加网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="467"/>
+        <location filename="../plugin/gui/dock.py" line="481"/>
         <source>Add a dedicated grid…</source>
         <translation>添加专属网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="470"/>
+        <location filename="../plugin/gui/dock.py" line="484"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="471"/>
+        <location filename="../plugin/gui/dock.py" line="485"/>
         <source>Retire…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="183"/>
+        <location filename="../plugin/gui/dock.py" line="190"/>
         <source>Community Grids — {county}</source>
         <translation>社区网格 — {county}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="389"/>
+        <location filename="../plugin/gui/dock.py" line="403"/>
         <source>Working inside: &lt;b&gt;{parent}&lt;/b&gt; — tools draw {level} grids.</source>
         <translation>当前工作范围：&lt;b&gt;{parent}&lt;/b&gt; — 工具将绘制{level}网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="451"/>
+        <location filename="../plugin/gui/dock.py" line="465"/>
         <source>Filled {count} gaps.</source>
         <translation>已填补 {count} 处空隙。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="512"/>
+        <location filename="../plugin/gui/dock.py" line="526"/>
         <source>{grid} was retired.</source>
         <translation>{grid}已撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="552"/>
+        <location filename="../plugin/gui/dock.py" line="566"/>
         <source>Live check: {n} problems ({errors} errors) around the edit ({grids} grids, {ms:.0f} ms).</source>
         <translation>实时检查：编辑处发现 {n} 个问题（{errors} 个错误）（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="562"/>
+        <location filename="../plugin/gui/dock.py" line="576"/>
         <source>Live check: no problem around the edit ({grids} grids, {ms:.0f} ms).</source>
         <translation>实时检查：编辑处未发现问题（检查 {grids} 个网格，用时 {ms:.0f} 毫秒）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="580"/>
+        <location filename="../plugin/gui/dock.py" line="594"/>
         <source>Local basemap</source>
         <translation>本地底图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/dock.py" line="487"/>
+        <location filename="../plugin/gui/dock.py" line="501"/>
         <source>New name of {grid}:</source>
         <translation>{grid}的新名称：</translation>
     </message>
@@ -2719,8 +2940,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/households_dialog.py" line="125"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="356"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="400"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="391"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
@@ -2791,9 +3012,9 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="557"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="592"/>
         <location filename="../plugin/gui/jobs_panel.py" line="158"/>
-        <location filename="../plugin/gui/plugin.py" line="142"/>
+        <location filename="../plugin/gui/plugin.py" line="149"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="86"/>
         <location filename="../plugin/processing/city_db_algorithms.py" line="70"/>
@@ -2809,82 +3030,82 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="364"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="399"/>
         <source>Household points or table</source>
         <translation>住户点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="366"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
         <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
         <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="369"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="404"/>
         <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="429"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="464"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
         <source>Import staff</source>
         <translation>导入网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="470"/>
         <source>Staff register</source>
         <translation>工作人员名册</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="470"/>
         <location filename="../plugin/gui/staff_panel.py" line="217"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
         <source>Existing staff</source>
         <translation>已有工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="588"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="560"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="588"/>
         <source>What changed between a previous filing package and a new one.</source>
         <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="558"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="593"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="578"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="559"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="594"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="406"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="441"/>
         <source>Replace the counts</source>
         <translation>替换户数人数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="576"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="611"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="594"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="606"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="600"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="635"/>
         <source>Choose a township or village first.</source>
         <translation>请先选择镇（街道）或村（社区）。</translation>
     </message>
@@ -2894,102 +3115,102 @@
         <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="328"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="278"/>
+        <source>On a shared workspace: copy it from PostGIS into a GeoPackage first.</source>
+        <translation>共享工作空间：请先从 PostGIS 复制为 GeoPackage。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="353"/>
         <source>{job} finished.</source>
         <translation>{job}已完成。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="357"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="392"/>
         <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
         <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="371"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="406"/>
         <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="372"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="407"/>
         <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="373"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="408"/>
         <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
         <source>Replace the counts of every grid with these anyway?</source>
         <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="430"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="465"/>
         <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
         <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Append to the register</source>
         <translation>追加到名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Replace the register</source>
         <translation>替换名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="490"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="525"/>
         <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
         <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="238"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="240"/>
         <source>Jobs on {county} ({path})</source>
         <translation>{county}的任务（{path}）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="524"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="559"/>
         <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
         <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="629"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="664"/>
         <source>Written to {path}; it could not be opened here.</source>
         <translation>已写入 {path}；无法在此打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="415"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="450"/>
         <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
         <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="456"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="491"/>
         <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
         <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="580"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="615"/>
         <source>{n} grids changed between the packages; report {path}.</source>
         <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="612"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="647"/>
         <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
         <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="312"/>
-        <source>{job} was cancelled; nothing was changed.</source>
-        <translation>{job}已取消，未做任何修改。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="317"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="342"/>
         <source>{job} failed: {error}</source>
         <translation>{job}失败：{error}</translation>
     </message>
@@ -3110,95 +3331,123 @@
         <translation>显示完整消息</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="52"/>
+        <location filename="../plugin/gui/plugin.py" line="53"/>
         <source>New grid workspace…</source>
         <translation>新建网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="53"/>
+        <location filename="../plugin/gui/plugin.py" line="54"/>
         <source>Open grid workspace…</source>
         <translation>打开网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="54"/>
+        <location filename="../plugin/gui/plugin.py" line="55"/>
+        <source>Open shared workspace (PostGIS)…</source>
+        <translation>打开共享工作空间（PostGIS）…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="56"/>
         <source>Build Hanbin sample workspace…</source>
         <translation>生成汉滨区示例网格工作空间…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="55"/>
+        <location filename="../plugin/gui/plugin.py" line="57"/>
         <source>Grid workspace panel</source>
         <translation>网格工作空间面板</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="56"/>
+        <location filename="../plugin/gui/plugin.py" line="58"/>
         <source>Import grid boundaries…</source>
         <translation>导入网格边界…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="57"/>
+        <location filename="../plugin/gui/plugin.py" line="59"/>
         <source>Size and staffing compliance map</source>
         <translation>规模与人员配备达标情况图</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="58"/>
+        <location filename="../plugin/gui/plugin.py" line="60"/>
         <source>Allocate grid codes…</source>
         <translation>分配网格编码…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="59"/>
+        <location filename="../plugin/gui/plugin.py" line="61"/>
         <source>Attach households…</source>
         <translation>挂接住户…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="60"/>
+        <location filename="../plugin/gui/plugin.py" line="62"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="62"/>
         <source>Audit grid workspace</source>
         <translation>审核网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="142"/>
+        <location filename="../plugin/gui/plugin.py" line="149"/>
         <source>Open grid workspace</source>
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="309"/>
+        <location filename="../plugin/gui/plugin.py" line="387"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="311"/>
+        <location filename="../plugin/gui/plugin.py" line="389"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="314"/>
+        <location filename="../plugin/gui/plugin.py" line="392"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="317"/>
+        <location filename="../plugin/gui/plugin.py" line="395"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="162"/>
+        <location filename="../plugin/gui/plugin.py" line="398"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
+        <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="94"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="143"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="215"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="255"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="290"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="312"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="315"/>
+        <source>Change requests</source>
+        <translation>网格变更申请</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="169"/>
         <source>Opened grid workspace {name} ({path}).</source>
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="225"/>
+        <location filename="../plugin/gui/plugin.py" line="277"/>
+        <location filename="../plugin/gui/plugin.py" line="300"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="197"/>
+        <location filename="../plugin/gui/plugin.py" line="207"/>
+        <source>Opened shared workspace {name} ({path}). {role}</source>
+        <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/plugin.py" line="249"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="218"/>
+        <location filename="../plugin/gui/plugin.py" line="295"/>
+        <location filename="../plugin/gui/plugin.py" line="270"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -3602,21 +3851,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>提交网格变更申请（乡镇/街道）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="94"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="143"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="255"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="290"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="312"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="315"/>
-        <source>Change requests</source>
-        <translation>网格变更申请</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="60"/>
         <source>A township&apos;s written application for a change of its grids (§7.6): compares its edited copy of the county&apos;s workspace with the workspace as it got it and writes a change-set package (GeoPackage) with what changes (every added, modified or retired grid with its values and geometry before and after), why and who. Only the township&apos;s own grids may change; an edit to another township&apos;s grid is refused.</source>
         <translation>乡镇/街道对本辖区网格变更的书面申请（第7.6条）：将编辑后的县级工作空间副本与收到时的工作空间比较，写出变更申请数据包（GeoPackage），内容包括变更内容（每个新增、修改或撤销的网格及其变更前后的属性和范围）、变更理由和申请人。只能变更本乡镇/街道的网格；修改其他乡镇/街道网格的编辑将被拒绝。</translation>
@@ -3681,11 +3915,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
-        <source>Proposed by</source>
-        <translation>申请人</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="84"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="62"/>
         <location filename="../plugin/processing/workspace_algorithms.py" line="129"/>
@@ -3732,12 +3961,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>变更带来的审核问题数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
-        <source>Approval reference (批复文号)</source>
-        <translation>批复文号</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="183"/>
         <source>Approved by</source>
         <translation>批准人</translation>
@@ -3752,12 +3975,6 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <location filename="../plugin/processing/changeset_algorithms.py" line="185"/>
         <source>Change log records</source>
         <translation>变动记录条数</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
-        <source>Reason for rejection</source>
-        <translation>驳回理由</translation>
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="224"/>
@@ -4778,11 +4995,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>已向模式 {schema} 复制 {rows} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
-        <source>There is no PostgreSQL connection named {name}.</source>
-        <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
-    </message>
-    <message>
         <location filename="../plugin/processing/pg_algorithms.py" line="55"/>
         <source>{name} is not a schema name: use lower-case letters, digits and underscores.</source>
         <translation>{name} 不是有效的模式名称：请使用小写字母、数字和下划线。</translation>
@@ -4876,11 +5088,6 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="123"/>
         <source>Workspace {schema} has no county and township roles yet: set up the roles first.</source>
         <translation>工作空间 {schema} 尚无县级和乡镇/街道角色：请先设置角色。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
-        <source>Workspace {schema} has no change requests: {error}</source>
-        <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
         <location filename="../plugin/processing/provider.py" line="81"/>
@@ -5456,6 +5663,14 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>DecideChangeDialog</name>
+    <message>
+        <location filename="../ui/decide_change.ui" line="8"/>
+        <source>Decide a change request</source>
+        <translation>审批变更申请</translation>
+    </message>
+</context>
+<context>
     <name>DedicatedGridDialog</name>
     <message>
         <location filename="../ui/dedicated_grid.ui" line="8"/>
@@ -5557,147 +5772,162 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="38"/>
+        <location filename="../ui/grid_dock.ui" line="39"/>
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="39"/>
+        <location filename="../ui/grid_dock.ui" line="40"/>
         <source>Add a basemap</source>
         <translation>添加底图</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="55"/>
+        <location filename="../ui/grid_dock.ui" line="62"/>
         <source>Work inside</source>
         <translation>在其内工作</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="56"/>
+        <location filename="../ui/grid_dock.ui" line="63"/>
         <source>Work inside the selected grid</source>
         <translation>在所选网格内工作</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="64"/>
+        <location filename="../ui/grid_dock.ui" line="71"/>
         <source>Give gaps to the neighbour with the longest shared boundary</source>
         <translation>将空隙划给共同边界最长的相邻网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="69"/>
+        <location filename="../ui/grid_dock.ui" line="76"/>
         <source>Search by code or name</source>
         <translation>按编码或名称搜索</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="85"/>
+        <location filename="../ui/grid_dock.ui" line="92"/>
         <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
         <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="86"/>
+        <location filename="../ui/grid_dock.ui" line="93"/>
         <source>Live check</source>
         <translation>实时检查</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="108"/>
+        <location filename="../ui/grid_dock.ui" line="115"/>
         <source>Draw grid</source>
         <translation>绘制网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="109"/>
+        <location filename="../ui/grid_dock.ui" line="116"/>
         <source>Draw grid — Digitise a grid of the active level inside the active parent</source>
         <translation>绘制网格 — 在当前上级网格内绘制当前层级的网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="113"/>
+        <location filename="../ui/grid_dock.ui" line="120"/>
         <source>Subdivide</source>
         <translation>细分</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="114"/>
+        <location filename="../ui/grid_dock.ui" line="121"/>
         <source>Subdivide — Draw lines (Shift + right click for another) or a ring across a grid</source>
         <translation>细分 — 在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="118"/>
+        <location filename="../ui/grid_dock.ui" line="125"/>
         <source>Merge grids</source>
         <translation>合并网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="119"/>
+        <location filename="../ui/grid_dock.ui" line="126"/>
         <source>Merge grids — Click adjacent grids, then right click to merge them</source>
         <translation>合并网格 — 依次点击相邻网格，然后右键合并</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="123"/>
+        <location filename="../ui/grid_dock.ui" line="130"/>
         <source>Fill gap</source>
         <translation>填补空隙</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="124"/>
+        <location filename="../ui/grid_dock.ui" line="131"/>
         <source>Fill gap — Click inside a gap of the active parent</source>
         <translation>填补空隙 — 在当前上级网格内的空隙中点击</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="128"/>
+        <location filename="../ui/grid_dock.ui" line="135"/>
         <source>Move shared boundary</source>
         <translation>调整共同边界</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="129"/>
+        <location filename="../ui/grid_dock.ui" line="136"/>
         <source>Move shared boundary — Draw the new course of a boundary between neighbours</source>
         <translation>调整共同边界 — 绘制相邻网格之间边界的新走向</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="133"/>
+        <location filename="../ui/grid_dock.ui" line="140"/>
         <source>Dedicated grid</source>
         <translation>专属网格</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="134"/>
+        <location filename="../ui/grid_dock.ui" line="141"/>
         <source>Dedicated grid — Draw a dedicated grid (school, factory…) inside a village</source>
         <translation>专属网格 — 在村（社区）内绘制专属网格（学校、厂区等）</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="138"/>
+        <location filename="../ui/grid_dock.ui" line="145"/>
         <source>Fill all gaps of the active parent</source>
         <translation>填补当前上级网格内的所有空隙</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="138"/>
+        <location filename="../ui/grid_dock.ui" line="145"/>
         <source>Fill all gaps</source>
         <translation>填补全部缺口</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="142"/>
+        <location filename="../ui/grid_dock.ui" line="149"/>
         <source>Import grid boundaries…</source>
         <translation>导入网格边界…</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="36"/>
+        <location filename="../ui/grid_dock.ui" line="37"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="146"/>
+        <location filename="../ui/grid_dock.ui" line="153"/>
+        <source>Open shared workspace (PostGIS)…</source>
+        <translation>打开共享工作空间（PostGIS）…</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="154"/>
+        <source>Shared workspace</source>
+        <translation>共享工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="155"/>
+        <source>Open a workspace kept in a PostgreSQL/PostGIS database, shared by the county and its townships</source>
+        <translation>打开保存在 PostgreSQL/PostGIS 数据库中、由县和各乡镇共享的工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/grid_dock.ui" line="158"/>
         <source>Tianditu vector map with labels</source>
         <translation>天地图矢量底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="149"/>
+        <location filename="../ui/grid_dock.ui" line="161"/>
         <source>Tianditu imagery with labels</source>
         <translation>天地图影像底图（含注记）</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="152"/>
+        <location filename="../ui/grid_dock.ui" line="164"/>
         <source>OpenStreetMap</source>
         <translation>OpenStreetMap</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="155"/>
+        <location filename="../ui/grid_dock.ui" line="167"/>
         <source>Local tiles or raster (offline)…</source>
         <translation>本地瓦片或栅格（离线）…</translation>
     </message>
     <message>
-        <location filename="../ui/grid_dock.ui" line="158"/>
+        <location filename="../ui/grid_dock.ui" line="170"/>
         <source>Tianditu key…</source>
         <translation>天地图密钥…</translation>
     </message>
@@ -5837,111 +6067,136 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
     <message>
         <location filename="../ui/jobs_panel.ui" line="14"/>
+        <source>Shared workspace (PostGIS)</source>
+        <translation>共享工作空间（PostGIS）</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="18"/>
+        <source>Open shared workspace (PostGIS)…</source>
+        <translation>打开共享工作空间（PostGIS）…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="19"/>
+        <source>Open a workspace kept in a PostgreSQL/PostGIS database, shared by the county and its townships</source>
+        <translation>打开保存在 PostgreSQL/PostGIS 数据库中、由县和各乡镇共享的工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="24"/>
+        <source>Change requests…</source>
+        <translation>变更申请…</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="25"/>
+        <source>Propose your township&apos;s edits, or approve and reject the townships&apos; change requests</source>
+        <translation>提交本乡镇的编辑，或批准、驳回各乡镇的变更申请</translation>
+    </message>
+    <message>
+        <location filename="../ui/jobs_panel.ui" line="33"/>
         <source>Data into the workspace</source>
         <translation>导入工作空间的数据</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="18"/>
+        <location filename="../ui/jobs_panel.ui" line="37"/>
         <source>Import boundaries…</source>
         <translation>导入边界…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="19"/>
+        <location filename="../ui/jobs_panel.ui" line="38"/>
         <source>Import grid boundaries from a file or layer into the open workspace</source>
         <translation>从文件或图层导入网格边界到当前工作空间</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="24"/>
+        <location filename="../ui/jobs_panel.ui" line="43"/>
         <source>Attach households…</source>
         <translation>挂接住户…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="25"/>
+        <location filename="../ui/jobs_panel.ui" line="44"/>
         <source>Count the households and persons of each grid from household points or a table</source>
         <translation>根据住户点或住户表统计每个网格的户数和人数</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="30"/>
+        <location filename="../ui/jobs_panel.ui" line="49"/>
         <source>Import staff…</source>
         <translation>导入工作人员…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="31"/>
+        <location filename="../ui/jobs_panel.ui" line="50"/>
         <source>Read a staff register (CSV or XLSX) into the workspace</source>
         <translation>将工作人员名册（CSV 或 XLSX）导入工作空间</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="36"/>
+        <location filename="../ui/jobs_panel.ui" line="55"/>
         <source>Allocate codes…</source>
         <translation>分配编码…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="37"/>
+        <location filename="../ui/jobs_panel.ui" line="56"/>
         <source>Give codes to the grids without one, after a preview</source>
         <translation>预览后为尚无编码的网格分配编码</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="45"/>
+        <location filename="../ui/jobs_panel.ui" line="64"/>
         <source>Filing</source>
         <translation>备案</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="49"/>
+        <location filename="../ui/jobs_panel.ui" line="68"/>
         <source>Export filing package…</source>
         <translation>导出备案数据包…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="50"/>
+        <location filename="../ui/jobs_panel.ui" line="69"/>
         <source>Write the filing package for the city (refused while error findings are not accepted)</source>
         <translation>写出报送市级的备案数据包（存在未接受的错误级问题时拒绝导出）</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="55"/>
+        <location filename="../ui/jobs_panel.ui" line="74"/>
         <source>Compare packages…</source>
         <translation>比较数据包…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="56"/>
+        <location filename="../ui/jobs_panel.ui" line="75"/>
         <source>What changed between two filing packages</source>
         <translation>两个备案数据包之间的变化</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="64"/>
+        <location filename="../ui/jobs_panel.ui" line="83"/>
         <source>Print</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="68"/>
+        <location filename="../ui/jobs_panel.ui" line="87"/>
         <source>Township or village</source>
         <translation>镇（街道）或村（社区）</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="73"/>
+        <location filename="../ui/jobs_panel.ui" line="92"/>
         <source>The township or village the notice map or permits are made for</source>
         <translation>制作公示图或工作证的镇（街道）或村（社区）</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="78"/>
+        <location filename="../ui/jobs_panel.ui" line="97"/>
         <source>Notice map…</source>
         <translation>公示图…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="79"/>
+        <location filename="../ui/jobs_panel.ui" line="98"/>
         <source>Print the public notice map (PDF) of the chosen township or village</source>
         <translation>打印所选镇（街道）或村（社区）的网格划分公示图（PDF）</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="84"/>
+        <location filename="../ui/jobs_panel.ui" line="103"/>
         <source>Work permits…</source>
         <translation>工作证…</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="85"/>
+        <location filename="../ui/jobs_panel.ui" line="104"/>
         <source>Print the grid heads&apos; work permits (PDF) of the chosen township or village</source>
         <translation>打印所选镇（街道）或村（社区）网格长的工作证（PDF）</translation>
     </message>
     <message>
-        <location filename="../ui/jobs_panel.ui" line="100"/>
+        <location filename="../ui/jobs_panel.ui" line="119"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -5977,6 +6232,77 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/merge_survivor.ui" line="23"/>
         <source>Households</source>
         <translation>户数</translation>
+    </message>
+</context>
+<context>
+    <name>PgOpenDialog</name>
+    <message>
+        <location filename="../ui/pg_open.ui" line="8"/>
+        <source>Open shared workspace (PostGIS)</source>
+        <translation>打开共享工作空间（PostGIS）</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="12"/>
+        <source>Choose one of your saved PostgreSQL connections (Browser → PostgreSQL) and the workspace schema in it. Your database user decides what you may change: the county role or one township.</source>
+        <translation>选择一个已保存的 PostgreSQL 连接（浏览器 → PostgreSQL）及其中的工作空间模式。您的数据库用户决定可修改的范围：县级角色或某一乡镇。</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="20"/>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="29"/>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="38"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="45"/>
+        <source>as saved with the connection, or from your password file</source>
+        <translation>留空则使用连接中保存的密码或密码文件</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="50"/>
+        <source>Workspace schema</source>
+        <translation>工作空间模式</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="66"/>
+        <source>List workspaces</source>
+        <translation>列出工作空间</translation>
+    </message>
+    <message>
+        <location filename="../ui/pg_open.ui" line="67"/>
+        <source>Connect and list the schemas of the database that hold a workspace you may read</source>
+        <translation>连接数据库并列出其中您可读取的工作空间模式</translation>
+    </message>
+</context>
+<context>
+    <name>ProposeChangeDialog</name>
+    <message>
+        <location filename="../ui/propose_change.ui" line="8"/>
+        <source>Propose a change request</source>
+        <translation>提交变更申请</translation>
+    </message>
+    <message>
+        <location filename="../ui/propose_change.ui" line="8"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../ui/propose_change.ui" line="26"/>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <location filename="../ui/propose_change.ui" line="31"/>
+        <source>Reason for the change</source>
+        <translation>变更理由</translation>
     </message>
 </context>
 <context>

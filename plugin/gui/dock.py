@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qgis.core import Qgis, QgsCoordinateTransform, QgsProject, QgsRectangle
 from qgis.gui import QgsDockWidget, QgsRubberBand
-from qgis.PyQt.QtCore import QDate, QTimer
+from qgis.PyQt.QtCore import QDate, QTimer, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QIcon
 from qgis.PyQt.QtWidgets import (
     QAction,
@@ -56,6 +56,8 @@ def icon(name: str) -> QIcon:
 
 
 class GridDock(QgsDockWidget):
+    open_shared_requested = pyqtSignal()  # "Open shared workspace (PostGIS)…": the plugin shows its dialog
+
     def __init__(self, iface, parent=None):
         super().__init__(tr("Community Grids"), parent)
         self.setObjectName(DOCK_OBJECT_NAME)
@@ -116,6 +118,11 @@ class GridDock(QgsDockWidget):
         self.basemap_menu.addAction(ui.tianditu_key)
         self.basemap_button.setMenu(self.basemap_menu)
         self.toolbar.insertWidget(self.import_action, self.basemap_button)
+        # the shared (PostGIS) workspace: the plugin shows its dialog; the role label says who edits
+        self.shared_action = ui.community_grids_open_shared
+        self.shared_action.setIcon(icon("workspace_open"))
+        self.shared_action.triggered.connect(lambda *_: self.open_shared_requested.emit())
+        self.role_label = ui.role_label
 
         self.parent_label = ui.parent_label
         self.work_inside_button = ui.work_inside_button
@@ -181,6 +188,7 @@ class GridDock(QgsDockWidget):
                 signal.connect(self.schedule_refresh)
             self._connected_layers.append(layer)
         self.setWindowTitle(tr("Community Grids — {county}").format(county=workspace.info.county_name))
+        self._show_role(getattr(workspace, "role", None))
         for panel in self.panels.values():
             if hasattr(panel, "set_workspace"):
                 panel.set_workspace(workspace)
@@ -208,7 +216,13 @@ class GridDock(QgsDockWidget):
                 with contextlib.suppress(RuntimeError):
                     panel.set_workspace(None)
         self.setWindowTitle(tr("Community Grids"))
+        self._show_role(None)
         self._update_parent_label()
+
+    def _show_role(self, role) -> None:
+        """A shared workspace: which role the planner is (the county, or which township)."""
+        self.role_label.setText(role.describe() if role is not None else "")
+        self.role_label.setVisible(role is not None)
 
     def _disconnect_layers(self) -> None:
         for layer in self._connected_layers:

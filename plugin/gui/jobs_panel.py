@@ -209,6 +209,8 @@ class JobsPanel(QWidget, PANEL_FORM):
         self.compareButton.clicked.connect(self._guard(self.compare_packages))
         self.noticeButton.clicked.connect(self._guard(lambda: self.print_document("notice")))
         self.permitsButton.clicked.connect(self._guard(lambda: self.print_document("permits")))
+        self.sharedButton.clicked.connect(self._guard(self.open_shared))
+        self.changeRequestsButton.clicked.connect(self._guard(self.show_change_requests))
         from .division_action import DivisionAction
 
         self.division = DivisionAction(self)  # "Propose level 3 division…" on the dock's selected grid
@@ -258,6 +260,29 @@ class JobsPanel(QWidget, PANEL_FORM):
             button.setEnabled(enabled)
         self.noticeButton.setEnabled(enabled and self.townshipCombo.count() > 0)
         self.permitsButton.setEnabled(enabled and self.townshipCombo.count() > 0)
+        shared = getattr(self.workspace, "store", "") == "postgis"
+        file_jobs = (
+            self.householdsButton,
+            self.staffButton,
+            self.filingButton,
+            self.compareButton,
+            self.noticeButton,
+            self.permitsButton,
+        )
+        if not hasattr(self, "_file_tips"):
+            self._file_tips = {button: button.toolTip() for button in file_jobs}
+        for button in file_jobs:  # these read and write a workspace file: a shared one is copied out first
+            if shared:
+                button.setEnabled(False)
+            button.setToolTip(
+                tr("On a shared workspace: copy it from PostGIS into a GeoPackage first.")
+                if shared
+                else self._file_tips[button]
+            )
+        self.sharedButton.setEnabled(self.dock is not None and hasattr(self.dock, "open_shared_requested"))
+        self.changeRequestsButton.setEnabled(
+            shared and self.dock is not None and "change_requests" in getattr(self.dock, "panels", {})
+        )
         if getattr(self, "division", None) is not None:
             self.division.update()
 
@@ -335,6 +360,16 @@ class JobsPanel(QWidget, PANEL_FORM):
             self.dock.session.changed()
 
     # ------------------------------------------------------------ the jobs
+
+    def open_shared(self) -> None:
+        """The dock's "Open shared workspace (PostGIS)…" (the plugin shows its dialog)."""
+        if self.dock is not None and hasattr(self.dock, "open_shared_requested"):
+            self.dock.open_shared_requested.emit()
+
+    def show_change_requests(self) -> None:
+        panel = getattr(self.dock, "panels", {}).get("change_requests") if self.dock is not None else None
+        if panel is not None:
+            self.dock.tabs.setCurrentWidget(panel)
 
     def import_boundaries(self) -> None:
         if self.dock is not None:

@@ -35,6 +35,7 @@ class CommunityGridsPlugin:
         self.dock = None
         self.workspace: Workspace | None = None
         self.tracker = None  # records every saved grid change in the change log
+        self.pg_dialog = None  # the last "open shared workspace" dialog
         self.audit_dock = None
 
     # ------------------------------------------------------------ QGIS entry points
@@ -51,6 +52,7 @@ class CommunityGridsPlugin:
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
         self.add_action("workspace_new", tr("New grid workspace…"), self.new_workspace)
         self.add_action("workspace_open", tr("Open grid workspace…"), self.choose_workspace)
+        self.add_action("workspace_open", tr("Open shared workspace (PostGIS)…"), self.choose_pg_workspace)
         self.add_action("community_grids", tr("Build Hanbin sample workspace…"), self.build_sample, toolbar=False)
         self.add_action("draw_grid", tr("Grid workspace panel"), self.show_dock)
         self.add_action("import_boundaries", tr("Import grid boundaries…"), self.import_boundaries, toolbar=False)
@@ -81,6 +83,11 @@ class CommunityGridsPlugin:
             with contextlib.suppress(TypeError, RuntimeError):
                 signal.disconnect(slot)
         self._stop_tracking()
+        if self.pg_dialog is not None:
+            with contextlib.suppress(RuntimeError):
+                self.pg_dialog.close()
+                self.pg_dialog.deleteLater()
+            self.pg_dialog = None
         from ..adapters.basemaps import remove_key_injector
 
         remove_key_injector()
@@ -162,13 +169,58 @@ class CommunityGridsPlugin:
         self.message(tr("Opened grid workspace {name} ({path}).").format(name=workspace.info.county_name, path=path))
         return workspace
 
+    @slot_guard
+    def choose_pg_workspace(self, *_args):
+        """The dialog choosing a saved PostgreSQL connection and a workspace schema (opened, not run: its
+        "Open" opens the workspace, a refusal stays in the dialog)."""
+        from .change_requests import PgOpenDialog
+
+        dialog = PgOpenDialog(self._open_pg, self.iface.mainWindow())
+        self.pg_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _open_pg(self, params, name: str) -> str | None:
+        workspace, problem = self.load_pg_workspace(params, name)
+        return problem if workspace is None else None
+
+    def load_pg_workspace(self, params, name: str, announce: bool = True):
+        """Open the shared workspace of schema ``name`` the way a GeoPackage is opened (layers added once, the
+        docks attached; the database's triggers keep its change log) and tell the planner which role they
+        are. Returns (workspace, None), or (None, the message) with nothing changed."""
+        from contextlib import closing
+
+        from ..adapters import pg_desktop, pg_store
+
+        try:
+            workspace = pg_desktop.open_in_project(params, name, QgsProject.instance())
+            with closing(pg_store.connect(params)) as conn:
+                workspace.role = pg_desktop.workspace_role(conn, name)
+        except WorkspaceError as error:
+            if announce:
+                self.message(str(error), Qgis.MessageLevel.Critical)
+            return None, str(error)
+        self._attach(workspace)
+        self.zoom_to_county_if_lost(workspace)
+        if announce:
+            self.message(
+                tr("Opened shared workspace {name} ({path}). {role}").format(
+                    name=workspace.info.county_name, path=workspace.path, role=workspace.role.describe()
+                )
+            )
+        return workspace, None
+
     def _attach(self, workspace: Workspace) -> None:
-        """Make ``workspace`` the open one: its layers in the project, a change tracker, the docks."""
+        """Make ``workspace`` the open one: its layers in the project, a change tracker, the docks.
+
+        A shared PostGIS workspace has no tracker here: the database's triggers write its change log (a
+        tracker would log every saved change twice)."""
         self._stop_tracking()
         from ..adapters.change_tracker import ChangeTracker
 
-        self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
-        self.tracker.connect()
+        if getattr(workspace, "store", "") != "postgis":
+            self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
+            self.tracker.connect()
         workspace.add_to_project(QgsProject.instance())
         self.workspace = workspace
         self.open_dock(workspace)
@@ -209,7 +261,7 @@ class CommunityGridsPlugin:
         project = QgsProject.instance()
         found = project_workspace_layers(project)
         if not found:
-            return None
+            return self.attach_project_pg_workspace()
         path = next(iter(found))
         try:
             workspace = open_workspace(path, project)
@@ -225,6 +277,31 @@ class CommunityGridsPlugin:
             tr("Reattached grid workspace {name} ({path}) of this project.").format(
                 name=workspace.info.county_name, path=path
             )
+        )
+        return workspace
+
+    def attach_project_pg_workspace(self):
+        """The shared PostGIS workspace whose layers the project holds, attached around those very layers
+        (None, and nothing attached, when there is none or it cannot be reached: the planner is told why)."""
+        from ..adapters import pg_desktop
+
+        found = pg_desktop.project_pg_workspaces(QgsProject.instance())
+        if not found:
+            return None
+        params, name = found[0]
+        workspace, problem = self.load_pg_workspace(params, name, announce=False)
+        if workspace is None:
+            self.message(
+                tr("The project's grid workspace could not be reopened: {error}").format(error=problem),
+                Qgis.MessageLevel.Warning,
+            )
+            return None
+        self.message(
+            tr("Reattached grid workspace {name} ({path}) of this project.").format(
+                name=workspace.info.county_name, path=workspace.path
+            )
+            + " "
+            + workspace.role.describe()
         )
         return workspace
 
@@ -294,8 +371,9 @@ class CommunityGridsPlugin:
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
             self.docks.append(self.dock)
             self._add_panels(self.dock)
+            self.dock.open_shared_requested.connect(self.choose_pg_workspace)
         self.dock.set_workspace(workspace)
-        if "changes" in self.dock.panels and self.tracker is not None:
+        if "changes" in self.dock.panels:
             self.dock.panels["changes"].set_tracker(self.tracker)
         self.dock.show()
         self.dock.raise_()
@@ -315,6 +393,9 @@ class CommunityGridsPlugin:
         from .jobs_panel import JobsPanel
 
         dock.add_panel("jobs", JobsPanel(self.iface, dock, dock), tr("Jobs"))
+        from .change_requests import ChangeRequestsPanel
+
+        dock.add_panel("change_requests", ChangeRequestsPanel(self.iface, dock, dock), tr("Change requests"))
 
     @slot_guard
     def show_compliance(self) -> None:

@@ -1,0 +1,462 @@
+"""The shared PostGIS workspace on the desktop (issue 14), against the private server (scripts/pg_cluster.sh),
+nothing mocked: the dock's dialog opens a workspace from one of QGIS's saved PostgreSQL connections (bad input
+refused with its message, nothing added); a township proposes its unsaved edits from the "Change requests" page,
+the county approves them with the approval reference → the grids are current and logged with it; a rejection
+changes nothing; a township clicking "Approve" gets the database's refusal. Real clicks and typing (QTest)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import shapely
+from qgis.core import (
+    QgsApplication,
+    QgsDataSourceUri,
+    QgsGeometry,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtTest import QTest
+from qgis.PyQt.QtWidgets import QDialogButtonBox
+
+from plugin.adapters import pg_changesets as pgc
+from plugin.adapters import pg_store
+from plugin.core import changesets as core
+from plugin.core import schema
+from plugin.i18n import tr
+
+# ---------------------------------------------------------------- the PostGIS tests' fixtures, reused here
+
+POSTGIS_TESTS = Path(__file__).resolve().parents[1] / "postgis"
+if str(POSTGIS_TESTS) not in sys.path:
+    sys.path.insert(0, str(POSTGIS_TESTS))
+_spec = importlib.util.spec_from_file_location("pg_fixtures_for_qgis_tests", POSTGIS_TESTS / "conftest.py")
+_pg = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pg)
+pg_cluster, pg_admin, unique_name, shared_workspace = (
+    _pg.pg_cluster,
+    _pg.pg_admin,
+    _pg.unique_name,
+    _pg.shared_workspace,
+)
+
+from pg_helpers import TOWN_A, TOWN_B, X0, Y0  # noqa: E402
+
+A1, A2 = TOWN_A + "00101001", TOWN_A + "00101002"
+REF = "汉滨政发〔2024〕12号"
+LEFT = Qt.MouseButton.LeftButton
+TIMEOUT = 60.0
+
+
+def wait_until(condition, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        QTest.qWait(50)
+
+
+def wait_idle(panel):
+    wait_until(lambda: not panel.runner.busy and QgsApplication.taskManager().countActiveTasks() == 0)
+
+
+def click(widget):
+    assert widget.isEnabled(), widget.objectName()
+    QTest.mouseClick(widget, LEFT)
+
+
+def type_into(widget, text):
+    """Typing: ASCII as key presses; Chinese as a planner's input method commits it (QTest types ASCII only)."""
+    from qgis.PyQt.QtGui import QInputMethodEvent
+    from qgis.PyQt.QtWidgets import QApplication
+
+    widget.setFocus()
+    if text.isascii():
+        QTest.keyClicks(widget, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def ws(shared_workspace):
+    with closing(pg_store.connect(shared_workspace.admin)) as conn:
+        pgc.install_change_sets(
+            conn, shared_workspace.name, shared_workspace.county, [shared_workspace.town_a, shared_workspace.town_b]
+        )
+    return shared_workspace
+
+
+@pytest.fixture
+def plugin(ws, recording_iface, qgis_app, qgis_new_project, qgis_canvas, no_forms):
+    """The plugin loaded into the test's QGIS (its teardown before the workspace's: the layers let go first)."""
+    from plugin.gui.plugin import CommunityGridsPlugin
+
+    plugin = CommunityGridsPlugin(recording_iface)
+    plugin.initGui()
+    yield plugin
+    project = QgsProject.instance()
+    for layer in project.mapLayers().values():
+        if isinstance(layer, QgsVectorLayer) and layer.isEditable():
+            layer.rollBack()
+    project.clear()
+    plugin.unload()
+    QTest.qWait(10)
+
+
+@pytest.fixture
+def saved_connection(ws):
+    """save(name, group, password=False) -> a QGIS saved PostgreSQL connection for the login of ``group``."""
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    names = []
+
+    def save(name, group, with_password=False):
+        login = ws.logins[group]
+        uri = QgsDataSourceUri()
+        uri.setConnection(
+            login.host, str(login.port), login.dbname, login.user, login.password if with_password else ""
+        )
+        configuration = {"saveUsername": True, "savePassword": with_password}
+        metadata.saveConnection(metadata.createConnection(uri.uri(False), configuration), name)
+        names.append(name)
+        return name
+
+    yield save
+    for name in names:
+        metadata.deleteConnection(name)
+
+
+def project_layers():
+    return [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.customProperty(schema.PROPERTY_LAYER)]
+
+
+def grids_as_admin(ws):
+    with closing(pg_store.connect(ws.admin)) as conn:
+        return pgc.read_pg_grids(conn, ws.name)
+
+
+def snapshot(ws):
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        out = []
+        for table in ("grid_level3", "change_log", "code_registry"):
+            cur.execute(f'select * from "{ws.name}".{table} order by 1')
+            out.append([tuple(str(v) for v in r) for r in cur.fetchall()])
+        return out
+
+
+def open_as(plugin, ws, group):
+    workspace, problem = plugin.load_pg_workspace(ws.logins[group], ws.name)
+    assert problem is None, problem
+    return workspace
+
+
+def requests_page(plugin):
+    dock = plugin.dock
+    page = dock.panels["change_requests"]
+    dock.setFloating(True)  # the test's main window is never shown: the dock is a window of its own
+    dock.tabs.setCurrentWidget(page)
+    dock.resize(520, 760)
+    dock.show()
+    QTest.qWait(20)
+    assert page.isVisible()
+    return page
+
+
+def select_request(page, set_id):
+    table = page.ui.setsTable
+    row = next(r for r, data in enumerate(page.rows) if data["set_id"] == set_id)
+    table.scrollToItem(table.item(row, 0))
+    rect = table.visualItemRect(table.item(row, 0))
+    QTest.mouseClick(table.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, rect.center())
+    assert page.selected_id() == set_id
+
+
+def decide(page, set_id, approve, text):
+    select_request(page, set_id)
+    click(page.ui.approveButton if approve else page.ui.rejectButton)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.approving is approve
+    type_into(dialog.ui.valueEdit, text)
+    click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
+    wait_idle(page)
+
+
+def propose_by_adapter(ws):
+    """Township A's border between its two groups moved (the setup of the deciding tests)."""
+    from dataclasses import replace
+
+    with closing(pg_store.connect(ws.logins[ws.town_a])) as conn:
+        before = pgc.read_pg_grids(conn, ws.name)
+        l3 = before["grid_level3"]
+        geoms = l3.geometries.copy()
+        codes = l3.codes.tolist()
+        geoms[codes.index(A1)] = shapely.box(X0, Y0, X0 + 600, Y0 + 1000)
+        geoms[codes.index(A2)] = shapely.box(X0 + 600, Y0, X0 + 1000, Y0 + 1000)
+        after = {**before, "grid_level3": replace(l3, geometries=geoms)}
+        return pgc.propose(conn, ws.name, core.propose_change_set(before, after, TOWN_A, "新修道路，两组边界随路调整"))
+
+
+# ---------------------------------------------------------------- opening
+
+
+def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved_connection, recording_iface):
+    name = saved_connection(f"cg_{ws.name}_town_a", ws.town_a)
+    bar_button = plugin.toolbar.widgetForAction(
+        next(a for a in plugin.actions if a.objectName() == "community_grids_choose_pg_workspace")
+    )
+    click(bar_button)
+    dialog = plugin.pg_dialog
+    assert dialog is not None and dialog.isVisible()
+    combo = dialog.ui.connectionCombo
+    combo.setFocus()
+    QTest.keyClicks(combo, name)
+    assert combo.currentText() == name
+    assert dialog.ui.userEdit.text() == f"{ws.town_a}_login" and dialog.ui.passwordEdit.text() == ""
+
+    # a wrong password: the database's refusal in the user's words, nothing listed, nothing opened
+    type_into(dialog.ui.passwordEdit, "not-the-password")
+    click(dialog.ui.listButton)
+    assert f"{ws.town_a}_login" in dialog.ui.statusLabel.text()
+    assert dialog.ui.statusLabel.text() == tr("PostgreSQL refused the password of user {user} ({where}).").format(
+        user=f"{ws.town_a}_login", where=dialog.params().where()
+    )
+    assert dialog.ui.schemaCombo.count() == 0
+    type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
+    click(dialog.button())
+    assert dialog.isVisible() and not project_layers() and plugin.workspace is None
+
+    # the right password: the workspace schemas listed, the one chosen opened
+    dialog.ui.passwordEdit.clear()
+    type_into(dialog.ui.passwordEdit, f"pw-{ws.town_a}")
+    click(dialog.ui.listButton)
+    listed = [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
+    assert ws.name in listed
+    dialog.ui.schemaCombo.lineEdit().clear()
+    type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
+    click(dialog.button())
+    assert dialog.opened and not dialog.isVisible(), dialog.ui.statusLabel.text()
+
+    workspace = plugin.workspace
+    assert workspace is not None and workspace.store == "postgis" and workspace.schema_name == ws.name
+    layers = project_layers()
+    assert len(layers) == len(schema.WORKSPACE_LAYERS)
+    assert {lyr.providerType() for lyr in layers} == {"postgres"}
+    assert workspace.grid_layer(3).featureCount() == 4
+    assert plugin.tracker is None  # the database's triggers keep the change log of a shared workspace
+    dock = plugin.dock
+    assert dock.session is not None and dock.role_label.isVisibleTo(dock)
+    assert TOWN_A in dock.role_label.text() and ws.town_a in dock.role_label.text()
+    page = dock.panels["change_requests"]
+    assert page.role.kind == "township" and page.role.town_code == TOWN_A
+    assert page.ui.proposeButton.isEnabled()
+
+    # opened again from the dock's own action: the layers are not added twice
+    click(dock.toolbar.widgetForAction(dock.shared_action))
+    again = plugin.pg_dialog
+    assert again is not dialog and again.isVisible()
+    again.ui.connectionCombo.setFocus()
+    QTest.keyClicks(again.ui.connectionCombo, name)
+    type_into(again.ui.passwordEdit, f"pw-{ws.town_a}")
+    type_into(again.ui.schemaCombo.lineEdit(), ws.name)
+    click(again.button())
+    assert again.opened and len(project_layers()) == len(schema.WORKSPACE_LAYERS)
+    assert {lyr.id() for lyr in project_layers()} == {lyr.id() for lyr in layers}
+
+
+def test_a_role_without_rights_a_server_down_and_a_newer_schema_are_refused_with_nothing_opened(
+    plugin, ws, saved_connection
+):
+    admin = ws.admin
+    stranger = f"{ws.name}_stranger"
+    with closing(pg_store.connect(admin)) as conn:
+        with conn.cursor() as cur:
+            cur.execute(f"create role {stranger} login password 'pw-stranger'")
+        conn.commit()
+    try:
+        params = ws.logins[ws.town_a].with_login(stranger, "pw-stranger")
+        workspace, problem = plugin.load_pg_workspace(params, ws.name)
+        assert workspace is None and not project_layers()
+        assert problem.startswith(tr("Your database role may not do this ({error}); nothing was changed.")[:20])
+
+        # a server that does not answer (no server on that port)
+        login = ws.logins[ws.town_a]
+        down = pg_store.PgParams(login.host, 9, login.dbname, login.user, login.password)
+        workspace, problem = plugin.load_pg_workspace(down, ws.name)
+        assert workspace is None and not project_layers() and plugin.dock is None
+        assert problem.startswith(
+            tr("The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})")[:10]
+        )
+        assert ":9 " in problem
+
+        with closing(pg_store.connect(admin)) as conn:
+            with conn.cursor() as cur:
+                cur.execute(f"update \"{ws.name}\".workspace_info set value = '99' where key = 'schema_version'")
+            conn.commit()
+        workspace, problem = plugin.load_pg_workspace(ws.logins[ws.town_a], ws.name)
+        assert workspace is None and not project_layers() and plugin.dock is None
+        assert "99" in problem and ws.name in problem
+    finally:
+        with closing(pg_store.connect(admin)) as conn:
+            with conn.cursor() as cur:
+                cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where usename = %s", (stranger,))
+                cur.execute(f"drop owned by {stranger}")
+                cur.execute(f"drop role {stranger}")
+            conn.commit()
+
+
+# ---------------------------------------------------------------- proposing and deciding
+
+
+def test_a_township_proposes_its_edits_and_the_county_approves_with_a_reference(plugin, ws):
+    before = snapshot(ws)
+    workspace = open_as(plugin, ws, ws.town_a)
+    page = requests_page(plugin)
+    assert not page.rows
+    # the planner's unsaved edit: the border between the township's two groups moved east by 100 m
+    layer = workspace.grid_layer(3)
+    fids = {f["code"]: f.id() for f in layer.getFeatures()}
+    assert layer.startEditing()
+    for code, box in ((A1, (X0, Y0, X0 + 600, Y0 + 1000)), (A2, (X0 + 600, Y0, X0 + 1000, Y0 + 1000))):
+        assert layer.changeGeometry(fids[code], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(*box))))
+
+    assert layer.isModified()
+    click(page.ui.proposeButton)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible(), page.ui.statusLabel.text()
+    assert not dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).isEnabled()  # a reason is needed
+    type_into(dialog.ui.reasonEdit, "新修道路，两组边界随路调整")
+    click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
+    wait_idle(page)
+    assert page.last_error is None
+    assert [r["status"] for r in page.rows] == ["proposed"]
+    set_id = page.rows[0]["set_id"]
+    assert not layer.isEditable()  # the edits are held in the request now
+    assert snapshot(ws) == before  # a proposal changes no grid
+    assert A1 in page.ui.detailText.toPlainText()
+
+    QgsProject.instance().clear()
+    open_as(plugin, ws, ws.county)
+    page = requests_page(plugin)
+    assert page.role.kind == "county" and not page.ui.proposeButton.isEnabled()
+    assert [r["set_id"] for r in page.rows] == [set_id]
+    decide(page, set_id, True, REF)
+    assert page.last_error is None
+    assert page.rows[0]["status"] == "approved" and page.rows[0]["approval_ref"] == REF
+    assert REF in page.ui.detailText.toPlainText()
+
+    l3 = grids_as_admin(ws)["grid_level3"]
+    areas = dict(zip(l3.codes.tolist(), [round(a) for a in l3.areas()]))
+    assert areas[A1] == 600_000 and areas[A2] == 400_000
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(
+            f'select old_code, change_kind, approval_ref from "{ws.name}".change_log '
+            "where approval_ref is not null order by old_code"
+        )
+        assert cur.fetchall() == [(A1, "reshape", REF), (A2, "reshape", REF)]
+    # the county's layers show the approved grids
+    shown = {f["code"]: f.geometry().area() for f in plugin.workspace.grid_layer(3).getFeatures()}
+    assert round(shown[A1]) == 600_000
+
+
+def test_a_rejection_changes_nothing(plugin, ws):
+    cs = propose_by_adapter(ws)
+    before = snapshot(ws)
+    open_as(plugin, ws, ws.county)
+    page = requests_page(plugin)
+    decide(page, cs.set_id, False, "与村界不符")
+    assert page.last_error is None
+    assert page.rows[0]["status"] == "rejected"
+    assert "与村界不符" in page.ui.detailText.toPlainText()
+    assert snapshot(ws) == before
+
+
+def test_a_township_clicking_approve_gets_the_database_refusal(plugin, ws):
+    cs = propose_by_adapter(ws)
+    before = snapshot(ws)
+    open_as(plugin, ws, ws.town_a)
+    page = requests_page(plugin)
+    assert page.role.kind == "township"
+    decide(page, cs.set_id, True, REF)
+    refusal = tr("Only the county role decides change requests; change request {id} was left as it was.").format(
+        id=cs.set_id
+    )
+    assert page.last_error == refusal and page.ui.statusLabel.text() == refusal
+    assert page.rows[0]["status"] == "proposed"
+    assert snapshot(ws) == before
+
+
+def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, saved_connection):
+    open_as(plugin, ws, ws.county)
+    dock = plugin.dock
+    dock.setFloating(True)
+    jobs = dock.panels["jobs"]
+    dock.tabs.setCurrentWidget(jobs)
+    dock.resize(520, 760)
+    dock.show()
+    QTest.qWait(20)
+    # the jobs that read and write a workspace file wait for a GeoPackage copy
+    assert not jobs.filingButton.isEnabled() and not jobs.staffButton.isEnabled()
+    assert jobs.allocateButton.isEnabled()
+    click(jobs.changeRequestsButton)
+    assert dock.tabs.currentWidget() is dock.panels["change_requests"]
+    dock.tabs.setCurrentWidget(jobs)
+    QTest.qWait(20)
+    name = saved_connection(f"cg_{ws.name}_county", ws.county, with_password=True)
+    click(jobs.sharedButton)
+    dialog = plugin.pg_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.ui.connectionCombo.setFocus()
+    QTest.keyClicks(dialog.ui.connectionCombo, name)
+    assert dialog.ui.passwordEdit.text() == f"pw-{ws.county}"  # saved with the connection
+    click(dialog.ui.listButton)
+    assert ws.name in [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
+    click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
+    assert not dialog.isVisible() and not dialog.opened
+
+
+def test_a_proposal_touching_a_neighbours_grid_is_refused_and_the_edits_are_kept(plugin, ws):
+    b1 = TOWN_B + "00101001"
+    before = snapshot(ws)
+    workspace = open_as(plugin, ws, ws.town_a)
+    page = requests_page(plugin)
+    layer = workspace.grid_layer(3)
+    fids = {f["code"]: f.id() for f in layer.getFeatures()}
+    assert layer.startEditing()
+    assert layer.changeGeometry(
+        fids[b1], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0 + 1000, Y0, X0 + 1400, Y0 + 1000)))
+    )
+    click(page.ui.proposeButton)
+    type_into(page.dialog.ui.reasonEdit, "越界")
+    click(page.dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
+    wait_idle(page)
+    assert page.last_error and b1 in page.last_error and "Traceback" not in page.last_error
+    assert page.ui.statusLabel.text() == page.last_error
+    assert layer.isEditable() and layer.isModified()  # nothing lost: the planner's edits stay in the layer
+    assert not page.rows and snapshot(ws) == before
+
+
+def test_a_saved_project_reattaches_its_shared_workspace(plugin, ws, tmp_path):
+    open_as(plugin, ws, ws.town_a)
+    path = tmp_path / "shared.qgs"
+    project = QgsProject.instance()
+    assert project.write(str(path))
+    project.clear()
+    assert plugin.workspace is None and not project_layers()
+    assert project.read(str(path))
+    workspace = plugin.workspace
+    assert workspace is not None and workspace.store == "postgis" and workspace.schema_name == ws.name
+    layers = project_layers()
+    assert len(layers) == len(schema.WORKSPACE_LAYERS)  # the project's own layers, none added
+    assert {lyr.id() for lyr in layers} == {lyr.id() for lyr in workspace.layers.values()}
+    assert TOWN_A in plugin.dock.role_label.text()
+    assert plugin.dock.panels["change_requests"].role.town_code == TOWN_A
