@@ -314,6 +314,29 @@ def test_multipart_grid():
     assert found(result) == [("geom.multipart", L3N, (A,))]
 
 
+def test_holes_in_the_parts_of_a_multipart_grid():
+    # A in two parts, each with a courtyard held by an enclave grid; B has one of its own
+    low, high, side = box(10, 10, 20, 20), box(10, 70, 30, 90), box(60, 40, 80, 50)
+    two = (shapely.union(box(0, 0, 50, 40).difference(low), box(0, 60, 50, 100).difference(high)), A, V1 + "01")
+    b = (box(50, 0, 100, 100).difference(side), B, V1 + "01")
+    middle = (box(0, 40, 50, 60), V1 + "01003", V1 + "01")
+    courts = [(g, V1 + f"0100{k}", V1 + "01") for k, g in ((4, low), (5, high), (6, side))]
+    result = run_audit(simple(l3=[*l3_with(**{A: two, B: b}), middle, *courts]))
+    assert found(result) == [
+        ("geom.hole", L3N, (A,)),
+        ("geom.hole", L3N, (A,)),
+        ("geom.hole", L3N, (B,)),
+        ("geom.multipart", L3N, (A,)),
+    ]
+    holes = [f for f in result.findings if f.rule_id == "geom.hole"]
+    assert [(f.codes, f.measure) for f in holes] == [
+        ((A,), pytest.approx(100.0)),
+        ((A,), pytest.approx(400.0)),
+        ((B,), pytest.approx(200.0)),
+    ]
+    assert all(f.geometry.equals(g) for f, g in zip(holes, (low, high, side), strict=True))
+
+
 def test_tiny_and_thin_grids():
     tiny = (box(0, 0, 5, 5), V1 + "01003", V1 + "01")
     a = (box(0, 0, 50, 100).difference(box(0, 0, 5, 5)), A, V1 + "01")

@@ -74,8 +74,7 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
     private = shapely.from_wkb(shapely.to_wkb(county))
     shapely.prepare(private)
     covered = shapely.covers(private, geoms) if len(geoms) else np.zeros(0, dtype=bool)
-    area = shapely.area(geoms)
-    inside = area.copy()
+    inside = level1.areas.copy()
 
     out_idx = np.flatnonzero(~covered)
     if len(out_idx):

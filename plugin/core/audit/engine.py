@@ -174,28 +174,37 @@ def run_audit(
             )
             if data.code_registry is not None:
                 check_registry([data.grid(k) for k in (1, 2, 3, 0)], data.code_registry, data.change_log, out)
+        threaded = pool.workers > 1
         with stage("edges"):
+            # the overlaps of level 1 and of the dedicated grids need no tiling: in a thread beside the sketches
+            early = _Background(threaded, _top_overlaps, states, tol, pool)
             # which parents their children tile exactly, from shared edges alone (no overlay)
             tiled = _tilings(states, pool)
         with stage("overlaps"):
-            overlaps = {}
-            for level in (1, 0):
-                overlaps[level] = find_overlaps(states[level], tol, pool, out)
-                cancel_point("overlaps")
+            overlaps, early_findings = early.result()
+            out.findings.extend(early_findings)
+            cancel_point("overlaps")
             # the county boundary needs only level 1: checked in a thread beside the levels below
-            county_job = _Background(pool.workers > 1, _county_job, data.county_boundary, states[1], overlaps[1], tol)
+            county_job = _Background(threaded, _county_job, data.county_boundary, states[1], overlaps[1], tol)
             # a grid whose parent is tiled exactly by its children and overlaps no grid of its own level
             # overlaps nothing of its level: only the others (and their neighbours) go through the coverage
             # validator and the pairwise tests
             for level, parent_level in ((2, 1), (3, 2)):
+                if level == 3:
+                    # the nesting of level 2 and of the dedicated grids needs nothing of level 3: in a thread
+                    # beside it (findings kept apart and added in the order of a run in one thread)
+                    upper_job = _Background(
+                        threaded, _upper_nesting, states, overlaps[2], overlaps[0], tol, pool, tiled
+                    )
                 certified = _certified(states[level], states[parent_level], tiled.get(level), overlaps[parent_level])
                 overlaps[level] = find_overlaps(states[level], tol, pool, out, certified=certified)
                 cancel_point("overlaps")
         with stage("nesting"):
             nested = {3: _nest(states[3], states[2], overlaps[3], True, tol, pool, out, states, tiled.get(3))}
+            upper, upper_findings = upper_job.result()
+            nested.update(upper)
+            out.findings.extend(upper_findings)
             cancel_point("nesting")
-            nested[2] = _nest(states[2], states[1], overlaps[2], True, tol, pool, out, states, tiled.get(2))
-            nested[0] = _nest(states[0], states[1], overlaps[0], False, tol, pool, out, states)
             parent_geoms = {k: (v.parent_geom if v is not None else None) for k, v in nested.items()}
         with stage("county"):
             county = None
@@ -223,13 +232,16 @@ def run_audit(
                 parent_geoms[1] = np.full(int(states[1].usable.sum()), county, dtype=object)
             names = {1: schema.COUNTY_LABEL, 2: ("上级网格", "parent grid"), 3: ("上级网格", "parent grid")}
             names[0] = ("所属村/社区", "village or community")
+            # the layers side by side, each with its own findings, added in the order of the levels
+            jobs = []
             for level in (1, 2, 3, 0):
                 state = states[level]
                 pg = parent_geoms.get(level)
                 if pg is None:
                     pg = np.full(int(state.usable.sum()), None, dtype=object)
-                check_holes(state, pg, names[level], tol, out)
-                check_sizes(state, tol, out)
+                jobs.append(pool.submit(_shapes, state, pg, names[level], tol))
+            for job in jobs:
+                out.findings.extend(job.result())
         with stage("finish"):
             findings = _finish(out.findings)
             if exceptions:
@@ -259,6 +271,28 @@ def prepare_quiet(county):
     if shapely.get_type_id(county) not in (_geom.POLYGON, _geom.MULTIPOLYGON):
         return None  # reported by prepare_county when level 1 is audited
     return county if shapely.is_valid(county) else shapely.make_valid(county)
+
+
+def _shapes(state: LayerState, parent_geom, parent_name, tol) -> list:
+    """Holes and tiny or thin grids of one layer: its findings."""
+    out = Collector()
+    check_holes(state, parent_geom, parent_name, tol, out)
+    check_sizes(state, tol, out)
+    return out.findings
+
+
+def _top_overlaps(states: dict, tol, pool) -> tuple[dict, list]:
+    """The overlaps of level 1 and of the dedicated grids, with their own findings."""
+    out = Collector()
+    return {level: find_overlaps(states[level], tol, pool, out) for level in (1, 0)}, out.findings
+
+
+def _upper_nesting(states: dict, overlaps2, overlaps0, tol, pool, tiled: dict) -> tuple[dict, list]:
+    """The nesting of level 2 in level 1 and of the dedicated grids in level 1, with their own findings."""
+    out = Collector()
+    nested = {2: _nest(states[2], states[1], overlaps2, True, tol, pool, out, states, tiled.get(2))}
+    nested[0] = _nest(states[0], states[1], overlaps0, False, tol, pool, out, states)
+    return nested, out.findings
 
 
 def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):

@@ -283,8 +283,8 @@ def check_nesting(
         return Nesting(parent_geom)
 
     # ---- 3. gaps: area sums first, geometry only where they do not add up
-    carea = shapely.area(cg)
-    parea = shapely.area(pg)
+    carea = child.areas
+    parea = parent.areas
     good = np.flatnonzero(covered)
     covered_sum = np.bincount(named[good], weights=carea[good], minlength=np_)
     need = parea - covered_sum > 0.5 * tol.noise_area
@@ -431,15 +431,24 @@ def check_holes(
     geoms = state.geoms
     if len(geoms) == 0:
         return
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    n_holes = shapely.get_num_interior_rings(parts)
-    with_holes = np.flatnonzero(n_holes > 0)
-    if len(with_holes) == 0:
+    # the polygons with holes, in order: whole grids, and the parts of multipolygons (only those are exploded)
+    n_holes = shapely.get_num_interior_rings(geoms)  # 0 for a multipolygon
+    simple = np.flatnonzero(n_holes > 0)
+    multi = np.flatnonzero(shapely.get_type_id(geoms) == _geom.MULTIPOLYGON)
+    parts, part_of, n_holes = geoms[simple], simple, n_holes[simple]
+    if len(multi):
+        sub, sub_of = shapely.get_parts(geoms[multi], return_index=True)
+        sub_holes = shapely.get_num_interior_rings(sub)
+        keep = sub_holes > 0
+        parts = np.concatenate([parts, sub[keep]])
+        part_of = np.concatenate([part_of, multi[sub_of[keep]]])
+        n_holes = np.concatenate([n_holes, sub_holes[keep]])
+        order = np.argsort(part_of, kind="stable")
+        parts, part_of, n_holes = parts[order], part_of[order], n_holes[order]
+    if len(parts) == 0:
         return
-    ring_part = np.repeat(with_holes, n_holes[with_holes])
-    ring_no = np.arange(len(ring_part)) - np.repeat(
-        np.cumsum(n_holes[with_holes]) - n_holes[with_holes], n_holes[with_holes]
-    )
+    ring_part = np.repeat(np.arange(len(parts)), n_holes)
+    ring_no = np.arange(len(ring_part)) - np.repeat(np.cumsum(n_holes) - n_holes, n_holes)
     holes = shapely.polygons(shapely.get_interior_ring(parts[ring_part], ring_no))
     owner = part_of[ring_part]
     container = parent_geom[owner]

@@ -9,6 +9,7 @@ is fixed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -57,6 +58,11 @@ class LayerState:
     def fids(self) -> np.ndarray:
         return self.grids.fids[self.usable]
 
+    @cached_property
+    def areas(self) -> np.ndarray:
+        """The area of each usable grid (computed once for every rule that needs it)."""
+        return shapely.area(self.geoms)
+
 
 def active_subset(grids: GridArray) -> tuple[GridArray, frozenset]:
     active, retired_codes, _rows = _active(grids)
@@ -88,10 +94,13 @@ def prepare_layer(grids: GridArray, pool: _geom.Pool, out: Collector) -> LayerSt
     finite = np.ones(n, dtype=bool)  # NaN or infinite coordinates break GEOS's predicates: never usable
     if polygonal.any():
         rows = np.flatnonzero(polygonal)
-        coords, index = shapely.get_coordinates(geoms[rows], return_index=True)
-        finite[rows[np.unique(index[~np.isfinite(coords).all(axis=1)])]] = False
-        ok = rows[finite[rows]]
-        valid[ok] = pool.chunked(shapely.is_valid, geoms[ok])
+        valid[rows] = pool.chunked(shapely.is_valid, geoms[rows])
+        # GEOS finds a non-finite coordinate invalid before anything else: only the invalid few are looked at
+        doubt = rows[~valid[rows]]
+        if len(doubt):
+            coords, index = shapely.get_coordinates(geoms[doubt], return_index=True)
+            finite[doubt[np.unique(index[~np.isfinite(coords).all(axis=1)])]] = False
+            valid &= finite
     codes, fids = grids.codes, grids.fids
     for i in np.flatnonzero(~finite):
         out.add(
@@ -185,7 +194,7 @@ def check_sizes(state: LayerState, tol: Tolerances, out: Collector) -> None:
         return
     codes, fids, level = state.codes, state.fids, state.level
     lz, le = LEVEL_ZH.get(level, "网格"), LEVEL_EN.get(level, "grid")
-    area = shapely.area(geoms)
+    area = state.areas
     tiny = area < tol.tiny_grid_area
     for i in np.flatnonzero(tiny):
         out.add(

@@ -88,11 +88,14 @@ def find_overlaps(
     strip = (real_area > 0) & (np.bincount(index[real][wide], minlength=len(lo)) == 0)
     strip_zh, strip_en = strip_note(tol)
     sliver_geom = _geom.merge_by(parts[cls == _geom.SLIVER], index[cls == _geom.SLIVER], len(lo))
-    areas = shapely.area(geoms)
     # one grid inside the other: exactly (covers), or up to noise and the snap-rounding of the overlay
-    slack = tol.noise_area + shapely.length(geoms) * _geom.GRID_SIZE + 1e-9 * areas
-    lo_in_hi = shapely.covers(geoms[hi], geoms[lo]) | (areas[lo] - area <= slack[lo])
-    hi_in_lo = shapely.covers(geoms[lo], geoms[hi]) | (areas[hi] - area <= slack[hi])
+    areas = state.areas
+
+    def inside(a, b):  # per pair: geoms[a] lies in geoms[b]
+        slack = tol.noise_area + shapely.length(geoms[a]) * _geom.GRID_SIZE + 1e-9 * areas[a]
+        return shapely.covers(geoms[b], geoms[a]) | (areas[a] - area <= slack)
+
+    lo_in_hi, hi_in_lo = inside(lo, hi), inside(hi, lo)
     codes, fids, level = state.codes, state.fids, state.level
     dedicated = level == 0
     lz, le = LEVEL_ZH.get(level, "网格"), LEVEL_EN.get(level, "grid")
