@@ -5,6 +5,9 @@
   audit with its stage timings, wall time and peak memory of a fresh process per size, then the 100k cities
   again with the geometry fallbacks of shapely 2.0 forced (COMMUNITY_GRIDS_GEOMETRY=fallback in that process),
   and a bare shapely gap + overlap pass on level 3 of the 10k cities (scripts/bench_audit.py);
+- end to end through qgis_process: the audit algorithm (read the workspace, audit, write the findings layer, JSON
+  and HTML) on the 100k realistic city, wall and CPU time against the audit in process, and where the time goes
+  (scripts/bench_qgis_process.py);
 - households: 1,000,000 household points attached to the 100k city (scripts/bench_households.py);
 - filing: export and comparison of filing packages of the 100k city (scripts/bench_filing.py);
 - city database: 1,000,000 level 3 grids of ten counties taken into PostGIS with history, a county's audit from the
@@ -28,6 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = (
     ("Audit", ["scripts/bench_audit.py"]),
+    (
+        "End to end through qgis_process: the audit algorithm on the 100k realistic city (read, audit, findings "
+        "layer, JSON, HTML) against the audit in process (target ≤ 1.5×)",
+        ["scripts/bench_qgis_process.py"],
+    ),
     ("Attach households", ["scripts/bench_households.py"]),
     ("Filing package export and comparison", ["scripts/bench_filing.py"]),
     ("City database on PostGIS (ten counties, history, city checks)", ["scripts/bench_city_db.py"]),

@@ -54,6 +54,20 @@ def geometry_wkb(geometry) -> bytes | None:
     return bytes(geometry.asWkb())
 
 
+_MULTIPOLYGON_TYPES = frozenset((6, 1006, 2006, 3006))  # ISO WKB MultiPolygon, Z, M, ZM
+
+
+def single_part_wkb(wkb: bytes | None) -> bytes | None:
+    """The WKB of a MultiPolygon of one part as the WKB of that Polygon (a slice: its part follows the 9-byte
+    header whole); anything else as it is. Saves shapely a copy of the part after reading."""
+    if wkb is None or len(wkb) < 9 or wkb[0] not in (0, 1):
+        return wkb
+    order = "little" if wkb[0] == 1 else "big"
+    if int.from_bytes(wkb[1:5], order) in _MULTIPOLYGON_TYPES and int.from_bytes(wkb[5:9], order) == 1:
+        return wkb[9:]
+    return wkb
+
+
 def crs_unit_problem(crs, name: str) -> str | None:
     """A translated refusal when ``crs`` is not a projected CRS in metres (areas and widths are metres)."""
     from .reproject import crs_is_undefined
@@ -106,7 +120,7 @@ def read_features(layer: QgsVectorLayer, field_names, with_geometry: bool = True
         for name, index in indexes.items():
             columns[name].append(python_value(attributes[index]) if index >= 0 else None)
         if with_geometry:
-            wkbs.append(geometry_wkb(feature.geometry()))
+            wkbs.append(single_part_wkb(geometry_wkb(feature.geometry())))
     arrays = {name: np.asarray(values, dtype=object) for name, values in columns.items()}
     for name, values in arrays.items():
         if values.ndim != 1:  # a column of lists would broadcast; keep one object per row

@@ -44,7 +44,7 @@ from ..core.errors import PluginError
 from ..core.findings import Finding
 from ..core.model import GridArray, WorkspaceData
 from ..i18n import tr
-from .arrays import crs_unit_problem, geometry_wkb, python_value
+from .arrays import crs_unit_problem, geometry_wkb, python_value, single_part_wkb
 from .gpkg_write import WorkspaceWrite, WriteError, checked_write, checkpoint
 from .layer_edits import LayerEditError, commit_layer, edit_command, qt_value, read_rows
 from .workspace import qgs_fields
@@ -152,7 +152,7 @@ def read_features(iterate, fields: QgsFields, names, feedback=None, filter_rect=
         attributes = feature.attributes()
         for name, index in indexes.items():
             columns[name].append(python_value(attributes[index]) if index >= 0 else None)
-        wkbs.append(geometry_wkb(feature.geometry()))
+        wkbs.append(single_part_wkb(geometry_wkb(feature.geometry())))
     arrays = {}
     for name, values in columns.items():
         column = np.empty(len(values), dtype=object)

@@ -23,7 +23,7 @@ import shapely
 
 from . import sizerules, staffing
 from .audit import AuditCancelled, AuditResult, Tolerances, apply_exceptions, run_audit, write_html
-from .audit.report import atomic_write_text, write_json_streaming
+from .audit.report import write_json_streaming
 from .audit.rules import RULES as AUDIT_RULES
 from .findings import Finding, Rule, Severity
 from .model import GridArray, WorkspaceData
@@ -249,43 +249,13 @@ def write_json_report(result: AuditResult, path):
     return write_json_streaming(result, path, getattr(result, "rules", ()) or rule_catalogue())
 
 
-_BY_RULE_HEADING = "Summary by rule</span></h2>"
-
-
-def write_html_report(result: AuditResult, path, divisions=None, title: str | None = None):
-    """The audit's HTML report (atomically), its summary by rule widened to the size and staffing rules."""
-    write_html(result, path, divisions=divisions, title=title)
+def write_html_report(
+    result: AuditResult, path, divisions=None, title: str | None = None, page_size: int | None = None
+):
+    """The audit's HTML report (:func:`plugin.core.audit.write_html`: the summary and page 1 in ``path``, the
+    other pages of findings beside it, each file swapped in atomically), its summary by rule widened to the
+    size and staffing rules of the run."""
     rules = getattr(result, "rules", ())
-    extra = [r for r in rules if r.id not in {a.id for a in AUDIT_RULES}]
-    if not extra:
-        return path
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    start = text.find(_BY_RULE_HEADING)
-    end = text.find("</table>", start) if start >= 0 else -1
-    if end < 0:
-        return path
-    counts: dict[str, int] = {}
-    accepted: dict[str, int] = {}
-    for f in result.findings:
-        counts[f.rule_id] = counts.get(f.rule_id, 0) + 1
-        if f.accepted:
-            accepted[f.rule_id] = accepted.get(f.rule_id, 0) + 1
-    label = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
-    rows = []
-    for r in extra:
-        n = counts.get(r.id, 0)
-        cls = r.severity.value if n else "muted"
-        rows.append(
-            f"<tr class='{cls}'><td>{_e(r.id)}</td><td>{_e(r.title_zh)}<br><span class='en'>{_e(r.title_en)}</span>"
-            f"</td><td class='{cls}'>{label[r.severity]} <span class='en'>{r.severity.value}</span></td>"
-            f"<td>§{_e(r.clause)}</td><td class='n'>{n}</td><td class='n'>{accepted.get(r.id, 0)}</td></tr>"
-        )
-    text = text[:end] + "\n".join(rows) + "\n" + text[end:]
-    return atomic_write_text(path, text)
-
-
-def _e(value) -> str:
-    import html
-
-    return html.escape("" if value is None else str(value))
+    catalogue = list(AUDIT_RULES) + [r for r in rules if r.id not in {a.id for a in AUDIT_RULES}]
+    kwargs = {} if page_size is None else {"page_size": page_size}
+    return write_html(result, path, divisions=divisions, title=title, rules=catalogue, **kwargs)

@@ -81,14 +81,17 @@ def test_html_report(tmp_path, audited):
         assert finding.message_zh in text
 
 
-def test_html_report_limits_rows_and_handles_no_findings(tmp_path):
+def test_html_report_pages_rows_and_handles_no_findings(tmp_path):
     city = generate_city(100, seed=2)
     clean = run_audit(city)
     text = write_html(clean, tmp_path / "clean.html").read_text(encoding="utf-8")
     assert "未发现问题" in text
     data, _ = plant_defects(generate_city(1200, seed=41), DEFECT_KINDS, seed=1)
-    text = write_html(run_audit(data), tmp_path / "short.html", max_rows=3).read_text(encoding="utf-8")
-    assert "仅列出前 3 条" in text
+    result = run_audit(data)
+    text = write_html(result, tmp_path / "short.html", page_size=3).read_text(encoding="utf-8")
+    pages = -(-len(result.findings) // 3)
+    assert f"第 1 / {pages} 页" in text and "本页第 1–3 条" in text
+    assert len(list(tmp_path.glob("short.*.p*.html"))) == pages - 1
 
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):

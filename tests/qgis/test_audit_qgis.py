@@ -382,3 +382,27 @@ def test_county_boundary_must_be_polygons_and_geos_is_checked(provider):
     )
     with pytest.raises(QgsProcessingException, match="border holds Line geometries; the county boundary must be"):
         run({"LEVEL1": villages, "COUNTY_BOUNDARY": line, "FINDINGS": "memory:"})
+
+
+def test_one_part_multipolygons_are_read_as_polygons_without_a_copy():
+    """The readers slice a one-part MultiPolygon's WKB to its Polygon (either byte order, Z kept); other
+    geometries pass unchanged."""
+    from plugin.adapters.arrays import single_part_wkb
+
+    polygon = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 0)], holes=[[(1, 0.5), (3, 0.5), (3, 2.5), (1, 0.5)]])
+    two = shapely.MultiPolygon([polygon, shapely.Polygon([(10, 0), (14, 0), (14, 4), (10, 0)])])
+    for byte_order in (0, 1):
+        for geometry, kind in (
+            (shapely.MultiPolygon([polygon]), "Polygon"),
+            (shapely.force_3d(shapely.MultiPolygon([polygon])), "Polygon"),
+            (two, "MultiPolygon"),
+            (polygon, "Polygon"),
+            (shapely.LineString([(0, 0), (1, 1)]), "LineString"),
+        ):
+            wkb = shapely.to_wkb(geometry, byte_order=byte_order, flavor="iso")
+            out = shapely.from_wkb(single_part_wkb(wkb))
+            assert out.geom_type == kind and out.equals(geometry)
+            assert shapely.has_z(out) == shapely.has_z(geometry)
+    assert single_part_wkb(None) is None and single_part_wkb(b"") == b""
+    wkb = QgsGeometry.fromWkt("MultiPolygon (((0 0, 1 0, 1 1, 0 0)))").asWkb()
+    assert shapely.from_wkb(single_part_wkb(bytes(wkb))).geom_type == "Polygon"
