@@ -477,7 +477,11 @@ def subdivide_and_merge(context: dict) -> None:
     pieces = [editor.geometry(ref_of(3, c)) for c in (plan["group_code"], piece_code)]
     check(core.check_partition(group_before, pieces).exact(), "the pieces do not partition the group")
     RESULT["subdivided"] = {"kept": plan["group_code"], "new": piece_code, "groups": len(after)}
+    piece = ref_of(3, piece_code)
+    click_row(piece)
+    editor.layer(3).selectByIds([piece.fid])
     shot("3_subdivided")
+    editor.layer(3).removeSelection()
 
     # merge: the neighbour lives on with its code, name and staff; the piece's code goes
     click_action(dock.tools_toolbar, dock.tool_actions["merge"])
