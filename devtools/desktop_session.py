@@ -688,10 +688,26 @@ def print_notice(context: dict) -> None:
 
 
 def finish() -> None:
+    """The result written; QGIS quit with its own action. QGIS asks before closing a project with temporary
+    (memory) layers: they are recorded, and the question answered Yes."""
+    project = QgsProject.instance()
+    RESULT["memory_layers_at_exit"] = sorted(
+        layer.name() for layer in project.mapLayers().values() if layer.providerType() == "memory"
+    )
+    RESULT["layers_at_exit"] = sorted(layer.name() for layer in project.mapLayers().values())
+
+    def close_anyway(box):
+        from qgis.PyQt.QtWidgets import QMessageBox
+
+        standard = QMessageBox.StandardButton
+        QTest.mouseClick(next(b for b in map(box.button, (standard.Yes, standard.Ok)) if b is not None), LEFT)
+
     path = os.environ["CG_SESSION_RESULT"]
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(RESULT, handle, ensure_ascii=False, indent=1)
-    QgsProject.instance().setDirty(False)  # the session's edits are saved; QGIS need not ask about the project
+    project.setDirty(False)  # the session's edits are saved; QGIS need not ask about the project file
+    if RESULT["memory_layers_at_exit"]:
+        when_modal("", close_anyway)
     iface.actionExit().trigger()
 
 
