@@ -689,11 +689,12 @@ def print_notice(context: dict) -> None:
 
 def finish() -> None:
     """The result written; QGIS quit with its own action. QGIS asks before closing a project with temporary
-    (memory) layers: they are recorded, and the question answered Yes."""
+    layers (memory layers, or files under /tmp as in the test's folders): they are recorded, and the question
+    answered Yes."""
     project = QgsProject.instance()
-    RESULT["memory_layers_at_exit"] = sorted(
-        layer.name() for layer in project.mapLayers().values() if layer.providerType() == "memory"
-    )
+    layers = project.mapLayers().values()
+    RESULT["memory_layers_at_exit"] = sorted(layer.name() for layer in layers if layer.providerType() == "memory")
+    temporary = [layer.name() for layer in layers if layer.isTemporary()]
     RESULT["layers_at_exit"] = sorted(layer.name() for layer in project.mapLayers().values())
 
     def close_anyway(box):
@@ -706,7 +707,7 @@ def finish() -> None:
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(RESULT, handle, ensure_ascii=False, indent=1)
     project.setDirty(False)  # the session's edits are saved; QGIS need not ask about the project file
-    if RESULT["memory_layers_at_exit"]:
+    if temporary:
         when_modal("", close_anyway)
     iface.actionExit().trigger()
 

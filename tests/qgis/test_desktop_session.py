@@ -88,6 +88,7 @@ def test_every_step_of_the_session_does_what_the_planner_sees(session):
         "print_notice",
     ]
     assert result["locale"].startswith("zh")
+    assert result["memory_layers_at_exit"] == []  # no scratch layer left in the planner's project
     # one copy of each layer; the canvas on the county
     assert result["duplicate_layers"] == [] and len(result["layers"]) >= result["workspace_layers"] >= 10
     (cx0, cy0, cx1, cy1), (x0, y0, x1, y1) = result["county_extent"], result["canvas_extent"]
