@@ -482,6 +482,10 @@ def subdivide_and_merge(context: dict) -> None:
     editor.layer(3).selectByIds([piece.fid])
     shot("3_subdivided")
     editor.layer(3).removeSelection()
+    canvas.setExtent(extent)  # back to the two groups (the click on the row zoomed to the piece)
+    if canvas.scale() > MAX_SCALE:
+        canvas.zoomScale(MAX_SCALE)
+    settle()
 
     # merge: the neighbour lives on with its code, name and staff; the piece's code goes
     click_action(dock.tools_toolbar, dock.tool_actions["merge"])
