@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
 	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip python3-psycopg2
 
-.PHONY: help deps system venv wheels venv-fallback bench-venv test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check
+.PHONY: help deps system venv wheels venv-fallback bench-venv test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check desktop-session
 
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff, automatic division vs spopt)"
 	@echo "make demo-postgis – the sample as a shared workspace on a private PostgreSQL/PostGIS cluster (build/pg)"
 	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
+	@echo "make desktop-session – a scripted session in plain qgis with the ZIP installed (build/desktop/)"
 
 deps: system venv
 
@@ -209,6 +210,12 @@ $(STAMP)/wheels: | $(STAMP)/venv
 screenshots: demo
 	xvfb-run -a -s "-screen 0 1600x1000x24" env COMMUNITY_GRIDS_ROOT=$(ROOT) \
 	  PYQGIS_STARTUP=$(ROOT)/scripts/screenshot_qgis.py scripts/run_qgis.sh
+
+# A planner's session in plain `qgis` under Xvfb, the plugin installed from its ZIP into a fresh profile (zh_CN):
+# open the sample project, subdivide and merge a grid, audit, accept a finding, export the filing package, print a
+# notice map — real mouse and key events (devtools/desktop_session.py). Screenshots in build/desktop/screenshots.
+desktop-session: $(BUILD)/demo/hanbin_sample.qgz translations $(STAMP)/wheels
+	$(PY) scripts/desktop_session.py --project $(BUILD)/demo/hanbin_sample.qgz --out $(BUILD)/desktop
 
 # Debian 13 (trixie: QGIS 3.40, Python 3.13, GDAL 3.10) from a Debian 12 host: a debootstrapped root built
 # once under build/debian13-root, then `make test` and `make demo` inside it (scripts/debian13.sh).
