@@ -320,33 +320,33 @@
 <context>
     <name>CommunityGrids</name>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="62"/>
+        <location filename="../plugin/adapters/arrays.py" line="76"/>
         <source>Layer {layer} has no coordinate reference system (none, or an undefined SRS such as GeoPackage srs_id 0); set its CRS (a projected CRS in metres).</source>
         <translation>图层 {layer} 没有坐标参考系（未设置，或为未定义的 SRS，如 GeoPackage 的 srs_id 0）；请设置其坐标系（以米为单位的投影坐标系）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="69"/>
+        <location filename="../plugin/adapters/arrays.py" line="83"/>
         <source>Layer {layer} is in a CRS measured in {unit} ({crs}); tolerances and areas are in metres: reproject it to a projected CRS in metres (e.g. CGCS2000 / 3-degree Gauss-Kruger).</source>
         <translation>图层 {layer} 的坐标系以{unit}为单位（{crs}）；容差和面积以米计：请将其转换到以米为单位的投影坐标系（如 CGCS2000 / 3 度带高斯-克吕格）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="79"/>
+        <location filename="../plugin/adapters/arrays.py" line="93"/>
         <source>Layer {layer} has no coordinate reference system.</source>
         <translation>图层“{layer}”没有坐标参考系。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="85"/>
+        <location filename="../plugin/adapters/arrays.py" line="99"/>
         <source>Layer {layer} is in a geographic CRS ({crs}, degrees); areas and distances need a projected CRS in metres — reproject it or open it through a workspace.</source>
         <translation>图层“{layer}”使用地理坐标系（{crs}，单位为度）；计算面积和距离需要以米为单位的投影坐标系——请先重投影，或通过网格工作空间打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="125"/>
+        <location filename="../plugin/adapters/arrays.py" line="139"/>
         <location filename="../plugin/adapters/audit_store.py" line="106"/>
         <source>Layer {layer} holds {kind} geometries; grids must be polygons.</source>
         <translation>图层“{layer}”中是{kind}几何；网格必须是面。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/arrays.py" line="131"/>
+        <location filename="../plugin/adapters/arrays.py" line="145"/>
         <location filename="../plugin/adapters/package_io.py" line="192"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
