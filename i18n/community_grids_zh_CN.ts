@@ -322,7 +322,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="658"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="282"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
@@ -439,25 +439,9 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="312"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="294"/>
-        <source>Record grid changes</source>
-        <translation>记录网格变动</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="316"/>
-        <location filename="../plugin/adapters/codes_store.py" line="228"/>
-        <source>Update code registry</source>
-        <translation>更新网格编码登记簿</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="319"/>
-        <source>Grid heads follow a merge</source>
-        <translation>网格长随合并调整</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="213"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="344"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="419"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="271"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="575"/>
         <location filename="../plugin/dependencies.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="66"/>
         <location filename="../plugin/gui/dock.py" line="270"/>
@@ -471,18 +455,51 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="212"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="416"/>
+        <source>The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again.</source>
+        <translation>{layer} 的编辑未保存：{error} 文件未写入任何内容；编辑仍保留，可再次保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="543"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="525"/>
+        <source>Record grid changes</source>
+        <translation>记录网格变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="547"/>
+        <location filename="../plugin/adapters/codes_store.py" line="228"/>
+        <source>Update code registry</source>
+        <translation>更新网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="550"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="270"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="340"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="571"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="375"/>
+        <source>Save the edits of {layer}</source>
+        <translation>保存 {layer} 的编辑</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="450"/>
+        <source>Save refused</source>
+        <translation>保存被拒绝</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/changeset_package.py" line="363"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="228"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="237"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="257"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
@@ -508,7 +525,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/changeset_package.py" line="356"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="223"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="232"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="252"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
@@ -569,7 +587,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="222"/>
-        <location filename="../plugin/adapters/codes_store.py" line="282"/>
+        <location filename="../plugin/adapters/codes_store.py" line="284"/>
         <location filename="../plugin/gui/allocation_preview.py" line="108"/>
         <location filename="../plugin/gui/allocation_preview.py" line="118"/>
         <location filename="../plugin/gui/allocation_preview.py" line="126"/>
@@ -577,7 +595,7 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="324"/>
+        <location filename="../plugin/adapters/codes_store.py" line="326"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
@@ -1048,7 +1066,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/gpkg_write.py" line="88"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="140"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="149"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
@@ -1058,43 +1076,43 @@
         <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="265"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="296"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="125"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="134"/>
         <source>{path} is read-only; {what}: nothing was written.</source>
         <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="139"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="148"/>
         <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
         <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="151"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="160"/>
         <source>{path} could not be written ({what}): {error}</source>
         <translation>无法写入 {path}（{what}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="178"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
         <source>{path} could not be saved ({what}); nothing was written: {error}</source>
         <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="192"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="201"/>
         <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="202"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="211"/>
         <source>Table {table} has no field {field}.</source>
         <translation>表 {table} 没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="210"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="219"/>
         <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
@@ -2230,11 +2248,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="323"/>
-        <location filename="../plugin/gui/plugin.py" line="334"/>
-        <location filename="../plugin/gui/plugin.py" line="348"/>
-        <location filename="../plugin/gui/plugin.py" line="373"/>
-        <location filename="../plugin/gui/plugin.py" line="380"/>
+        <location filename="../plugin/gui/plugin.py" line="324"/>
+        <location filename="../plugin/gui/plugin.py" line="335"/>
+        <location filename="../plugin/gui/plugin.py" line="349"/>
+        <location filename="../plugin/gui/plugin.py" line="374"/>
+        <location filename="../plugin/gui/plugin.py" line="381"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -3352,24 +3370,24 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="309"/>
+        <location filename="../plugin/gui/plugin.py" line="310"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="311"/>
+        <location filename="../plugin/gui/plugin.py" line="312"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="314"/>
+        <location filename="../plugin/gui/plugin.py" line="315"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="317"/>
+        <location filename="../plugin/gui/plugin.py" line="318"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
@@ -3379,17 +3397,17 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="225"/>
+        <location filename="../plugin/gui/plugin.py" line="226"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="197"/>
+        <location filename="../plugin/gui/plugin.py" line="198"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="218"/>
+        <location filename="../plugin/gui/plugin.py" line="219"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>

@@ -168,6 +168,7 @@ class CommunityGridsPlugin:
         from ..adapters.change_tracker import ChangeTracker
 
         self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
+        self.tracker.saveFailed.connect(lambda text: self.message(text, Qgis.MessageLevel.Critical))
         self.tracker.connect()
         workspace.add_to_project(QgsProject.instance())
         self.workspace = workspace
