@@ -214,7 +214,7 @@ class ChangeTracker(QObject):
         self.head_notes: list[str] = []  # grid heads a merge left without a grid (see _follow_merges)
         self._pending: dict[str, _Pending] = {}
         self._written: dict[str, _Written] = {}
-        self._refused: dict[str, int] = {}  # grid layers whose save was refused: how to lift it
+        self._refused: dict[str, int] = {}  # grid layers whose save was refused: their undo index before
         self._connections: list[tuple[object, Callable]] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -298,8 +298,7 @@ class ChangeTracker(QObject):
     def _rolled_back(self, name: str) -> None:
         self._pending.pop(name, None)
         self._written.pop(name, None)
-        if self._refused.get(name, -1) >= 0:  # the blocking feature went with the edits
-            self._refused.pop(name)
+        self._refused.pop(name, None)  # the blocking feature went with the edits
 
     # ------------------------------------------------------------ the one-transaction save
 
@@ -418,16 +417,14 @@ class ChangeTracker(QObject):
         ).format(layer=name, error=error)
         QgsMessageLog.logMessage(self.last_error, tr("Community Grids"), Qgis.MessageLevel.Critical)
         layer = self._layer(name)
-        if hasattr(layer, "setAllowCommit"):  # QGIS ≥ 3.26: commitChanges returns False, writing nothing
-            layer.setAllowCommit(False)
-            self._refused[name] = -1
-        else:
-            # QGIS 3.22: a new feature of a geometry type the layer cannot take makes QGIS's save stop
-            # before it writes anything ("geometry type is not compatible"); it is taken out again below
-            self._refused[name] = layer.undoStack().index()
-            blocker = QgsFeature(layer.fields())
-            blocker.setGeometry(QgsGeometry.fromWkt("Point (0 0)"))
-            layer.editBuffer().addFeature(blocker)
+        # A new feature of a geometry type the layer cannot take makes QGIS's save stop before it writes
+        # anything (QgsVectorLayerEditBuffer checks the new features' geometry types first, 3.22 to 3.40:
+        # "geometry type is not compatible"): commitChanges returns False and the edits stay in the buffer.
+        # The blocking feature is taken out again as soon as QGIS's save is over (_allow_commit).
+        self._refused[name] = layer.undoStack().index()
+        blocker = QgsFeature(layer.fields())
+        blocker.setGeometry(QgsGeometry.fromWkt("Point (0 0)"))
+        layer.editBuffer().addFeature(blocker)
         QTimer.singleShot(0, lambda n=name: self._allow_commit(n))
         self.saveFailed.emit(self.last_error)
 
@@ -438,9 +435,7 @@ class ChangeTracker(QObject):
             return
         with contextlib.suppress(RuntimeError, KeyError):
             layer = self._layer(name)
-            if index < 0:
-                layer.setAllowCommit(True)
-            elif layer.isEditable() and layer.undoStack().index() > index:
+            if layer.isEditable() and layer.undoStack().index() > index:
                 try:
                     from qgis.PyQt.QtWidgets import QUndoCommand
                 except ImportError:  # Qt 6 keeps it in QtGui
