@@ -330,6 +330,57 @@ def test_save_layer_edits_keeps_editing_undo_works_before_and_ids_are_the_files(
     assert tracker.last_error == ""
 
 
+def test_values_and_geometries_are_stored_as_qgis_would_store_them(tracked):
+    """A date, a NULL, a single Polygon in the MultiPolygon layer (stored as a MultiPolygon, as QGIS's
+    save converts it), a geometry and attributes changed on the same grid."""
+    import sqlite3
+
+    from qgis.PyQt.QtCore import QDate
+
+    ws, _ = tracked
+    level2 = ws.layers["grid_level2"]
+    ids = fids(level2)
+    index = level2.fields().indexFromName
+    level2.startEditing()
+    level2.changeAttributeValue(ids["S0"], index("valid_from"), QDate(2024, 3, 1))
+    level2.changeAttributeValue(ids["S0"], index("name"), "东片")
+    level2.changeAttributeValue(ids["S1"], index("remarks"), None)
+    level2.changeGeometry(ids["S0"], geometry(box(X0 + 10, Y0, X0 + 100, Y0 + 100)))
+    feature = new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "single", f"{V}05")
+    feature.setGeometry(QgsGeometry.fromWkt(box(X0, Y0 - 100, X0 + 100, Y0).wkt))  # a Polygon
+    level2.addFeature(feature)
+    assert level2.commitChanges()
+    with sqlite3.connect(ws.path) as db:
+        rows = dict(
+            (name, (valid_from, remarks))
+            for name, valid_from, remarks in db.execute("SELECT name, valid_from, remarks FROM grid_level2")
+        )
+    assert rows["东片"] == ("2024-03-01", None)
+    assert rows["S1"][1] is None
+    saved = {f["name"]: f for f in level2.getFeatures()}
+    assert saved["single"].geometry().isMultipart()
+    assert saved["东片"].geometry().area() == pytest.approx(9_000.0)
+    assert sorted(e[0] for e in logged(ws)[0]) == ["create", "reshape"]
+
+
+def test_field_edits_are_saved_by_qgis_and_still_logged(tracked):
+    """A buffer that adds a field (no one-transaction write for that): QGIS saves, the tracker logs after."""
+    from qgis.core import QgsField
+
+    from plugin.adapters.qgis_compat import variant_type
+    from plugin.core.schema import FieldType
+
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    assert level2.addAttribute(QgsField("note2", variant_type(FieldType.STRING)))
+    level2.deleteFeature(fids(level2)["S3"])
+    assert level2.commitChanges()
+    assert tracker.last_error == ""
+    assert "note2" in level2.dataProvider().fields().names()
+    assert log_file_rows(ws) == [("retire", f"{V}04", None)]
+
+
 # ---------------------------------------------------------------- the panel
 
 
