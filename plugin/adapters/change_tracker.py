@@ -172,6 +172,7 @@ class _Written:
     records: list[ChangeRecord]
     tables: list[str]  # the other tables written (to reload)
     added: list[int]  # the ids the new features got in the file
+    selected: list[int] = field(default_factory=list)  # the selection before the save, in the file's ids
 
 
 def _attribute_values(values: dict, names: list[str], stored: set[str]) -> dict:
@@ -392,7 +393,10 @@ class ChangeTracker(QObject):
             for t, w in ((schema.CHANGE_LOG.name, records), (REGISTRY, adds or changes), (schema.STAFF.name, heads))
             if w
         ]
-        self._written[name] = _Written(records, tables, new_fids)
+        selection = set(layer.selectedFeatureIds())
+        selected = [fid for fid in selection if fid >= 0 and fid not in gone]
+        selected += [fid for fid, (old, _) in zip(new_fids, added) if old in selection]
+        self._written[name] = _Written(records, tables, new_fids, selected)
         layer.undoStack().setIndex(0)  # the buffer emptied: QGIS's save has nothing left to write
 
     def _saved(self, name: str, written: _Written) -> None:
@@ -403,6 +407,8 @@ class ChangeTracker(QObject):
             other = self.workspace.layers.get(table)
             if other is not None:
                 other.reload()
+        if written.selected:  # the selection kept, new grids under their new ids, as after QGIS's own save
+            layer.selectByIds(written.selected)
         if written.added:  # as QGIS's own save tells (the live audit checks the new grids)
             features = list(layer.getFeatures(QgsFeatureRequest().setFilterFids(written.added)))
             with contextlib.suppress(TypeError, RuntimeError, AttributeError):

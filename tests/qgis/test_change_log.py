@@ -313,6 +313,7 @@ def test_save_layer_edits_keeps_editing_undo_works_before_and_ids_are_the_files(
     level2.deleteFeature(ids["S3"])
     level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
     level2.changeAttributeValue(ids["S1"], level2.fields().indexFromName("remarks"), "备注")
+    level2.selectByIds([f.id() for f in level2.getFeatures() if f["name"] in ("new", "S1")])
     assert level2.commitChanges(False)
     assert level2.isEditable() and not level2.isModified() and level2.undoStack().count() == 0
     rows = grid_file_rows(ws)
@@ -320,6 +321,7 @@ def test_save_layer_edits_keeps_editing_undo_works_before_and_ids_are_the_files(
     assert level2.featureCount() == 4 and level2.dataProvider().featureCount() == 4
     assert fids(level2) == {r[1]: r[0] for r in rows}
     assert added == [fids(level2)["new"]]
+    assert sorted(level2.selectedFeatureIds()) == sorted([ids["S1"], fids(level2)["new"]])
     assert level2.getFeature(ids["S1"])["remarks"] == "备注"
     assert sorted(log_file_rows(ws)) == [("create", None, f"{V}05"), ("retire", f"{V}04", None)]
     assert [r["change_kind"] for r in read_table(ws.layers["change_log"])] != []
