@@ -372,7 +372,9 @@ class ChangeTracker(QObject):
             heads = self._follow_merges(records)
         adds, changes = registry_edits(*registry) if registry is not None else ([], {})
         try:
-            with WorkspaceWrite(self.workspace.path, tr("Save the edits of {layer}").format(layer=name)) as write:
+            with WorkspaceWrite(
+                self.workspace.path, tr("Save the edits of {layer}").format(layer=layer.name())
+            ) as write:
                 write.delete(name, deleted)
                 write.update(name, values)
                 write.set_geometries(name, geometries)
@@ -420,7 +422,7 @@ class ChangeTracker(QObject):
         """The one-transaction write failed: nothing was written; refuse QGIS's save, keep the edits."""
         self.last_error = tr(
             "The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again."
-        ).format(layer=name, error=error)
+        ).format(layer=self._layer(name).name(), error=error)
         QgsMessageLog.logMessage(self.last_error, tr("Community Grids"), Qgis.MessageLevel.Critical)
         layer = self._layer(name)
         # A new feature of a geometry type the layer cannot take makes QGIS's save stop before it writes
