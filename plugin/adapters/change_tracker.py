@@ -280,9 +280,13 @@ class ChangeTracker(QObject):
             self._guard("before", self._snapshot, name, level)
             return
         try:
-            self._save_grid_edits(name, level)
+            written = self._save_grid_edits(name, level)
         except Exception as error:  # noqa: BLE001 - a slot: refuse the save, never raise into QGIS
             self._refuse(name, error)
+            return
+        if written is not None:  # committed: whatever happens now, QGIS must not write these edits again
+            self._written[name] = written
+            layer.undoStack().setIndex(0)  # the buffer emptied: QGIS's save has nothing left to write
 
     def _features_added(self, name: str, features) -> None:
         pending = self._pending.get(name)
@@ -328,9 +332,9 @@ class ChangeTracker(QObject):
         )
         return not any(schema_edits)
 
-    def _save_grid_edits(self, name: str, level: int) -> None:
+    def _save_grid_edits(self, name: str, level: int) -> _Written | None:
         """Write the edit buffer of grid layer ``name`` and its change_log rows (registry, grid heads) in one
-        transaction, then empty the buffer (QGIS's save that follows writes nothing)."""
+        transaction; what was written (None: nothing to write). The caller empties the buffer."""
         layer = self._layer(name)
         buffer = layer.editBuffer()
         names = layer.fields().names()
@@ -352,7 +356,8 @@ class ChangeTracker(QObject):
         rows = [_attribute_values(dict(enumerate(f.attributes())), names, stored) for _, f in added]
         wkbs = [bytes(f.geometry().asWkb()) if f.hasGeometry() else None for _, f in added]
         if not (deleted or geometries or values or added):
-            return
+            return None
+        selection = set(layer.selectedFeatureIds())
         records, registry, heads = [], None, {}
         pending = self._pending_for(name, level)
         if pending is not None:
@@ -390,16 +395,10 @@ class ChangeTracker(QObject):
             raise LayerEditError(str(error)) from error
         self.last_records = records
         self.last_error = ""
-        tables = [
-            t
-            for t, w in ((schema.CHANGE_LOG.name, records), (REGISTRY, adds or changes), (schema.STAFF.name, heads))
-            if w
-        ]
-        selection = set(layer.selectedFeatureIds())
+        written = ((schema.CHANGE_LOG.name, records), (REGISTRY, adds or changes), (schema.STAFF.name, heads))
         selected = [fid for fid in selection if fid >= 0 and fid not in gone]
         selected += [fid for fid, (old, _) in zip(new_fids, added) if old in selection]
-        self._written[name] = _Written(records, tables, new_fids, selected)
-        layer.undoStack().setIndex(0)  # the buffer emptied: QGIS's save has nothing left to write
+        return _Written(records, [t for t, w in written if w], new_fids, selected)
 
     def _saved(self, name: str, written: _Written) -> None:
         """QGIS's save of a layer the tracker wrote is over: the layers show the file, listeners are told."""
