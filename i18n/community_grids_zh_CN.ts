@@ -408,7 +408,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="658"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="282"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
@@ -524,25 +524,9 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="312"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="294"/>
-        <source>Record grid changes</source>
-        <translation>记录网格变动</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="316"/>
-        <location filename="../plugin/adapters/codes_store.py" line="228"/>
-        <source>Update code registry</source>
-        <translation>更新网格编码登记簿</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="319"/>
-        <source>Grid heads follow a merge</source>
-        <translation>网格长随合并调整</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="213"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="344"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="425"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="577"/>
         <location filename="../plugin/dependencies.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="62"/>
         <location filename="../plugin/gui/dock.py" line="218"/>
@@ -556,18 +540,51 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="212"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="422"/>
+        <source>The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again.</source>
+        <translation>{layer} 的编辑未保存：{error} 文件未写入任何内容；编辑仍保留，可再次保存。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="545"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="527"/>
+        <source>Record grid changes</source>
+        <translation>记录网格变动</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="549"/>
+        <location filename="../plugin/adapters/codes_store.py" line="228"/>
+        <source>Update code registry</source>
+        <translation>更新网格编码登记簿</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="552"/>
+        <source>Grid heads follow a merge</source>
+        <translation>网格长随合并调整</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="271"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="340"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="452"/>
+        <source>Save refused</source>
+        <translation>保存被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="573"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/change_tracker.py" line="381"/>
+        <source>Save the edits of {layer}</source>
+        <translation>保存 {layer} 的编辑</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/changeset_package.py" line="363"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="228"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="237"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="257"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
@@ -593,7 +610,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/changeset_package.py" line="356"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="223"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="232"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="252"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
@@ -654,7 +672,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/codes_store.py" line="222"/>
-        <location filename="../plugin/adapters/codes_store.py" line="282"/>
+        <location filename="../plugin/adapters/codes_store.py" line="284"/>
         <location filename="../plugin/gui/allocation_preview.py" line="108"/>
         <location filename="../plugin/gui/allocation_preview.py" line="118"/>
         <location filename="../plugin/gui/allocation_preview.py" line="126"/>
@@ -662,7 +680,7 @@
         <translation>分配网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/codes_store.py" line="324"/>
+        <location filename="../plugin/adapters/codes_store.py" line="326"/>
         <source>Rebuild the code registry</source>
         <translation>重建网格编码登记簿</translation>
     </message>
@@ -1126,7 +1144,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/gpkg_write.py" line="88"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="140"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="149"/>
         <source>no reason given by GDAL</source>
         <translation>GDAL 未给出原因</translation>
     </message>
@@ -1136,43 +1154,43 @@
         <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="265"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="296"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="125"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="134"/>
         <source>{path} is read-only; {what}: nothing was written.</source>
         <translation>{path} 为只读文件；{what}：未写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="139"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="148"/>
         <source>{path} could not be opened for writing as a GeoPackage: {error}</source>
         <translation>无法以写入方式将 {path} 作为 GeoPackage 打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="151"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="160"/>
         <source>{path} could not be written ({what}): {error}</source>
         <translation>无法写入 {path}（{what}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="178"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="187"/>
         <source>{path} could not be saved ({what}); nothing was written: {error}</source>
         <translation>无法保存 {path}（{what}），未写入任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="192"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="201"/>
         <location filename="../plugin/adapters/table_store.py" line="35"/>
         <source>{path} has no table {table}.</source>
         <translation>{path} 中没有表 {table}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="202"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="211"/>
         <source>Table {table} has no field {field}.</source>
         <translation>表 {table} 没有字段 {field}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="210"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="219"/>
         <source>Table {table}: the value {value!r} of {field} cannot be stored ({error}).</source>
         <translation>表 {table}：字段 {field} 的值 {value!r} 无法保存（{error}）。</translation>
     </message>
@@ -2328,11 +2346,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="404"/>
-        <location filename="../plugin/gui/plugin.py" line="415"/>
-        <location filename="../plugin/gui/plugin.py" line="429"/>
-        <location filename="../plugin/gui/plugin.py" line="454"/>
-        <location filename="../plugin/gui/plugin.py" line="461"/>
+        <location filename="../plugin/gui/plugin.py" line="405"/>
+        <location filename="../plugin/gui/plugin.py" line="416"/>
+        <location filename="../plugin/gui/plugin.py" line="430"/>
+        <location filename="../plugin/gui/plugin.py" line="455"/>
+        <location filename="../plugin/gui/plugin.py" line="462"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -3387,29 +3405,29 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="387"/>
+        <location filename="../plugin/gui/plugin.py" line="388"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="389"/>
+        <location filename="../plugin/gui/plugin.py" line="390"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="392"/>
+        <location filename="../plugin/gui/plugin.py" line="393"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="395"/>
+        <location filename="../plugin/gui/plugin.py" line="396"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="398"/>
+        <location filename="../plugin/gui/plugin.py" line="399"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
@@ -3430,8 +3448,8 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="277"/>
-        <location filename="../plugin/gui/plugin.py" line="300"/>
+        <location filename="../plugin/gui/plugin.py" line="278"/>
+        <location filename="../plugin/gui/plugin.py" line="301"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -3441,13 +3459,13 @@
         <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="249"/>
+        <location filename="../plugin/gui/plugin.py" line="250"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="295"/>
-        <location filename="../plugin/gui/plugin.py" line="270"/>
+        <location filename="../plugin/gui/plugin.py" line="296"/>
+        <location filename="../plugin/gui/plugin.py" line="271"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -5219,119 +5237,119 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
     </message>
     <message>
         <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
-        <translation type="vanished">请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="vanished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Area (m²)</source>
-        <translation type="vanished">面积（平方米）</translation>
+        <translation>面积（平方米）</translation>
     </message>
     <message>
         <source>Fill all gaps of the active parent</source>
-        <translation type="vanished">填补当前上级网格内的所有空隙</translation>
+        <translation>填补当前上级网格内的所有空隙</translation>
     </message>
     <message>
         <source>Fill all gaps</source>
-        <translation type="vanished">填补全部缺口</translation>
+        <translation>填补全部缺口</translation>
     </message>
     <message>
         <source>Basemap</source>
-        <translation type="vanished">底图</translation>
+        <translation>底图</translation>
     </message>
     <message>
         <source>Add a basemap</source>
-        <translation type="vanished">添加底图</translation>
+        <translation>添加底图</translation>
     </message>
     <message>
         <source>Tianditu vector map with labels</source>
-        <translation type="vanished">天地图矢量底图（含注记）</translation>
+        <translation>天地图矢量底图（含注记）</translation>
     </message>
     <message>
         <source>Tianditu imagery with labels</source>
-        <translation type="vanished">天地图影像底图（含注记）</translation>
+        <translation>天地图影像底图（含注记）</translation>
     </message>
     <message>
         <source>Local tiles or raster (offline)…</source>
-        <translation type="vanished">本地瓦片或栅格（离线）…</translation>
+        <translation>本地瓦片或栅格（离线）…</translation>
     </message>
     <message>
         <source>Tianditu key…</source>
-        <translation type="vanished">天地图密钥…</translation>
+        <translation>天地图密钥…</translation>
     </message>
     <message>
         <source>Import</source>
-        <translation type="vanished">导入</translation>
+        <translation>导入</translation>
     </message>
     <message>
         <source>Work inside the selected grid</source>
-        <translation type="vanished">在所选网格内工作</translation>
+        <translation>在所选网格内工作</translation>
     </message>
     <message>
         <source>Give gaps to the neighbour with the longest shared boundary</source>
-        <translation type="vanished">将空隙划给共同边界最长的相邻网格</translation>
+        <translation>将空隙划给共同边界最长的相邻网格</translation>
     </message>
     <message>
         <source>Search by code or name</source>
-        <translation type="vanished">按编码或名称搜索</translation>
+        <translation>按编码或名称搜索</translation>
     </message>
     <message>
         <source>Live check</source>
-        <translation type="vanished">实时检查</translation>
+        <translation>实时检查</translation>
     </message>
     <message>
         <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
-        <translation type="vanished">每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
     </message>
     <message>
         <source>Digitise a grid of the active level inside the active parent</source>
-        <translation type="vanished">在当前上级网格内绘制当前层级的网格</translation>
+        <translation>在当前上级网格内绘制当前层级的网格</translation>
     </message>
     <message>
         <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
-        <translation type="vanished">在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
+        <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
     </message>
     <message>
         <source>Click adjacent grids, then right click to merge them</source>
-        <translation type="vanished">依次点击相邻网格，然后右键合并</translation>
+        <translation>依次点击相邻网格，然后右键合并</translation>
     </message>
     <message>
         <source>Click inside a gap of the active parent</source>
-        <translation type="vanished">在当前上级网格内的空隙中点击</translation>
+        <translation>在当前上级网格内的空隙中点击</translation>
     </message>
     <message>
         <source>Draw the new course of a boundary between neighbours</source>
-        <translation type="vanished">绘制相邻网格之间边界的新走向</translation>
+        <translation>绘制相邻网格之间边界的新走向</translation>
     </message>
     <message>
         <source>Draw a dedicated grid (school, factory…) inside a village</source>
-        <translation type="vanished">在村（社区）内绘制专属网格（学校、厂区等）</translation>
+        <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
     </message>
     <message>
         <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
-        <translation type="vanished">替换全部网格的户数（表中未列出的网格记为 0）</translation>
+        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
     </message>
     <message>
         <source>CRS of the points (the layer has none)</source>
-        <translation type="vanished">点的坐标参照系（该图层没有）</translation>
+        <translation>点的坐标参照系（该图层没有）</translation>
     </message>
     <message>
         <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
-        <translation type="vanished">从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
+        <translation>从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
     </message>
     <message>
         <source>…or file</source>
-        <translation type="vanished">…或选择文件</translation>
+        <translation>…或选择文件</translation>
     </message>
     <message>
         <source>Into level</source>
-        <translation type="vanished">导入到层级</translation>
+        <translation>导入到层级</translation>
     </message>
     <message>
         <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
-        <translation type="vanished">网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
+        <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
     </message>
     <message>
         <source>Details</source>

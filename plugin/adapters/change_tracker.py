@@ -12,29 +12,46 @@ Usage (the workspace dock, once a workspace is open)::
 sync_registry=True)``: ``user`` defaults to the QGIS user's full name (else login, else OS user);
 ``clock()`` returns the time stamped on records (default ``datetime.now``).
 
-How it works, per grid layer:
+How it works, per grid layer of a GeoPackage workspace (the layer saved in QGIS as usual: Save Layer
+Edits, toggling editing off, ``commitChanges``):
 
 * ``beforeCommitChanges``: the edit buffer tells which features are touched (changed geometry or
   attributes, deleted, added). The saved state of those features and of every saved feature in the
-  bounding box of the old and new geometries is read from the data provider (the committed state);
-* ``committedFeaturesAdded``: the ids the new features got in the file;
-* ``afterCommitChanges``: the same features and box are read again and ``core.changes.detect_changes``
-  classifies what happened (create, reshape, split, merge, recode, retire). Each record becomes a
+  bounding box of the old and new geometries is read from the data provider (the state before); the same
+  features and box read through the edit buffer are the state after, and ``core.changes.detect_changes``
+  classifies what happens (create, reshape, split, merge, recode, retire). Each record becomes a
   ``change_log`` row (time, user, kind, layer, old and new code, area before and after; reason and
   approval reference are left for the planner);
+* the buffered deletions, attribute and geometry changes and new features of the grid layer AND the
+  change_log rows (and the registry's and grid heads' changes below) are written in ONE transaction of the
+  workspace file (``gpkg_write.WorkspaceWrite``): a kill at any moment leaves the old grids with the old
+  log or the new grids with their log rows, never grids without their log. Then the edit buffer is emptied
+  (undone, so QGIS's own save that follows has nothing left to write) and, once QGIS's save is over, the
+  layers are reloaded: the planner sees the saved grids as after QGIS's own save, the layer's undo stack
+  is cleared as by a save. Undo works as ever before saving.
+* if that write fails (a locked file, a full disk: GDAL's / SQLite's words), nothing is written, the save
+  is refused (``commitChanges`` returns False), the edits stay in the buffer, the reason goes to
+  ``last_error``, the QGIS message log and the ``saveFailed`` signal;
 * with ``sync_registry`` the code registry learns the codes that appeared and retires the codes no
   active grid holds any more (``code_registry``);
 * after a merge the grid head of the largest merged-away grid becomes the survivor's grid head when
   the survivor has none (``staff``); any other head of a merged-away grid is not moved but listed in
   ``head_notes`` and the QGIS message log, for the planner to assign.
-* the change_log rows, the registry's changes and the heads are written in ONE transaction of the
-  workspace file (``gpkg_write.WorkspaceWrite``, the Processing algorithms' writer) and the three layers
-  reloaded — unless the user is editing one of those tables: then they go through the layers' edit
-  buffers (saved at once, except in a layer the user is editing, where they wait with the user's edits).
+* the change_log, code_registry and staff layers are reloaded after the write; when the planner is
+  editing one of them, the rows are written into the file all the same and the planner's own edits wait
+  in that layer's buffer (a registry or staff row the planner also changed takes the planner's values when
+  the planner saves).
 
-A failure inside a slot never breaks the user's save: it is logged to the QGIS message log
-("Community Grids") and kept in ``last_error``. Limitation: in a project using transaction groups
-(edits written straight to the database), the "before" state is not available and nothing is logged.
+Other layers (a PostGIS workspace: its database's triggers keep the log; a grid layer whose edit buffer
+adds, deletes or renames fields; a project using transaction groups) are saved by QGIS itself, and the
+tracker records afterwards as before: ``committedFeaturesAdded`` gives the new ids, ``afterCommitChanges``
+reads the features again and the log rows are written in a second transaction (``_save``). A failure
+there never breaks the user's save: it is logged to the QGIS message log ("Community Grids") and kept in
+``last_error``. In a project using transaction groups the "before" state is not available and nothing is
+logged.
+
+``checkpoint`` names of the one-transaction save (fault tests): ``tracker:grids-written``,
+``tracker:log-written``, then the writer's ``before-commit`` and ``after-commit``.
 """
 
 from __future__ import annotations
@@ -43,11 +60,20 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import shapely
-from qgis.core import Qgis, QgsFeatureRequest, QgsMessageLog, QgsRectangle, QgsVectorLayer
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.core import (
+    Qgis,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsMessageLog,
+    QgsRectangle,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core import schema
 from ..core.changes import ChangeRecord, detect_changes
@@ -59,13 +85,17 @@ from .codes_store import REGISTRY, held_codes, load_registry, registry_edits, wr
 from .filing import current_user
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .layer_edits import LayerEditError, add_rows, change_values
+from .workspace import layer_file
 
 _FIELDS = ("code", "parent_code", "name", "status")
 
 
-def read_saved(layer: QgsVectorLayer, layer_name: str, level: int, request: QgsFeatureRequest) -> GridArray:
-    """Features of the layer's data provider (the saved state) matching ``request``, as a GridArray."""
-    provider = layer.dataProvider()
+def read_saved(
+    layer: QgsVectorLayer, layer_name: str, level: int, request: QgsFeatureRequest, edited: bool = False
+) -> GridArray:
+    """Features of the layer's data provider (the saved state; with ``edited``: the layer as its edit buffer
+    shows it, new features with their negative ids) matching ``request``, as a GridArray."""
+    provider = layer if edited else layer.dataProvider()
     fields = provider.fields()
     indexes = {name: fields.indexFromName(name) for name in _FIELDS}
     request.setSubsetOfAttributes([i for i in indexes.values() if i >= 0])
@@ -135,10 +165,34 @@ class _Pending:
     added_fids: list[int] = field(default_factory=list)
 
 
+@dataclass
+class _Written:
+    """A grid save the tracker wrote itself (one transaction), waiting for QGIS's save to end."""
+
+    records: list[ChangeRecord]
+    tables: list[str]  # the other tables written (to reload)
+    added: list[int]  # the ids the new features got in the file
+    selected: list[int] = field(default_factory=list)  # the selection before the save, in the file's ids
+
+
+def _attribute_values(values: dict, names: list[str], stored: set[str]) -> dict:
+    """{field name: Python value} of a buffer's {index: value}, the provider's own fields only (no fid, no
+    virtual or joined field); a value left to the database's default (QGIS ≥ 3.28) is not set."""
+    out = {}
+    for index, value in values.items():
+        if not 0 <= index < len(names) or names[index] not in stored or names[index] == "fid":
+            continue
+        if type(value).__name__ == "QgsUnsetAttributeValue":
+            continue
+        out[names[index]] = python_value(value)
+    return out
+
+
 class ChangeTracker(QObject):
     """Records the changes of grid layers in ``change_log`` whenever their edits are saved."""
 
     changesRecorded = pyqtSignal(int)  # noqa: N815 - Qt naming: number of change_log rows written
+    saveFailed = pyqtSignal(str)  # noqa: N815 - Qt naming: a grid save refused, the reason (translated)
 
     def __init__(
         self,
@@ -160,6 +214,8 @@ class ChangeTracker(QObject):
         self.last_error: str = ""
         self.head_notes: list[str] = []  # grid heads a merge left without a grid (see _follow_merges)
         self._pending: dict[str, _Pending] = {}
+        self._written: dict[str, _Written] = {}
+        self._refused: dict[str, int] = {}  # grid layers whose save was refused: their undo index before
         self._connections: list[tuple[object, Callable]] = []
 
     # ------------------------------------------------------------ lifecycle
@@ -179,7 +235,7 @@ class ChangeTracker(QObject):
                 (layer.beforeCommitChanges, lambda *_, n=name, lv=level: self._before_commit(n, lv)),
                 (layer.committedFeaturesAdded, lambda _id, features, n=name: self._features_added(n, features)),
                 (layer.afterCommitChanges, lambda n=name, lv=level: self._after_commit(n, lv)),
-                (layer.afterRollBack, lambda n=name: self._pending.pop(n, None)),
+                (layer.afterRollBack, lambda n=name: self._rolled_back(n)),
             )
             for signal, slot in slots:
                 signal.connect(slot)
@@ -192,6 +248,9 @@ class ChangeTracker(QObject):
                 signal.disconnect(slot)
         self._connections.clear()
         self._pending.clear()
+        self._written.clear()
+        for name in list(self._refused):
+            self._allow_commit(name)
 
     def __enter__(self) -> ChangeTracker:
         self.connect()
@@ -213,7 +272,21 @@ class ChangeTracker(QObject):
             QgsMessageLog.logMessage(self.last_error, tr("Community Grids"), Qgis.MessageLevel.Warning)
 
     def _before_commit(self, name: str, level: int) -> None:
-        self._guard("before", self._snapshot, name, level)
+        self._pending.pop(name, None)
+        self._written.pop(name, None)
+        self._allow_commit(name)
+        layer = self._layer(name)
+        if not self._saves_itself(layer):
+            self._guard("before", self._snapshot, name, level)
+            return
+        try:
+            written = self._save_grid_edits(name, level)
+        except Exception as error:  # noqa: BLE001 - a slot: refuse the save, never raise into QGIS
+            self._refuse(name, error)
+            return
+        if written is not None:  # committed: whatever happens now, QGIS must not write these edits again
+            self._written[name] = written
+            layer.undoStack().setIndex(0)  # the buffer emptied: QGIS's save has nothing left to write
 
     def _features_added(self, name: str, features) -> None:
         pending = self._pending.get(name)
@@ -221,16 +294,176 @@ class ChangeTracker(QObject):
             pending.added_fids.extend(int(f.id()) for f in features)
 
     def _after_commit(self, name: str, level: int) -> None:
+        written = self._written.pop(name, None)
+        if written is not None:
+            self._guard("after", self._saved, name, written)
+            return
         self._guard("after", self._record, name, level)
+
+    def _rolled_back(self, name: str) -> None:
+        self._pending.pop(name, None)
+        self._written.pop(name, None)
+        self._refused.pop(name, None)  # the blocking feature went with the edits
+
+    # ------------------------------------------------------------ the one-transaction save
+
+    def _saves_itself(self, layer: QgsVectorLayer) -> bool:
+        """Whether the tracker writes the save of grid ``layer`` itself: a GeoPackage layer of the
+        workspace file, a plain edit buffer (no transaction group) without field additions, deletions or
+        renames."""
+        path = getattr(self.workspace, "path", None)
+        buffer = layer.editBuffer()
+        if path is None or buffer is None or layer.providerType() != "ogr":
+            return False
+        if type(buffer).__name__ != "QgsVectorLayerEditBuffer":  # the passthrough buffer of a transaction
+            return False
+        group = getattr(buffer, "editBufferGroup", None)
+        if group is not None and group() is not None:  # QGIS ≥ 3.26 buffered transaction groups
+            return False
+        try:
+            if layer_file(layer) != Path(path).resolve() or Path(path).suffix.lower() != ".gpkg":
+                return False
+        except (OSError, ValueError):
+            return False
+        schema_edits = (
+            buffer.addedAttributes(),
+            buffer.deletedAttributeIds(),
+            getattr(buffer, "renamedAttributes", dict)(),
+        )
+        return not any(schema_edits)
+
+    def _save_grid_edits(self, name: str, level: int) -> _Written | None:
+        """Write the edit buffer of grid layer ``name`` and its change_log rows (registry, grid heads) in one
+        transaction; what was written (None: nothing to write). The caller empties the buffer."""
+        layer = self._layer(name)
+        buffer = layer.editBuffer()
+        names = layer.fields().names()
+        stored = set(layer.dataProvider().fields().names())
+        deleted = sorted(int(f) for f in buffer.deletedFeatureIds() if f >= 0)
+        gone = set(deleted)
+        geometries = {
+            int(fid): (None if geometry.isNull() else bytes(geometry.asWkb()))
+            for fid, geometry in buffer.changedGeometries().items()
+            if fid >= 0 and int(fid) not in gone
+        }
+        values = {
+            int(fid): _attribute_values(changed, names, stored)
+            for fid, changed in buffer.changedAttributeValues().items()
+            if fid >= 0 and int(fid) not in gone
+        }
+        values = {fid: v for fid, v in values.items() if v}
+        added = sorted(buffer.addedFeatures().items(), key=lambda item: -item[0])  # ids count down from -1
+        rows = [_attribute_values(dict(enumerate(f.attributes())), names, stored) for _, f in added]
+        wkbs = [bytes(f.geometry().asWkb()) if f.hasGeometry() else None for _, f in added]
+        if not (deleted or geometries or values or added):
+            return None
+        selection = set(layer.selectedFeatureIds())
+        records, registry, heads = [], None, {}
+        pending = self._pending_for(name, level)
+        if pending is not None:
+            fids = sorted(pending.kept_fids | {int(fid) for fid, _ in added})
+            after = read_saved(layer, name, level, QgsFeatureRequest().setFilterFids(fids), edited=True)
+            if pending.rect is not None:
+                request = QgsFeatureRequest().setFilterRect(pending.rect)
+                after = _union(after, read_saved(layer, name, level, request, edited=True))
+            records = detect_changes(
+                pending.before,
+                after,
+                self.tolerance_m2,
+                changed_at=self.clock(),
+                user=self.user if self.user is not None else current_user(),
+            )
+            registry = self._registry_update(layer, after, records, edited=True) if self.sync_registry else None
+            heads = self._follow_merges(records)
+        adds, changes = registry_edits(*registry) if registry is not None else ([], {})
+        try:
+            with WorkspaceWrite(
+                self.workspace.path, tr("Save the edits of {layer}").format(layer=layer.name())
+            ) as write:
+                write.delete(name, deleted)
+                write.update(name, values)
+                write.set_geometries(name, geometries)
+                new_fids = write.add(name, rows, wkbs, force_type=True)
+                checkpoint("tracker:grids-written")
+                write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
+                checkpoint("tracker:log-written")
+                write.add(REGISTRY, adds)
+                write.update(REGISTRY, changes)
+                write.update(schema.STAFF.name, heads)
+                write.set_info({})
+        except WriteError as error:
+            raise LayerEditError(str(error)) from error
+        self.last_records = records
+        self.last_error = ""
+        written = ((schema.CHANGE_LOG.name, records), (REGISTRY, adds or changes), (schema.STAFF.name, heads))
+        selected = [fid for fid in selection if fid >= 0 and fid not in gone]
+        selected += [fid for fid, (old, _) in zip(new_fids, added) if old in selection]
+        return _Written(records, [t for t, w in written if w], new_fids, selected)
+
+    def _saved(self, name: str, written: _Written) -> None:
+        """QGIS's save of a layer the tracker wrote is over: the layers show the file, listeners are told."""
+        layer = self._layer(name)
+        layer.reload()
+        for table in written.tables:
+            other = self.workspace.layers.get(table)
+            if other is not None:
+                other.reload()
+        if written.selected:  # the selection kept, new grids under their new ids, as after QGIS's own save
+            layer.selectByIds(written.selected)
+        if written.added:  # as QGIS's own save tells (the live audit checks the new grids)
+            features = list(layer.getFeatures(QgsFeatureRequest().setFilterFids(written.added)))
+            with contextlib.suppress(TypeError, RuntimeError, AttributeError):
+                layer.committedFeaturesAdded.emit(layer.id(), features)
+        if written.records:
+            self.changesRecorded.emit(len(written.records))
+
+    def _refuse(self, name: str, error: Exception) -> None:
+        """The one-transaction write failed: nothing was written; refuse QGIS's save, keep the edits."""
+        self.last_error = tr(
+            "The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again."
+        ).format(layer=self._layer(name).name(), error=error)
+        QgsMessageLog.logMessage(self.last_error, tr("Community Grids"), Qgis.MessageLevel.Critical)
+        layer = self._layer(name)
+        # A new feature of a geometry type the layer cannot take makes QGIS's save stop before it writes
+        # anything (QgsVectorLayerEditBuffer checks the new features' geometry types first, 3.22 to 3.40:
+        # "geometry type is not compatible"): commitChanges returns False and the edits stay in the buffer.
+        # The blocking feature is taken out again as soon as QGIS's save is over (_allow_commit).
+        self._refused[name] = layer.undoStack().index()
+        blocker = QgsFeature(layer.fields())
+        blocker.setGeometry(QgsGeometry.fromWkt("Point (0 0)"))
+        layer.editBuffer().addFeature(blocker)
+        QTimer.singleShot(0, lambda n=name: self._allow_commit(n))
+        self.saveFailed.emit(self.last_error)
+
+    def _allow_commit(self, name: str) -> None:
+        """Lift the refusal of ``name``'s save (once QGIS's save is over, and before the next one)."""
+        index = self._refused.pop(name, None)
+        if index is None:
+            return
+        with contextlib.suppress(RuntimeError, KeyError):
+            layer = self._layer(name)
+            if layer.isEditable() and layer.undoStack().index() > index:
+                try:
+                    from qgis.PyQt.QtWidgets import QUndoCommand
+                except ImportError:  # Qt 6 keeps it in QtGui
+                    from qgis.PyQt.QtGui import QUndoCommand
+                stack = layer.undoStack()
+                stack.setIndex(index)  # the blocking feature undone
+                stack.push(QUndoCommand(tr("Save refused")))  # ... and out of reach of Redo
 
     # ------------------------------------------------------------ work
 
     def _snapshot(self, name: str, level: int) -> None:
-        self._pending.pop(name, None)
+        pending = self._pending_for(name, level)
+        if pending is not None:
+            self._pending[name] = pending
+
+    def _pending_for(self, name: str, level: int) -> _Pending | None:
+        """The state before the save of the features the buffer of ``name`` touches (None: nothing to log)."""
         layer = self._layer(name)
         buffer = layer.editBuffer()
         if buffer is None:
-            return
+            return None
         deleted = {int(f) for f in buffer.deletedFeatureIds() if f >= 0}
         touched = {int(f) for f in buffer.changedGeometries() if f >= 0}
         fields = layer.fields()
@@ -241,7 +474,7 @@ class ChangeTracker(QObject):
         touched |= deleted
         added = buffer.addedFeatures()
         if not touched and not added:
-            return
+            return None
         before = read_saved(layer, name, level, QgsFeatureRequest().setFilterFids(sorted(touched)))
         boxes = [shapely.bounds(before.geometries[~shapely.is_missing(before.geometries)])] if len(before) else []
         new = [g.boundingBox() for g in buffer.changedGeometries().values() if not g.isNull()]
@@ -250,7 +483,7 @@ class ChangeTracker(QObject):
         rect = _rectangle(np.concatenate([np.asarray(b, dtype=float).reshape(-1, 4) for b in boxes]))
         if rect is not None:
             before = _union(before, read_saved(layer, name, level, QgsFeatureRequest().setFilterRect(rect)))
-        self._pending[name] = _Pending(before, rect, touched - deleted)
+        return _Pending(before, rect, touched - deleted)
 
     def _record(self, name: str, level: int) -> None:
         pending = self._pending.pop(name, None)
@@ -344,8 +577,9 @@ class ChangeTracker(QObject):
                 QgsMessageLog.logMessage(note, tr("Community Grids"), Qgis.MessageLevel.Warning)
         return changes
 
-    def _registry_update(self, layer: QgsVectorLayer, after: GridArray, records: list[ChangeRecord]):
-        """(registry as stored, registry brought up to date, fids of its codes), or None without a registry."""
+    def _registry_update(self, layer: QgsVectorLayer, after: GridArray, records: list[ChangeRecord], edited=False):
+        """(registry as stored, registry brought up to date, fids of its codes), or None without a registry.
+        ``edited``: ``layer`` read as its edit buffer shows it (the save not written yet)."""
         registry_layer = self.workspace.layers.get(REGISTRY)
         if registry_layer is None:
             return None
@@ -354,7 +588,7 @@ class ChangeTracker(QObject):
         registry.record_existing(after)
         active = {c for c, a in zip(after.codes, active_mask(after)) if c and a}
         gone = {r.old_code for r in records if r.old_code} - active
-        gone -= held_codes(layer, gone)
+        gone -= held_codes(layer, gone, edited)
         for record in records:
             if record.old_code in gone:
                 registry.retire(record.old_code, note=record.change_kind, layer=after.layer, level=after.level)

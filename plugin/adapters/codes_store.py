@@ -241,8 +241,9 @@ def apply_allocation(workspace, preview: AllocationPreview, *, commit: bool = Fa
 # ---------------------------------------------------------------- registry upkeep after saved edits
 
 
-def held_codes(layer: QgsVectorLayer, codes) -> set[str]:
-    """Which of ``codes`` an active grid of ``layer`` (as saved) still holds."""
+def held_codes(layer: QgsVectorLayer, codes, edited: bool = False) -> set[str]:
+    """Which of ``codes`` an active grid of ``layer`` (as saved; with ``edited``, as its edit buffer shows it)
+    still holds."""
     codes = sorted({c for c in codes if c})
     if not codes:
         return set()
@@ -252,7 +253,8 @@ def held_codes(layer: QgsVectorLayer, codes) -> set[str]:
     )
     request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
     request.setSubsetOfAttributes(["code"], layer.fields())
-    return {str(f["code"]) for f in layer.dataProvider().getFeatures(request)}
+    source = layer if edited else layer.dataProvider()
+    return {str(f["code"]) for f in source.getFeatures(request)}
 
 
 # ---------------------------------------------------------------- one transaction (Processing)

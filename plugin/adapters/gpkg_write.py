@@ -105,6 +105,15 @@ def _ogr_value(value, field_type: int):
     return str(value)
 
 
+def _geometry(wkb, wanted: int):
+    """An OGR geometry from WKB, converted to the layer's type ``wanted`` when it differs (Polygon into a
+    MultiPolygon layer); layers of no or any geometry type take it as it is."""
+    geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
+    if geometry is not None and wanted not in (ogr.wkbUnknown, ogr.wkbNone) and geometry.GetGeometryType() != wanted:
+        geometry = ogr.ForceTo(geometry, wanted)
+    return geometry
+
+
 class WorkspaceWrite:
     """``with WorkspaceWrite(path, what) as write: write.update(...); write.add(...)`` — one transaction.
 
@@ -231,10 +240,31 @@ class WorkspaceWrite:
             )
         return len(changes)
 
-    def add(self, table: str, rows, geometries=None, first_row: int = 1) -> list[int]:
+    def set_geometries(self, table: str, geometries: dict[int, bytes | None]) -> int:
+        """Replace the geometries of features ({fid: WKB or None}); every feature must exist. A geometry of
+        another type than the layer's (a Polygon in a MultiPolygon layer) is converted, as QGIS's save does."""
+        layer = self.layer(table)
+        wanted = layer.GetGeomType()
+        for fid, wkb in geometries.items():
+            with quiet_gdal():
+                feature = layer.GetFeature(int(fid))
+            if feature is None:
+                raise WriteError(tr("Table {table} has no feature {fid}.").format(table=table, fid=fid))
+            feature.SetGeometry(None if wkb is None else _geometry(wkb, wanted))
+            _checked(
+                layer.SetFeature,
+                feature,
+                tr("Could not change feature {fid} of table {table}: {error}"),
+                fid=fid,
+                table=table,
+            )
+        return len(geometries)
+
+    def add(self, table: str, rows, geometries=None, first_row: int = 1, force_type: bool = False) -> list[int]:
         """Add rows (dicts of field values; ``geometries``: WKB per row or None); returns the new fids.
 
-        ``first_row``: the number of the first row in error messages (rows added a few at a time)."""
+        ``first_row``: the number of the first row in error messages (rows added a few at a time);
+        ``force_type``: geometries converted to the layer's geometry type, as QGIS's save does."""
         layer = self.layer(table)
         definition = layer.GetLayerDefn()
         rows = list(rows)
@@ -244,7 +274,8 @@ class WorkspaceWrite:
             feature = ogr.Feature(definition)
             self._fill(feature, definition, table, row)
             if wkb is not None:
-                feature.SetGeometry(ogr.CreateGeometryFromWkb(bytes(wkb)))
+                wanted = layer.GetGeomType() if force_type else ogr.wkbUnknown
+                feature.SetGeometry(_geometry(wkb, wanted))
             _checked(
                 layer.CreateFeature,
                 feature,

@@ -220,6 +220,7 @@ class CommunityGridsPlugin:
 
         if getattr(workspace, "store", "") != "postgis":
             self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
+            self.tracker.saveFailed.connect(lambda text: self.message(text, Qgis.MessageLevel.Critical))
             self.tracker.connect()
         workspace.add_to_project(QgsProject.instance())
         self.workspace = workspace

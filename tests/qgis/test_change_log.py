@@ -173,19 +173,26 @@ def test_unchanged_save_logs_nothing_and_rollback_forgets(tracked):
     assert read_table(ws.layers["change_log"]) == []
 
 
-def test_rows_wait_in_the_buffer_while_the_user_edits_the_change_log(tracked):
+def test_rows_reach_the_file_while_the_user_edits_the_change_log(tracked):
+    """The log rows are written with the grids even while the planner edits change_log: the planner's own
+    edits wait in that layer's buffer and are saved after."""
     ws, _ = tracked
     log = ws.layers["change_log"]
-    log.startEditing()
     level2 = ws.layers["grid_level2"]
     level2.startEditing()
     level2.deleteFeature(fids(level2)["S3"])
     assert level2.commitChanges()
+    first = read_table(log)[0]["fid"]
+    log.startEditing()
+    log.changeAttributeValue(first, log.fields().indexFromName("reason"), "道路调整")
+    level2.startEditing()
+    level2.deleteFeature(fids(level2)["S2"])
+    assert level2.commitChanges()
+    assert log_file_rows(ws) == [("retire", f"{V}04", None), ("retire", f"{V}03", None)]
     assert log.isEditable() and log.isModified()
-    assert [r["change_kind"] for r in read_table(log)] == ["retire"]
-    assert log.dataProvider().featureCount() == 0
+    assert sorted(r["change_kind"] for r in read_table(log)) == ["retire", "retire"]
     assert log.commitChanges()
-    assert log.dataProvider().featureCount() == 1
+    assert [r["reason"] or None for r in read_table(log)] == ["道路调整", None]
 
 
 def registry_file_rows(ws) -> list[tuple]:
@@ -215,9 +222,17 @@ def test_log_and_registry_are_written_in_one_transaction_of_the_file(tracked):
     assert [r["change_kind"] for r in read_table(ws.layers["change_log"])] == ["retire"]  # the layer shows it
 
 
-def test_a_failed_log_write_leaves_log_and_registry_as_they_were(tracked, monkeypatch):
+def grid_file_rows(ws) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(ws.path) as db:
+        return db.execute("SELECT fid, name, code, status, hex(geom) FROM grid_level2 ORDER BY fid").fetchall()
+
+
+def test_a_failed_log_write_leaves_grids_log_and_registry_as_they_were(tracked, monkeypatch, qgis_app):
     """A failure between the change_log rows and the registry rows (injected at the writer's checkpoint):
-    neither is kept; the failure is reported, the user's grid save stands."""
+    neither the grids nor the log nor the registry are written; the save is refused and reported, the edits
+    stay in the buffer and are saved by the next try."""
     from plugin.adapters import change_tracker
 
     ws, tracker = tracked
@@ -225,7 +240,9 @@ def test_a_failed_log_write_leaves_log_and_registry_as_they_were(tracked, monkey
     level2.startEditing()
     level2.deleteFeature(fids(level2)["S3"])
     assert level2.commitChanges()
-    log_before, registry_before = log_file_rows(ws), registry_file_rows(ws)
+    before = grid_file_rows(ws), log_file_rows(ws), registry_file_rows(ws)
+    failures = []
+    tracker.saveFailed.connect(failures.append)
 
     def fail(name):
         if name == "tracker:log-written":
@@ -234,10 +251,136 @@ def test_a_failed_log_write_leaves_log_and_registry_as_they_were(tracked, monkey
     monkeypatch.setattr(change_tracker, "checkpoint", fail)
     level2.startEditing()
     level2.deleteFeature(fids(level2)["S2"])
+    level2.changeGeometry(fids(level2)["S1"], geometry(box(X0 + 100, Y0, X0 + 300, Y0 + 100)))
+    assert not level2.commitChanges()
+    assert "injected failure" in tracker.last_error and failures == [tracker.last_error]
+    assert (grid_file_rows(ws), log_file_rows(ws), registry_file_rows(ws)) == before
+    qgis_app.processEvents()  # the refusal is lifted once QGIS's save is over
+    assert level2.isEditable() and level2.isModified() and level2.featureCount() == 2  # the edits kept
+    assert {f["name"] for f in level2.getFeatures()} == {"S0", "S1"}
+    monkeypatch.setattr(change_tracker, "checkpoint", lambda name: None)
     assert level2.commitChanges()
-    assert "injected failure" in tracker.last_error
-    assert log_file_rows(ws) == log_before and registry_file_rows(ws) == registry_before
+    assert tracker.last_error == ""
+    assert sorted(log_file_rows(ws)) == sorted(
+        [("retire", f"{V}04", None), ("merge", f"{V}02", f"{V}02"), ("merge", f"{V}03", f"{V}02")]
+    )
     assert level2.dataProvider().featureCount() == 2
+
+
+def test_a_locked_file_refuses_the_save_and_keeps_the_edits(tracked, qgis_app):
+    """Another program holding the file: GDAL's / SQLite's words reach the planner, nothing is written,
+    the edits (and their undo) stay."""
+    import sqlite3
+
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    before = grid_file_rows(ws), log_file_rows(ws)
+    level2.startEditing()
+    level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
+    locker = sqlite3.connect(ws.path, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")  # another program writing: readers go on, writers wait
+    try:
+        assert not level2.commitChanges()
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "locked" in tracker.last_error
+    assert (grid_file_rows(ws), log_file_rows(ws)) == before
+    qgis_app.processEvents()
+    assert level2.isModified() and level2.featureCount() == 5
+    stack = level2.undoStack()
+    while stack.canUndo() and level2.featureCount() == 5:
+        stack.undo()
+    assert level2.featureCount() == 4  # the planner's edit is still undoable ...
+    while stack.canRedo():
+        stack.redo()
+    assert level2.featureCount() == 5  # ... and redoable; nothing else is on the stack
+    assert level2.commitChanges()
+    assert log_file_rows(ws) == [("create", None, f"{V}05")]
+
+
+def test_save_layer_edits_keeps_editing_undo_works_before_and_ids_are_the_files(tracked):
+    """Save Layer Edits (commitChanges(False)): the layer stays editable with an empty undo stack, shows
+    the file's features (the new grid with the id the file gave it), and the log has its row."""
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    ids = fids(level2)
+    added = []
+    level2.committedFeaturesAdded.connect(lambda _id, features: added.extend(f.id() for f in features))
+    level2.startEditing()
+    level2.deleteFeature(ids["S0"])
+    level2.undoStack().undo()  # undo before saving
+    level2.deleteFeature(ids["S3"])
+    level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
+    level2.changeAttributeValue(ids["S1"], level2.fields().indexFromName("remarks"), "备注")
+    level2.selectByIds([f.id() for f in level2.getFeatures() if f["name"] in ("new", "S1")])
+    assert level2.commitChanges(False)
+    assert level2.isEditable() and not level2.isModified() and level2.undoStack().count() == 0
+    rows = grid_file_rows(ws)
+    assert [r[1] for r in rows] == ["S0", "S1", "S2", "new"]
+    assert level2.featureCount() == 4 and level2.dataProvider().featureCount() == 4
+    assert fids(level2) == {r[1]: r[0] for r in rows}
+    assert added == [fids(level2)["new"]]
+    assert sorted(level2.selectedFeatureIds()) == sorted([ids["S1"], fids(level2)["new"]])
+    assert level2.getFeature(ids["S1"])["remarks"] == "备注"
+    assert sorted(log_file_rows(ws)) == [("create", None, f"{V}05"), ("retire", f"{V}04", None)]
+    assert [r["change_kind"] for r in read_table(ws.layers["change_log"])] != []
+    level2.changeGeometry(ids["S2"], geometry(box(X0 + 200, Y0, X0 + 250, Y0 + 100)))
+    assert level2.commitChanges()
+    assert not level2.isEditable()
+    assert ("reshape", f"{V}03", f"{V}03") in log_file_rows(ws)
+    assert tracker.last_error == ""
+
+
+def test_values_and_geometries_are_stored_as_qgis_would_store_them(tracked):
+    """A date, a NULL, a single Polygon in the MultiPolygon layer (stored as a MultiPolygon, as QGIS's
+    save converts it), a geometry and attributes changed on the same grid."""
+    import sqlite3
+
+    from qgis.PyQt.QtCore import QDate
+
+    ws, _ = tracked
+    level2 = ws.layers["grid_level2"]
+    ids = fids(level2)
+    index = level2.fields().indexFromName
+    level2.startEditing()
+    level2.changeAttributeValue(ids["S0"], index("valid_from"), QDate(2024, 3, 1))
+    level2.changeAttributeValue(ids["S0"], index("name"), "东片")
+    level2.changeAttributeValue(ids["S1"], index("remarks"), None)
+    level2.changeGeometry(ids["S0"], geometry(box(X0 + 10, Y0, X0 + 100, Y0 + 100)))
+    feature = new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "single", f"{V}05")
+    feature.setGeometry(QgsGeometry.fromWkt(box(X0, Y0 - 100, X0 + 100, Y0).wkt))  # a Polygon
+    level2.addFeature(feature)
+    assert level2.commitChanges()
+    with sqlite3.connect(ws.path) as db:
+        rows = dict(
+            (name, (valid_from, remarks))
+            for name, valid_from, remarks in db.execute("SELECT name, valid_from, remarks FROM grid_level2")
+        )
+    assert rows["东片"] == ("2024-03-01", None)
+    assert rows["S1"][1] is None
+    saved = {f["name"]: f for f in level2.getFeatures()}
+    assert saved["single"].geometry().isMultipart()
+    assert saved["东片"].geometry().area() == pytest.approx(9_000.0)
+    assert sorted(e[0] for e in logged(ws)[0]) == ["create", "reshape"]
+
+
+def test_field_edits_are_saved_by_qgis_and_still_logged(tracked):
+    """A buffer that adds a field (no one-transaction write for that): QGIS saves, the tracker logs after."""
+    from qgis.core import QgsField
+
+    from plugin.adapters.qgis_compat import variant_type
+    from plugin.core.schema import FieldType
+
+    ws, tracker = tracked
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    assert level2.addAttribute(QgsField("note2", variant_type(FieldType.STRING)))
+    level2.deleteFeature(fids(level2)["S3"])
+    assert level2.commitChanges()
+    assert tracker.last_error == ""
+    assert "note2" in level2.dataProvider().fields().names()
+    assert log_file_rows(ws) == [("retire", f"{V}04", None)]
 
 
 # ---------------------------------------------------------------- the panel

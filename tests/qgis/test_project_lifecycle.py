@@ -137,6 +137,40 @@ def test_edit_after_reopening_reaches_the_change_log(plugin, saved):
     assert project.mapLayer(log.id()) is log
 
 
+def test_a_refused_grid_save_is_shown_in_the_message_bar(plugin, saved, monkeypatch):
+    """Another program holds a write lock on the workspace: the grid save is refused (nothing written, the
+    edit kept) and the planner reads why in the message bar (a critical message), in SQLite's words."""
+    import sqlite3
+
+    from qgis.core import Qgis
+
+    path, _ = saved
+    level3 = plugin.workspace.grid_layer(3)
+    fid = next(f.id() for f in level3.getFeatures() if f["name"] == "一组")
+    assert level3.startEditing()
+    assert level3.deleteFeature(fid)
+    shown = []
+    message = plugin.message
+    monkeypatch.setattr(
+        plugin,
+        "message",
+        lambda text, level=Qgis.MessageLevel.Info: (shown.append((text, level)), message(text, level)),
+    )
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        assert not level3.commitChanges()
+    finally:
+        locker.rollback()
+        locker.close()
+    flush()
+    assert len(shown) == 1 and shown[0][1] == Qgis.MessageLevel.Critical
+    assert "locked" in shown[0][0] and level3.name() in shown[0][0]
+    assert level3.isModified() and fid not in {f.id() for f in level3.getFeatures()}
+    assert level3.commitChanges()
+    assert plugin.tracker.last_error == ""
+
+
 def test_reading_twice_and_opening_the_file_again_add_no_copies(plugin, saved):
     path, project_path = saved
     project = QgsProject.instance()
