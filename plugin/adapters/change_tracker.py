@@ -81,7 +81,7 @@ from ..core.codes import active_mask
 from ..core.model import GridArray
 from ..i18n import tr
 from .arrays import python_value
-from .codes_store import REGISTRY, held_codes, load_registry, registry_edits, write_registry
+from .codes_store import REGISTRY, held_codes, load_registry, read_grids, registry_edits, write_registry
 from .filing import current_user
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .layer_edits import LayerEditError, add_rows, change_values
@@ -586,6 +586,10 @@ class ChangeTracker(QObject):
         stored, fids = load_registry(registry_layer)
         registry = stored.copy()
         registry.record_existing(after)
+        if not stored.codes():
+            # the workspace starts keeping its codes with this save: every grid's code goes in, not only the
+            # saved layer's, or the audit would find all the others missing from the registry
+            registry.record_existing(list(read_grids(self.workspace).values()))  # as the buffers show them
         active = {c for c, a in zip(after.codes, active_mask(after)) if c and a}
         gone = {r.old_code for r in records if r.old_code} - active
         gone -= held_codes(layer, gone, edited)

@@ -99,6 +99,24 @@ def test_created_grid_is_logged_with_time_user_and_area(tracked):
     assert not ws.layers["change_log"].isEditable()  # saved at once
 
 
+def test_the_first_saved_edit_registers_every_grids_code_not_only_the_edited_ones(tracked):
+    """A workspace that keeps no code registry yet starts one at its first saved grid edit: with every code of
+    every grid layer, so that the audit does not then list all the other grids as unregistered."""
+    from plugin.adapters.codes_store import verify_registry
+
+    ws, _tracker = tracked
+    assert not read_table(ws.layers["code_registry"])  # no registry kept yet
+    level2 = ws.layers["grid_level2"]
+    level2.startEditing()
+    first = next(iter(level2.getFeatures()))
+    level2.changeAttributeValue(first.id(), level2.fields().indexOf("name"), "renamed")
+    level2.addFeature(new_feature(level2, box(X0, Y0 - 100, X0 + 100, Y0), "new", f"{V}05"))
+    assert level2.commitChanges()
+    registry, _fids = load_registry(ws.layers["code_registry"])
+    assert registry.codes() == {V} | {f"{V}{k:02d}" for k in range(1, 6)}  # level 1 too, untouched by the edit
+    assert verify_registry(ws) == []
+
+
 def test_reshape_split_merge_recode_retire(tracked):
     ws, tracker = tracked
     level2 = ws.layers["grid_level2"]

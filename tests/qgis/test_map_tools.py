@@ -8,6 +8,8 @@ message.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import shapely
@@ -88,7 +90,24 @@ def use(canvas, tool_class, session, parent=None):
     session.set_active_parent(parent)
     tool = tool_class(canvas, session)
     canvas.setMapTool(tool)
+    ready_to_snap(canvas)
     return tool
+
+
+def ready_to_snap(canvas):
+    """Wait until the canvas can snap: QGIS builds its point locators in threads of its own on the first
+    snapping request and snaps to nothing until they are done (a busy machine made a click miss its vertex)."""
+    utils = canvas.snappingUtils()
+    config = utils.config()
+    layers = [lyr for lyr in config.individualLayerSettings() if config.individualLayerSettings(lyr).enabled()]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        utils.snapToMap(QPoint(0, 0))  # starts the indexing, or uses the index
+        locators = [utils.locatorForLayer(lyr) for lyr in layers]
+        if all(loc is not None and loc.hasIndex() and not loc.isIndexing() for loc in locators):
+            return
+        QTest.qWait(20)
+    raise AssertionError("the canvas's snapping index was not built in 30 s")
 
 
 def grid_ref(workspace, level, code) -> GridRef:
