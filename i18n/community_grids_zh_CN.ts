@@ -1913,11 +1913,6 @@
         <translation>{path} 的图层“{layer}”缺少字段：{fields}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/workspace.py" line="371"/>
-        <source>grid workspace</source>
-        <translation>网格工作空间</translation>
-    </message>
-    <message>
         <location filename="../plugin/bootstrap/loader.py" line="168"/>
         <source>Install it from the plugin: Plugins ▸ Community Grids ▸ Install shapely… (or headless: qgis_process run community_grids:install_dependencies -- WHEEL=/path/to/shapely-2.x.whl). It goes into {target}; nothing of QGIS&apos;s own Python changes.</source>
         <translation>请在插件中安装：插件 ▸ 社区网格 ▸ 安装 shapely…（或无界面方式：qgis_process run community_grids:install_dependencies -- WHEEL=/path/to/shapely-2.x.whl）。它将安装到 {target}，QGIS 自带的 Python 不会有任何改动。</translation>
@@ -5236,120 +5231,124 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
     </message>
     <message>
+        <source>grid workspace</source>
+        <translation type="vanished">网格工作空间</translation>
+    </message>
+    <message>
         <source>Choose the grid that lives on: it keeps its code, name and staff. The codes of the others are retired when the edits are saved.</source>
-        <translation>请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
+        <translation type="vanished">请选择保留的网格：它保留自己的编码、名称和工作人员。其他网格的编码在保存编辑时撤销。</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation>名称</translation>
+        <translation type="vanished">名称</translation>
     </message>
     <message>
         <source>Area (m²)</source>
-        <translation>面积（平方米）</translation>
+        <translation type="vanished">面积（平方米）</translation>
     </message>
     <message>
         <source>Fill all gaps of the active parent</source>
-        <translation>填补当前上级网格内的所有空隙</translation>
+        <translation type="vanished">填补当前上级网格内的所有空隙</translation>
     </message>
     <message>
         <source>Fill all gaps</source>
-        <translation>填补全部缺口</translation>
+        <translation type="vanished">填补全部缺口</translation>
     </message>
     <message>
         <source>Basemap</source>
-        <translation>底图</translation>
+        <translation type="vanished">底图</translation>
     </message>
     <message>
         <source>Add a basemap</source>
-        <translation>添加底图</translation>
+        <translation type="vanished">添加底图</translation>
     </message>
     <message>
         <source>Tianditu vector map with labels</source>
-        <translation>天地图矢量底图（含注记）</translation>
+        <translation type="vanished">天地图矢量底图（含注记）</translation>
     </message>
     <message>
         <source>Tianditu imagery with labels</source>
-        <translation>天地图影像底图（含注记）</translation>
+        <translation type="vanished">天地图影像底图（含注记）</translation>
     </message>
     <message>
         <source>Local tiles or raster (offline)…</source>
-        <translation>本地瓦片或栅格（离线）…</translation>
+        <translation type="vanished">本地瓦片或栅格（离线）…</translation>
     </message>
     <message>
         <source>Tianditu key…</source>
-        <translation>天地图密钥…</translation>
+        <translation type="vanished">天地图密钥…</translation>
     </message>
     <message>
         <source>Import</source>
-        <translation>导入</translation>
+        <translation type="vanished">导入</translation>
     </message>
     <message>
         <source>Work inside the selected grid</source>
-        <translation>在所选网格内工作</translation>
+        <translation type="vanished">在所选网格内工作</translation>
     </message>
     <message>
         <source>Give gaps to the neighbour with the longest shared boundary</source>
-        <translation>将空隙划给共同边界最长的相邻网格</translation>
+        <translation type="vanished">将空隙划给共同边界最长的相邻网格</translation>
     </message>
     <message>
         <source>Search by code or name</source>
-        <translation>按编码或名称搜索</translation>
+        <translation type="vanished">按编码或名称搜索</translation>
     </message>
     <message>
         <source>Live check</source>
-        <translation>实时检查</translation>
+        <translation type="vanished">实时检查</translation>
     </message>
     <message>
         <source>After each edit, check the edited grids, their neighbours and parent (overlap, gap, outside, size)</source>
-        <translation>每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
+        <translation type="vanished">每次编辑后检查所编辑的网格、相邻网格和上级网格（重叠、缺口、越界、规模）</translation>
     </message>
     <message>
         <source>Digitise a grid of the active level inside the active parent</source>
-        <translation>在当前上级网格内绘制当前层级的网格</translation>
+        <translation type="vanished">在当前上级网格内绘制当前层级的网格</translation>
     </message>
     <message>
         <source>Draw lines (Shift + right click for another) or a ring across a grid</source>
-        <translation>在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
+        <translation type="vanished">在网格上绘制切分线（Shift + 右键开始下一条）或闭合环</translation>
     </message>
     <message>
         <source>Click adjacent grids, then right click to merge them</source>
-        <translation>依次点击相邻网格，然后右键合并</translation>
+        <translation type="vanished">依次点击相邻网格，然后右键合并</translation>
     </message>
     <message>
         <source>Click inside a gap of the active parent</source>
-        <translation>在当前上级网格内的空隙中点击</translation>
+        <translation type="vanished">在当前上级网格内的空隙中点击</translation>
     </message>
     <message>
         <source>Draw the new course of a boundary between neighbours</source>
-        <translation>绘制相邻网格之间边界的新走向</translation>
+        <translation type="vanished">绘制相邻网格之间边界的新走向</translation>
     </message>
     <message>
         <source>Draw a dedicated grid (school, factory…) inside a village</source>
-        <translation>在村（社区）内绘制专属网格（学校、厂区等）</translation>
+        <translation type="vanished">在村（社区）内绘制专属网格（学校、厂区等）</translation>
     </message>
     <message>
         <source>Replace all grids&apos; counts (grids the table does not name get 0)</source>
-        <translation>替换全部网格的户数（表中未列出的网格记为 0）</translation>
+        <translation type="vanished">替换全部网格的户数（表中未列出的网格记为 0）</translation>
     </message>
     <message>
         <source>CRS of the points (the layer has none)</source>
-        <translation>点的坐标参照系（该图层没有）</translation>
+        <translation type="vanished">点的坐标参照系（该图层没有）</translation>
     </message>
     <message>
         <source>Boundaries traced from Amap, Tencent or other Chinese web maps are in GCJ-02, some hundreds of metres off.</source>
-        <translation>从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
+        <translation type="vanished">从高德、腾讯等国内网络地图描绘的边界采用 GCJ-02 坐标，偏移可达数百米。</translation>
     </message>
     <message>
         <source>…or file</source>
-        <translation>…或选择文件</translation>
+        <translation type="vanished">…或选择文件</translation>
     </message>
     <message>
         <source>Into level</source>
-        <translation>导入到层级</translation>
+        <translation type="vanished">导入到层级</translation>
     </message>
     <message>
         <source>The grids are added to the workspace layer as one edit that you can undo; save the layer to keep them.</source>
-        <translation>网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
+        <translation type="vanished">网格将作为一次可撤销的编辑添加到网格工作空间图层；保存图层后生效。</translation>
     </message>
     <message>
         <source>Details</source>

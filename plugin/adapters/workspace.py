@@ -368,7 +368,7 @@ class Workspace:
         )
         missing = [self.layers[d.name] for d in order if project.mapLayer(self.layers[d.name].id()) is None]
         if missing and group is None:
-            group = root.insertGroup(0, group_name or f"{self.info.county_name} {tr('grid workspace')}")
+            group = root.insertGroup(0, group_name or schema.WORKSPACE_GROUP_ZH.format(county=self.info.county_name))
         for layer in missing:
             project.addMapLayer(layer, False)
             group.addLayer(layer)

@@ -395,6 +395,9 @@ LAYER_LABELS = {
 }
 LEVEL_LABELS = {layer.level: LAYER_LABELS[layer.name] for layer in GRID_LAYERS}
 COUNTY_LABEL = LAYER_LABELS[COUNTY_BOUNDARY.name]
+# The Layers panel's group of a workspace, after the county's name (Chinese, like the layers' titles: a project
+# keeps the name it was saved with, whatever the language of the QGIS that made it)
+WORKSPACE_GROUP_ZH = "{county}网格工作空间"
 
 # ---------------------------------------------------------------- filing packages and the city's intake
 # Layers a filing package or a merged city workspace has besides the workspace layers above.
