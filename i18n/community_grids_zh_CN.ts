@@ -408,7 +408,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/audit_store.py" line="658"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="282"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="284"/>
         <source>Could not write row {row} to table {table}: {error}</source>
         <translation>无法将第 {row} 行写入表 {table}：{error}</translation>
     </message>
@@ -524,9 +524,9 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="425"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="420"/>
         <location filename="../plugin/adapters/change_tracker.py" line="272"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="577"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="567"/>
         <location filename="../plugin/dependencies.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="62"/>
         <location filename="../plugin/gui/dock.py" line="218"/>
@@ -540,24 +540,24 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="422"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="417"/>
         <source>The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again.</source>
         <translation>{layer} 的编辑未保存：{error} 文件未写入任何内容；编辑仍保留，可再次保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="545"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="527"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="535"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="522"/>
         <source>Record grid changes</source>
         <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="549"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="539"/>
         <location filename="../plugin/adapters/codes_store.py" line="228"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="552"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="542"/>
         <source>Grid heads follow a merge</source>
         <translation>网格长随合并调整</translation>
     </message>
@@ -567,12 +567,12 @@
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="452"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="447"/>
         <source>Save refused</source>
         <translation>保存被拒绝</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="573"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="563"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
@@ -583,8 +583,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/changeset_package.py" line="363"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="237"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="257"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="260"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
     </message>
@@ -610,8 +609,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/changeset_package.py" line="356"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="232"/>
-        <location filename="../plugin/adapters/gpkg_write.py" line="252"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
     </message>
@@ -1154,7 +1152,7 @@
         <translation>{path} 所在磁盘已满：{what}失败，未写入任何内容，文件保持原样。请腾出空间后重新运行。（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/gpkg_write.py" line="296"/>
+        <location filename="../plugin/adapters/gpkg_write.py" line="298"/>
         <source>Could not delete row {fid} of table {table}: {error}</source>
         <translation>无法删除表 {table} 的第 {fid} 行：{error}</translation>
     </message>

@@ -385,12 +385,7 @@ class ChangeTracker(QObject):
                 write.set_geometries(name, geometries)
                 new_fids = write.add(name, rows, wkbs, force_type=True)
                 checkpoint("tracker:grids-written")
-                write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
-                checkpoint("tracker:log-written")
-                write.add(REGISTRY, adds)
-                write.update(REGISTRY, changes)
-                write.update(schema.STAFF.name, heads)
-                write.set_info({})
+                _write_records(write, records, adds, changes, heads)
         except WriteError as error:
             raise LayerEditError(str(error)) from error
         self.last_records = records
@@ -525,12 +520,7 @@ class ChangeTracker(QObject):
             return
         try:
             with WorkspaceWrite(path, tr("Record grid changes")) as write:
-                write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
-                checkpoint("tracker:log-written")
-                write.add(REGISTRY, adds)
-                write.update(REGISTRY, changes)
-                write.update(schema.STAFF.name, heads)
-                write.set_info({})
+                _write_records(write, records, adds, changes, heads)
         except WriteError as error:
             raise LayerEditError(str(error)) from error
         for layer, written in zip(layers, (records, adds or changes, heads)):
@@ -597,3 +587,14 @@ class ChangeTracker(QObject):
             if record.old_code in gone:
                 registry.retire(record.old_code, note=record.change_kind, layer=after.layer, level=after.level)
         return stored, registry, fids
+
+
+def _write_records(write: WorkspaceWrite, records, adds, changes, heads) -> None:
+    """The change_log rows, the registry's new and changed entries and the staff's grid heads, in ``write``'s
+    transaction (with the grids when they are saved by it too)."""
+    write.add(schema.CHANGE_LOG.name, [r.to_row() for r in records])
+    checkpoint("tracker:log-written")
+    write.add(REGISTRY, adds)
+    write.update(REGISTRY, changes)
+    write.update(schema.STAFF.name, heads)
+    write.set_info({})

@@ -226,18 +226,9 @@ class WorkspaceWrite:
         layer = self.layer(table)
         definition = layer.GetLayerDefn()
         for fid, values in changes.items():
-            with quiet_gdal():
-                feature = layer.GetFeature(int(fid))
-            if feature is None:
-                raise WriteError(tr("Table {table} has no feature {fid}.").format(table=table, fid=fid))
+            feature = self._existing(layer, table, fid)
             self._fill(feature, definition, table, values)
-            _checked(
-                layer.SetFeature,
-                feature,
-                tr("Could not change feature {fid} of table {table}: {error}"),
-                fid=fid,
-                table=table,
-            )
+            self._store(layer, table, fid, feature)
         return len(changes)
 
     def set_geometries(self, table: str, geometries: dict[int, bytes | None]) -> int:
@@ -246,19 +237,30 @@ class WorkspaceWrite:
         layer = self.layer(table)
         wanted = layer.GetGeomType()
         for fid, wkb in geometries.items():
-            with quiet_gdal():
-                feature = layer.GetFeature(int(fid))
-            if feature is None:
-                raise WriteError(tr("Table {table} has no feature {fid}.").format(table=table, fid=fid))
+            feature = self._existing(layer, table, fid)
             feature.SetGeometry(None if wkb is None else _geometry(wkb, wanted))
-            _checked(
-                layer.SetFeature,
-                feature,
-                tr("Could not change feature {fid} of table {table}: {error}"),
-                fid=fid,
-                table=table,
-            )
+            self._store(layer, table, fid, feature)
         return len(geometries)
+
+    @staticmethod
+    def _existing(layer, table: str, fid):
+        """Feature ``fid`` of ``table``, which must exist."""
+        with quiet_gdal():
+            feature = layer.GetFeature(int(fid))
+        if feature is None:
+            raise WriteError(tr("Table {table} has no feature {fid}.").format(table=table, fid=fid))
+        return feature
+
+    @staticmethod
+    def _store(layer, table: str, fid, feature) -> None:
+        """Write back a changed feature; GDAL's refusal in its own words."""
+        _checked(
+            layer.SetFeature,
+            feature,
+            tr("Could not change feature {fid} of table {table}: {error}"),
+            fid=fid,
+            table=table,
+        )
 
     def add(self, table: str, rows, geometries=None, first_row: int = 1, force_type: bool = False) -> list[int]:
         """Add rows (dicts of field values; ``geometries``: WKB per row or None); returns the new fids.
