@@ -20,6 +20,18 @@ def manage_snapping() -> bool:
     return QgsSettings().value(SETTING_MANAGE_SNAPPING, True, type=bool)
 
 
+def forget_point_locators(canvases) -> None:
+    """Drop the snapping indexes of ``canvases`` before layers are deleted.
+
+    ``QgsSnappingUtils`` keys its point locators by the layer's address and never drops one when its layer
+    is deleted (QGIS 3.22). A layer created later at the same address then gets the old layer's index:
+    snapping hits vertices that are no longer there and misses the new layer's. Dropping every locator when
+    layers leave the project is cheap (the next snap indexes what it needs again)."""
+    for canvas in canvases:
+        if canvas is not None:
+            canvas.snappingUtils().clearAllLocators()
+
+
 class SnappingScope:
     """Snapping to ``layers`` while entered; the project's previous config comes back on exit."""
 

@@ -339,7 +339,12 @@ class CommunityGridsPlugin:
         return True
 
     def layers_will_be_removed(self, layer_ids) -> None:
-        """QgsProject.layersWillBeRemoved: a layer of the open workspace leaving the project detaches it."""
+        """QgsProject.layersWillBeRemoved: the canvases forget their snapping indexes (a later layer at the same
+        address would inherit one); a layer of the open workspace leaving the project detaches it."""
+        from ..adapters.snapping import forget_point_locators
+
+        with contextlib.suppress(RuntimeError):
+            forget_point_locators([self.iface.mapCanvas(), *self.iface.mapCanvases()])
         if self.workspace is None:
             return
         ids = set(layer_ids)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsSnappingConfig
+from qgis.core import QgsProject, QgsRectangle
 from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, QPoint, Qt
 from qgis.PyQt.QtTest import QTest
-from workspace_helpers import answer_merge, in_project
+from workspace_helpers import answer_merge, drawing_canvas, in_project
 
 from devtools import drawing_sample as sample
 from devtools.drawing_sample import X0, Y0
@@ -28,19 +28,8 @@ def workspace(tmp_path, qgis_new_project):
 
 @pytest.fixture
 def canvas(qgis_canvas, workspace):
-    window = qgis_canvas.window()
-    window.resize(600, 600)
-    window.show()
-    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem(sample.CRS))
-    qgis_canvas.setLayers([workspace.grid_layer(level) for level in (0, 3, 2, 1)])
-    qgis_canvas.setExtent(QgsRectangle(X0 - 100, Y0 - 300, X0 + 1900, Y0 + 1300))
-    QTest.qWait(20)
-    yield qgis_canvas
-    if qgis_canvas.mapTool() is not None:
-        qgis_canvas.unsetMapTool(qgis_canvas.mapTool())
-    qgis_canvas.stopRendering()
-    qgis_canvas.setLayers([])
-    qgis_canvas.snappingUtils().setConfig(QgsSnappingConfig())
+    with drawing_canvas(qgis_canvas, workspace) as canvas:
+        yield canvas
 
 
 @pytest.fixture

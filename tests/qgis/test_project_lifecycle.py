@@ -286,3 +286,33 @@ def test_opening_an_old_project_takes_the_tianditu_key_out_of_it(plugin, tmp_pat
             QgsSettings().remove(basemaps.SETTING_TIANDITU_KEY)
         else:
             QgsSettings().setValue(basemaps.SETTING_TIANDITU_KEY, stored)
+
+
+def test_layers_leaving_the_project_drop_the_canvas_snapping_indexes(plugin, canvas):
+    """QGIS 3.22 keys snapping indexes by layer address and keeps them after the layer is gone, so a later
+    layer at that address would snap to the old one's vertices: the plugin drops them when layers leave."""
+    from qgis.core import QgsFeature, QgsSnappingConfig
+
+    from plugin.adapters.snapping import SnappingScope
+
+    layer = QgsVectorLayer(f"Polygon?crs={sample.CRS}", "other", "memory")
+    feature = QgsFeature()
+    feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(X0, Y0, X0 + 100, Y0 + 100)))
+    layer.dataProvider().addFeatures([feature])
+    project = QgsProject.instance()
+    project.addMapLayer(layer)
+    canvas.setLayers([layer])
+    canvas.setExtent(QgsRectangle(X0 - 50, Y0 - 50, X0 + 150, Y0 + 150))
+    utils = canvas.snappingUtils()
+    try:
+        with SnappingScope(canvas, [layer]):
+            match = utils.snapToMap(canvas.getCoordinateTransform().transform(X0 + 1, Y0 + 1).toQPointF().toPoint())
+            assert match.isValid() and (match.point().x(), match.point().y()) == (X0, Y0)
+            assert utils.locatorForLayer(layer).hasIndex()
+            taken = project.takeMapLayer(layer)  # leaves the project (layersWillBeRemoved), not deleted
+            assert taken is layer
+            assert not utils.locatorForLayer(layer).hasIndex()  # a fresh locator: the old index was dropped
+    finally:
+        canvas.setLayers([])
+        utils.setConfig(QgsSnappingConfig())
+        utils.clearAllLocators()

@@ -7,6 +7,40 @@ import gc
 
 
 @contextlib.contextmanager
+def drawing_canvas(qgis_canvas, workspace):
+    """pytest-qgis's canvas, shown at 600 × 600 px on the drawing sample's grid layers around village A;
+    afterwards the map tool unset, rendering stopped and the snapping indexes dropped (QGIS 3.22 would hand a
+    dropped layer's index to a later layer at the same address: see adapters/snapping.forget_point_locators)."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle, QgsSnappingConfig
+    from qgis.PyQt.QtTest import QTest
+
+    from devtools import drawing_sample as sample
+    from plugin.adapters.snapping import forget_point_locators
+
+    forget_point_locators([qgis_canvas])
+    window = qgis_canvas.window()  # pytest-qgis's hidden main window: show it so the canvas is laid out
+    window.resize(600, 600)
+    window.show()
+    qgis_canvas.resize(600, 600)
+    QTest.qWait(20)
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem(sample.CRS))
+    qgis_canvas.setLayers([workspace.grid_layer(level) for level in (0, 3, 2, 1)])
+    x0, y0 = sample.X0, sample.Y0
+    qgis_canvas.setExtent(QgsRectangle(x0 - 100, y0 - 300, x0 + 1900, y0 + 1300))
+    QTest.qWait(10)
+    assert qgis_canvas.viewport().width() > 500
+    try:
+        yield qgis_canvas
+    finally:
+        if qgis_canvas.mapTool() is not None:
+            qgis_canvas.unsetMapTool(qgis_canvas.mapTool())
+        qgis_canvas.stopRendering()
+        qgis_canvas.setLayers([])
+        qgis_canvas.snappingUtils().setConfig(QgsSnappingConfig())
+        forget_point_locators([qgis_canvas])
+
+
+@contextlib.contextmanager
 def in_project(workspace):
     """The workspace's layers in the project for the block; afterwards edits rolled back and layers released
     (the project deletes them, the workspace forgets them): the test's GeoPackage is closed before the next
