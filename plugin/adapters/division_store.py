@@ -153,6 +153,40 @@ def plan_division(
     return plan
 
 
+def division_inputs(crs, transform_context, line_sources=(), site_source=None, site_field: str = ""):
+    """``lines``, ``sites`` and ``site_households`` of :func:`plan_division` from QGIS feature sources (vector
+    layers or Processing sources), read and transformed into ``crs`` through QGIS. Plain shapely geometries
+    come out, so a task can use them; project layers must be read on the main thread. ``site_field`` gives a
+    point site's households (a value that is not a number gives None: the core then names the site)."""
+    from qgis.core import QgsFeatureRequest
+
+    def read(source, field=""):
+        request = QgsFeatureRequest()
+        if source.sourceCrs() != crs:
+            request.setDestinationCrs(crs, transform_context)
+        geoms, values = [], []
+        for feature in source.getFeatures(request):
+            g = feature.geometry()
+            if g is None or g.isNull():
+                continue
+            geoms.append(shapely.from_wkb(bytes(g.asWkb())))
+            if field:
+                values.append(feature[field])
+        return geoms, values
+
+    lines = []
+    for source in line_sources:
+        lines.extend(read(source)[0])
+    sites, site_households = [], None
+    if site_source is not None:
+        sites, values = read(site_source, site_field)
+        if site_field:
+            site_households = [
+                int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v else None for v in values
+            ]
+    return lines, sites, site_households
+
+
 # ---------------------------------------------------------------- preview rows
 
 PREVIEW_FIELDS = (

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import shapely
 from qgis.core import (
     QgsFeature,
-    QgsFeatureRequest,
     QgsFeatureSink,
     QgsField,
     QgsFields,
@@ -27,6 +25,7 @@ from qgis.core import (
 from ..adapters.division_store import (
     PREVIEW_FIELDS,
     DivisionStoreError,
+    division_inputs,
     plan_division,
     preview_rows,
     write_acceptance,
@@ -45,22 +44,6 @@ TABLES = (schema.GRID_LEVEL3.name, schema.CODE_REGISTRY.name, schema.CHANGE_LOG.
 
 def _codes(text: str) -> list[str]:
     return [c.strip() for c in (text or "").replace("，", ",").replace(";", ",").split(",") if c.strip()]
-
-
-def _geometries(source, crs, context) -> tuple[list, list[int], dict[int, object]]:
-    """The shapely geometries of a feature source in ``crs`` with their feature ids (and attribute rows)."""
-    request = QgsFeatureRequest()
-    if source.sourceCrs() != crs:
-        request.setDestinationCrs(crs, context.transformContext())
-    geoms, fids, features = [], [], {}
-    for feature in source.getFeatures(request):
-        g = feature.geometry()
-        if g is None or g.isNull():
-            continue
-        geoms.append(shapely.from_wkb(bytes(g.asWkb())))
-        fids.append(int(feature.id()))
-        features[int(feature.id())] = feature
-    return geoms, fids, features
 
 
 class ProposeDivision(GridAlgorithm):
@@ -181,19 +164,14 @@ class ProposeDivision(GridAlgorithm):
         except WorkspaceError as error:
             raise QgsProcessingException(str(error)) from error
         crs = workspace.crs
-        lines, line_ids = [], []
-        for layer in self.parameterAsLayerList(parameters, self.LINES, context):
-            geoms, fids, _ = _geometries(layer, crs, context)
-            lines.extend(geoms)
-            line_ids.extend(fids)
-        sites, site_households = [], None
         source = self.parameterAsSource(parameters, self.SITES, context)
-        if source is not None:
-            sites, _fids, features = _geometries(source, crs, context)
-            field = self.parameterAsString(parameters, self.SITE_HOUSEHOLDS, context)
-            if field:
-                site_households = [features[f][field] for f in _fids]
-                site_households = [int(v) if isinstance(v, (int, float)) and v == v else None for v in site_households]
+        lines, sites, site_households = division_inputs(
+            crs,
+            context.transformContext(),
+            self.parameterAsLayerList(parameters, self.LINES, context),
+            source,
+            self.parameterAsString(parameters, self.SITE_HOUSEHOLDS, context) if source is not None else "",
+        )
         chinese = prefers_chinese()
 
         def progress(fraction, label):
