@@ -236,3 +236,21 @@ def test_attach_households_dialog_is_built_from_its_form(empty_workspace):
         assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
     finally:
         dialog.deleteLater()
+
+
+def test_division_options_dialog_is_built_from_its_form(empty_workspace):
+    from plugin.gui.division_action import DivisionOptionsDialog
+
+    dialog = DivisionOptionsDialog(empty_workspace, ["61090220020101"], "一片")
+    try:
+        assert_built_from(dialog, "division_options")
+        assert dialog.objectName() == "CommunityGridsDivisionOptions"
+        assert "一片" in dialog.ui.intro.text()
+        assert dialog.site_layer.allowEmptyLayer() and dialog.site_layer.currentLayer() is None
+        assert not dialog.site_field.isEnabled() and not dialog.keep_selected.isEnabled()
+        assert dialog.keep_selected.text() == "Keep the selected level 3 grids (0 selected)"
+        dialog.show()
+        QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), LEFT)
+        assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible() and dialog.options is None
+    finally:
+        dialog.deleteLater()
