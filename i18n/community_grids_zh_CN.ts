@@ -698,25 +698,25 @@
         <translation>工作空间中没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="279"/>
+        <location filename="../plugin/adapters/division_store.py" line="313"/>
         <source>Not every proposed grid could be given a code; see the code rule and registry.</source>
         <translation>部分建议网格无法分配编码，请检查编码规则和编码登记表。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="282"/>
+        <location filename="../plugin/adapters/division_store.py" line="316"/>
         <source>Automatic division (proposal accepted)</source>
         <translation>自动划分（采纳建议方案）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="324"/>
         <location filename="../plugin/adapters/division_store.py" line="358"/>
-        <location filename="../plugin/gui/division_action.py" line="97"/>
+        <location filename="../plugin/adapters/division_store.py" line="392"/>
+        <location filename="../plugin/gui/division_action.py" line="306"/>
         <source>No proposal can be accepted: every parent was refused or failed.</source>
         <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/division_store.py" line="396"/>
         <location filename="../plugin/adapters/division_store.py" line="362"/>
-        <location filename="../plugin/adapters/division_store.py" line="328"/>
         <source>Accept the proposed division</source>
         <translation>采纳建议的网格划分</translation>
     </message>
@@ -726,13 +726,13 @@
         <translation>没有编码为 {codes} 的在用二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="366"/>
+        <location filename="../plugin/adapters/division_store.py" line="400"/>
         <location filename="../plugin/adapters/editing.py" line="573"/>
         <source>Could not delete feature {fid} of layer {layer}.</source>
         <translation>无法删除图层“{layer}”的要素 {fid}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/division_store.py" line="377"/>
+        <location filename="../plugin/adapters/division_store.py" line="411"/>
         <location filename="../plugin/adapters/editing.py" line="296"/>
         <location filename="../plugin/adapters/importer.py" line="364"/>
         <source>Could not add a feature to layer {layer}.</source>
@@ -1280,11 +1280,11 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
-        <location filename="../plugin/gui/division_action.py" line="203"/>
-        <location filename="../plugin/gui/division_action.py" line="190"/>
+        <location filename="../plugin/gui/division_action.py" line="456"/>
+        <location filename="../plugin/gui/division_action.py" line="443"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="261"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="193"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="239"/>
         <location filename="../plugin/processing/household_algorithms.py" line="326"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
@@ -2339,11 +2339,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="405"/>
-        <location filename="../plugin/gui/plugin.py" line="416"/>
-        <location filename="../plugin/gui/plugin.py" line="430"/>
-        <location filename="../plugin/gui/plugin.py" line="455"/>
-        <location filename="../plugin/gui/plugin.py" line="462"/>
+        <location filename="../plugin/gui/plugin.py" line="410"/>
+        <location filename="../plugin/gui/plugin.py" line="421"/>
+        <location filename="../plugin/gui/plugin.py" line="435"/>
+        <location filename="../plugin/gui/plugin.py" line="460"/>
+        <location filename="../plugin/gui/plugin.py" line="467"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2611,7 +2611,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="502"/>
-        <location filename="../plugin/gui/division_action.py" line="197"/>
+        <location filename="../plugin/gui/division_action.py" line="450"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
@@ -2734,96 +2734,126 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="109"/>
+        <location filename="../plugin/gui/division_action.py" line="319"/>
         <source>Proposed level 3 division (preview)</source>
         <translation>三级网格自动划分（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="50"/>
+        <location filename="../plugin/gui/division_action.py" line="77"/>
         <source>Parents divided</source>
         <translation>已划分的上级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="51"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="155"/>
+        <location filename="../plugin/gui/division_action.py" line="78"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="138"/>
         <source>Proposed grids</source>
         <translation>建议网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="52"/>
+        <location filename="../plugin/gui/division_action.py" line="79"/>
         <source>Within the size range</source>
         <translation>符合规模范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="53"/>
+        <location filename="../plugin/gui/division_action.py" line="80"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="54"/>
+        <location filename="../plugin/gui/division_action.py" line="81"/>
         <source>Median compactness (Polsby–Popper)</source>
         <translation>紧凑度中位数（Polsby–Popper）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="55"/>
+        <location filename="../plugin/gui/division_action.py" line="82"/>
         <source>Cuts along the given lines</source>
         <translation>沿给定线划分的切分</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="56"/>
+        <location filename="../plugin/gui/division_action.py" line="83"/>
         <source>Parents not offered (audit)</source>
         <translation>未提供方案的上级网格（审核）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="100"/>
+        <location filename="../plugin/gui/division_action.py" line="309"/>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="134"/>
+        <location filename="../plugin/gui/division_action.py" line="346"/>
         <source>Propose level 3 division…</source>
         <translation>自动划分三级网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="137"/>
+        <location filename="../plugin/gui/division_action.py" line="349"/>
         <source>Divide the village or section selected in the grid tree into level 3 grids by the size rules</source>
         <translation>按规模规则将网格树中选中的村（社区）或片区划分为三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="212"/>
-        <location filename="../plugin/gui/division_action.py" line="95"/>
+        <location filename="../plugin/gui/division_action.py" line="466"/>
+        <location filename="../plugin/gui/division_action.py" line="304"/>
         <source>The proposal is shown on the map. Accept it to write it into the workspace.</source>
         <translation>划分方案已显示在地图上。接受后写入工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="71"/>
+        <location filename="../plugin/gui/division_action.py" line="245"/>
+        <source>The level 3 layer has unsaved edits: save it first, so that the grids to keep are those of the workspace file the proposal reads.</source>
+        <translation>三级网格图层有未保存的编辑：请先保存，使要保留的网格与自动划分所读取的工作空间文件一致。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="280"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="71"/>
+        <location filename="../plugin/gui/division_action.py" line="280"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="196"/>
+        <location filename="../plugin/gui/division_action.py" line="133"/>
+        <source>Divide {grid} ({n} level 2 grids) into level 3 grids by the size rules.</source>
+        <translation>按规模规则将{grid}（{n}个二级网格）划分为三级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="204"/>
+        <source>Keep the selected level 3 grids ({n} selected)</source>
+        <translation>保留选中的三级网格（已选 {n} 个）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="449"/>
         <source>Propose level 3 division of {grid}</source>
         <translation>自动划分{grid}的三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="228"/>
+        <location filename="../plugin/gui/division_action.py" line="485"/>
         <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
         <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="176"/>
+        <location filename="../plugin/gui/division_action.py" line="146"/>
+        <source>(the project has no line layer)</source>
+        <translation>（项目中没有线图层）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="237"/>
+        <source>Relocation sites in {layer} are points: choose the field that gives their households.</source>
+        <translation>{layer}中的搬迁安置点为点位：请选择给出其户数的字段。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="389"/>
         <source>{grid} has no level 2 grid to divide.</source>
         <translation>{grid}没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="87"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="234"/>
+        <location filename="../plugin/gui/division_action.py" line="256"/>
+        <source>{layer}: {error}</source>
+        <translation>{layer}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/division_action.py" line="296"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="212"/>
         <source>{parent}: not offered, the audit found: {problem}</source>
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
     </message>
@@ -3398,29 +3428,29 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="388"/>
+        <location filename="../plugin/gui/plugin.py" line="393"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="390"/>
+        <location filename="../plugin/gui/plugin.py" line="395"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="393"/>
+        <location filename="../plugin/gui/plugin.py" line="398"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="396"/>
+        <location filename="../plugin/gui/plugin.py" line="401"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="399"/>
+        <location filename="../plugin/gui/plugin.py" line="404"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
@@ -3662,7 +3692,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/audit_algorithms.py" line="121"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="107"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="90"/>
         <location filename="../plugin/processing/household_algorithms.py" line="147"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="85"/>
         <source>Grid workspace (GeoPackage)</source>
@@ -4085,19 +4115,19 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
         <translation>已按 {crs} 创建市级模式 {name}。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="68"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="51"/>
         <source>Propose the level 3 division</source>
         <translation>自动建议三级网格划分</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="70"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="53"/>
         <location filename="../plugin/processing/household_algorithms.py" line="92"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="52"/>
         <source>Households, size and staff</source>
         <translation>住户、规模与人员</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="71"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="54"/>
         <source>Divides level 2 grids into level 3 grids automatically by the standard&apos;s size rules (§7.3.3): 30–50 households per rural grid, 50–80 per urban grid (the workspace&apos;s rules), each grid an edge-connected polygon, all of them partitioning their parent exactly. Boundaries follow the given lines (roads, rivers, ridges, walls) where a cut along them keeps the grids in range; elsewhere a straight cut half-way between two households. A relocation site of 40 households or more stands alone (§7.3.3 g); a smaller one stays with its group (f). Grids whose codes are listed as locked are kept; the rest of their parent is divided again.
 
 Households are the workspace&apos;s household points (one household each, persons from &apos;persons&apos;). A household on a shared boundary counts in the grid that comes first west to east, north to south (the one that gets the lowest code).
@@ -4110,78 +4140,78 @@ The output is a preview layer: each grid&apos;s households, persons, status (wit
 输出为预览图层：每个网格的户数、人口、状态（达标、偏小、偏大、搬迁安置点、锁定）、符合的规则或无法达标的原因，以及紧凑度（Polsby–Popper）。每个方案先经审核；若方案会带来现有绘制所没有的问题，则不提供该上级网格的方案。只有勾选“采纳”才写入：在一个事务中撤销这些上级网格现有的（未锁定的）三级网格，按工作空间的编码规则（自西向东、自北向南）分配编码并新增建议网格，同时更新变更记录和编码登记表。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="113"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="96"/>
         <source>Codes of the level 2 grids to divide (comma-separated; blank: all)</source>
         <translation>要划分的二级网格编码（逗号分隔；留空：全部）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="121"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="104"/>
         <source>Lines the boundaries should follow (roads, rivers, ridges, walls)</source>
         <translation>网格边界应沿循的线（道路、河流、山脊、围墙）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="129"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="112"/>
         <source>Relocation sites (points or polygons)</source>
         <translation>搬迁安置点（点或面）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="137"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="120"/>
         <source>Relocation sites: household count field (points)</source>
         <translation>搬迁安置点：户数字段（点）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="144"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="127"/>
         <source>Codes of level 3 grids to keep (locked)</source>
         <translation>保留不变（锁定）的三级网格编码</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="146"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="129"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="148"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="131"/>
         <source>Accept: write the proposal into the workspace</source>
         <translation>采纳：将建议方案写入工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="152"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="135"/>
         <source>Proposed level 3 grids (preview)</source>
         <translation>建议的三级网格（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="156"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="139"/>
         <source>Proposed grids within the size range</source>
         <translation>规模达标的建议网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="157"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="140"/>
         <source>Parents not offered</source>
         <translation>未提供方案的上级网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="158"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="141"/>
         <source>Grids written</source>
         <translation>写入的网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="278"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="256"/>
         <source>Nothing was written (accept is off): this is a preview.</source>
         <translation>未写入任何内容（未勾选采纳）：这是预览。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="254"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="232"/>
         <source>{n} grids proposed in {parents} parents, {within} within the size range.</source>
         <translation>在 {parents} 个上级网格中建议 {n} 个网格，其中 {within} 个规模达标。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="247"/>
         <source>Wrote {n} grids with codes {first}…{last}; {retired} grids retired; {log} change log rows.</source>
         <translation>已写入 {n} 个网格，编码 {first}…{last}；撤销 {retired} 个网格；变更记录 {log} 条。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/division_algorithms.py" line="221"/>
-        <location filename="../plugin/processing/division_algorithms.py" line="227"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="199"/>
+        <location filename="../plugin/processing/division_algorithms.py" line="205"/>
         <source>{parent}: {problem}</source>
         <translation>{parent}：{problem}</translation>
     </message>
@@ -5724,6 +5754,59 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
     </message>
 </context>
 <context>
+    <name>DivisionOptionsDialog</name>
+    <message>
+        <location filename="../ui/division_options.ui" line="2"/>
+        <source>Propose level 3 division</source>
+        <translation>自动划分三级网格</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="22"/>
+        <source>Lines the boundaries should follow (roads, rivers, ridges, walls)</source>
+        <translation>网格边界应沿循的线（道路、河流、山脊、围墙）</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="26"/>
+        <source>Check the line layers of the project whose lines the grid boundaries should run along.</source>
+        <translation>勾选项目中网格边界应沿其走向的线图层。</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="34"/>
+        <source>Relocation sites</source>
+        <translation>搬迁安置点</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="38"/>
+        <source>Sites (points or polygons)</source>
+        <translation>安置点（点或面）</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="47"/>
+        <source>Household count field</source>
+        <translation>户数字段</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="53"/>
+        <source>Each point site&apos;s households (needed for points; polygons count the household points inside them).</source>
+        <translation>每个点状安置点的户数（点位必填；面状安置点按其中的住户点计数）。</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="62"/>
+        <source>The level 3 grids selected in the workspace&apos;s level 3 layer are kept as they are; the rest of their parent is divided again.</source>
+        <translation>工作空间三级网格图层中选中的网格保持不变；其上级网格的其余部分重新划分。</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="70"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_options.ui" line="76"/>
+        <source>The same seed gives the same proposal.</source>
+        <translation>相同的随机种子给出相同的划分方案。</translation>
+    </message>
+</context>
+<context>
     <name>DivisionPreviewDialog</name>
     <message>
         <location filename="../ui/division_preview.ui" line="8"/>
@@ -5734,6 +5817,16 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <location filename="../ui/division_preview.ui" line="30"/>
         <source>Accepting replaces the present level 3 grids of these parents with the proposed ones, coded west to east, north to south, as one undoable edit of the level 3 layer: save the layer to keep it (the change log records it), or undo.</source>
         <translation>接受后，这些上级网格现有的三级网格将被方案中的网格取代，按自西向东、自北向南的顺序赋码，作为三级网格图层的一次可撤销编辑：保存图层即可保留（变更日志将记录），或撤销。</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_preview.ui" line="38"/>
+        <source>Discard this proposal and choose the options again (lines, relocation sites, the selected grids to keep, seed)</source>
+        <translation>放弃此方案，重新选择选项（沿循的线、搬迁安置点、要保留的选中网格、随机种子）</translation>
+    </message>
+    <message>
+        <location filename="../ui/division_preview.ui" line="39"/>
+        <source>Re-run…</source>
+        <translation>重新划分…</translation>
     </message>
 </context>
 <context>
