@@ -710,7 +710,7 @@
     <message>
         <location filename="../plugin/adapters/division_store.py" line="358"/>
         <location filename="../plugin/adapters/division_store.py" line="392"/>
-        <location filename="../plugin/gui/division_action.py" line="306"/>
+        <location filename="../plugin/gui/division_action.py" line="303"/>
         <source>No proposal can be accepted: every parent was refused or failed.</source>
         <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
     </message>
@@ -1280,8 +1280,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
-        <location filename="../plugin/gui/division_action.py" line="456"/>
-        <location filename="../plugin/gui/division_action.py" line="443"/>
+        <location filename="../plugin/gui/division_action.py" line="453"/>
+        <location filename="../plugin/gui/division_action.py" line="440"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/division_algorithms.py" line="193"/>
         <location filename="../plugin/processing/division_algorithms.py" line="239"/>
@@ -2611,7 +2611,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="502"/>
-        <location filename="../plugin/gui/division_action.py" line="450"/>
+        <location filename="../plugin/gui/division_action.py" line="447"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
@@ -2734,7 +2734,7 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="319"/>
+        <location filename="../plugin/gui/division_action.py" line="316"/>
         <source>Proposed level 3 division (preview)</source>
         <translation>三级网格自动划分（预览）</translation>
     </message>
@@ -2776,83 +2776,83 @@
         <translation>未提供方案的上级网格（审核）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="309"/>
+        <location filename="../plugin/gui/division_action.py" line="306"/>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="346"/>
+        <location filename="../plugin/gui/division_action.py" line="343"/>
         <source>Propose level 3 division…</source>
         <translation>自动划分三级网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="349"/>
+        <location filename="../plugin/gui/division_action.py" line="346"/>
         <source>Divide the village or section selected in the grid tree into level 3 grids by the size rules</source>
         <translation>按规模规则将网格树中选中的村（社区）或片区划分为三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="466"/>
-        <location filename="../plugin/gui/division_action.py" line="304"/>
+        <location filename="../plugin/gui/division_action.py" line="463"/>
+        <location filename="../plugin/gui/division_action.py" line="301"/>
         <source>The proposal is shown on the map. Accept it to write it into the workspace.</source>
         <translation>划分方案已显示在地图上。接受后写入工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="245"/>
+        <location filename="../plugin/gui/division_action.py" line="244"/>
         <source>The level 3 layer has unsaved edits: save it first, so that the grids to keep are those of the workspace file the proposal reads.</source>
         <translation>三级网格图层有未保存的编辑：请先保存，使要保留的网格与自动划分所读取的工作空间文件一致。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="280"/>
+        <location filename="../plugin/gui/division_action.py" line="277"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="280"/>
+        <location filename="../plugin/gui/division_action.py" line="277"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="133"/>
+        <location filename="../plugin/gui/division_action.py" line="132"/>
         <source>Divide {grid} ({n} level 2 grids) into level 3 grids by the size rules.</source>
         <translation>按规模规则将{grid}（{n}个二级网格）划分为三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="204"/>
+        <location filename="../plugin/gui/division_action.py" line="203"/>
         <source>Keep the selected level 3 grids ({n} selected)</source>
         <translation>保留选中的三级网格（已选 {n} 个）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="449"/>
+        <location filename="../plugin/gui/division_action.py" line="446"/>
         <source>Propose level 3 division of {grid}</source>
         <translation>自动划分{grid}的三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="485"/>
+        <location filename="../plugin/gui/division_action.py" line="482"/>
         <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
         <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="146"/>
+        <location filename="../plugin/gui/division_action.py" line="145"/>
         <source>(the project has no line layer)</source>
         <translation>（项目中没有线图层）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="237"/>
+        <location filename="../plugin/gui/division_action.py" line="236"/>
         <source>Relocation sites in {layer} are points: choose the field that gives their households.</source>
         <translation>{layer}中的搬迁安置点为点位：请选择给出其户数的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="389"/>
+        <location filename="../plugin/gui/division_action.py" line="386"/>
         <source>{grid} has no level 2 grid to divide.</source>
         <translation>{grid}没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="256"/>
+        <location filename="../plugin/gui/division_action.py" line="255"/>
         <source>{layer}: {error}</source>
         <translation>{layer}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="296"/>
+        <location filename="../plugin/gui/division_action.py" line="293"/>
         <location filename="../plugin/processing/division_algorithms.py" line="212"/>
         <source>{parent}: not offered, the audit found: {problem}</source>
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>

@@ -103,11 +103,10 @@ class DivisionOptions:
     site_households: list | None = None
     lock_codes: list[str] = field(default_factory=list)
     seed: int = 0
-    line_layers: list[str] = field(default_factory=list)  # names, for the status line
 
 
 def line_layers() -> list[QgsVectorLayer]:
-    """The project's line and multiline vector layers (not the plugin's preview), by name."""
+    """The project's line and multiline vector layers, by name."""
     found = [
         layer
         for layer in QgsProject.instance().mapLayers().values()
@@ -255,9 +254,7 @@ class DivisionOptionsDialog(QDialog):
         except QgsCsException as error:  # a layer QGIS cannot transform: its own message
             self._refuse(tr("{layer}: {error}").format(layer=", ".join(n.name() for n in layers), error=error))
             return
-        self.options = DivisionOptions(
-            lines, sites, counts, lock, int(self.seed.value()), [layer.name() for layer in layers]
-        )
+        self.options = DivisionOptions(lines, sites, counts, lock, int(self.seed.value()))
         settings = QgsSettings()
         settings.setValue(SETTINGS + "lines", [layer.id() for layer in layers])
         settings.setValue(SETTINGS + "site_layer", site.id() if site is not None else "")
