@@ -377,3 +377,21 @@ def test_rerun_keeping_two_selected_grids(panel, created):  # noqa: F811
     assert sum(r["households"] for r in level3 if r["code"] not in keep) == 170 - sum(
         r["households"] for r in level3 if r["code"] in keep
     )
+
+
+def test_keeping_grids_of_an_unsaved_level_3_layer_is_refused(panel, created):  # noqa: F811
+    """The proposal reads the workspace file: with the accepted grids still in the edit buffer, "keep" is refused
+    until the layer is saved, and nothing starts."""
+    layer = panel.workspace.grid_layer(3)
+    QTest.mouseClick(propose(panel).accept_button, LEFT)
+    assert layer.isModified()
+    layer.selectByIds([f.id() for f in layer.getFeatures()][:2])
+    dialog = open_options(panel)
+    assert dialog.keep_selected.text() == "Keep the selected level 3 grids (2 selected)"
+    QTest.mouseClick(dialog.keep_selected, LEFT)
+    QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+    assert dialog.isVisible() and not panel.busy and dialog.problem.isVisible()
+    assert "unsaved" in dialog.problem.text()
+    QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), LEFT)
+    assert not panel.busy and not preview_layers()
+    layer.rollBack()
