@@ -1,4 +1,4 @@
-"""Enums that QGIS 3.22 and QGIS ≥ 3.30 / QGIS 4 spell differently, for map tools and snapping.
+"""Enums that QGIS 3.22 and QGIS ≥ 3.30 / QGIS 4 spell differently, for map tools, snapping and layer pickers.
 
 Each name is looked up on the new ``Qgis`` enum first and on the old class otherwise, so the same
 code runs on QGIS 3.22 (Qt 5) and on QGIS 4 (Qt 6).
@@ -6,7 +6,7 @@ code runs on QGIS 3.22 (Qt 5) and on QGIS 4 (Qt 6).
 
 from __future__ import annotations
 
-from qgis.core import Qgis, QgsSnappingConfig, QgsTolerance, QgsWkbTypes
+from qgis.core import Qgis, QgsFieldProxyModel, QgsMapLayerProxyModel, QgsSnappingConfig, QgsTolerance, QgsWkbTypes
 
 
 def _first(*candidates):
@@ -31,6 +31,10 @@ SNAP_ADVANCED = _first(
 SNAP_VERTEX = _first((Qgis, "SnappingType.Vertex"), (QgsSnappingConfig, "SnappingTypes.VertexFlag"))
 SNAP_SEGMENT = _first((Qgis, "SnappingType.Segment"), (QgsSnappingConfig, "SnappingTypes.SegmentFlag"))
 UNIT_PIXELS = _first((Qgis, "MapToolUnit.Pixels"), (QgsTolerance, "UnitType.Pixels"))
+
+POINT_LAYERS = _first((Qgis, "LayerFilter.PointLayer"), (QgsMapLayerProxyModel, "Filter.PointLayer"))
+POLYGON_LAYERS = _first((Qgis, "LayerFilter.PolygonLayer"), (QgsMapLayerProxyModel, "Filter.PolygonLayer"))
+NUMERIC_FIELDS = _first((Qgis, "FieldFilter.Numeric"), (QgsFieldProxyModel, "Filter.Numeric"))
 
 
 def geometry_type(layer):

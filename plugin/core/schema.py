@@ -18,6 +18,7 @@ PROPERTY_LAYER = "community_grids/layer"  # the schema layer name (e.g. "grid_le
 PROPERTY_WORKSPACE = "community_grids/workspace"  # the workspace file's path when the layer was opened
 PROPERTY_BASEMAP = "community_grids/basemap"  # a basemap layer the plugin added
 PROPERTY_THEMATIC = "community_grids/thematic"  # a thematic (compliance) layer the plugin made
+PROPERTY_DIVISION_PREVIEW = "community_grids/division_preview"  # the temporary layer of a proposed division
 PROPERTY_COMPLIANCE = "community_grids/compliance/{cls}"  # count of one compliance class on a thematic layer
 
 

@@ -29,8 +29,6 @@ from qgis.core import (
     QgsCsException,
     QgsFeature,
     QgsField,
-    QgsFieldProxyModel,
-    QgsMapLayerProxyModel,
     QgsProcessingException,
     QgsProject,
     QgsSettings,
@@ -57,7 +55,8 @@ from ..adapters.division_store import (
 from ..adapters.editing import GRID, EditFailure, to_qgs
 from ..adapters.plain_workspace import open_plain_workspace
 from ..adapters.qgis_compat import variant_type
-from ..adapters.tool_compat import LINE_GEOMETRY, POINT_GEOMETRY
+from ..adapters.tool_compat import LINE_GEOMETRY, NUMERIC_FIELDS, POINT_GEOMETRY, POINT_LAYERS, POLYGON_LAYERS
+from ..core import schema
 from ..core.division import DivisionCancelled
 from ..i18n import prefers_chinese, tr
 from . import task_runner
@@ -85,13 +84,6 @@ def quality_figures(plan) -> list[tuple[str, str]]:
 
 
 SETTINGS = "CommunityGrids/division/"  # lines (layer ids), site_layer (id), site_field, seed
-
-
-def _enum(owner, old: str, new: str):
-    """A filter flag of the old class (QGIS 3.22) or of the ``Qgis`` enum (QGIS ≥ 3.34)."""
-    filters = getattr(owner, "Filter", owner)
-    value = getattr(filters, old, None)
-    return value if value is not None else getattr(getattr(Qgis, new.split(".")[0]), new.split(".")[1])
 
 
 @dataclass
@@ -143,20 +135,17 @@ class DivisionOptionsDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if layer.id() in remembered else Qt.CheckState.Unchecked)
         if not self.lines.count():
             QListWidgetItem(tr("(the project has no line layer)"), self.lines).setFlags(Qt.ItemFlag.NoItemFlags)
-        self.site_layer.setFilters(
-            _enum(QgsMapLayerProxyModel, "PointLayer", "LayerFilter.PointLayer")
-            | _enum(QgsMapLayerProxyModel, "PolygonLayer", "LayerFilter.PolygonLayer")
-        )
+        self.site_layer.setFilters(POINT_LAYERS | POLYGON_LAYERS)
         self.site_layer.setAllowEmptyLayer(True)
         self.site_layer.setExceptedLayerList(
             [layer for layer in workspace.layers.values() if layer is not None]
             + [
                 layer
                 for layer in QgsProject.instance().mapLayers().values()
-                if layer.customProperty("community_grids/division_preview")
+                if layer.customProperty(schema.PROPERTY_DIVISION_PREVIEW)
             ]
         )
-        self.site_field.setFilters(_enum(QgsFieldProxyModel, "Numeric", "FieldFilter.Numeric"))
+        self.site_field.setFilters(NUMERIC_FIELDS)
         site = QgsProject.instance().mapLayer(settings.value(SETTINGS + "site_layer", "", type=str) or "")
         if site is not None:
             self.site_layer.setLayer(site)
@@ -325,7 +314,7 @@ def preview_layer(plan, crs: str) -> QgsVectorLayer:
         features.append(feature)
     provider.addFeatures(features)
     layer.updateExtents()
-    layer.setCustomProperty("community_grids/division_preview", True)
+    layer.setCustomProperty(schema.PROPERTY_DIVISION_PREVIEW, True)
     return layer
 
 

@@ -32,6 +32,7 @@ from workspace_helpers import in_project
 
 from plugin.adapters.change_tracker import ChangeTracker
 from plugin.adapters.workspace import open_workspace
+from plugin.core import schema
 from plugin.core.codes import numbering_order
 from plugin.gui.division_action import SETTINGS
 from plugin.gui.dock import GridDock
@@ -97,7 +98,7 @@ def preview_layers():
     return [
         layer
         for layer in QgsProject.instance().mapLayers().values()
-        if layer.customProperty("community_grids/division_preview")
+        if layer.customProperty(schema.PROPERTY_DIVISION_PREVIEW)
     ]
 
 
