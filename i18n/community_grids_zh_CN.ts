@@ -1012,7 +1012,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/pg_store.py" line="513"/>
+        <location filename="../plugin/adapters/pg_store.py" line="521"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
         <location filename="../plugin/gui/audit_dock.py" line="711"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -1615,34 +1615,34 @@
         <translation>数据库拒绝了变更申请 {id}：网格 {code}（{layer}）不在用户 {user} 所属的乡镇/街道 {township} 内；未提交任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="152"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="153"/>
         <source>You are {user}: neither the county role nor a township role of this workspace.</source>
         <translation>您是 {user}：既不是本工作空间的县级角色，也不是乡镇角色。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="69"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="70"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
         <source>There is no PostgreSQL connection named {name}.</source>
         <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="145"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="146"/>
         <source>You are {user}: the county role ({role}); you decide change requests.</source>
         <translation>您是 {user}：县级角色（{role}），负责审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="149"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="150"/>
         <source>You are {user}: township {name} ({code}), role {role}; you propose change requests.</source>
         <translation>您是 {user}：{name}（{code}）乡镇角色 {role}，可提交变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="262"/>
-        <location filename="../plugin/adapters/pg_store.py" line="408"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="264"/>
+        <location filename="../plugin/adapters/pg_store.py" line="413"/>
         <source>Layer {layer} of schema {schema} did not open: {error}</source>
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="178"/>
+        <location filename="../plugin/adapters/pg_store.py" line="183"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
         <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
     </message>
@@ -1658,58 +1658,63 @@
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="166"/>
+        <source>Grid {code} ({layer}): a save must name the version of the grid it read (the current one is {version}, last changed by {user}); your edit was not saved, nothing was overwritten.</source>
+        <translation>网格 {code}（{layer}）：保存时必须注明读取时的网格版本（当前版本为 {version}，最后修改人 {user}）；您的编辑未保存，未覆盖任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="171"/>
         <source>Code {code}: {error}; nothing was changed.</source>
         <translation>编码 {code}：{error}；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="173"/>
+        <location filename="../plugin/adapters/pg_store.py" line="178"/>
         <source>Your database role may not do this ({error}); nothing was changed.</source>
         <translation>您的数据库角色无权执行此操作（{error}）；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="175"/>
+        <location filename="../plugin/adapters/pg_store.py" line="180"/>
         <source>{layer}: a value that must be unique is taken ({error}); nothing was changed.</source>
         <translation>{layer}：必须唯一的值已被占用（{error}）；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="169"/>
+        <location filename="../plugin/adapters/pg_store.py" line="174"/>
         <source>Grid {code} ({layer}) is outside your township: the database&apos;s row security refused it; nothing was changed.</source>
         <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库的行级安全策略拒绝了此操作；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="202"/>
+        <location filename="../plugin/adapters/pg_store.py" line="207"/>
         <source>The database has no workspace schema {schema}.</source>
         <translation>数据库中没有工作空间模式 {schema}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="218"/>
+        <location filename="../plugin/adapters/pg_store.py" line="223"/>
         <source>Schema {schema} is not a Community Grids workspace.</source>
         <translation>模式 {schema} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="222"/>
+        <location filename="../plugin/adapters/pg_store.py" line="227"/>
         <source>Schema {schema} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it. Nothing was changed.</source>
         <translation>模式 {schema} 由更新版本的社区网格插件写入（结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="228"/>
+        <location filename="../plugin/adapters/pg_store.py" line="233"/>
         <source>Schema {schema} has no valid schema version.</source>
         <translation>模式 {schema} 没有有效的结构版本。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="235"/>
+        <location filename="../plugin/adapters/pg_store.py" line="240"/>
         <source>{crs} is not an EPSG code; PostGIS needs one.</source>
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="490"/>
+        <location filename="../plugin/adapters/pg_store.py" line="498"/>
         <location filename="../plugin/adapters/workspace.py" line="209"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="622"/>
-        <location filename="../plugin/adapters/pg_store.py" line="658"/>
+        <location filename="../plugin/adapters/pg_store.py" line="650"/>
+        <location filename="../plugin/adapters/pg_store.py" line="686"/>
         <source>Layer {layer} has no feature {fid}.</source>
         <translation>图层 {layer} 中没有要素 {fid}。</translation>
     </message>
@@ -1724,12 +1729,12 @@
         <translation>无法连接 PostgreSQL（{where}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="327"/>
+        <location filename="../plugin/adapters/pg_store.py" line="332"/>
         <source>Schema {schema} already exists; it was left unchanged.</source>
         <translation>模式 {schema} 已存在；未作改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="377"/>
+        <location filename="../plugin/adapters/pg_store.py" line="382"/>
         <location filename="../plugin/adapters/workspace.py" line="245"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
@@ -1756,24 +1761,29 @@
         <translation>{host}:{port} 上的 PostgreSQL 服务器没有响应；服务器是否已启动？（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="212"/>
+        <location filename="../plugin/adapters/pg_store.py" line="217"/>
         <source>Schema {schema} is not a Community Grids workspace (no {table} table).</source>
         <translation>模式 {schema} 不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="335"/>
+        <location filename="../plugin/adapters/pg_store.py" line="340"/>
         <source>Cancelled; nothing was changed.</source>
         <translation>已取消；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="562"/>
+        <location filename="../plugin/adapters/pg_store.py" line="570"/>
         <source>{code} is not a 9-digit township code.</source>
         <translation>{code} 不是 9 位乡镇/街道代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="571"/>
+        <location filename="../plugin/adapters/pg_store.py" line="579"/>
         <source>Township {code} has no level 1 grids in schema {schema}.</source>
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_versions.py" line="29"/>
+        <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after you read it (version {read}); your edit was not saved and stays in the layer: nothing was overwritten.</source>
+        <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存，仍保留在图层中，未覆盖任何内容。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/plain_workspace.py" line="68"/>
@@ -2339,11 +2349,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="405"/>
-        <location filename="../plugin/gui/plugin.py" line="416"/>
-        <location filename="../plugin/gui/plugin.py" line="430"/>
-        <location filename="../plugin/gui/plugin.py" line="455"/>
+        <location filename="../plugin/gui/plugin.py" line="412"/>
+        <location filename="../plugin/gui/plugin.py" line="423"/>
+        <location filename="../plugin/gui/plugin.py" line="437"/>
         <location filename="../plugin/gui/plugin.py" line="462"/>
+        <location filename="../plugin/gui/plugin.py" line="469"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -3398,29 +3408,29 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="388"/>
+        <location filename="../plugin/gui/plugin.py" line="395"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="390"/>
+        <location filename="../plugin/gui/plugin.py" line="397"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="393"/>
+        <location filename="../plugin/gui/plugin.py" line="400"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="396"/>
+        <location filename="../plugin/gui/plugin.py" line="403"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="399"/>
+        <location filename="../plugin/gui/plugin.py" line="406"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
@@ -3441,8 +3451,8 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="278"/>
-        <location filename="../plugin/gui/plugin.py" line="301"/>
+        <location filename="../plugin/gui/plugin.py" line="285"/>
+        <location filename="../plugin/gui/plugin.py" line="308"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -3452,13 +3462,13 @@
         <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="250"/>
+        <location filename="../plugin/gui/plugin.py" line="257"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="296"/>
-        <location filename="../plugin/gui/plugin.py" line="271"/>
+        <location filename="../plugin/gui/plugin.py" line="303"/>
+        <location filename="../plugin/gui/plugin.py" line="278"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>

@@ -158,7 +158,7 @@ def test_a_township_cannot_propose_a_change_to_a_neighbours_grid(ws):
 def test_a_stale_set_is_refused_and_nothing_changes(ws):
     cs = proposal(ws)
     with login(ws, ws.county) as conn, conn.cursor() as cur:
-        cur.execute(f"update \"{ws.name}\".grid_level3 set name = '县改' where code = %s", (A2,))
+        cur.execute(f"update \"{ws.name}\".grid_level3 set name = '县改', version = version where code = %s", (A2,))
         conn.commit()
     before = snapshot(ws)
     with login(ws, ws.county) as conn:

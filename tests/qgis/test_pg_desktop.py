@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import shapely
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsDataSourceUri,
     QgsGeometry,
@@ -460,3 +461,119 @@ def test_a_saved_project_reattaches_its_shared_workspace(plugin, ws, tmp_path):
     assert {lyr.id() for lyr in layers} == {lyr.id() for lyr in workspace.layers.values()}
     assert TOWN_A in plugin.dock.role_label.text()
     assert plugin.dock.panels["change_requests"].role.town_code == TOWN_A
+
+
+# ---------------------------------------------------------------- versions: nothing silently overwritten
+
+
+def _second_layer(ws, group):
+    """The grid_level3 layer of another planner: another QGIS layer, another login, another connection."""
+    other = pg_store.open_pg_workspace(ws.logins[group], ws.name, layer_names=[schema.GRID_LEVEL3.name])
+    return other.layers[schema.GRID_LEVEL3.name]
+
+
+def _db_grid(ws, code):
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(
+            f'select name, households, version, updated_by from "{ws.name}".grid_level3 where code = %s', (code,)
+        )
+        return cur.fetchone()
+
+
+def test_an_attribute_save_over_a_grid_changed_since_read_is_refused_naming_the_other_change(plugin, ws, qgis_iface):
+    from plugin.adapters.pg_versions import VersionGuard, conflict_message
+
+    county = open_as(plugin, ws, ws.county).grid_layer(3)  # the county planner's layer, in the project
+    town = _second_layer(ws, ws.town_a)  # township A's planner, at the same time
+    try:
+        fid = next(f.id() for f in county.getFeatures() if f["code"] == A1)
+        name, households = county.fields().indexOf("name"), county.fields().indexOf("households")
+        assert county.startEditing() and town.startEditing()  # both read grid A1 at version 1
+        assert county.changeAttributeValue(fid, name, "县里改的名字")
+        assert county.commitChanges(), county.commitErrors()
+        assert _db_grid(ws, A1) == ("县里改的名字", 100, 2, ws.logins[ws.county].user)
+
+        # the township's attribute-only save of the same grid: refused, naming the county's change
+        qgis_iface.messageBar().clear_messages()
+        assert town.changeAttributeValue(fid, households, 150)
+        assert not town.commitChanges()
+        guard = town.findChild(VersionGuard)
+        with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+            cur.execute(f'select updated_at from "{ws.name}".grid_level3 where code = %s', (A1,))
+            at = cur.fetchone()[0].strftime("%Y-%m-%d %H:%M:%S")
+        expected = conflict_message(A1, "grid_level3", ws.logins[ws.county].user, at, 2, 1)
+        assert guard.last_refusal == expected
+        assert A1 in expected and ws.logins[ws.county].user in expected
+        # both versions kept: the county's in the table, the township's edit still in its layer's buffer
+        assert _db_grid(ws, A1) == ("县里改的名字", 100, 2, ws.logins[ws.county].user)
+        assert town.isEditable() and town.isModified()
+        assert town.getFeature(fid)["households"] == 150
+        # a geometry save read at version 1: refused as well
+        assert town.changeGeometry(fid, QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0, Y0, X0 + 450, Y0 + 1000))))
+        assert not town.commitChanges()
+        assert guard.last_refusal == expected
+        assert _db_grid(ws, A1)[2] == 2
+
+        # the planner reads the grid again (edits dropped, editing again): the save goes through at version 3
+        assert town.rollBack()
+        assert town.startEditing()
+        assert town.changeAttributeValue(fid, households, 150)
+        assert town.commitChanges(), town.commitErrors()
+        assert _db_grid(ws, A1) == ("县里改的名字", 150, 3, ws.logins[ws.town_a].user)
+    finally:
+        if town.isEditable():
+            town.rollBack()
+        del town
+
+
+def test_the_plugin_tells_the_planner_whose_change_refused_the_save(plugin, ws, qgis_iface):
+    """The refusal reaches the message bar of the planner whose layer is in the project."""
+    town = open_as(plugin, ws, ws.town_a).grid_layer(3)
+    county = _second_layer(ws, ws.county)
+    try:
+        fid = next(f.id() for f in town.getFeatures() if f["code"] == A2)
+        index = town.fields().indexOf("name")
+        assert town.startEditing() and county.startEditing()
+        assert county.changeAttributeValue(fid, index, "县改")
+        assert county.commitChanges(), county.commitErrors()
+        qgis_iface.messageBar().clear_messages()
+        assert town.changeAttributeValue(fid, index, "镇改")
+        assert not town.commitChanges()
+        from workspace_helpers import bar_messages
+
+        shown = bar_messages(qgis_iface, Qgis.MessageLevel.Critical)
+        assert any(A2 in m and ws.logins[ws.county].user in m for m in shown), shown
+        assert _db_grid(ws, A2)[0] == "县改" and town.getFeature(fid)["name"] == "镇改"
+    finally:
+        if county.isEditable():
+            county.rollBack()
+        del county
+
+
+def test_two_planners_saving_different_grids_from_their_layers_both_succeed(plugin, ws):
+    b1 = TOWN_B + "00101001"
+    town_a = open_as(plugin, ws, ws.town_a).grid_layer(3)
+    town_b = _second_layer(ws, ws.town_b)
+    try:
+        fids = {f["code"]: f.id() for f in town_a.getFeatures()}
+        households = town_a.fields().indexOf("households")
+        assert town_a.startEditing() and town_b.startEditing()
+        assert town_a.changeAttributeValue(fids[A1], households, 111)
+        assert town_b.changeAttributeValue(fids[b1], households, 222)
+        assert town_b.changeGeometry(
+            fids[b1], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0 + 1000, Y0, X0 + 1450, Y0 + 1000)))
+        )
+        assert town_a.commitChanges(), town_a.commitErrors()
+        assert town_b.commitChanges(), town_b.commitErrors()
+        assert _db_grid(ws, A1)[1:3] == (111, 2)
+        assert _db_grid(ws, b1)[1:3] == (222, 2)
+        with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+            cur.execute(f'select "user", change_kind, old_code from "{ws.name}".change_log order by fid')
+            assert cur.fetchall() == [
+                (ws.logins[ws.town_a].user, "edit", A1),
+                (ws.logins[ws.town_b].user, "reshape", b1),
+            ]
+    finally:
+        if town_b.isEditable():
+            town_b.rollBack()
+        del town_b
