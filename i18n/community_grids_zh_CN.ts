@@ -347,7 +347,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="145"/>
-        <location filename="../plugin/adapters/package_io.py" line="192"/>
+        <location filename="../plugin/adapters/package_io.py" line="194"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
@@ -582,7 +582,7 @@
         <translation>保存 {layer} 的编辑</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="363"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="367"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="260"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
@@ -603,12 +603,12 @@
         <translation>{path} 含有 {count} 个变更申请；一个变更申请数据包只能含一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="293"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="297"/>
         <source>approve change request {id}</source>
         <translation>批准变更申请 {id}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="356"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="360"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
@@ -619,52 +619,52 @@
         <translation>无法创建 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="86"/>
+        <location filename="../plugin/adapters/city_db.py" line="87"/>
         <source>The city database refused the user name or password: {error}</source>
         <translation>市级数据库拒绝了用户名或密码：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="68"/>
+        <location filename="../plugin/adapters/city_db.py" line="69"/>
         <source>{name} is not a valid schema name (letters, digits and _ only).</source>
         <translation>{name} 不是有效的模式名（只能含字母、数字和 _）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="88"/>
+        <location filename="../plugin/adapters/city_db.py" line="89"/>
         <source>The city database server cannot be reached (is it running?): {error}</source>
         <translation>无法连接市级数据库服务器（服务是否已启动？）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="90"/>
+        <location filename="../plugin/adapters/city_db.py" line="91"/>
         <source>Could not connect to the city database: {error}</source>
         <translation>无法连接市级数据库：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="183"/>
+        <location filename="../plugin/adapters/city_db.py" line="184"/>
         <source>The city schema {name} was written by a newer Community Grids (version {found}, this plugin reads up to {supported}); update the plugin.</source>
         <translation>市级模式 {name} 由更新版本的社区网格插件写入（版本 {found}，本插件最高支持 {supported}）；请更新插件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="194"/>
+        <location filename="../plugin/adapters/city_db.py" line="195"/>
         <source>The city database needs an EPSG CRS, not {crs}.</source>
         <translation>市级数据库需要 EPSG 坐标系，不能使用 {crs}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="272"/>
+        <location filename="../plugin/adapters/city_db.py" line="273"/>
         <source>{path} names no county (no county_code in its metadata).</source>
         <translation>{path} 未注明所属县（元数据中没有 county_code）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="121"/>
+        <location filename="../plugin/adapters/city_db.py" line="122"/>
         <source>PostGIS does not know the CRS {crs}.</source>
         <translation>PostGIS 不认识坐标系 {crs}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="176"/>
+        <location filename="../plugin/adapters/city_db.py" line="177"/>
         <source>The database has no city schema {name}; create it first.</source>
         <translation>数据库中没有市级模式 {name}；请先创建。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="294"/>
+        <location filename="../plugin/adapters/city_db.py" line="295"/>
         <source>The package {version} of county {county} ({created}) was already taken in.</source>
         <translation>县 {county} 的数据包 {version}（{created}）已经入库。</translation>
     </message>
@@ -1548,7 +1548,7 @@
         <translation>{path} 是 {driver} 文件，不是 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="285"/>
+        <location filename="../plugin/adapters/package_io.py" line="288"/>
         <source>Could not create layer {layer}: {error}</source>
         <translation>无法创建图层“{layer}”：{error}</translation>
     </message>
@@ -1559,13 +1559,13 @@
         <translation>GDAL 无法识别其中的矢量格式</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="319"/>
+        <location filename="../plugin/adapters/package_io.py" line="325"/>
         <location filename="../plugin/adapters/workspace.py" line="183"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="229"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="245"/>
         <source>Only the county role decides change requests; change request {id} was left as it was.</source>
         <translation>只有县级角色可以审批变更申请；变更申请 {id} 保持原状。</translation>
     </message>
@@ -1575,7 +1575,7 @@
         <translation>工作空间的坐标系 {crs} 不是 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="231"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="247"/>
         <source>Change request {id} cannot be approved, nothing was changed: {error}</source>
         <translation>变更申请 {id} 无法批准，未做任何修改：{error}</translation>
     </message>
@@ -1590,27 +1590,27 @@
         <translation>工作空间 {schema} 中没有变更申请 {id}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="211"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="227"/>
         <source>The database refused change request {id}; nothing was proposed: {error}</source>
         <translation>数据库拒绝了变更申请 {id}，未提交任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="233"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="249"/>
         <source>Change request {id} would reuse a registered grid code; nothing was changed: {error}</source>
         <translation>变更申请 {id} 会重复使用已登记的网格编码；未做任何修改：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="235"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="251"/>
         <source>The database refused the decision on change request {id}: {error}</source>
         <translation>数据库拒绝了对变更申请 {id} 的审批：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="192"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="208"/>
         <source>The database refused change request {id}: user {user} does not propose for township {township}; nothing was proposed.</source>
         <translation>数据库拒绝了变更申请 {id}：用户 {user} 不能为乡镇/街道 {township} 提交申请；未提交任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="199"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="215"/>
         <source>The database refused change request {id}: grid {code} ({layer}) is not in township {township} of user {user}; nothing was proposed.</source>
         <translation>数据库拒绝了变更申请 {id}：网格 {code}（{layer}）不在用户 {user} 所属的乡镇/街道 {township} 内；未提交任何内容。</translation>
     </message>
@@ -2503,167 +2503,177 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="438"/>
+        <location filename="../plugin/gui/change_requests.py" line="461"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="77"/>
+        <location filename="../plugin/gui/change_requests.py" line="78"/>
         <source>QGIS has no saved PostgreSQL connection: add one in the Browser (PostgreSQL → New Connection).</source>
         <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <location filename="../plugin/gui/change_requests.py" line="191"/>
+        <location filename="../plugin/gui/change_requests.py" line="513"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <location filename="../plugin/gui/change_requests.py" line="191"/>
+        <location filename="../plugin/gui/change_requests.py" line="513"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/gui/change_requests.py" line="195"/>
+        <source>This change request has no map.</source>
+        <translation>此变更申请没有示意图。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="209"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/gui/change_requests.py" line="209"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="224"/>
+        <location filename="../plugin/gui/change_requests.py" line="245"/>
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="225"/>
+        <location filename="../plugin/gui/change_requests.py" line="246"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="226"/>
+        <location filename="../plugin/gui/change_requests.py" line="247"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="305"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="227"/>
+        <location filename="../plugin/gui/change_requests.py" line="248"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
         <source>Proposed by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="228"/>
+        <location filename="../plugin/gui/change_requests.py" line="249"/>
         <source>Proposed at</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="229"/>
+        <location filename="../plugin/gui/change_requests.py" line="250"/>
         <source>Approval</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="230"/>
+        <location filename="../plugin/gui/change_requests.py" line="251"/>
         <source>Decided by</source>
         <translation>审批人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="266"/>
+        <location filename="../plugin/gui/change_requests.py" line="287"/>
         <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="388"/>
+        <location filename="../plugin/gui/change_requests.py" line="411"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="521"/>
+        <location filename="../plugin/gui/change_requests.py" line="545"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="522"/>
+        <location filename="../plugin/gui/change_requests.py" line="546"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="523"/>
+        <location filename="../plugin/gui/change_requests.py" line="547"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="393"/>
+        <location filename="../plugin/gui/change_requests.py" line="416"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="447"/>
+        <location filename="../plugin/gui/change_requests.py" line="470"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="449"/>
+        <location filename="../plugin/gui/change_requests.py" line="472"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="502"/>
+        <location filename="../plugin/gui/change_requests.py" line="526"/>
         <location filename="../plugin/gui/division_action.py" line="197"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="131"/>
+        <location filename="../plugin/gui/change_requests.py" line="132"/>
         <source>{n} workspaces in database {db}.</source>
         <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="133"/>
+        <location filename="../plugin/gui/change_requests.py" line="134"/>
         <source>The database {db} holds no workspace you may read.</source>
         <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="369"/>
+        <location filename="../plugin/gui/change_requests.py" line="205"/>
+        <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
+        <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="392"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="382"/>
+        <location filename="../plugin/gui/change_requests.py" line="405"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="498"/>
+        <location filename="../plugin/gui/change_requests.py" line="522"/>
         <source>{job} failed.</source>
         <translation>{job}失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="309"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
+        <location filename="../plugin/gui/change_requests.py" line="330"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="330"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="431"/>
+        <location filename="../plugin/gui/change_requests.py" line="454"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="509"/>
+        <location filename="../plugin/gui/change_requests.py" line="533"/>
         <location filename="../plugin/gui/jobs_panel.py" line="337"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
@@ -3437,11 +3447,11 @@
         <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="94"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="143"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="255"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="290"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="312"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="315"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="256"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="313"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="316"/>
         <source>Change requests</source>
         <translation>网格变更申请</translation>
     </message>
@@ -3953,8 +3963,8 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="88"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="183"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="229"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="266"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
         <source>Change request id</source>
         <translation>变更申请编号</translation>
     </message>
@@ -3988,7 +3998,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="184"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="233"/>
         <source>File with the city by</source>
         <translation>向市级备案截止日期</translation>
     </message>
@@ -5041,32 +5051,32 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>乡镇/街道在共享的 PostGIS 工作空间中对其网格变更的书面申请（§7.6）：将其编辑后的副本（工作空间 GeoPackage，例如由“从 PostGIS 复制工作空间”得到）与工作空间中的网格比较，并将变更集作为当前连接（乡镇/街道）角色的申请保存在数据库中。县级批准之前网格不会改变。只能变更本乡镇/街道的网格，其余的由数据库拒绝。如提供收到时的副本，则与该副本比较，而不是与网格的当前状态比较。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="213"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="214"/>
         <source>Approve a change set on PostGIS (county)</source>
         <translation>在 PostGIS 上批准网格变更申请（县级）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="217"/>
         <source>The county role approves a proposed change request of a shared PostGIS workspace with the approval reference (批复文号): in one transaction the grids change and the change log records every change with the reference (the 7-day filing clock of §7.5 starts now). A request whose grids were changed since it was proposed is refused, nothing changed. Only the county role may approve.</source>
         <translation>县级角色以批复文号批准共享 PostGIS 工作空间中待审批的变更申请：在同一事务中修改网格，变更日志记录每一项变更及批复文号（§7.5 的 7 日备案期限自此开始）。申请提交后其网格又被修改的，予以拒绝，不作任何修改。只有县级角色可以批准。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="253"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="254"/>
         <source>Reject a change set on PostGIS (county)</source>
         <translation>在 PostGIS 上驳回网格变更申请（县级）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="256"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="257"/>
         <source>The county role rejects a proposed change request of a shared PostGIS workspace with a reason; no grid changes. Only the county role may reject.</source>
         <translation>县级角色说明理由驳回共享 PostGIS 工作空间中待审批的变更申请；网格不作任何修改。只有县级角色可以驳回。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="288"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="289"/>
         <source>List change sets on PostGIS</source>
         <translation>列出 PostGIS 上的网格变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="292"/>
         <source>Lists the change requests of a shared PostGIS workspace (newest first), all or those of one status, into a table and the log: id, township, status, who proposed it and when, the approval reference, who decided and when. A township role sees its own township&apos;s requests.</source>
         <translation>将共享 PostGIS 工作空间的变更申请（最新的在前；全部或某一状态的）列入表格和日志：编号、乡镇/街道、状态、申请人及申请时间、批复文号、审批人及审批时间。乡镇/街道角色只能看到本乡镇/街道的申请。</translation>
     </message>
@@ -5081,27 +5091,27 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>已为工作空间 {schema}（县 {county}）启用变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="342"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="343"/>
         <source>{id}: township {township}, {status}, proposed by {user} at {at}{ref}</source>
         <translation>{id}：乡镇/街道 {township}，{status}，由 {user} 于 {at} 提交{ref}</translation>
     </message>

@@ -591,10 +591,10 @@ def setup_roles(conn, name: str, county_role: str, townships: list[Township], bu
         _fail(conn, error)
 
 
-def upgrade_versions(conn, name: str) -> None:
-    """Bring the version rules of workspace ``name`` up to date (the schema's owner; idempotent, one
-    transaction): a workspace made before every update had to name the version it read gets the trigger that
-    refuses an update naming none, and the change-set functions (when installed) name it too."""
+def upgrade_workspace(conn, name: str) -> None:
+    """Bring workspace ``name`` made by an earlier plugin up to date (the schema's owner; idempotent, one
+    transaction): the trigger refusing an update that names no version, and — when change requests are
+    installed — the approval naming the version and the column of a request's map (``map_png``)."""
     psycopg2 = _psycopg2()
     from ..core import pg_changesets
 

@@ -21,7 +21,7 @@ Plain Python producing SQL; ``plugin/adapters/pg_changesets.py`` runs it.
 from __future__ import annotations
 
 from . import schema
-from .pg_schema import TOWN_CODE_LENGTH, TOWNSHIPS, ident, literal, table_ddl
+from .pg_schema import TOWN_CODE_LENGTH, TOWNSHIPS, column_type, ident, literal, table_ddl
 
 SQLSTATE_NOT_COUNTY = "CGA01"
 SQLSTATE_STALE = "CGS01"
@@ -184,8 +184,13 @@ $$""",
 
 def upgrade_sql(name: str) -> list[str]:
     """Bring the change-set rules of a workspace made by an earlier plugin up to date (idempotent): the
-    functions replaced (the approval names the version of the grids it changes)."""
-    return functions_sql(name)
+    functions replaced (the approval names the version of the grids it changes), the column of the request's map
+    added."""
+    field = schema.CHANGE_SETS.field("map_png")
+    return [
+        f"alter table {ident(name)}.{SETS} add column if not exists {ident(field.name)} {column_type(field)}",
+        *functions_sql(name),
+    ]
 
 
 def grants_sql(name: str, county_role: str, township_roles: list[str]) -> list[str]:

@@ -47,6 +47,7 @@ _PG_TYPES = {
     schema.FieldType.DATE: "date",
     schema.FieldType.DATETIME: "timestamptz",
     schema.FieldType.BOOLEAN: "boolean",
+    schema.FieldType.BINARY: "bytea",
 }
 
 _PG_GEOMETRY = {

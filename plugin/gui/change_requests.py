@@ -19,7 +19,8 @@ from __future__ import annotations
 from contextlib import closing
 
 from qgis.core import Qgis, QgsProcessingException
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QImage, QPixmap
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidgetItem, QWidget
 
 from ..adapters import pg_changesets as pgc
@@ -178,7 +179,10 @@ class ProposeChangeDialog(QDialog):
 
 
 class DecideChangeDialog(QDialog):
-    def __init__(self, approve: bool, question: str, parent=None):
+    """Approve or reject one change request: the question, the request's map (old grids grey, the change in
+    red, codes labelled), the approval reference or the reason."""
+
+    def __init__(self, approve: bool, question: str, parent=None, map_png: bytes | None = None):
         super().__init__(parent)
         self.ui = load_form("decide_change")()
         self.ui.setupUi(self)  # ui/decide_change.ui
@@ -186,6 +190,22 @@ class DecideChangeDialog(QDialog):
         self.approving = approve
         self.setWindowTitle(tr("Approve change request") if approve else tr("Reject change request"))
         self.ui.questionLabel.setText(question)
+        self.map_image = QImage.fromData(map_png, "PNG") if map_png else QImage()
+        if self.map_image.isNull():
+            self.ui.mapLabel.setText(tr("This change request has no map."))
+        else:
+            self.ui.mapLabel.setPixmap(
+                QPixmap.fromImage(self.map_image).scaled(
+                    self.ui.mapLabel.minimumSize(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            self.ui.mapLabel.setToolTip(
+                tr("The map of the change: grids before in grey, after in red ({w} × {h} px).").format(
+                    w=self.map_image.width(), h=self.map_image.height()
+                )
+            )
         self.ui.valueLabel.setText(tr("Approval reference (批复文号)") if approve else tr("Reason for rejection"))
         self.ui.valueEdit.textChanged.connect(self._update)
         self._update()
@@ -214,6 +234,7 @@ class ChangeRequestsPanel(QWidget):
         self.role: pg_desktop.WorkspaceRole | None = None
         self.rows: list[dict] = []
         self.dialog: QDialog | None = None
+        self.shown: core.ChangeSet | None = None  # the selected request, as read for its details
         self.last_error: str | None = None
         self.runner = task_runner.TaskRunner(self.ui.progressBar, self.ui.cancelButton, self)
         self.runner.busy_changed.connect(lambda *_: self._update_buttons())
@@ -354,6 +375,7 @@ class ChangeRequestsPanel(QWidget):
         """What the selected request changes: its application text (grids, actions, areas) and status."""
         set_id = self.selected_id()
         self._update_buttons()
+        self.shown = None
         if set_id is None or self.workspace is None:
             self.ui.detailText.clear()
             return
@@ -363,6 +385,7 @@ class ChangeRequestsPanel(QWidget):
         except WorkspaceError as error:
             self.ui.detailText.setPlainText(str(error))
             return
+        self.shown = cs
         language = _language()
         lines = [cs.status_message(language), ""]
         if cs.rejection_reason:
@@ -417,7 +440,7 @@ class ChangeRequestsPanel(QWidget):
                     before, after, role.town_code, reason, county_code=info.county_code, title=title, crs=info.crs
                 )
                 with closing(pg_store.connect(workspace.params)) as conn:
-                    return pgc.propose(conn, workspace.schema_name, cs)
+                    return pgc.propose(conn, workspace.schema_name, cs, context=before)
             except (WorkspaceError, core.ChangeSetError) as error:  # the refusal is the task's message
                 raise QgsProcessingException(_message(error)) from error
 
@@ -448,8 +471,9 @@ class ChangeRequestsPanel(QWidget):
             if approve
             else tr("Reject change request {id} of township {township}? No grid changes.")
         ).format(id=row["set_id"][:8], township=row["township_code"])
-        dialog = DecideChangeDialog(approve, question, self)
         set_id = row["set_id"]
+        shown = self.shown if self.shown is not None and self.shown.set_id == set_id else None
+        dialog = DecideChangeDialog(approve, question, self, shown.map_png if shown is not None else None)
         dialog.accepted.connect(lambda: self._run(lambda: self.decide(set_id, approve, dialog.value())))
         self.dialog = dialog
         dialog.open()

@@ -216,8 +216,8 @@ def test_a_workspace_made_before_versions_were_required_is_upgraded(shared_works
         )
     sql(ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 101 where code = %s', (A3,))
     with closing(pg_store.connect(ws.admin)) as conn:
-        pg_store.upgrade_versions(conn, ws.name)
-        pg_store.upgrade_versions(conn, ws.name)  # idempotent
+        pg_store.upgrade_workspace(conn, ws.name)
+        pg_store.upgrade_workspace(conn, ws.name)  # idempotent
     with pytest.raises(psycopg2.Error) as unnamed:
         sql(ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 102 where code = %s', (A3,))
     assert unnamed.value.pgcode == pg_schema.SQLSTATE_VERSION_MISSING

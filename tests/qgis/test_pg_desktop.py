@@ -344,12 +344,34 @@ def test_a_township_proposes_its_edits_and_the_county_approves_with_a_reference(
     assert not layer.isEditable()  # the edits are held in the request now
     assert snapshot(ws) == before  # a proposal changes no grid
     assert A1 in page.ui.detailText.toPlainText()
+    # the request carries its map: a PNG of the size set, not blank
+    from qgis.PyQt.QtGui import QImage
+
+    from plugin.adapters.changeset_map import MAP_SIZE
+
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(f'select map_png from "{ws.name}".change_sets where set_id = %s', (set_id,))
+        png = bytes(cur.fetchone()[0])
+    image = QImage.fromData(png, "PNG")
+    assert png.startswith(b"\x89PNG") and (image.width(), image.height()) == MAP_SIZE
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 13) for y in range(0, image.height(), 13)}) > 10
 
     QgsProject.instance().clear()
     open_as(plugin, ws, ws.county)
     page = requests_page(plugin)
     assert page.role.kind == "county" and not page.ui.proposeButton.isEnabled()
     assert [r["set_id"] for r in page.rows] == [set_id]
+    # the county's decide dialog shows the map
+    select_request(page, set_id)
+    click(page.ui.approveButton)
+    shown = page.dialog.ui.mapLabel
+    assert page.dialog.isVisible() and shown.isVisible()
+    assert shown.pixmap() is not None and not shown.pixmap().isNull()
+    assert shown.pixmap().width() <= shown.width() and shown.pixmap().width() >= 400
+    assert page.dialog.map_image.size() == image.size() and page.dialog.map_image == image.convertToFormat(
+        page.dialog.map_image.format()
+    )
+    click(page.dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
     decide(page, set_id, True, REF)
     assert page.last_error is None
     assert page.rows[0]["status"] == "approved" and page.rows[0]["approval_ref"] == REF
