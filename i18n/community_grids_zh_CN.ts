@@ -2503,58 +2503,68 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="461"/>
+        <location filename="../plugin/gui/change_requests.py" line="187"/>
+        <source>List workspaces</source>
+        <translation>列出工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="222"/>
+        <source>Open shared workspace (PostGIS)</source>
+        <translation>打开共享工作空间（PostGIS）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="529"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="78"/>
+        <location filename="../plugin/gui/change_requests.py" line="85"/>
         <source>QGIS has no saved PostgreSQL connection: add one in the Browser (PostgreSQL → New Connection).</source>
         <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="191"/>
-        <location filename="../plugin/gui/change_requests.py" line="513"/>
+        <location filename="../plugin/gui/change_requests.py" line="259"/>
+        <location filename="../plugin/gui/change_requests.py" line="581"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="191"/>
-        <location filename="../plugin/gui/change_requests.py" line="513"/>
+        <location filename="../plugin/gui/change_requests.py" line="259"/>
+        <location filename="../plugin/gui/change_requests.py" line="581"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="195"/>
+        <location filename="../plugin/gui/change_requests.py" line="263"/>
         <source>This change request has no map.</source>
         <translation>此变更申请没有示意图。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="209"/>
+        <location filename="../plugin/gui/change_requests.py" line="277"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="209"/>
+        <location filename="../plugin/gui/change_requests.py" line="277"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="245"/>
+        <location filename="../plugin/gui/change_requests.py" line="313"/>
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="246"/>
+        <location filename="../plugin/gui/change_requests.py" line="314"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="247"/>
+        <location filename="../plugin/gui/change_requests.py" line="315"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
@@ -2564,116 +2574,123 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="248"/>
+        <location filename="../plugin/gui/change_requests.py" line="316"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
         <source>Proposed by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="249"/>
+        <location filename="../plugin/gui/change_requests.py" line="317"/>
         <source>Proposed at</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="250"/>
+        <location filename="../plugin/gui/change_requests.py" line="318"/>
         <source>Approval</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="251"/>
+        <location filename="../plugin/gui/change_requests.py" line="319"/>
         <source>Decided by</source>
         <translation>审批人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="287"/>
+        <location filename="../plugin/gui/change_requests.py" line="355"/>
         <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="411"/>
+        <location filename="../plugin/gui/change_requests.py" line="479"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="545"/>
+        <location filename="../plugin/gui/change_requests.py" line="613"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="546"/>
+        <location filename="../plugin/gui/change_requests.py" line="614"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="547"/>
+        <location filename="../plugin/gui/change_requests.py" line="615"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="416"/>
+        <location filename="../plugin/gui/change_requests.py" line="169"/>
+        <location filename="../plugin/gui/change_requests.py" line="205"/>
+        <source>Connecting to {where}…</source>
+        <translation>正在连接 {where}…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="484"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="470"/>
+        <location filename="../plugin/gui/change_requests.py" line="538"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="472"/>
+        <location filename="../plugin/gui/change_requests.py" line="540"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="526"/>
+        <location filename="../plugin/gui/change_requests.py" line="594"/>
         <location filename="../plugin/gui/division_action.py" line="197"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="132"/>
-        <source>{n} workspaces in database {db}.</source>
-        <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="134"/>
-        <source>The database {db} holds no workspace you may read.</source>
-        <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="205"/>
+        <location filename="../plugin/gui/change_requests.py" line="273"/>
         <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
         <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="392"/>
+        <location filename="../plugin/gui/change_requests.py" line="460"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="405"/>
+        <location filename="../plugin/gui/change_requests.py" line="473"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="522"/>
+        <location filename="../plugin/gui/change_requests.py" line="590"/>
+        <location filename="../plugin/gui/change_requests.py" line="142"/>
         <source>{job} failed.</source>
         <translation>{job}失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="330"/>
+        <location filename="../plugin/gui/change_requests.py" line="182"/>
+        <source>{n} workspaces in database {db}.</source>
+        <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="184"/>
+        <source>The database {db} holds no workspace you may read.</source>
+        <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="398"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="330"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="454"/>
+        <location filename="../plugin/gui/change_requests.py" line="522"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="533"/>
+        <location filename="../plugin/gui/change_requests.py" line="601"/>
         <location filename="../plugin/gui/jobs_panel.py" line="337"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>

@@ -63,6 +63,11 @@ def wait_until(condition, timeout=TIMEOUT):
         QTest.qWait(50)
 
 
+def wait_dialog(dialog):
+    """The open dialog's listing or checks run in a task: wait for it to end."""
+    wait_until(lambda: not dialog.busy)
+
+
 def wait_idle(panel):
     wait_until(lambda: not panel.runner.busy and QgsApplication.taskManager().countActiveTasks() == 0)
 
@@ -227,6 +232,8 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     # a wrong password: the database's refusal in the user's words, nothing listed, nothing opened
     type_into(dialog.ui.passwordEdit, "not-the-password")
     click(dialog.ui.listButton)
+    assert dialog.busy and not dialog.ui.listButton.isEnabled()  # asked in a task: QGIS does not wait
+    wait_dialog(dialog)
     assert f"{ws.town_a}_login" in dialog.ui.statusLabel.text()
     assert dialog.ui.statusLabel.text() == tr("PostgreSQL refused the password of user {user} ({where}).").format(
         user=f"{ws.town_a}_login", where=dialog.params().where()
@@ -234,17 +241,23 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     assert dialog.ui.schemaCombo.count() == 0
     type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
     click(dialog.button())
+    wait_dialog(dialog)
     assert dialog.isVisible() and not project_layers() and plugin.workspace is None
+    assert dialog.ui.statusLabel.text() == tr("PostgreSQL refused the password of user {user} ({where}).").format(
+        user=f"{ws.town_a}_login", where=dialog.params().where()
+    )
 
     # the right password: the workspace schemas listed, the one chosen opened
     dialog.ui.passwordEdit.clear()
     type_into(dialog.ui.passwordEdit, f"pw-{ws.town_a}")
     click(dialog.ui.listButton)
+    wait_dialog(dialog)
     listed = [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
     assert ws.name in listed
     dialog.ui.schemaCombo.lineEdit().clear()
     type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
     click(dialog.button())
+    wait_dialog(dialog)
     assert dialog.opened and not dialog.isVisible(), dialog.ui.statusLabel.text()
 
     workspace = plugin.workspace
@@ -270,6 +283,7 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     type_into(again.ui.passwordEdit, f"pw-{ws.town_a}")
     type_into(again.ui.schemaCombo.lineEdit(), ws.name)
     click(again.button())
+    wait_dialog(again)
     assert again.opened and len(project_layers()) == len(schema.WORKSPACE_LAYERS)
     assert {lyr.id() for lyr in project_layers()} == {lyr.id() for lyr in layers}
 
@@ -442,6 +456,7 @@ def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, save
     QTest.keyClicks(dialog.ui.connectionCombo, name)
     assert dialog.ui.passwordEdit.text() == f"pw-{ws.county}"  # saved with the connection
     click(dialog.ui.listButton)
+    wait_dialog(dialog)
     assert ws.name in [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
     click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
     assert not dialog.isVisible() and not dialog.opened
@@ -599,3 +614,50 @@ def test_two_planners_saving_different_grids_from_their_layers_both_succeed(plug
         if town_b.isEditable():
             town_b.rollBack()
         del town_b
+
+
+def test_listing_a_server_that_does_not_answer_leaves_qgis_responsive(plugin, ws):
+    """A server that accepts the connection and never answers: the dialog waits in a task (QGIS's event loop
+    keeps running), then shows the usual message; nothing is opened."""
+    import socket
+
+    from qgis.PyQt.QtCore import QTimer
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # connections complete in the backlog, no reply ever comes
+    port = silent.getsockname()[1]
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    name = f"cg_{ws.name}_silent"
+    uri = QgsDataSourceUri()
+    uri.setConnection("127.0.0.1", str(port), "community_grids", "nobody", "pw")
+    metadata.saveConnection(metadata.createConnection(uri.uri(False), {"saveUsername": True}), name)
+    try:
+        click(
+            plugin.toolbar.widgetForAction(
+                next(a for a in plugin.actions if a.objectName() == "community_grids_choose_pg_workspace")
+            )
+        )
+        dialog = plugin.pg_dialog
+        dialog.ui.connectionCombo.setFocus()
+        QTest.keyClicks(dialog.ui.connectionCombo, name)
+        type_into(dialog.ui.passwordEdit, "pw")
+        ticks = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(dialog.busy))
+        timer.start(20)
+        click(dialog.ui.listButton)
+        assert dialog.busy and not dialog.button().isEnabled() and not dialog.ui.listButton.isEnabled()
+        wait_dialog(dialog)
+        timer.stop()
+        assert ticks.count(True) >= 3  # the event loop ran while the server was asked
+        assert dialog.ui.statusLabel.text().startswith(
+            tr("The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})")
+            .format(host="127.0.0.1", port=port, error="")
+            .rstrip("()")
+        ), dialog.ui.statusLabel.text()
+        assert dialog.ui.schemaCombo.count() == 0 and not project_layers() and plugin.workspace is None
+        assert dialog.ui.listButton.isEnabled()
+    finally:
+        metadata.deleteConnection(name)
+        silent.close()
