@@ -26,7 +26,7 @@ from qgis.core import (
     QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen
+from qgis.PyQt.QtGui import QColor, QImage, QPainter, QPen, QTextOption
 
 from ..core import changesets as core
 from ..core.model import GridArray
@@ -175,9 +175,7 @@ def _caption(painter: QPainter, cs: core.ChangeSet, size: tuple[int, int]) -> No
         title += f" · {cs.title}"
     back = QColor(255, 255, 255, 220)
     painter.fillRect(QRectF(8, 8, width - 16, 30), back)
-    painter.drawText(
-        QRectF(14, 8, width - 28, 30), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title
-    )
+    painter.drawText(QRectF(14, 8, width - 28, 30), title, QTextOption(Qt.AlignmentFlag.AlignVCenter))
     painter.setFont(qfont(9))
     painter.fillRect(QRectF(8, height - 38, 330, 30), back)
     entries = (
@@ -191,5 +189,5 @@ def _caption(painter: QPainter, cs: core.ChangeSet, size: tuple[int, int]) -> No
         painter.setBrush(fill)
         painter.drawRect(QRectF(x, height - 30, 22, 14))
         painter.setPen(QColor("#1a1a1a"))
-        painter.drawText(QRectF(x + 28, height - 36, 70, 26), int(Qt.AlignmentFlag.AlignVCenter), text)
+        painter.drawText(QRectF(x + 28, height - 36, 70, 26), text, QTextOption(Qt.AlignmentFlag.AlignVCenter))
         x += 105
