@@ -347,7 +347,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/arrays.py" line="145"/>
-        <location filename="../plugin/adapters/package_io.py" line="192"/>
+        <location filename="../plugin/adapters/package_io.py" line="194"/>
         <source>Layer {layer} has no field &apos;code&apos; (grid code).</source>
         <translation>图层“{layer}”没有“code”（网格编码）字段。</translation>
     </message>
@@ -582,7 +582,7 @@
         <translation>保存 {layer} 的编辑</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="363"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="367"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="260"/>
         <source>Could not change feature {fid} of table {table}: {error}</source>
         <translation>无法修改表 {table} 的要素 {fid}：{error}</translation>
@@ -603,12 +603,12 @@
         <translation>{path} 含有 {count} 个变更申请；一个变更申请数据包只能含一个。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="293"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="297"/>
         <source>approve change request {id}</source>
         <translation>批准变更申请 {id}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/changeset_package.py" line="356"/>
+        <location filename="../plugin/adapters/changeset_package.py" line="360"/>
         <location filename="../plugin/adapters/gpkg_write.py" line="251"/>
         <source>Table {table} has no feature {fid}.</source>
         <translation>表 {table} 没有要素 {fid}。</translation>
@@ -619,52 +619,52 @@
         <translation>无法创建 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="86"/>
+        <location filename="../plugin/adapters/city_db.py" line="87"/>
         <source>The city database refused the user name or password: {error}</source>
         <translation>市级数据库拒绝了用户名或密码：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="68"/>
+        <location filename="../plugin/adapters/city_db.py" line="69"/>
         <source>{name} is not a valid schema name (letters, digits and _ only).</source>
         <translation>{name} 不是有效的模式名（只能含字母、数字和 _）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="88"/>
+        <location filename="../plugin/adapters/city_db.py" line="89"/>
         <source>The city database server cannot be reached (is it running?): {error}</source>
         <translation>无法连接市级数据库服务器（服务是否已启动？）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="90"/>
+        <location filename="../plugin/adapters/city_db.py" line="91"/>
         <source>Could not connect to the city database: {error}</source>
         <translation>无法连接市级数据库：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="183"/>
+        <location filename="../plugin/adapters/city_db.py" line="184"/>
         <source>The city schema {name} was written by a newer Community Grids (version {found}, this plugin reads up to {supported}); update the plugin.</source>
         <translation>市级模式 {name} 由更新版本的社区网格插件写入（版本 {found}，本插件最高支持 {supported}）；请更新插件。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="194"/>
+        <location filename="../plugin/adapters/city_db.py" line="195"/>
         <source>The city database needs an EPSG CRS, not {crs}.</source>
         <translation>市级数据库需要 EPSG 坐标系，不能使用 {crs}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="272"/>
+        <location filename="../plugin/adapters/city_db.py" line="273"/>
         <source>{path} names no county (no county_code in its metadata).</source>
         <translation>{path} 未注明所属县（元数据中没有 county_code）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="121"/>
+        <location filename="../plugin/adapters/city_db.py" line="122"/>
         <source>PostGIS does not know the CRS {crs}.</source>
         <translation>PostGIS 不认识坐标系 {crs}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="176"/>
+        <location filename="../plugin/adapters/city_db.py" line="177"/>
         <source>The database has no city schema {name}; create it first.</source>
         <translation>数据库中没有市级模式 {name}；请先创建。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/city_db.py" line="294"/>
+        <location filename="../plugin/adapters/city_db.py" line="295"/>
         <source>The package {version} of county {county} ({created}) was already taken in.</source>
         <translation>县 {county} 的数据包 {version}（{created}）已经入库。</translation>
     </message>
@@ -710,7 +710,7 @@
     <message>
         <location filename="../plugin/adapters/division_store.py" line="358"/>
         <location filename="../plugin/adapters/division_store.py" line="392"/>
-        <location filename="../plugin/gui/division_action.py" line="303"/>
+        <location filename="../plugin/gui/division_action.py" line="292"/>
         <source>No proposal can be accepted: every parent was refused or failed.</source>
         <translation>没有可采纳的方案：所有上级网格的划分均被拒绝或失败。</translation>
     </message>
@@ -1012,7 +1012,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/pg_store.py" line="513"/>
+        <location filename="../plugin/adapters/pg_store.py" line="521"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
         <location filename="../plugin/gui/audit_dock.py" line="711"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -1280,8 +1280,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="163"/>
-        <location filename="../plugin/gui/division_action.py" line="453"/>
-        <location filename="../plugin/gui/division_action.py" line="440"/>
+        <location filename="../plugin/gui/division_action.py" line="442"/>
+        <location filename="../plugin/gui/division_action.py" line="429"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="294"/>
         <location filename="../plugin/processing/division_algorithms.py" line="193"/>
         <location filename="../plugin/processing/division_algorithms.py" line="239"/>
@@ -1548,7 +1548,7 @@
         <translation>{path} 是 {driver} 文件，不是 GeoPackage。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="285"/>
+        <location filename="../plugin/adapters/package_io.py" line="288"/>
         <source>Could not create layer {layer}: {error}</source>
         <translation>无法创建图层“{layer}”：{error}</translation>
     </message>
@@ -1559,13 +1559,13 @@
         <translation>GDAL 无法识别其中的矢量格式</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/package_io.py" line="319"/>
+        <location filename="../plugin/adapters/package_io.py" line="325"/>
         <location filename="../plugin/adapters/workspace.py" line="183"/>
         <source>Could not write features to layer {layer}: {error}</source>
         <translation>无法向图层“{layer}”写入要素：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="229"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="245"/>
         <source>Only the county role decides change requests; change request {id} was left as it was.</source>
         <translation>只有县级角色可以审批变更申请；变更申请 {id} 保持原状。</translation>
     </message>
@@ -1575,7 +1575,7 @@
         <translation>工作空间的坐标系 {crs} 不是 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="231"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="247"/>
         <source>Change request {id} cannot be approved, nothing was changed: {error}</source>
         <translation>变更申请 {id} 无法批准，未做任何修改：{error}</translation>
     </message>
@@ -1590,59 +1590,59 @@
         <translation>工作空间 {schema} 中没有变更申请 {id}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="211"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="227"/>
         <source>The database refused change request {id}; nothing was proposed: {error}</source>
         <translation>数据库拒绝了变更申请 {id}，未提交任何内容：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="233"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="249"/>
         <source>Change request {id} would reuse a registered grid code; nothing was changed: {error}</source>
         <translation>变更申请 {id} 会重复使用已登记的网格编码；未做任何修改：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="235"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="251"/>
         <source>The database refused the decision on change request {id}: {error}</source>
         <translation>数据库拒绝了对变更申请 {id} 的审批：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="192"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="208"/>
         <source>The database refused change request {id}: user {user} does not propose for township {township}; nothing was proposed.</source>
         <translation>数据库拒绝了变更申请 {id}：用户 {user} 不能为乡镇/街道 {township} 提交申请；未提交任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_changesets.py" line="199"/>
+        <location filename="../plugin/adapters/pg_changesets.py" line="215"/>
         <source>The database refused change request {id}: grid {code} ({layer}) is not in township {township} of user {user}; nothing was proposed.</source>
         <translation>数据库拒绝了变更申请 {id}：网格 {code}（{layer}）不在用户 {user} 所属的乡镇/街道 {township} 内；未提交任何内容。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="152"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="153"/>
         <source>You are {user}: neither the county role nor a township role of this workspace.</source>
         <translation>您是 {user}：既不是本工作空间的县级角色，也不是乡镇角色。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="69"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="70"/>
         <location filename="../plugin/processing/pg_algorithms.py" line="35"/>
         <source>There is no PostgreSQL connection named {name}.</source>
         <translation>没有名为 {name} 的 PostgreSQL 连接。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="145"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="146"/>
         <source>You are {user}: the county role ({role}); you decide change requests.</source>
         <translation>您是 {user}：县级角色（{role}），负责审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="149"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="150"/>
         <source>You are {user}: township {name} ({code}), role {role}; you propose change requests.</source>
         <translation>您是 {user}：{name}（{code}）乡镇角色 {role}，可提交变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="262"/>
-        <location filename="../plugin/adapters/pg_store.py" line="408"/>
+        <location filename="../plugin/adapters/pg_desktop.py" line="264"/>
+        <location filename="../plugin/adapters/pg_store.py" line="413"/>
         <source>Layer {layer} of schema {schema} did not open: {error}</source>
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="178"/>
+        <location filename="../plugin/adapters/pg_store.py" line="183"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
         <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
     </message>
@@ -1658,58 +1658,63 @@
     </message>
     <message>
         <location filename="../plugin/adapters/pg_store.py" line="166"/>
+        <source>Grid {code} ({layer}): a save must name the version of the grid it read (the current one is {version}, last changed by {user}); your edit was not saved, nothing was overwritten.</source>
+        <translation>网格 {code}（{layer}）：保存时必须注明读取时的网格版本（当前版本为 {version}，最后修改人 {user}）；您的编辑未保存，未覆盖任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="171"/>
         <source>Code {code}: {error}; nothing was changed.</source>
         <translation>编码 {code}：{error}；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="173"/>
+        <location filename="../plugin/adapters/pg_store.py" line="178"/>
         <source>Your database role may not do this ({error}); nothing was changed.</source>
         <translation>您的数据库角色无权执行此操作（{error}）；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="175"/>
+        <location filename="../plugin/adapters/pg_store.py" line="180"/>
         <source>{layer}: a value that must be unique is taken ({error}); nothing was changed.</source>
         <translation>{layer}：必须唯一的值已被占用（{error}）；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="169"/>
+        <location filename="../plugin/adapters/pg_store.py" line="174"/>
         <source>Grid {code} ({layer}) is outside your township: the database&apos;s row security refused it; nothing was changed.</source>
         <translation>网格 {code}（{layer}）不在您所在的乡镇/街道范围内：数据库的行级安全策略拒绝了此操作；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="202"/>
+        <location filename="../plugin/adapters/pg_store.py" line="207"/>
         <source>The database has no workspace schema {schema}.</source>
         <translation>数据库中没有工作空间模式 {schema}。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="218"/>
+        <location filename="../plugin/adapters/pg_store.py" line="223"/>
         <source>Schema {schema} is not a Community Grids workspace.</source>
         <translation>模式 {schema} 不是社区网格工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="222"/>
+        <location filename="../plugin/adapters/pg_store.py" line="227"/>
         <source>Schema {schema} was written by a newer Community Grids (schema {found}, this plugin reads up to {supported}); update the plugin to open it. Nothing was changed.</source>
         <translation>模式 {schema} 由更新版本的社区网格插件写入（结构版本 {found}，本插件最高支持 {supported}）；请升级插件后再打开。未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="228"/>
+        <location filename="../plugin/adapters/pg_store.py" line="233"/>
         <source>Schema {schema} has no valid schema version.</source>
         <translation>模式 {schema} 没有有效的结构版本。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="235"/>
+        <location filename="../plugin/adapters/pg_store.py" line="240"/>
         <source>{crs} is not an EPSG code; PostGIS needs one.</source>
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="490"/>
+        <location filename="../plugin/adapters/pg_store.py" line="498"/>
         <location filename="../plugin/adapters/workspace.py" line="209"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="622"/>
-        <location filename="../plugin/adapters/pg_store.py" line="658"/>
+        <location filename="../plugin/adapters/pg_store.py" line="650"/>
+        <location filename="../plugin/adapters/pg_store.py" line="686"/>
         <source>Layer {layer} has no feature {fid}.</source>
         <translation>图层 {layer} 中没有要素 {fid}。</translation>
     </message>
@@ -1724,12 +1729,12 @@
         <translation>无法连接 PostgreSQL（{where}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="327"/>
+        <location filename="../plugin/adapters/pg_store.py" line="332"/>
         <source>Schema {schema} already exists; it was left unchanged.</source>
         <translation>模式 {schema} 已存在；未作改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="377"/>
+        <location filename="../plugin/adapters/pg_store.py" line="382"/>
         <location filename="../plugin/adapters/workspace.py" line="245"/>
         <source>Could not store the style of {layer}: {error}</source>
         <translation>无法保存图层“{layer}”的样式：{error}</translation>
@@ -1756,24 +1761,29 @@
         <translation>{host}:{port} 上的 PostgreSQL 服务器没有响应；服务器是否已启动？（{error}）</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="212"/>
+        <location filename="../plugin/adapters/pg_store.py" line="217"/>
         <source>Schema {schema} is not a Community Grids workspace (no {table} table).</source>
         <translation>模式 {schema} 不是社区网格工作空间（没有 {table} 表）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="335"/>
+        <location filename="../plugin/adapters/pg_store.py" line="340"/>
         <source>Cancelled; nothing was changed.</source>
         <translation>已取消；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="562"/>
+        <location filename="../plugin/adapters/pg_store.py" line="570"/>
         <source>{code} is not a 9-digit township code.</source>
         <translation>{code} 不是 9 位乡镇/街道代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="571"/>
+        <location filename="../plugin/adapters/pg_store.py" line="579"/>
         <source>Township {code} has no level 1 grids in schema {schema}.</source>
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_versions.py" line="29"/>
+        <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after you read it (version {read}); your edit was not saved and stays in the layer: nothing was overwritten.</source>
+        <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存，仍保留在图层中，未覆盖任何内容。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/plain_workspace.py" line="68"/>
@@ -2339,11 +2349,11 @@
     </message>
     <message>
         <location filename="../plugin/gui/audit_dock.py" line="238"/>
-        <location filename="../plugin/gui/plugin.py" line="410"/>
-        <location filename="../plugin/gui/plugin.py" line="421"/>
-        <location filename="../plugin/gui/plugin.py" line="435"/>
-        <location filename="../plugin/gui/plugin.py" line="460"/>
+        <location filename="../plugin/gui/plugin.py" line="417"/>
+        <location filename="../plugin/gui/plugin.py" line="428"/>
+        <location filename="../plugin/gui/plugin.py" line="442"/>
         <location filename="../plugin/gui/plugin.py" line="467"/>
+        <location filename="../plugin/gui/plugin.py" line="474"/>
         <source>Open or create a grid workspace first.</source>
         <translation>请先打开或新建网格工作空间。</translation>
     </message>
@@ -2493,167 +2503,194 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="438"/>
+        <location filename="../plugin/gui/change_requests.py" line="187"/>
+        <source>List workspaces</source>
+        <translation>列出工作空间</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="222"/>
+        <source>Open shared workspace (PostGIS)</source>
+        <translation>打开共享工作空间（PostGIS）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="529"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="77"/>
+        <location filename="../plugin/gui/change_requests.py" line="85"/>
         <source>QGIS has no saved PostgreSQL connection: add one in the Browser (PostgreSQL → New Connection).</source>
         <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <location filename="../plugin/gui/change_requests.py" line="259"/>
+        <location filename="../plugin/gui/change_requests.py" line="581"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="187"/>
-        <location filename="../plugin/gui/change_requests.py" line="489"/>
+        <location filename="../plugin/gui/change_requests.py" line="259"/>
+        <location filename="../plugin/gui/change_requests.py" line="581"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/gui/change_requests.py" line="263"/>
+        <source>This change request has no map.</source>
+        <translation>此变更申请没有示意图。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="277"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="189"/>
+        <location filename="../plugin/gui/change_requests.py" line="277"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="224"/>
+        <location filename="../plugin/gui/change_requests.py" line="313"/>
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="225"/>
+        <location filename="../plugin/gui/change_requests.py" line="314"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="226"/>
+        <location filename="../plugin/gui/change_requests.py" line="315"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="305"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="269"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="227"/>
+        <location filename="../plugin/gui/change_requests.py" line="316"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
         <source>Proposed by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="228"/>
+        <location filename="../plugin/gui/change_requests.py" line="317"/>
         <source>Proposed at</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="229"/>
+        <location filename="../plugin/gui/change_requests.py" line="318"/>
         <source>Approval</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="230"/>
+        <location filename="../plugin/gui/change_requests.py" line="319"/>
         <source>Decided by</source>
         <translation>审批人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="266"/>
+        <location filename="../plugin/gui/change_requests.py" line="355"/>
         <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="388"/>
+        <location filename="../plugin/gui/change_requests.py" line="479"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="521"/>
+        <location filename="../plugin/gui/change_requests.py" line="613"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="522"/>
+        <location filename="../plugin/gui/change_requests.py" line="614"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="523"/>
+        <location filename="../plugin/gui/change_requests.py" line="615"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="393"/>
+        <location filename="../plugin/gui/change_requests.py" line="169"/>
+        <location filename="../plugin/gui/change_requests.py" line="205"/>
+        <source>Connecting to {where}…</source>
+        <translation>正在连接 {where}…</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="484"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="447"/>
+        <location filename="../plugin/gui/change_requests.py" line="538"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="449"/>
+        <location filename="../plugin/gui/change_requests.py" line="540"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="502"/>
-        <location filename="../plugin/gui/division_action.py" line="447"/>
+        <location filename="../plugin/gui/change_requests.py" line="594"/>
+        <location filename="../plugin/gui/division_action.py" line="436"/>
         <location filename="../plugin/gui/jobs_panel.py" line="326"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="131"/>
-        <source>{n} workspaces in database {db}.</source>
-        <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
+        <location filename="../plugin/gui/change_requests.py" line="273"/>
+        <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
+        <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="133"/>
-        <source>The database {db} holds no workspace you may read.</source>
-        <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="369"/>
+        <location filename="../plugin/gui/change_requests.py" line="460"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="382"/>
+        <location filename="../plugin/gui/change_requests.py" line="473"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="498"/>
+        <location filename="../plugin/gui/change_requests.py" line="590"/>
+        <location filename="../plugin/gui/change_requests.py" line="142"/>
         <source>{job} failed.</source>
         <translation>{job}失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="309"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="329"/>
+        <location filename="../plugin/gui/change_requests.py" line="182"/>
+        <source>{n} workspaces in database {db}.</source>
+        <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="184"/>
+        <source>The database {db} holds no workspace you may read.</source>
+        <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="398"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="330"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="431"/>
+        <location filename="../plugin/gui/change_requests.py" line="522"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="509"/>
+        <location filename="../plugin/gui/change_requests.py" line="601"/>
         <location filename="../plugin/gui/jobs_panel.py" line="337"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
@@ -2734,125 +2771,125 @@
         <translation>确定撤销{grid}吗？撤销后保留其几何和编码，状态改为“已撤销”并记录停用日期。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="316"/>
+        <location filename="../plugin/gui/division_action.py" line="305"/>
         <source>Proposed level 3 division (preview)</source>
         <translation>三级网格自动划分（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="77"/>
+        <location filename="../plugin/gui/division_action.py" line="76"/>
         <source>Parents divided</source>
         <translation>已划分的上级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="78"/>
+        <location filename="../plugin/gui/division_action.py" line="77"/>
         <location filename="../plugin/processing/division_algorithms.py" line="138"/>
         <source>Proposed grids</source>
         <translation>建议网格数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="79"/>
+        <location filename="../plugin/gui/division_action.py" line="78"/>
         <source>Within the size range</source>
         <translation>符合规模范围</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="80"/>
+        <location filename="../plugin/gui/division_action.py" line="79"/>
         <location filename="../plugin/gui/grid_tree.py" line="159"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="81"/>
+        <location filename="../plugin/gui/division_action.py" line="80"/>
         <source>Median compactness (Polsby–Popper)</source>
         <translation>紧凑度中位数（Polsby–Popper）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="82"/>
+        <location filename="../plugin/gui/division_action.py" line="81"/>
         <source>Cuts along the given lines</source>
         <translation>沿给定线划分的切分</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="83"/>
+        <location filename="../plugin/gui/division_action.py" line="82"/>
         <source>Parents not offered (audit)</source>
         <translation>未提供方案的上级网格（审核）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="306"/>
+        <location filename="../plugin/gui/division_action.py" line="295"/>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="343"/>
+        <location filename="../plugin/gui/division_action.py" line="332"/>
         <source>Propose level 3 division…</source>
         <translation>自动划分三级网格…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="346"/>
+        <location filename="../plugin/gui/division_action.py" line="335"/>
         <source>Divide the village or section selected in the grid tree into level 3 grids by the size rules</source>
         <translation>按规模规则将网格树中选中的村（社区）或片区划分为三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="463"/>
-        <location filename="../plugin/gui/division_action.py" line="301"/>
+        <location filename="../plugin/gui/division_action.py" line="452"/>
+        <location filename="../plugin/gui/division_action.py" line="290"/>
         <source>The proposal is shown on the map. Accept it to write it into the workspace.</source>
         <translation>划分方案已显示在地图上。接受后写入工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="244"/>
+        <location filename="../plugin/gui/division_action.py" line="233"/>
         <source>The level 3 layer has unsaved edits: save it first, so that the grids to keep are those of the workspace file the proposal reads.</source>
         <translation>三级网格图层有未保存的编辑：请先保存，使要保留的网格与自动划分所读取的工作空间文件一致。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="277"/>
+        <location filename="../plugin/gui/division_action.py" line="266"/>
         <source>Figure</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="277"/>
+        <location filename="../plugin/gui/division_action.py" line="266"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="132"/>
+        <location filename="../plugin/gui/division_action.py" line="124"/>
         <source>Divide {grid} ({n} level 2 grids) into level 3 grids by the size rules.</source>
         <translation>按规模规则将{grid}（{n}个二级网格）划分为三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="203"/>
+        <location filename="../plugin/gui/division_action.py" line="192"/>
         <source>Keep the selected level 3 grids ({n} selected)</source>
         <translation>保留选中的三级网格（已选 {n} 个）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="446"/>
+        <location filename="../plugin/gui/division_action.py" line="435"/>
         <source>Propose level 3 division of {grid}</source>
         <translation>自动划分{grid}的三级网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="482"/>
+        <location filename="../plugin/gui/division_action.py" line="471"/>
         <source>{n} proposed grids ({first}…{last}) put into the level 3 layer, {removed} old grids removed: save the layer to keep them (the change log records the change), or undo.</source>
         <translation>已将{n}个方案网格（{first}…{last}）放入三级网格图层，删除{removed}个原有网格：保存图层即可保留（变更日志将记录此次变更），或撤销。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="145"/>
+        <location filename="../plugin/gui/division_action.py" line="137"/>
         <source>(the project has no line layer)</source>
         <translation>（项目中没有线图层）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="236"/>
+        <location filename="../plugin/gui/division_action.py" line="225"/>
         <source>Relocation sites in {layer} are points: choose the field that gives their households.</source>
         <translation>{layer}中的搬迁安置点为点位：请选择给出其户数的字段。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="386"/>
+        <location filename="../plugin/gui/division_action.py" line="375"/>
         <source>{grid} has no level 2 grid to divide.</source>
         <translation>{grid}没有可划分的二级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="255"/>
+        <location filename="../plugin/gui/division_action.py" line="244"/>
         <source>{layer}: {error}</source>
         <translation>{layer}：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/division_action.py" line="293"/>
+        <location filename="../plugin/gui/division_action.py" line="282"/>
         <location filename="../plugin/processing/division_algorithms.py" line="212"/>
         <source>{parent}: not offered, the audit found: {problem}</source>
         <translation>{parent}：审核发现问题，未提供方案：{problem}</translation>
@@ -3428,40 +3465,40 @@
         <translation>打开网格工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="393"/>
+        <location filename="../plugin/gui/plugin.py" line="400"/>
         <location filename="../plugin/gui/staff_panel.py" line="207"/>
         <source>Staff</source>
         <translation>网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="395"/>
+        <location filename="../plugin/gui/plugin.py" line="402"/>
         <location filename="../plugin/gui/rules_panel.py" line="334"/>
         <source>Size rules</source>
         <translation>规模标准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="398"/>
+        <location filename="../plugin/gui/plugin.py" line="405"/>
         <source>Changes to file</source>
         <translation>待备案的变动</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="401"/>
+        <location filename="../plugin/gui/plugin.py" line="408"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="404"/>
+        <location filename="../plugin/gui/plugin.py" line="411"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="59"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="121"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="165"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="209"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="94"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="143"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="215"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="255"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="290"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="312"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="315"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="256"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="313"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="316"/>
         <source>Change requests</source>
         <translation>网格变更申请</translation>
     </message>
@@ -3471,8 +3508,8 @@
         <translation>已打开网格工作空间 {name}（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="278"/>
-        <location filename="../plugin/gui/plugin.py" line="301"/>
+        <location filename="../plugin/gui/plugin.py" line="285"/>
+        <location filename="../plugin/gui/plugin.py" line="308"/>
         <source>Reattached grid workspace {name} ({path}) of this project.</source>
         <translation>已重新关联本项目的网格工作空间 {name}（{path}）。</translation>
     </message>
@@ -3482,13 +3519,13 @@
         <translation>已打开共享工作空间 {name}（{path}）。{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="250"/>
+        <location filename="../plugin/gui/plugin.py" line="257"/>
         <source>The Tianditu key was taken out of the basemap layers {layers} of this project and kept in your QGIS settings; save the project so that it no longer holds the key.</source>
         <translation>已将天地图密钥从本项目的底图图层 {layers} 中移出，保存在您的 QGIS 设置中；请保存项目，使项目文件不再包含该密钥。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/plugin.py" line="296"/>
-        <location filename="../plugin/gui/plugin.py" line="271"/>
+        <location filename="../plugin/gui/plugin.py" line="303"/>
+        <location filename="../plugin/gui/plugin.py" line="278"/>
         <source>The project&apos;s grid workspace could not be reopened: {error}</source>
         <translation>无法重新打开本项目的网格工作空间：{error}</translation>
     </message>
@@ -3973,8 +4010,8 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="88"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="183"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="229"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="266"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="230"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="267"/>
         <source>Change request id</source>
         <translation>变更申请编号</translation>
     </message>
@@ -4008,7 +4045,7 @@ Outputs: the findings as a polygon layer (the schema&apos;s audit_findings field
     </message>
     <message>
         <location filename="../plugin/processing/changeset_algorithms.py" line="184"/>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="233"/>
         <source>File with the city by</source>
         <translation>向市级备案截止日期</translation>
     </message>
@@ -5061,32 +5098,32 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>乡镇/街道在共享的 PostGIS 工作空间中对其网格变更的书面申请（§7.6）：将其编辑后的副本（工作空间 GeoPackage，例如由“从 PostGIS 复制工作空间”得到）与工作空间中的网格比较，并将变更集作为当前连接（乡镇/街道）角色的申请保存在数据库中。县级批准之前网格不会改变。只能变更本乡镇/街道的网格，其余的由数据库拒绝。如提供收到时的副本，则与该副本比较，而不是与网格的当前状态比较。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="213"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="214"/>
         <source>Approve a change set on PostGIS (county)</source>
         <translation>在 PostGIS 上批准网格变更申请（县级）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="216"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="217"/>
         <source>The county role approves a proposed change request of a shared PostGIS workspace with the approval reference (批复文号): in one transaction the grids change and the change log records every change with the reference (the 7-day filing clock of §7.5 starts now). A request whose grids were changed since it was proposed is refused, nothing changed. Only the county role may approve.</source>
         <translation>县级角色以批复文号批准共享 PostGIS 工作空间中待审批的变更申请：在同一事务中修改网格，变更日志记录每一项变更及批复文号（§7.5 的 7 日备案期限自此开始）。申请提交后其网格又被修改的，予以拒绝，不作任何修改。只有县级角色可以批准。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="253"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="254"/>
         <source>Reject a change set on PostGIS (county)</source>
         <translation>在 PostGIS 上驳回网格变更申请（县级）</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="256"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="257"/>
         <source>The county role rejects a proposed change request of a shared PostGIS workspace with a reason; no grid changes. Only the county role may reject.</source>
         <translation>县级角色说明理由驳回共享 PostGIS 工作空间中待审批的变更申请；网格不作任何修改。只有县级角色可以驳回。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="288"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="289"/>
         <source>List change sets on PostGIS</source>
         <translation>列出 PostGIS 上的网格变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="291"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="292"/>
         <source>Lists the change requests of a shared PostGIS workspace (newest first), all or those of one status, into a table and the log: id, township, status, who proposed it and when, the approval reference, who decided and when. A township role sees its own township&apos;s requests.</source>
         <translation>将共享 PostGIS 工作空间的变更申请（最新的在前；全部或某一状态的）列入表格和日志：编号、乡镇/街道、状态、申请人及申请时间、批复文号、审批人及审批时间。乡镇/街道角色只能看到本乡镇/街道的申请。</translation>
     </message>
@@ -5101,27 +5138,27 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>已为工作空间 {schema}（县 {county}）启用变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="306"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="307"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="342"/>
+        <location filename="../plugin/processing/pg_changeset_algorithms.py" line="343"/>
         <source>{id}: township {township}, {status}, proposed by {user} at {at}{ref}</source>
         <translation>{id}：乡镇/街道 {township}，{status}，由 {user} 于 {at} 提交{ref}</translation>
     </message>

@@ -203,8 +203,9 @@ def propose_package(
     copy), written as a change-set package at ``output``."""
     info = read_info(base)
     read_info(edited)
+    base_grids = read_workspace_grids(base)
     cs = core.propose_change_set(
-        read_workspace_grids(base),
+        base_grids,
         read_workspace_grids(edited),
         township_code,
         reason,
@@ -215,6 +216,9 @@ def propose_package(
         township_area=township_area,
         crs=info.crs,
     )
+    from .changeset_map import render_change_map
+
+    cs.map_png = render_change_map(cs, base_grids) or None
     return write_package(cs, output, overwrite), cs
 
 

@@ -56,6 +56,7 @@ _SQL_TYPES = {
     schema.FieldType.DATE: "date",
     schema.FieldType.DATETIME: "timestamptz",
     schema.FieldType.BOOLEAN: "boolean",
+    schema.FieldType.BINARY: "bytea",
 }
 
 

@@ -80,6 +80,8 @@ def read_rows(dataset, name: str, fields=None) -> list[dict]:
                 row[n] = None
             elif kinds[n] in (ogr.OFTDateTime, ogr.OFTDate):
                 row[n] = _iso(feature, n, kinds[n] == ogr.OFTDate)
+            elif kinds[n] == ogr.OFTBinary:
+                row[n] = bytes(feature.GetFieldAsBinary(n))
             else:
                 row[n] = feature.GetField(n)
         rows.append(row)
@@ -265,6 +267,7 @@ _OGR_TYPES = {
     schema.FieldType.DATE: (ogr.OFTDate, ogr.OFSTNone),
     schema.FieldType.DATETIME: (ogr.OFTDateTime, ogr.OFSTNone),
     schema.FieldType.BOOLEAN: (ogr.OFTInteger, ogr.OFSTBoolean),
+    schema.FieldType.BINARY: (ogr.OFTBinary, ogr.OFSTNone),
 }
 _OGR_GEOMETRY = {
     schema.GeometryKind.NONE: ogr.wkbNone,
@@ -310,6 +313,9 @@ def write_rows(layer, rows, geometries=None) -> None:
                 if isinstance(value, bool) or names[key].GetSubType() == ogr.OFSTBoolean:
                     value = int(bool(value))
                 if isinstance(value, float) and value != value:
+                    continue
+                if isinstance(value, (bytes, bytearray, memoryview)):
+                    feature.SetFieldBinaryFromHexString(key, bytes(value).hex())
                     continue
                 feature.SetField(key, value)
             if wkbs is not None and wkbs[k] is not None:

@@ -144,17 +144,33 @@ def _user(conn) -> str:
         return cur.fetchone()[0]
 
 
-def propose(conn, name: str, cs: core.ChangeSet) -> core.ChangeSet:
-    """Write ``cs`` as the connected role's proposal (one transaction). The database refuses an item for a grid
-    outside the role's township: PgStoreError naming the grid, nothing written."""
+def _has_column(conn, name: str, table: str, column: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute(
+            "select 1 from information_schema.columns where table_schema = %s and table_name = %s and column_name = %s",
+            (name, table, column),
+        )
+        return cur.fetchone() is not None
+
+
+def propose(conn, name: str, cs: core.ChangeSet, context: dict[str, GridArray] | None = None) -> core.ChangeSet:
+    """Write ``cs`` as the connected role's proposal (one transaction), with the map of the change (a PNG of
+    ``adapters.changeset_map``; ``context``: the grids as they are, drawn around it). The database refuses an
+    item for a grid outside the role's township: PgStoreError naming the grid, nothing written."""
     psycopg2 = _psycopg2()
     s = ident(name)
     srid = _srid(conn, name)
     cs.proposed_by = _user(conn)
     cs.status = core.PROPOSED
+    cs.crs = cs.crs or f"EPSG:{srid}"
+    from .changeset_map import render_change_map
     from .package_io import multipolygons
 
+    if cs.map_png is None:
+        cs.map_png = render_change_map(cs, context) or None
     row = cs.row()
+    if not _has_column(conn, name, sql.SETS, "map_png"):  # a workspace not upgraded (pg_store.upgrade_workspace)
+        row.pop("map_png", None)
     items = cs.item_rows()
     after = multipolygons([i.after_geometry if i.action != core.RETIRE else None for i in cs.items])
     item = None

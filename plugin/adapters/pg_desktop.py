@@ -32,6 +32,7 @@ from .pg_store import (
     read_pg_info,
     translate_error,
 )
+from .pg_versions import guard_workspace
 
 COUNTY = "county"
 TOWNSHIP = "township"
@@ -235,6 +236,7 @@ def open_in_project(params: PgParams, name: str, project) -> PgWorkspace:
         layer.setCustomProperty(schema.PROPERTY_LAYER, layer_def.name)
         layer.setCustomProperty(schema.PROPERTY_WORKSPACE, label)
         workspace.layers[layer_def.name] = layer
+    guard_workspace(workspace)  # every save of a grid names the version it read (adapters.pg_versions)
     return workspace
 
 

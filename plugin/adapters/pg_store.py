@@ -162,6 +162,11 @@ def translate_error(error, layer: str = "", code: str = "") -> str:
             version=detail.get("current_version", ""),
             read=detail.get("read_version", ""),
         )
+    if pgcode == pg_schema.SQLSTATE_VERSION_MISSING:
+        return tr(
+            "Grid {code} ({layer}): a save must name the version of the grid it read (the current one is {version}, "
+            "last changed by {user}); your edit was not saved, nothing was overwritten."
+        ).format(code=grid, layer=where, version=detail.get("current_version", ""), user=detail.get("current_by", ""))
     if pgcode == pg_schema.SQLSTATE_CODE_REUSED:
         return tr("Code {code}: {error}; nothing was changed.").format(code=grid, error=first)
     if pgcode == "42501":  # insufficient_privilege, row-level security included
@@ -439,6 +444,9 @@ def open_pg_workspace(params: PgParams, name: str, styled: bool = True, layer_na
         layer.setCustomProperty(schema.PROPERTY_LAYER, layer_def.name)
         layer.setCustomProperty(schema.PROPERTY_WORKSPACE, label)
         workspace.layers[layer_def.name] = layer
+    from .pg_versions import guard_workspace
+
+    guard_workspace(workspace)  # every save of a grid names the version it read
     return workspace
 
 
@@ -578,6 +586,26 @@ def setup_roles(conn, name: str, county_role: str, townships: list[Township], bu
                 "grant select on all tables in schema public to "
                 + ", ".join(pg_schema.ident(r) for r in [county_role, *(t.role for t in townships)])
             )
+        conn.commit()
+    except psycopg2.Error as error:
+        _fail(conn, error)
+
+
+def upgrade_workspace(conn, name: str) -> None:
+    """Bring workspace ``name`` made by an earlier plugin up to date (the schema's owner; idempotent, one
+    transaction): the trigger refusing an update that names no version, and — when change requests are
+    installed — the approval naming the version and the column of a request's map (``map_png``)."""
+    psycopg2 = _psycopg2()
+    from ..core import pg_changesets
+
+    try:
+        with conn.cursor() as cur:
+            for statement in pg_schema.upgrade_versions_ddl(name):
+                cur.execute(statement)
+            cur.execute("select to_regclass(%s) is not null", (f"{name}.{pg_changesets.SETS}",))
+            if cur.fetchone()[0]:
+                for statement in pg_changesets.upgrade_sql(name):
+                    cur.execute(statement)
         conn.commit()
     except psycopg2.Error as error:
         _fail(conn, error)

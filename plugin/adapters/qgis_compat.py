@@ -17,6 +17,7 @@ _QMETATYPE = {
     FieldType.DATE: "QDate",
     FieldType.DATETIME: "QDateTime",
     FieldType.BOOLEAN: "Bool",
+    FieldType.BINARY: "QByteArray",
 }
 _QVARIANT = {
     FieldType.STRING: "String",
@@ -25,6 +26,7 @@ _QVARIANT = {
     FieldType.DATE: "Date",
     FieldType.DATETIME: "DateTime",
     FieldType.BOOLEAN: "Bool",
+    FieldType.BINARY: "ByteArray",
 }
 
 

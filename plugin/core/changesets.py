@@ -186,6 +186,7 @@ class ChangeSet:
     rejection_reason: str = ""
     crs: str = ""
     application: str = ""
+    map_png: bytes | None = None  # the map of the change (PNG): old grids grey, changed ones highlighted
 
     def counts(self) -> dict[str, int]:
         out = {ADD: 0, MODIFY: 0, RETIRE: 0}
@@ -246,6 +247,7 @@ class ChangeSet:
             "approval_ref": self.approval_ref or None,
             "rejection_reason": self.rejection_reason or None,
             "crs": self.crs,
+            "map_png": self.map_png or None,
         }
 
     def item_rows(self) -> list[dict]:
@@ -305,6 +307,7 @@ class ChangeSet:
             rejection_reason=row.get("rejection_reason") or "",
             crs=row.get("crs") or "",
             application=row.get("application") or "",
+            map_png=bytes(row["map_png"]) if row.get("map_png") else None,
         )
 
 

@@ -21,7 +21,7 @@ Plain Python producing SQL; ``plugin/adapters/pg_changesets.py`` runs it.
 from __future__ import annotations
 
 from . import schema
-from .pg_schema import TOWN_CODE_LENGTH, TOWNSHIPS, ident, literal, table_ddl
+from .pg_schema import TOWN_CODE_LENGTH, TOWNSHIPS, column_type, ident, literal, table_ddl
 
 SQLSTATE_NOT_COUNTY = "CGA01"
 SQLSTATE_STALE = "CGS01"
@@ -59,14 +59,14 @@ def functions_sql(name: str) -> list[str]:
     n = TOWN_CODE_LENGTH
     return [
         # the proposer's own proposal, still open
-        f"""create function {s}.own_proposal(p_set_id text) returns boolean language sql stable
+        f"""create or replace function {s}.own_proposal(p_set_id text) returns boolean language sql stable
 set search_path = pg_catalog, public as $$
   select exists (select 1 from {s}.{SETS} c
                  where c.set_id = p_set_id and c.status = 'proposed' and c.proposed_by = current_user::text)
 $$""",
         # an item of the proposer's own open proposal, for a grid of the proposal's township (which the proposer's
         # role edits): code (else parent code) and code before with the township's prefix, geometry inside
-        f"""create function {s}.may_propose(p_set_id text, p_code text, p_before_code text, p_parent text,
+        f"""create or replace function {s}.may_propose(p_set_id text, p_code text, p_before_code text, p_parent text,
                                  p_geom geometry) returns boolean language sql stable
 set search_path = pg_catalog, public as $$
   select exists (
@@ -77,7 +77,7 @@ set search_path = pg_catalog, public as $$
        and (p_before_code is null or left(p_before_code, {n}) = t.town_code)
        and (p_geom is null or st_coveredby(p_geom, t.geom)))
 $$""",
-        f"""create function {s}.approve_change_set(p_set_id text, p_ref text) returns integer
+        f"""create or replace function {s}.approve_change_set(p_set_id text, p_ref text) returns integer
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
   c record;
@@ -134,11 +134,12 @@ begin
         using i.after_values::jsonb, i.geom;
     elsif i.action = 'modify' then
       execute format('update {s}.%I t set ({_COLUMNS}, geom) = (select {_R_COLUMNS}, $2 '
-                     'from jsonb_populate_record(null::{s}.%I, $1) r) where t.fid = $3', i.layer, i.layer)
+                     'from jsonb_populate_record(null::{s}.%I, $1) r), version = t.version where t.fid = $3',
+                     i.layer, i.layer)
         using i.after_values::jsonb, i.geom, i.grid_fid;
     else
-      execute format('update {s}.%I set status = ''retired'', valid_to = coalesce(valid_to, current_date) '
-                     'where fid = $1', i.layer) using i.grid_fid;
+      execute format('update {s}.%I set status = ''retired'', valid_to = coalesce(valid_to, current_date), '
+                     'version = version where fid = $1', i.layer) using i.grid_fid;
     end if;
     if i.before_code is not null and (i.action = 'retire' or new_code is distinct from i.before_code) then
       update {registry} set status = 'retired', retired_on = current_date where code = i.before_code;
@@ -156,7 +157,7 @@ begin
   return done;
 end
 $$""",
-        f"""create function {s}.reject_change_set(p_set_id text, p_reason text) returns void
+        f"""create or replace function {s}.reject_change_set(p_set_id text, p_reason text) returns void
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare
   c record;
@@ -178,6 +179,17 @@ begin
          decided_at = now() where set_id = p_set_id;
 end
 $$""",
+    ]
+
+
+def upgrade_sql(name: str) -> list[str]:
+    """Bring the change-set rules of a workspace made by an earlier plugin up to date (idempotent): the
+    functions replaced (the approval names the version of the grids it changes), the column of the request's map
+    added."""
+    field = schema.CHANGE_SETS.field("map_png")
+    return [
+        f"alter table {ident(name)}.{SETS} add column if not exists {ident(field.name)} {column_type(field)}",
+        *functions_sql(name),
     ]
 
 

@@ -2,8 +2,10 @@
 the GeoPackage), plus the rules the database itself keeps for a shared workspace:
 
 - every grid table carries ``version`` (raised by a trigger at each update), ``updated_by`` and ``updated_at``;
-  an update that names a version other than the current one is refused (SQLSTATE ``CGV01``) with the change it
-  would overwrite (who, when, which version) — optimistic locking for any client that sends the version it read;
+  every update must name the version it read (``SET …, version = <read>``): one naming another version than the
+  current one is refused (SQLSTATE ``CGV01``) with the change it would overwrite (who, when, which version), one
+  naming no version is refused too (``CGV02``) — optimistic locking for every client, plain SQL and QGIS's
+  provider included (the plugin's layers name the version through ``adapters.pg_versions``);
 - the change log is written by triggers (an edit made from any client is logged, with the database user);
 - township roles may insert, update, retire or delete only the grids of their township: the code (or, for an
   uncoded grid, its parent's code) starts with the township's code AND the geometry lies inside the township's
@@ -32,6 +34,7 @@ GRID_EXTRA_COLUMNS = ("version", "updated_by", "updated_at")
 # SQLSTATEs raised by the workspace's triggers (class "CG": application errors)
 SQLSTATE_OUTSIDE_TOWNSHIP = "CGT01"
 SQLSTATE_VERSION_CONFLICT = "CGV01"
+SQLSTATE_VERSION_MISSING = "CGV02"
 SQLSTATE_CODE_REUSED = "CGC01"
 TOWN_CODE_LENGTH = 9  # 6-digit county + 3-digit township (统计用区划代码)
 
@@ -44,6 +47,7 @@ _PG_TYPES = {
     schema.FieldType.DATE: "date",
     schema.FieldType.DATETIME: "timestamptz",
     schema.FieldType.BOOLEAN: "boolean",
+    schema.FieldType.BINARY: "bytea",
 }
 
 _PG_GEOMETRY = {
@@ -159,7 +163,7 @@ def rules_ddl(name: str) -> list[str]:
         statements += [
             f"create trigger a_township before insert or update or delete on {t} "
             f"for each row execute function {s}.check_township()",
-            f"create trigger b_version before update on {t} for each row execute function {s}.bump_version()",
+            *version_triggers_ddl(name, layer),
             f"create trigger c_log after insert or update or delete on {t} "
             f"for each row execute function {s}.log_change()",
             f"alter table {t} enable row level security",
@@ -170,6 +174,31 @@ def rules_ddl(name: str) -> list[str]:
         f"for each row execute function {s}.keep_codes()",
     ]
     return statements
+
+
+def version_triggers_ddl(name: str, layer: schema.LayerDef) -> list[str]:
+    """The two version triggers of a grid table. ``b_version`` fires only when the update names ``version`` (a
+    column trigger: the SET list decides, not the value): it refuses another version than the current one and
+    raises it. ``b_version_named`` fires after it (triggers fire in name order) on every update and refuses the
+    update whose version was not raised — one that did not name the version it read."""
+    s = ident(name)
+    t = f"{s}.{ident(layer.name)}"
+    return [
+        f"create trigger b_version before update of version on {t} for each row execute function {s}.bump_version()",
+        f"create trigger b_version_named before update on {t} for each row execute function {s}.require_version()",
+    ]
+
+
+def upgrade_versions_ddl(name: str) -> list[str]:
+    """Bring a workspace made before every update had to name its version up to date (idempotent; the schema's
+    owner): the functions replaced, the version triggers made again."""
+    s = ident(name)
+    out = _functions(name)
+    for layer in schema.GRID_LAYERS:
+        t = f"{s}.{ident(layer.name)}"
+        out += [f"drop trigger if exists b_version on {t}", f"drop trigger if exists b_version_named on {t}"]
+        out += version_triggers_ddl(name, layer)
+    return out
 
 
 def _functions(name: str) -> list[str]:
@@ -183,17 +212,17 @@ def _functions(name: str) -> list[str]:
     )
     return [
         # the county role: a member of the role named in workspace_info (or a superuser)
-        f"""create function {s}.is_county_user(p_user name) returns boolean language sql stable
+        f"""create or replace function {s}.is_county_user(p_user name) returns boolean language sql stable
 set search_path = pg_catalog, public as $$
   select exists (select 1 from pg_roles where rolname = p_user and rolsuper)
       or exists (select 1 from {s}.workspace_info i
                  where i.key = 'county_role' and pg_has_role(p_user, i.value, 'member'))
 $$""",
-        f"""create function {s}.is_county() returns boolean language sql stable as $$
+        f"""create or replace function {s}.is_county() returns boolean language sql stable as $$
   select {s}.is_county_user(current_user)
 $$""",
         # may the current user write this grid? (code prefix and geometry inside one of its townships)
-        f"""create function {s}.may_edit(p_code text, p_parent text, p_geom geometry) returns boolean
+        f"""create or replace function {s}.may_edit(p_code text, p_parent text, p_geom geometry) returns boolean
 language sql stable set search_path = pg_catalog, public as $$
   select {s}.is_county() or exists (
     select 1 from {towns} t
@@ -201,7 +230,7 @@ language sql stable set search_path = pg_catalog, public as $$
       and left(coalesce(nullif(p_code, ''), p_parent, ''), {TOWN_CODE_LENGTH}) = t.town_code
       and p_geom is not null and st_coveredby(p_geom, t.geom))
 $$""",
-        f"""create function {s}.check_township() returns trigger language plpgsql
+        f"""create or replace function {s}.check_township() returns trigger language plpgsql
 set search_path = pg_catalog, public as $$
 declare
   r record;
@@ -225,7 +254,7 @@ begin
 end
 $$""",
         # optimistic locking: an update naming another version than the current one is refused
-        f"""create function {s}.bump_version() returns trigger language plpgsql as $$
+        f"""create or replace function {s}.bump_version() returns trigger language plpgsql as $$
 begin
   if new.version is distinct from old.version then
     raise exception 'grid % (%) was changed by % at % (version %) since it was read (version %)',
@@ -243,8 +272,24 @@ begin
   return new;
 end
 $$""",
+        # ... and an update that did not name the version it read (b_version did not raise it) is refused
+        f"""create or replace function {s}.require_version() returns trigger language plpgsql as $$
+begin
+  if new.version is not distinct from old.version then
+    raise exception 'grid % (%) was saved without the version it was read at (the current one is %)',
+        coalesce(old.code, old.parent_code, '?'), tg_table_name, old.version
+      using errcode = '{SQLSTATE_VERSION_MISSING}',
+            hint = 'name the version read: update … set …, version = <the version read> where …',
+            detail = json_build_object('code', coalesce(old.code, ''), 'layer', tg_table_name,
+                                       'fid', old.fid, 'name', coalesce(old.name, ''),
+                                       'current_version', old.version,
+                                       'current_by', old.updated_by, 'current_at', old.updated_at)::text;
+  end if;
+  return new;
+end
+$$""",
         # the change log, written for every client's edit (security definer: township roles cannot write it)
-        f"""create function {s}.log_change() returns trigger language plpgsql security definer
+        f"""create or replace function {s}.log_change() returns trigger language plpgsql security definer
 set search_path = pg_catalog, public as $$
 declare
   kind text;
@@ -278,7 +323,7 @@ begin
   return null;
 end
 $$""",
-        f"""create function {s}.keep_codes() returns trigger language plpgsql as $$
+        f"""create or replace function {s}.keep_codes() returns trigger language plpgsql as $$
 begin
   raise exception 'code % is registered; a registered code is never deleted or changed (retire it instead)',
       old.code using errcode = '{SQLSTATE_CODE_REUSED}';
@@ -286,7 +331,7 @@ end
 $$""",
         # the next code under a parent: serialised per parent by an advisory lock held to the transaction's end;
         # the registry keeps every code ever issued (retired ones too), so no code comes back
-        f"""create function {s}.allocate_code(p_parent text, p_width integer, p_layer text default null,
+        f"""create or replace function {s}.allocate_code(p_parent text, p_width integer, p_layer text default null,
                                    p_level integer default null) returns text
 language plpgsql security definer set search_path = pg_catalog, public as $$
 declare

@@ -31,6 +31,7 @@ class FieldType(Enum):
     DATE = "date"
     DATETIME = "datetime"
     BOOLEAN = "boolean"
+    BINARY = "binary"  # a file's bytes (the map image of a change request)
 
 
 class GeometryKind(Enum):
@@ -581,6 +582,7 @@ CHANGE_SETS = LayerDef(
         FieldDef("approval_ref", FieldType.STRING, "批复文号", "approval reference", 100),
         FieldDef("rejection_reason", FieldType.STRING, "驳回理由", "reason for rejection", 2000),
         FieldDef("crs", FieldType.STRING, "坐标系", "CRS", 64),
+        FieldDef("map_png", FieldType.BINARY, "变更示意图", "map of the change (PNG)"),
     ),
 )
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 from contextlib import closing
 
 from qgis.core import Qgis, QgsProcessingException
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QImage, QPixmap
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidgetItem, QWidget
 
 from ..adapters import pg_changesets as pgc
@@ -57,7 +58,13 @@ def _message(error: Exception) -> str:
 
 class PgOpenDialog(QDialog):
     """Saved connection, user, password and workspace schema; "Open" calls ``opener(params, schema)``, which
-    returns None when the workspace opened or the message saying why not."""
+    returns None when the workspace opened or the message saying why not.
+
+    Listing the workspaces and the checks before opening (connection, password, schema version, rights) run
+    in QgsTasks: a slow or absent server does not freeze QGIS; the dialog waits, its buttons disabled, and a
+    refusal is shown as the same message. ``busy_changed`` says when a task starts and ends."""
+
+    busy_changed = pyqtSignal(bool)
 
     def __init__(self, opener, parent=None):
         super().__init__(parent)
@@ -66,6 +73,7 @@ class PgOpenDialog(QDialog):
         self.setObjectName("CommunityGridsPgOpen")
         self.opener = opener
         self.opened = False
+        self.task: task_runner.JobTask | None = None  # the listing or the checks before opening, while running
         self.ui.connectionCombo.addItems(pg_desktop.saved_connections())
         self.ui.connectionCombo.currentIndexChanged.connect(self._connection_changed)
         self.ui.listButton.clicked.connect(self._list_guarded)
@@ -107,50 +115,111 @@ class PgOpenDialog(QDialog):
         return data or self.ui.schemaCombo.currentText().strip()
 
     def _update(self, *args) -> None:
+        idle = self.task is None
         ok = bool(self.ui.connectionCombo.currentText()) and bool(self.ui.schemaCombo.currentText().strip())
-        self.button().setEnabled(ok)
-        self.ui.listButton.setEnabled(bool(self.ui.connectionCombo.currentText()))
+        self.button().setEnabled(idle and ok)
+        self.ui.listButton.setEnabled(idle and bool(self.ui.connectionCombo.currentText()))
+        self.ui.connectionCombo.setEnabled(idle)
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def _in_task(self, description: str, work, done) -> task_runner.JobTask:
+        """``work()`` in a task (a WorkspaceError: its message); ``done(result, message)`` on the main thread."""
+
+        def run(task):
+            try:
+                return work()
+            except WorkspaceError as error:  # the refusal, in the user's words, is the task's message
+                raise QgsProcessingException(str(error)) from error
+
+        def finished(task, ok):
+            self.task = None
+            try:
+                done(
+                    task.result if ok else None,
+                    None if ok else (task.error or tr("{job} failed.").format(job=description)),
+                )
+                self._update()
+            except RuntimeError:  # the dialog was closed meanwhile
+                return
+            self.busy_changed.emit(False)
+
+        task = task_runner.JobTask(description, run, finished)
+        self.task = task
+        self._update()
+        self.busy_changed.emit(True)
+        task_runner.start(task)
+        return task
 
     @guarded
     def _list_guarded(self, *args) -> None:
         self.list_workspaces()
 
-    def list_workspaces(self) -> list:
+    def list_workspaces(self) -> bool:
+        """List the database's workspaces (in a task); the schema list is filled when it ends."""
+        if self.task is not None:
+            return False
         try:
-            found = pg_desktop.workspace_schemas(self.params())
+            params = self.params()
         except WorkspaceError as error:
             self.ui.statusLabel.setText(str(error))
-            return []
-        typed = self.ui.schemaCombo.currentText()
-        self.ui.schemaCombo.clear()
-        for name, county in found:
-            self.ui.schemaCombo.addItem(f"{name} — {county}" if county else name, name)
-        if not found:
-            self.ui.schemaCombo.setEditText(typed)
-        self.ui.statusLabel.setText(
-            tr("{n} workspaces in database {db}.").format(n=len(found), db=self.params().dbname)
-            if found
-            else tr("The database {db} holds no workspace you may read.").format(db=self.params().dbname)
-        )
-        self._update()
-        return found
+            return False
+        self.ui.statusLabel.setText(tr("Connecting to {where}…").format(where=params.where()))
+
+        def done(found, problem):
+            if problem:
+                self.ui.statusLabel.setText(problem)
+                return
+            typed = self.ui.schemaCombo.currentText()
+            self.ui.schemaCombo.clear()
+            for name, county in found:
+                self.ui.schemaCombo.addItem(f"{name} — {county}" if county else name, name)
+            if not found:
+                self.ui.schemaCombo.setEditText(typed)
+            self.ui.statusLabel.setText(
+                tr("{n} workspaces in database {db}.").format(n=len(found), db=params.dbname)
+                if found
+                else tr("The database {db} holds no workspace you may read.").format(db=params.dbname)
+            )
+
+        self._in_task(tr("List workspaces"), lambda: pg_desktop.workspace_schemas(params), done)
+        return True
 
     @guarded
     def _open_guarded(self, *args) -> None:
         self.open_workspace()
 
     def open_workspace(self) -> bool:
+        """Check the connection and the workspace in a task (a server that does not answer, a wrong password,
+        a newer schema, no rights: the message, nothing opened); then open it on the main thread."""
+        if self.task is not None:
+            return False
         try:
             params = self.params()
         except WorkspaceError as error:
             self.ui.statusLabel.setText(str(error))
             return False
-        problem = self.opener(params, self.schema())
-        if problem:
-            self.ui.statusLabel.setText(problem)
-            return False
-        self.opened = True
-        self.accept()
+        name = self.schema()
+        self.ui.statusLabel.setText(tr("Connecting to {where}…").format(where=params.where()))
+
+        def check():
+            with closing(pg_store.connect(params)) as conn:
+                pg_store.read_pg_info(conn, name)
+            return True
+
+        def done(ok, problem):
+            if not self.isVisible():  # cancelled while the server was asked: nothing opened
+                return
+            problem = problem or self.opener(params, name)
+            if problem:
+                self.ui.statusLabel.setText(problem)
+                return
+            self.opened = True
+            self.accept()
+
+        self._in_task(tr("Open shared workspace (PostGIS)"), check, done)
         return True
 
 
@@ -178,7 +247,10 @@ class ProposeChangeDialog(QDialog):
 
 
 class DecideChangeDialog(QDialog):
-    def __init__(self, approve: bool, question: str, parent=None):
+    """Approve or reject one change request: the question, the request's map (old grids grey, the change in
+    red, codes labelled), the approval reference or the reason."""
+
+    def __init__(self, approve: bool, question: str, parent=None, map_png: bytes | None = None):
         super().__init__(parent)
         self.ui = load_form("decide_change")()
         self.ui.setupUi(self)  # ui/decide_change.ui
@@ -186,6 +258,22 @@ class DecideChangeDialog(QDialog):
         self.approving = approve
         self.setWindowTitle(tr("Approve change request") if approve else tr("Reject change request"))
         self.ui.questionLabel.setText(question)
+        self.map_image = QImage.fromData(map_png, "PNG") if map_png else QImage()
+        if self.map_image.isNull():
+            self.ui.mapLabel.setText(tr("This change request has no map."))
+        else:
+            self.ui.mapLabel.setPixmap(
+                QPixmap.fromImage(self.map_image).scaled(
+                    self.ui.mapLabel.minimumSize(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            self.ui.mapLabel.setToolTip(
+                tr("The map of the change: grids before in grey, after in red ({w} × {h} px).").format(
+                    w=self.map_image.width(), h=self.map_image.height()
+                )
+            )
         self.ui.valueLabel.setText(tr("Approval reference (批复文号)") if approve else tr("Reason for rejection"))
         self.ui.valueEdit.textChanged.connect(self._update)
         self._update()
@@ -214,6 +302,7 @@ class ChangeRequestsPanel(QWidget):
         self.role: pg_desktop.WorkspaceRole | None = None
         self.rows: list[dict] = []
         self.dialog: QDialog | None = None
+        self.shown: core.ChangeSet | None = None  # the selected request, as read for its details
         self.last_error: str | None = None
         self.runner = task_runner.TaskRunner(self.ui.progressBar, self.ui.cancelButton, self)
         self.runner.busy_changed.connect(lambda *_: self._update_buttons())
@@ -354,6 +443,7 @@ class ChangeRequestsPanel(QWidget):
         """What the selected request changes: its application text (grids, actions, areas) and status."""
         set_id = self.selected_id()
         self._update_buttons()
+        self.shown = None
         if set_id is None or self.workspace is None:
             self.ui.detailText.clear()
             return
@@ -363,6 +453,7 @@ class ChangeRequestsPanel(QWidget):
         except WorkspaceError as error:
             self.ui.detailText.setPlainText(str(error))
             return
+        self.shown = cs
         language = _language()
         lines = [cs.status_message(language), ""]
         if cs.rejection_reason:
@@ -417,7 +508,7 @@ class ChangeRequestsPanel(QWidget):
                     before, after, role.town_code, reason, county_code=info.county_code, title=title, crs=info.crs
                 )
                 with closing(pg_store.connect(workspace.params)) as conn:
-                    return pgc.propose(conn, workspace.schema_name, cs)
+                    return pgc.propose(conn, workspace.schema_name, cs, context=before)
             except (WorkspaceError, core.ChangeSetError) as error:  # the refusal is the task's message
                 raise QgsProcessingException(_message(error)) from error
 
@@ -448,8 +539,9 @@ class ChangeRequestsPanel(QWidget):
             if approve
             else tr("Reject change request {id} of township {township}? No grid changes.")
         ).format(id=row["set_id"][:8], township=row["township_code"])
-        dialog = DecideChangeDialog(approve, question, self)
         set_id = row["set_id"]
+        shown = self.shown if self.shown is not None and self.shown.set_id == set_id else None
+        dialog = DecideChangeDialog(approve, question, self, shown.map_png if shown is not None else None)
         dialog.accepted.connect(lambda: self._run(lambda: self.decide(set_id, approve, dialog.value())))
         self.dialog = dialog
         dialog.open()

@@ -222,6 +222,13 @@ class CommunityGridsPlugin:
             self.tracker = ChangeTracker(workspace, self.iface.mainWindow())
             self.tracker.saveFailed.connect(lambda text: self.message(text, Qgis.MessageLevel.Critical))
             self.tracker.connect()
+        else:
+            from ..adapters.pg_versions import guard_workspace
+
+            for guard in guard_workspace(workspace):  # a save over a grid changed since read: the planner told
+                with contextlib.suppress(TypeError):  # nothing connected yet
+                    guard.refused.disconnect()
+                guard.refused.connect(lambda text: self.message(text, Qgis.MessageLevel.Critical))
         workspace.add_to_project(QgsProject.instance())
         self.workspace = workspace
         self.open_dock(workspace)

@@ -192,8 +192,9 @@ class PgProposeChangeSet(GridAlgorithm):
         with closing(conn):
             try:
                 info = pg_store.read_pg_info(conn, name)
+                before = read_workspace_grids(base) if base else pgc.read_pg_grids(conn, name)
                 cs = core.propose_change_set(
-                    read_workspace_grids(base) if base else pgc.read_pg_grids(conn, name),
+                    before,
                     read_workspace_grids(edited),
                     self.parameterAsString(parameters, self.TOWNSHIP, context),
                     self.parameterAsString(parameters, self.REASON, context),
@@ -201,7 +202,7 @@ class PgProposeChangeSet(GridAlgorithm):
                     title=self.parameterAsString(parameters, self.TITLE, context) or "",
                     crs=info.crs,
                 )
-                cs = pgc.propose(conn, name, cs)
+                cs = pgc.propose(conn, name, cs, context=before)
             except Exception as error:  # noqa: BLE001 - _fail re-raises what it does not know
                 _fail(error)
         feedback.pushInfo(core.application_text(cs, _language()))

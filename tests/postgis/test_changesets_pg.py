@@ -155,10 +155,40 @@ def test_a_township_cannot_propose_a_change_to_a_neighbours_grid(ws):
         assert refused.value.pgcode == "42501"
 
 
+def test_the_proposal_stores_the_map_of_the_change(ws):
+    from qgis.PyQt.QtGui import QImage
+
+    from plugin.adapters.changeset_map import MAP_SIZE
+
+    cs = proposal(ws)
+    assert cs.crs == "EPSG:4524" and cs.map_png.startswith(b"\x89PNG")
+    with login(ws, ws.county) as conn:
+        held = pgc.read_change_set(conn, ws.name, cs.set_id)
+    assert held.map_png == cs.map_png
+    image = QImage.fromData(held.map_png, "PNG")
+    assert (image.width(), image.height()) == MAP_SIZE
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 13) for y in range(0, image.height(), 13)}) > 10
+
+
+def test_a_workspace_whose_change_sets_have_no_map_column_is_upgraded(ws):
+    with closing(pg_store.connect(ws.admin)) as conn:
+        with conn.cursor() as cur:  # the change-set table of an earlier plugin
+            cur.execute(f'alter table "{ws.name}".change_sets drop column map_png')
+        conn.commit()
+    cs = proposal(ws)  # still proposed, without its map
+    with login(ws, ws.county) as conn:
+        assert pgc.read_change_set(conn, ws.name, cs.set_id).map_png is None
+    with closing(pg_store.connect(ws.admin)) as conn:
+        pg_store.upgrade_workspace(conn, ws.name)
+    cs = proposal(ws, edit=lambda grids: moved_border(grids, 700.0))
+    with login(ws, ws.county) as conn:
+        assert pgc.read_change_set(conn, ws.name, cs.set_id).map_png.startswith(b"\x89PNG")
+
+
 def test_a_stale_set_is_refused_and_nothing_changes(ws):
     cs = proposal(ws)
     with login(ws, ws.county) as conn, conn.cursor() as cur:
-        cur.execute(f"update \"{ws.name}\".grid_level3 set name = '县改' where code = %s", (A2,))
+        cur.execute(f"update \"{ws.name}\".grid_level3 set name = '县改', version = version where code = %s", (A2,))
         conn.commit()
     before = snapshot(ws)
     with login(ws, ws.county) as conn:

@@ -12,6 +12,7 @@ from pg_helpers import TOWN_A, TOWN_B
 
 from plugin.adapters import pg_store
 from plugin.core import pg_schema
+from plugin.i18n import tr
 
 A3 = TOWN_A + "00101001"  # a level 3 grid of township A
 B3 = TOWN_B + "00101001"  # and of township B
@@ -32,10 +33,10 @@ def grid(ws, code, layer="grid_level3"):
 def test_township_edit_outside_refused_by_the_database_in_plain_sql(shared_workspace):
     ws = shared_workspace
     planner_a = ws.logins[ws.town_a]
-    sql(planner_a, f'update "{ws.name}".grid_level3 set name = %s where code = %s', ("甲一组（改）", A3))
+    sql(planner_a, f'update "{ws.name}".grid_level3 set name = %s, version = 1 where code = %s', ("甲一组（改）", A3))
     assert grid(ws, A3)[1] == "甲一组（改）"
     with pytest.raises(psycopg2.Error) as refused:
-        sql(planner_a, f'update "{ws.name}".grid_level3 set name = %s where code = %s', ("越界", B3))
+        sql(planner_a, f'update "{ws.name}".grid_level3 set name = %s, version = 1 where code = %s', ("越界", B3))
     assert refused.value.pgcode == pg_schema.SQLSTATE_OUTSIDE_TOWNSHIP
     assert B3 in str(refused.value)
     assert grid(ws, B3)[1] == "乙一组"
@@ -51,7 +52,9 @@ def test_township_edit_outside_refused_by_the_database_in_plain_sql(shared_works
     # deleting a neighbour's grid: refused too; the county role edits anywhere
     with pytest.raises(psycopg2.Error):
         sql(planner_a, f'delete from "{ws.name}".grid_level3 where code = %s', (B3,))
-    sql(ws.logins[ws.county], f'update "{ws.name}".grid_level3 set name = %s where code = %s', ("县改", B3))
+    sql(
+        ws.logins[ws.county], f'update "{ws.name}".grid_level3 set name = %s, version = 1 where code = %s', ("县改", B3)
+    )
     assert grid(ws, B3)[1] == "县改"
 
 
@@ -79,10 +82,12 @@ def test_staff_phones_readable_by_the_county_role_only(shared_workspace):
 def test_edit_in_plain_sql_is_logged_by_the_trigger(shared_workspace):
     ws = shared_workspace
     login = ws.logins[ws.town_a].user
-    sql(ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 120 where code = %s', (A3,))
+    sql(
+        ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 120, version = 1 where code = %s', (A3,)
+    )
     sql(
         ws.logins[ws.town_a],
-        f'update "{ws.name}".grid_level3 set geom = st_multi(st_buffer(geom, -10)) where code = %s',
+        f'update "{ws.name}".grid_level3 set geom = st_multi(st_buffer(geom, -10)), version = 2 where code = %s',
         (A3,),
     )
     log = sql(
@@ -170,6 +175,60 @@ def test_conflicting_save_refused_naming_the_other_change_both_versions_kept(sha
     assert kept == [(ws.logins[ws.town_a].user, A3, 1, 2, ws.logins[ws.county].user, "镇里的名字")]
 
 
+def test_an_update_naming_no_version_or_a_stale_one_is_refused_in_plain_sql(shared_workspace):
+    """Every update of a grid names the version it read, whatever the client: attribute-only updates too."""
+    ws = shared_workspace
+    county, planner = ws.logins[ws.county], ws.logins[ws.town_a]
+    with pytest.raises(psycopg2.Error) as unnamed:
+        sql(planner, f'update "{ws.name}".grid_level3 set households = 130 where code = %s', (A3,))
+    assert unnamed.value.pgcode == pg_schema.SQLSTATE_VERSION_MISSING
+    assert A3 in str(unnamed.value)
+    message = pg_store.translate_error(unnamed.value)
+    assert message == tr(
+        "Grid {code} ({layer}): a save must name the version of the grid it read (the current one is {version}, "
+        "last changed by {user}); your edit was not saved, nothing was overwritten."
+    ).format(code=A3, layer="grid_level3", version=1, user=ws.admin.user)
+    assert grid(ws, A3)[1:3] == ("甲一组", 1)
+    # the county saves the grid's name (version 1 → 2); the planner's attribute update read at 1 is refused
+    sql(county, f'update "{ws.name}".grid_level3 set name = %s, version = 1 where code = %s', ("县里改", A3))
+    with pytest.raises(psycopg2.Error) as stale:
+        sql(planner, f'update "{ws.name}".grid_level3 set households = 130, version = 1 where code = %s', (A3,))
+    assert stale.value.pgcode == pg_schema.SQLSTATE_VERSION_CONFLICT
+    text = pg_store.translate_error(stale.value)
+    assert A3 in text and county.user in text and "2" in text
+    assert grid(ws, A3)[1:4] == ("县里改", 2, county.user)
+    # read again at 2: saved, version 3; the log names both saves
+    sql(planner, f'update "{ws.name}".grid_level3 set households = 130, version = 2 where code = %s', (A3,))
+    assert grid(ws, A3)[1:4] == ("县里改", 3, planner.user)
+    log = sql(ws.admin, f'select "user", change_kind from "{ws.name}".change_log order by fid')
+    assert log == [(county.user, "edit"), (planner.user, "edit")]
+
+
+def test_a_workspace_made_before_versions_were_required_is_upgraded(shared_workspace):
+    ws = shared_workspace
+    for layer in ("grid_level1", "grid_level2", "grid_level3"):  # the triggers of an earlier plugin
+        sql(ws.admin, f'drop trigger b_version_named on "{ws.name}".{layer}')
+        sql(ws.admin, f'drop trigger b_version on "{ws.name}".{layer}')
+        sql(
+            ws.admin,
+            f'create trigger b_version before update on "{ws.name}".{layer} '
+            f'for each row execute function "{ws.name}".bump_version()',
+        )
+    sql(ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 101 where code = %s', (A3,))
+    with closing(pg_store.connect(ws.admin)) as conn:
+        pg_store.upgrade_workspace(conn, ws.name)
+        pg_store.upgrade_workspace(conn, ws.name)  # idempotent
+    with pytest.raises(psycopg2.Error) as unnamed:
+        sql(ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 102 where code = %s', (A3,))
+    assert unnamed.value.pgcode == pg_schema.SQLSTATE_VERSION_MISSING
+    sql(
+        ws.logins[ws.town_a], f'update "{ws.name}".grid_level3 set households = 102, version = 2 where code = %s', (A3,)
+    )
+    assert sql(ws.admin, f'select households, version from "{ws.name}".grid_level3 where code = %s', (A3,)) == [
+        (102, 3)
+    ]
+
+
 def test_two_planners_editing_different_grids_at_once_both_succeed(shared_workspace):
     ws = shared_workspace
     a = psycopg2.connect(**ws.logins[ws.town_a].libpq())
@@ -192,7 +251,7 @@ def test_server_killed_mid_transaction_leaves_no_half_state(shared_workspace, pg
     before = sql(ws.admin, f'select code, name, version from "{ws.name}".grid_level3 order by code')
     conn = psycopg2.connect(**ws.logins[ws.county].libpq())
     with conn.cursor() as cur:
-        cur.execute(f"update \"{ws.name}\".grid_level3 set name = name || '（半）'")
+        cur.execute(f"update \"{ws.name}\".grid_level3 set name = name || '（半）', version = version")
         cur.execute(f'select "{ws.name}".allocate_code(%s, 3)', (TOWN_A + "00101",))
         cur.execute(f'delete from "{ws.name}".grid_level3 where code = %s', (B3,))
     pg_restart("immediate")  # the server dies with the transaction open, then starts again (crash recovery)

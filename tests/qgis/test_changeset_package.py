@@ -91,6 +91,21 @@ def test_the_package_holds_the_application_what_changes_and_both_geometries(file
     assert back.crs == "EPSG:4524"
 
 
+def test_the_package_carries_the_map_of_the_change(files):
+    from qgis.PyQt.QtGui import QImage
+
+    from plugin.adapters.changeset_map import MAP_SIZE
+
+    _, _, package, cs = files
+    assert cs.map_png and cs.map_png.startswith(b"\x89PNG")
+    stored = table(package, schema.CHANGE_SETS.name)[0]["map_png"]
+    assert stored == cs.map_png  # the same PNG, byte for byte, in the package's change_sets row
+    assert cp.read_package(package).map_png == cs.map_png
+    image = QImage.fromData(stored, "PNG")
+    assert (image.width(), image.height()) == MAP_SIZE
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 13) for y in range(0, image.height(), 13)}) > 10
+
+
 def test_review_audits_the_result(files):
     base, _, package, _ = files
     review = cp.review_package(base, package)

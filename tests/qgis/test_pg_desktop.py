@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import shapely
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsDataSourceUri,
     QgsGeometry,
@@ -60,6 +61,11 @@ def wait_until(condition, timeout=TIMEOUT):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         QTest.qWait(50)
+
+
+def wait_dialog(dialog):
+    """The open dialog's listing or checks run in a task: wait for it to end."""
+    wait_until(lambda: not dialog.busy)
 
 
 def wait_idle(panel):
@@ -226,6 +232,8 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     # a wrong password: the database's refusal in the user's words, nothing listed, nothing opened
     type_into(dialog.ui.passwordEdit, "not-the-password")
     click(dialog.ui.listButton)
+    assert dialog.busy and not dialog.ui.listButton.isEnabled()  # asked in a task: QGIS does not wait
+    wait_dialog(dialog)
     assert f"{ws.town_a}_login" in dialog.ui.statusLabel.text()
     assert dialog.ui.statusLabel.text() == tr("PostgreSQL refused the password of user {user} ({where}).").format(
         user=f"{ws.town_a}_login", where=dialog.params().where()
@@ -233,17 +241,23 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     assert dialog.ui.schemaCombo.count() == 0
     type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
     click(dialog.button())
+    wait_dialog(dialog)
     assert dialog.isVisible() and not project_layers() and plugin.workspace is None
+    assert dialog.ui.statusLabel.text() == tr("PostgreSQL refused the password of user {user} ({where}).").format(
+        user=f"{ws.town_a}_login", where=dialog.params().where()
+    )
 
     # the right password: the workspace schemas listed, the one chosen opened
     dialog.ui.passwordEdit.clear()
     type_into(dialog.ui.passwordEdit, f"pw-{ws.town_a}")
     click(dialog.ui.listButton)
+    wait_dialog(dialog)
     listed = [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
     assert ws.name in listed
     dialog.ui.schemaCombo.lineEdit().clear()
     type_into(dialog.ui.schemaCombo.lineEdit(), ws.name)
     click(dialog.button())
+    wait_dialog(dialog)
     assert dialog.opened and not dialog.isVisible(), dialog.ui.statusLabel.text()
 
     workspace = plugin.workspace
@@ -269,6 +283,7 @@ def test_a_township_opens_the_shared_workspace_from_the_dialog(plugin, ws, saved
     type_into(again.ui.passwordEdit, f"pw-{ws.town_a}")
     type_into(again.ui.schemaCombo.lineEdit(), ws.name)
     click(again.button())
+    wait_dialog(again)
     assert again.opened and len(project_layers()) == len(schema.WORKSPACE_LAYERS)
     assert {lyr.id() for lyr in project_layers()} == {lyr.id() for lyr in layers}
 
@@ -343,12 +358,34 @@ def test_a_township_proposes_its_edits_and_the_county_approves_with_a_reference(
     assert not layer.isEditable()  # the edits are held in the request now
     assert snapshot(ws) == before  # a proposal changes no grid
     assert A1 in page.ui.detailText.toPlainText()
+    # the request carries its map: a PNG of the size set, not blank
+    from qgis.PyQt.QtGui import QImage
+
+    from plugin.adapters.changeset_map import MAP_SIZE
+
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(f'select map_png from "{ws.name}".change_sets where set_id = %s', (set_id,))
+        png = bytes(cur.fetchone()[0])
+    image = QImage.fromData(png, "PNG")
+    assert png.startswith(b"\x89PNG") and (image.width(), image.height()) == MAP_SIZE
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 13) for y in range(0, image.height(), 13)}) > 10
 
     QgsProject.instance().clear()
     open_as(plugin, ws, ws.county)
     page = requests_page(plugin)
     assert page.role.kind == "county" and not page.ui.proposeButton.isEnabled()
     assert [r["set_id"] for r in page.rows] == [set_id]
+    # the county's decide dialog shows the map
+    select_request(page, set_id)
+    click(page.ui.approveButton)
+    shown = page.dialog.ui.mapLabel
+    assert page.dialog.isVisible() and shown.isVisible()
+    assert shown.pixmap() is not None and not shown.pixmap().isNull()
+    assert shown.pixmap().width() <= shown.width() and shown.pixmap().width() >= 400
+    assert page.dialog.map_image.size() == image.size() and page.dialog.map_image == image.convertToFormat(
+        page.dialog.map_image.format()
+    )
+    click(page.dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
     decide(page, set_id, True, REF)
     assert page.last_error is None
     assert page.rows[0]["status"] == "approved" and page.rows[0]["approval_ref"] == REF
@@ -419,6 +456,7 @@ def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, save
     QTest.keyClicks(dialog.ui.connectionCombo, name)
     assert dialog.ui.passwordEdit.text() == f"pw-{ws.county}"  # saved with the connection
     click(dialog.ui.listButton)
+    wait_dialog(dialog)
     assert ws.name in [dialog.ui.schemaCombo.itemData(i) for i in range(dialog.ui.schemaCombo.count())]
     click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel))
     assert not dialog.isVisible() and not dialog.opened
@@ -460,3 +498,166 @@ def test_a_saved_project_reattaches_its_shared_workspace(plugin, ws, tmp_path):
     assert {lyr.id() for lyr in layers} == {lyr.id() for lyr in workspace.layers.values()}
     assert TOWN_A in plugin.dock.role_label.text()
     assert plugin.dock.panels["change_requests"].role.town_code == TOWN_A
+
+
+# ---------------------------------------------------------------- versions: nothing silently overwritten
+
+
+def _second_layer(ws, group):
+    """The grid_level3 layer of another planner: another QGIS layer, another login, another connection."""
+    other = pg_store.open_pg_workspace(ws.logins[group], ws.name, layer_names=[schema.GRID_LEVEL3.name])
+    return other.layers[schema.GRID_LEVEL3.name]
+
+
+def _db_grid(ws, code):
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(
+            f'select name, households, version, updated_by from "{ws.name}".grid_level3 where code = %s', (code,)
+        )
+        return cur.fetchone()
+
+
+def test_an_attribute_save_over_a_grid_changed_since_read_is_refused_naming_the_other_change(plugin, ws, qgis_iface):
+    from plugin.adapters.pg_versions import VersionGuard, conflict_message
+
+    county = open_as(plugin, ws, ws.county).grid_layer(3)  # the county planner's layer, in the project
+    town = _second_layer(ws, ws.town_a)  # township A's planner, at the same time
+    try:
+        fid = next(f.id() for f in county.getFeatures() if f["code"] == A1)
+        name, households = county.fields().indexOf("name"), county.fields().indexOf("households")
+        assert county.startEditing() and town.startEditing()  # both read grid A1 at version 1
+        assert county.changeAttributeValue(fid, name, "县里改的名字")
+        assert county.commitChanges(), county.commitErrors()
+        assert _db_grid(ws, A1) == ("县里改的名字", 100, 2, ws.logins[ws.county].user)
+
+        # the township's attribute-only save of the same grid: refused, naming the county's change
+        qgis_iface.messageBar().clear_messages()
+        assert town.changeAttributeValue(fid, households, 150)
+        assert not town.commitChanges()
+        guard = town.findChild(VersionGuard)
+        with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+            cur.execute(f'select updated_at from "{ws.name}".grid_level3 where code = %s', (A1,))
+            at = cur.fetchone()[0].strftime("%Y-%m-%d %H:%M:%S")
+        expected = conflict_message(A1, "grid_level3", ws.logins[ws.county].user, at, 2, 1)
+        assert guard.last_refusal == expected
+        assert A1 in expected and ws.logins[ws.county].user in expected
+        # both versions kept: the county's in the table, the township's edit still in its layer's buffer
+        assert _db_grid(ws, A1) == ("县里改的名字", 100, 2, ws.logins[ws.county].user)
+        assert town.isEditable() and town.isModified()
+        assert town.getFeature(fid)["households"] == 150
+        # a geometry save read at version 1: refused as well
+        assert town.changeGeometry(fid, QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0, Y0, X0 + 450, Y0 + 1000))))
+        assert not town.commitChanges()
+        assert guard.last_refusal == expected
+        assert _db_grid(ws, A1)[2] == 2
+
+        # the planner reads the grid again (edits dropped, editing again): the save goes through at version 3
+        assert town.rollBack()
+        assert town.startEditing()
+        assert town.changeAttributeValue(fid, households, 150)
+        assert town.commitChanges(), town.commitErrors()
+        assert _db_grid(ws, A1) == ("县里改的名字", 150, 3, ws.logins[ws.town_a].user)
+    finally:
+        if town.isEditable():
+            town.rollBack()
+        del town
+
+
+def test_the_plugin_tells_the_planner_whose_change_refused_the_save(plugin, ws, qgis_iface):
+    """The refusal reaches the message bar of the planner whose layer is in the project."""
+    town = open_as(plugin, ws, ws.town_a).grid_layer(3)
+    county = _second_layer(ws, ws.county)
+    try:
+        fid = next(f.id() for f in town.getFeatures() if f["code"] == A2)
+        index = town.fields().indexOf("name")
+        assert town.startEditing() and county.startEditing()
+        assert county.changeAttributeValue(fid, index, "县改")
+        assert county.commitChanges(), county.commitErrors()
+        qgis_iface.messageBar().clear_messages()
+        assert town.changeAttributeValue(fid, index, "镇改")
+        assert not town.commitChanges()
+        from workspace_helpers import bar_messages
+
+        shown = bar_messages(qgis_iface, Qgis.MessageLevel.Critical)
+        assert any(A2 in m and ws.logins[ws.county].user in m for m in shown), shown
+        assert _db_grid(ws, A2)[0] == "县改" and town.getFeature(fid)["name"] == "镇改"
+    finally:
+        if county.isEditable():
+            county.rollBack()
+        del county
+
+
+def test_two_planners_saving_different_grids_from_their_layers_both_succeed(plugin, ws):
+    b1 = TOWN_B + "00101001"
+    town_a = open_as(plugin, ws, ws.town_a).grid_layer(3)
+    town_b = _second_layer(ws, ws.town_b)
+    try:
+        fids = {f["code"]: f.id() for f in town_a.getFeatures()}
+        households = town_a.fields().indexOf("households")
+        assert town_a.startEditing() and town_b.startEditing()
+        assert town_a.changeAttributeValue(fids[A1], households, 111)
+        assert town_b.changeAttributeValue(fids[b1], households, 222)
+        assert town_b.changeGeometry(
+            fids[b1], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0 + 1000, Y0, X0 + 1450, Y0 + 1000)))
+        )
+        assert town_a.commitChanges(), town_a.commitErrors()
+        assert town_b.commitChanges(), town_b.commitErrors()
+        assert _db_grid(ws, A1)[1:3] == (111, 2)
+        assert _db_grid(ws, b1)[1:3] == (222, 2)
+        with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+            cur.execute(f'select "user", change_kind, old_code from "{ws.name}".change_log order by fid')
+            assert cur.fetchall() == [
+                (ws.logins[ws.town_a].user, "edit", A1),
+                (ws.logins[ws.town_b].user, "reshape", b1),
+            ]
+    finally:
+        if town_b.isEditable():
+            town_b.rollBack()
+        del town_b
+
+
+def test_listing_a_server_that_does_not_answer_leaves_qgis_responsive(plugin, ws):
+    """A server that accepts the connection and never answers: the dialog waits in a task (QGIS's event loop
+    keeps running), then shows the usual message; nothing is opened."""
+    import socket
+
+    from qgis.PyQt.QtCore import QTimer
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # connections complete in the backlog, no reply ever comes
+    port = silent.getsockname()[1]
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    name = f"cg_{ws.name}_silent"
+    uri = QgsDataSourceUri()
+    uri.setConnection("127.0.0.1", str(port), "community_grids", "nobody", "pw")
+    metadata.saveConnection(metadata.createConnection(uri.uri(False), {"saveUsername": True}), name)
+    try:
+        click(
+            plugin.toolbar.widgetForAction(
+                next(a for a in plugin.actions if a.objectName() == "community_grids_choose_pg_workspace")
+            )
+        )
+        dialog = plugin.pg_dialog
+        dialog.ui.connectionCombo.setFocus()
+        QTest.keyClicks(dialog.ui.connectionCombo, name)
+        type_into(dialog.ui.passwordEdit, "pw")
+        ticks = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(dialog.busy))
+        timer.start(20)
+        click(dialog.ui.listButton)
+        assert dialog.busy and not dialog.button().isEnabled() and not dialog.ui.listButton.isEnabled()
+        wait_dialog(dialog)
+        timer.stop()
+        assert ticks.count(True) >= 3  # the event loop ran while the server was asked
+        assert dialog.ui.statusLabel.text().startswith(
+            tr("The PostgreSQL server at {host}:{port} does not answer; is it running? ({error})")
+            .format(host="127.0.0.1", port=port, error="")
+            .rstrip("()")
+        ), dialog.ui.statusLabel.text()
+        assert dialog.ui.schemaCombo.count() == 0 and not project_layers() and plugin.workspace is None
+        assert dialog.ui.listButton.isEnabled()
+    finally:
+        metadata.deleteConnection(name)
+        silent.close()
