@@ -524,9 +524,9 @@
         <translation>{path} 中没有栅格瓦片（可能是矢量 GeoPackage）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="420"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="272"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="567"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="419"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="271"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="552"/>
         <location filename="../plugin/dependencies.py" line="97"/>
         <location filename="../plugin/gui/dock.py" line="62"/>
         <location filename="../plugin/gui/dock.py" line="218"/>
@@ -540,44 +540,39 @@
         <translation>社区网格</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="417"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="416"/>
         <source>The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again.</source>
         <translation>{layer} 的编辑未保存：{error} 文件未写入任何内容；编辑仍保留，可再次保存。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="535"/>
-        <location filename="../plugin/adapters/change_tracker.py" line="522"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="520"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="507"/>
         <source>Record grid changes</source>
         <translation>记录网格变动</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="539"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="524"/>
         <location filename="../plugin/adapters/codes_store.py" line="228"/>
         <source>Update code registry</source>
         <translation>更新网格编码登记簿</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="542"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="527"/>
         <source>Grid heads follow a merge</source>
         <translation>网格长随合并调整</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="271"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="270"/>
         <source>The change log could not be updated ({step}): {error}</source>
         <translation>无法更新网格变动记录（{step}）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="447"/>
-        <source>Save refused</source>
-        <translation>保存被拒绝</translation>
-    </message>
-    <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="563"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="548"/>
         <source>Grid head {name} of the merged grid {code} has no grid now: assign another grid.</source>
         <translation>被合并网格 {code} 的网格长{name}现已没有所属网格：请为其指定其他网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/change_tracker.py" line="381"/>
+        <location filename="../plugin/adapters/change_tracker.py" line="380"/>
         <source>Save the edits of {layer}</source>
         <translation>保存 {layer} 的编辑</translation>
     </message>
@@ -1781,7 +1776,7 @@
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_versions.py" line="29"/>
+        <location filename="../plugin/adapters/pg_versions.py" line="32"/>
         <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after you read it (version {read}); your edit was not saved and stays in the layer: nothing was overwritten.</source>
         <translation>网格 {code}（{layer}）在您读取（版本 {read}）之后已被 {user} 于 {at} 修改（版本 {version}）；您的编辑未保存，仍保留在图层中，未覆盖任何内容。</translation>
     </message>
@@ -1810,6 +1805,11 @@
         <location filename="../plugin/adapters/rules_store.py" line="71"/>
         <source>The size rules stored in {path} cannot be used:</source>
         <translation>{path} 中保存的规模标准无法使用：</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/save_refusal.py" line="40"/>
+        <source>Save refused</source>
+        <translation>保存被拒绝</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/staff_store.py" line="97"/>

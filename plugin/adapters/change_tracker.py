@@ -66,9 +66,7 @@ import numpy as np
 import shapely
 from qgis.core import (
     Qgis,
-    QgsFeature,
     QgsFeatureRequest,
-    QgsGeometry,
     QgsMessageLog,
     QgsRectangle,
     QgsVectorLayer,
@@ -85,6 +83,7 @@ from .codes_store import REGISTRY, held_codes, load_registry, read_grids, regist
 from .filing import current_user
 from .gpkg_write import WorkspaceWrite, WriteError, checkpoint
 from .layer_edits import LayerEditError, add_rows, change_values
+from .save_refusal import allow_save, refuse_save
 from .workspace import layer_file
 
 _FIELDS = ("code", "parent_code", "name", "status")
@@ -418,15 +417,9 @@ class ChangeTracker(QObject):
             "The edits of {layer} were not saved: {error} Nothing was written; the edits are still there to save again."
         ).format(layer=self._layer(name).name(), error=error)
         QgsMessageLog.logMessage(self.last_error, tr("Community Grids"), Qgis.MessageLevel.Critical)
-        layer = self._layer(name)
-        # A new feature of a geometry type the layer cannot take makes QGIS's save stop before it writes
-        # anything (QgsVectorLayerEditBuffer checks the new features' geometry types first, 3.22 to 3.40:
-        # "geometry type is not compatible"): commitChanges returns False and the edits stay in the buffer.
-        # The blocking feature is taken out again as soon as QGIS's save is over (_allow_commit).
-        self._refused[name] = layer.undoStack().index()
-        blocker = QgsFeature(layer.fields())
-        blocker.setGeometry(QgsGeometry.fromWkt("Point (0 0)"))
-        layer.editBuffer().addFeature(blocker)
+        # QGIS's save stops before it writes anything; the blocking feature is taken out again as soon as
+        # that save is over (_allow_commit).
+        self._refused[name] = refuse_save(self._layer(name))
         QTimer.singleShot(0, lambda n=name: self._allow_commit(n))
         self.saveFailed.emit(self.last_error)
 
@@ -436,15 +429,7 @@ class ChangeTracker(QObject):
         if index is None:
             return
         with contextlib.suppress(RuntimeError, KeyError):
-            layer = self._layer(name)
-            if layer.isEditable() and layer.undoStack().index() > index:
-                try:
-                    from qgis.PyQt.QtWidgets import QUndoCommand
-                except ImportError:  # Qt 6 keeps it in QtGui
-                    from qgis.PyQt.QtGui import QUndoCommand
-                stack = layer.undoStack()
-                stack.setIndex(index)  # the blocking feature undone
-                stack.push(QUndoCommand(tr("Save refused")))  # ... and out of reach of Redo
+            allow_save(self._layer(name), index)
 
     # ------------------------------------------------------------ work
 

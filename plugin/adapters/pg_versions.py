@@ -8,18 +8,21 @@ only the columns that changed, so a :class:`VersionGuard` on each grid layer of 
   provider: fid and version, no geometry) — what the planner read;
 * before a save (``beforeCommitChanges``) adds ``version = <read>`` to the edit buffer of every grid whose
   attributes or geometry changed, so the provider's UPDATE names it (attribute and geometry saves alike);
-* checks those grids' current versions first: a grid someone else saved since it was read is named in a
-  translated message (who, when, which version), sent through :attr:`VersionGuard.refused`. The database refuses
-  that save in any case; QGIS keeps the refused edits in the layer's edit buffer, nothing is overwritten.
+* checks those grids' current versions first, and those of the grids the save deletes: a grid someone else saved
+  since it was read is named in a translated message (who, when, which version), sent through
+  :attr:`VersionGuard.refused`, and the whole save is refused before QGIS writes anything (``save_refusal``; the
+  database would refuse the updates in any case, but a DELETE names no version); QGIS keeps the edits in the
+  layer's edit buffer, nothing is overwritten.
 """
 
 from __future__ import annotations
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core import schema
 from ..i18n import tr
+from .save_refusal import allow_save, refuse_save
 
 VERSION = "version"
 GUARD_NAME = "community_grids_version_guard"
@@ -97,7 +100,8 @@ class VersionGuard(QObject):
             return []
         attributes = buffer.changedAttributeValues()
         changed = sorted(fid for fid in {*attributes.keys(), *buffer.changedGeometries().keys()} if fid >= 0)
-        if not changed:
+        deleted = sorted(int(fid) for fid in buffer.deletedFeatureIds() if fid >= 0)
+        if not changed and not deleted:
             return []
         missing = [fid for fid in changed if fid not in self.read]
         if missing:  # a grid saved by someone else after editing started, edited without a refresh: read now
@@ -108,11 +112,17 @@ class VersionGuard(QObject):
             if fid in self.read and index not in attributes.get(fid, {}):
                 layer.changeAttributeValue(fid, index, self.read[fid], self.read[fid])
         messages = []
-        for fid, (version, code, user, at) in sorted(self._versions(changed).items()):
+        for fid, (version, code, user, at) in sorted(self._versions([*changed, *deleted]).items()):
             read = self.read.get(fid)
             if read is not None and version is not None and version != read:
                 messages.append(conflict_message(code, self.layer_name, user, at, version, read))
         self.last_refusal = "\n".join(messages) or None
+        if messages:
+            # The database refuses the updates, but not a deletion (a DELETE names no version), and QGIS's
+            # provider writes deletions, changes and additions one after the other: the whole save is refused
+            # before it writes anything, the edits stay in the layer.
+            index = refuse_save(layer)
+            QTimer.singleShot(0, lambda: allow_save(layer, index))
         for message in messages:
             self.refused.emit(message)
         return messages

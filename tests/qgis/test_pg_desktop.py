@@ -563,6 +563,42 @@ def test_an_attribute_save_over_a_grid_changed_since_read_is_refused_naming_the_
         del town
 
 
+def test_deleting_a_grid_changed_since_read_is_refused_and_nothing_is_written(plugin, ws):
+    """A DELETE names no version, so the guard refuses the whole save itself: the grid and the other planner's
+    change stay in the table, the deletion and the save's other edits stay in the layer."""
+    from plugin.adapters.pg_versions import VersionGuard
+
+    county = open_as(plugin, ws, ws.county).grid_layer(3)
+    town = _second_layer(ws, ws.town_a)
+    try:
+        fids = {f["code"]: f.id() for f in county.getFeatures()}
+        households = county.fields().indexOf("households")
+        a2_before = _db_grid(ws, A2)
+        assert county.startEditing() and town.startEditing()  # both read A1 and A2 at version 1
+        assert county.changeAttributeValue(fids[A1], households, 123)
+        assert county.commitChanges(), county.commitErrors()
+        assert town.changeAttributeValue(fids[A2], households, 77)  # an edit of a grid nobody else changed
+        assert town.deleteFeature(fids[A1])  # the grid the county changed since the township read it
+        assert not town.commitChanges()
+        refusal = town.findChild(VersionGuard).last_refusal
+        assert A1 in refusal and ws.logins[ws.county].user in refusal and A2 not in refusal
+        assert _db_grid(ws, A1)[1:] == (123, 2, ws.logins[ws.county].user)  # still there, the county's version
+        assert _db_grid(ws, A2) == a2_before  # nothing of the refused save written
+        assert town.isModified() and fids[A1] in town.editBuffer().deletedFeatureIds()
+        assert town.getFeature(fids[A2])["households"] == 77
+        QTest.qWait(50)  # the blocking feature is taken out once QGIS's save is over
+        assert not town.editBuffer().addedFeatures()
+        # read again: the deletion goes through
+        assert town.rollBack() and town.startEditing()
+        assert town.deleteFeature(fids[A1])
+        assert town.commitChanges(), town.commitErrors()
+        assert _db_grid(ws, A1) is None
+    finally:
+        if town.isEditable():
+            town.rollBack()
+        del town
+
+
 def test_the_plugin_tells_the_planner_whose_change_refused_the_save(plugin, ws, qgis_iface):
     """The refusal reaches the message bar of the planner whose layer is in the project."""
     town = open_as(plugin, ws, ws.town_a).grid_layer(3)
