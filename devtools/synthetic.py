@@ -719,7 +719,13 @@ class _Planter:
         """(L2 index, code) of level 3 grid i's parent."""
         pc = self.ed.parent(L3, i)
         g2 = self.ed.layers[L2]
-        return g2["codes"].index(pc), pc
+        return (g2["codes"].index(pc) if self.ed.code_count[L2].get(pc, 0) > 0 else None), pc
+
+    def sections_of_pair(self, a, c):
+        """section_of for both grids of a cross pair, or None when either names no section (a planted
+        unknown parent: a large city meets one)."""
+        (pa, pcode), (pc, qcode) = self.section_of(a), self.section_of(c)
+        return None if pa is None or pc is None else (pa, pcode, pc, qcode)
 
     def key(self, rule, layer, *codes):
         return (rule, layer, frozenset(c for c in codes if c))
@@ -797,8 +803,9 @@ def _plant_gap(pl: _Planter):
 
 def _plant_notch(pl: _Planter):
     for a, c, line in pl.cross_pairs():
-        pa, pcode = pl.section_of(a)
-        pc, _ = pl.section_of(c)
+        if (pair := pl.sections_of_pair(a, c)) is None:
+            continue
+        pa, pcode, pc, _ = pair
         g2 = pl.ed.layers[L2]["geoms"]
         if not pl.free(g2[pa], g2[pc]):
             continue
@@ -919,8 +926,9 @@ def _plant_duplicate(pl: _Planter):
 
 def _plant_split(pl: _Planter):
     for a, c, _line in pl.cross_pairs():
-        pa, pcode = pl.section_of(a)
-        pc, qcode = pl.section_of(c)
+        if (pair := pl.sections_of_pair(a, c)) is None:
+            continue
+        pa, pcode, pc, qcode = pair
         g2 = pl.ed.layers[L2]["geoms"]
         if not pl.free(g2[pa], g2[pc]):
             continue
@@ -1198,8 +1206,9 @@ def _plant_section_gap(pl: _Planter):
     """A bite out of section a where its level 3 grid c meets grid d of the neighbouring section."""
     g2 = pl.ed.layers[L2]
     for a, d, line in pl.cross_pairs(min_len=40.0):
-        sa, scode = pl.section_of(a)
-        sd, _ = pl.section_of(d)
+        if (pair := pl.sections_of_pair(a, d)) is None:
+            continue
+        sa, scode, sd, _ = pair
         if g2["parents"][sa] != g2["parents"][sd] or not pl.free(g2["geoms"][sa], g2["geoms"][sd]):
             continue  # keep it inside one village
         ga, gd = pl.ed.geom(L3, a), pl.ed.geom(L3, d)
