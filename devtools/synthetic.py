@@ -831,7 +831,7 @@ def _edge_disc(pl: _Planter, layer, tree, cap):
     """(i, point, radius) on the city's outer edge, clear of the grid's neighbours."""
     lay = pl.ed.layers[layer]
     for i, line in pl.edge_grids(layer, tree):
-        if layer == L3 and not pl.free(_section_geom(pl, i)):
+        if layer == L3 and ((section := _section_geom(pl, i)) is None or not pl.free(section)):
             continue
         pt = line.interpolate(0.5, normalized=True)
         near = [j for j in tree.query(_disc(pt, 3 * cap)) if j != i]
@@ -889,12 +889,15 @@ def _free_grids(pl: _Planter, layer=L3):
     for i in pl.order(len(lay["geoms"])):
         if i in lay["removed"] or not pl.free(lay["geoms"][i]):
             continue
+        if layer == L3 and pl.section_of(i)[0] is None:  # names a planted missing parent
+            continue
         yield i
 
 
 def _section_geom(pl, i):
+    """The geometry of level 3 grid i's section (None when it names a planted missing parent)."""
     pa, _ = pl.section_of(i)
-    return pl.ed.layers[L2]["geoms"][pa]
+    return None if pa is None else pl.ed.layers[L2]["geoms"][pa]
 
 
 def _plant_contains(pl: _Planter):
