@@ -451,5 +451,6 @@ class _Timer:
         return self
 
     def __exit__(self, *exc) -> None:
+        _geom.release_memory()
         self.timings[self.key] = self.timings.get(self.key, 0.0) + time.perf_counter() - self.t0
         self.done[0] += self.share
