@@ -974,7 +974,7 @@ def _plant_unknown_parent(pl: _Planter):
         ghost = g2["parents"][pa] + "88"
         if ghost in g2["codes"]:
             continue
-        code = ghost + "001"
+        code = pl.ed.next_code(L3, ghost, 3)  # ghost + "001" unless another grid of the village has it
         pl.ed.set(L3, a, code=code, parent=ghost)
         pl.reserve(g2["geoms"][pa])
         return f"{code} names the missing parent {ghost}", [pl.key("parent.unknown", L3, code, ghost)], {}
