@@ -292,6 +292,7 @@ def _upper_nesting(states: dict, overlaps2, overlaps0, tol, pool, tiled: dict) -
     out = Collector()
     nested = {2: _nest(states[2], states[1], overlaps2, True, tol, pool, out, states, tiled.get(2))}
     nested[0] = _nest(states[0], states[1], overlaps0, False, tol, pool, out, states)
+    _geom.release_memory()
     return nested, out.findings
 
 
@@ -303,6 +304,7 @@ def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
         return None, out.findings
     county = prepare_county(boundary, out, level1.n_active)
     check_county(county, level1, overlaps, tol, out)
+    _geom.release_memory()  # the union's working memory, before the stages beside it need theirs
     return county, out.findings
 
 
