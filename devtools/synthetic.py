@@ -554,6 +554,7 @@ class _Editor:
             }
         # how many rows hold each code, kept up to date, so that a free code is found without a scan
         self.code_count = {name: Counter(lay["codes"]) for name, lay in self.layers.items()}
+        self.max_fid = {name: max(lay["fids"], default=0) for name, lay in self.layers.items()}
         self.county = data.county_boundary
 
     def geom(self, layer, i):
@@ -582,7 +583,8 @@ class _Editor:
 
     def add(self, layer, geom, code, parent, name="") -> int:
         lay = self.layers[layer]
-        lay["fids"].append(max(lay["fids"], default=0) + 1)
+        self.max_fid[layer] += 1
+        lay["fids"].append(self.max_fid[layer])
         lay["codes"].append(code)
         self.code_count[layer][code] += 1
         lay["parents"].append(parent)
