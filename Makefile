@@ -16,12 +16,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 APT_PACKAGES := qgis qgis-providers python3-qgis python3-gdal python3-pyproj gdal-bin python3-venv \
 	xvfb xauth xdotool qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk poppler-utils zip python3-psycopg2
 
-.PHONY: help deps system venv wheels venv-fallback bench-venv test-fallback test lint format demo bench styles translations package qgis clean i18n qt6-check desktop-session
+.PHONY: help deps system venv wheels venv-fallback bench-venv test-fallback test lint format demo bench bench-1m styles translations package qgis clean i18n qt6-check desktop-session
 
 help:
 	@echo "make demo   – build the sample workspace and run the main job (audit, project, map, filing package)"
 	@echo "make test   – ruff lint + format check, then every test, headless"
 	@echo "make bench  – benchmark figures (audit, attach households, export, diff, automatic division vs spopt)"
+	@echo "make bench-1m – the whole audit of a city of 1,000,000 level 3 grids in ten counties (and the fallback path)"
 	@echo "make demo-postgis – the sample as a shared workspace on a private PostgreSQL/PostGIS cluster (build/pg)"
 	@echo "make test-debian13 – make test and make demo inside a Debian 13 root built once under build/"
 	@echo "make desktop-session – a scripted session in plain qgis with the ZIP installed (build/desktop/)"
@@ -67,7 +68,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 # Headless targets draw offscreen; the desktop (make qgis) gets the real display.
-test demo demo-postgis bench package wheels: export QT_QPA_PLATFORM ?= offscreen
+test demo demo-postgis bench bench-1m package wheels: export QT_QPA_PLATFORM ?= offscreen
 
 test: deps pg-start lint translations qt6-check wheels
 	@$(PY) -c "import pytest, pytest_qgis, shapely" 2>/dev/null || \
@@ -141,6 +142,12 @@ demo: deps translations
 
 bench: deps bench-venv pg-start
 	$(PY) scripts/bench.py
+
+# the 1M city (ten counties, simple detail): generating it takes minutes, so not part of make bench; the city
+# is kept under build/bench_cities and reused
+bench-1m: deps
+	$(PY) scripts/bench_audit.py --sizes 1000000 --details simple --fallback-sizes 1000000 --bare-sizes --memory \
+	  --keep $(BUILD)/bench_cities
 
 styles: deps
 	$(PY) scripts/make_styles.py

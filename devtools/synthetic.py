@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import copy
 import math
+import pickle
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +35,11 @@ CRS = "EPSG:4524"
 L1, L2, L3, LD = (schema.GRID_LAYER_BY_LEVEL[k].name for k in (1, 2, 3, 0))
 DETAILS = ("simple", "realistic")
 REALISTIC_WIGGLE = 39  # intermediate vertices per lattice edge at realistic detail: ~180 vertices a grid
+# the county codes of a city of several counties (Ankang's ten), and the city's own code and name
+COUNTY_CODES = ("610902", "610921", "610922", "610923", "610924", "610925", "610926", "610927", "610929", "610981")
+CITY_CODE, CITY_NAME = "6109", "安康市"
+VILLAGES_PER_TOWN = 15
+MAX_TOWNS = 999  # 3 digits of township in the 12-digit village code
 
 
 # ====================================================================== the city
@@ -164,6 +171,7 @@ def generate_city(
     county_code: str = "610902",
     county_name: str = "汉滨区",
     origin: tuple[float, float] = ORIGIN,
+    counties: int = 1,
 ) -> WorkspaceData:
     """A city of exactly ``n_level3`` level 3 grids (about ``per_village`` per village, ``per_section`` per
     section), a county boundary that is the union of the villages, divisions with names, and dedicated grids
@@ -172,9 +180,17 @@ def generate_city(
     ``detail``: "simple" (edges of ``wiggle`` + 1 segments, 2 by default: about 7 vertices a grid) or
     "realistic" (edges as jagged polylines of ``wiggle`` + 1 segments, 39 by default: about 180 vertices a
     grid, as digitised village and group boundaries). Every shared edge is the same polyline in both
-    neighbours, so the city stays an exact coverage at either detail."""
+    neighbours, so the city stays an exact coverage at either detail.
+
+    ``counties``: with more than one, the villages are shared among that many counties (``COUNTY_CODES``) by
+    columns of villages, west to east, so neighbouring counties share their borders exactly; each county numbers
+    its own townships (at most 999 of 15 villages: about 750,000 level 3 grids a county). The workspace is then
+    the whole city (county code ``CITY_CODE``: every code starts with it) and its boundary the union of all the
+    villages. One county's township codes overflow past that size: a ValueError says to use more counties."""
     if n_level3 < 1:
         raise ValueError("n_level3 must be at least 1")
+    if not 1 <= counties <= len(COUNTY_CODES):
+        raise ValueError(f"counties must be between 1 and {len(COUNTY_CODES)}")
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}")
     jagged = detail == "realistic"
@@ -220,11 +236,18 @@ def generate_city(
     l3_blocks, l3_section = l3_blocks[order], l3_section[order]
 
     # codes: county(6) + township(3) + village(3); sections + 2 digits; level 3 + 3 digits
-    villages_per_town = 15
     v_idx = np.arange(len(village_blocks))
-    town_no = v_idx // villages_per_town + 1
-    village_no = v_idx % villages_per_town + 201
-    town_codes = [f"{county_code}{t:03d}" for t in town_no]
+    village_county = _village_counties(village_blocks, counties)
+    county_codes = np.array([county_code] if counties == 1 else COUNTY_CODES[:counties], dtype=object)
+    rank = _rank_within(village_county) - 1  # the village's number in its county, in village order
+    town_no = rank // VILLAGES_PER_TOWN + 1
+    if town_no.max() > MAX_TOWNS:
+        raise ValueError(
+            f"{n_level3} level 3 grids need {int(town_no.max())} townships in a county (at most {MAX_TOWNS}): "
+            "use more counties"
+        )
+    village_no = rank % VILLAGES_PER_TOWN + 201
+    town_codes = [f"{cc}{t:03d}" for cc, t in zip(county_codes[village_county], town_no)]
     village_codes = np.array([f"{tc}{vn:03d}" for tc, vn in zip(town_codes, village_no)], dtype=object)
     sec_seq = _rank_within(section_village)
     section_codes = np.array(
@@ -256,7 +279,7 @@ def generate_city(
     ded_seq = _rank_within(ded_village) + rule.dedicated_range[0] - 1
     ded_codes = np.array([rule.make_code(village_codes[v], 0, int(s)) for v, s in zip(ded_village, ded_seq)], object)
 
-    town_names = {t: f"安宁{t}镇" for t in np.unique(town_no)}
+    town_names = {t: f"安宁{t}镇" for t in np.unique(town_no)}  # the same names in every county
     village_names = np.array([f"青山{n}村" for n in v_idx + 1], dtype=object)
     divisions = [
         {
@@ -316,9 +339,79 @@ def generate_city(
             {"dedicated_type": np.array(ded_type, dtype=object)},
         ),
     }
+    if counties > 1:
+        county_code, county_name = CITY_CODE, CITY_NAME
     info = schema.WorkspaceInfo(county_code=county_code, county_name=county_name, crs=CRS)
     county = capabilities.coverage_union(geoms1)
     return WorkspaceData(info=info, grids=grids, county_boundary=county, divisions=divisions)
+
+
+def _village_counties(village_blocks: np.ndarray, counties: int) -> np.ndarray:
+    """The county (0 … counties-1) of each village: contiguous columns of villages, west to east, about as
+    many villages each."""
+    if counties == 1:
+        return np.zeros(len(village_blocks), dtype=np.int64)
+    columns = np.unique(village_blocks[:, 0])
+    if len(columns) < counties:
+        raise ValueError(f"{len(columns)} columns of villages cannot make {counties} counties: make the city larger")
+    column = np.searchsorted(columns, village_blocks[:, 0])
+    return column * counties // len(columns)
+
+
+# ====================================================================== a city in a file
+
+_FILE_MAGIC = "community-grids synthetic city 1"
+_WKB_CHUNK = 20_000  # geometries a record: reading never holds much more WKB than one record beside the grids
+
+
+def save_city(data: WorkspaceData, path, extra=None) -> None:
+    """Write ``data`` (its grids, county boundary, divisions, staff and info) and any picklable ``extra`` to
+    ``path``, geometries as WKB in records of ``_WKB_CHUNK``, so that :func:`load_city` in another process reads
+    exactly this city without regenerating it (the audit bench measures a process that only reads)."""
+    with open(path, "wb") as f:
+        header = {
+            "magic": _FILE_MAGIC,
+            "info": data.info,
+            "divisions": data.divisions,
+            "staff": data.staff,
+            "county_boundary": None if data.county_boundary is None else shapely.to_wkb(data.county_boundary),
+            "layers": list(data.grids),
+            "extra": extra,
+        }
+        pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
+        for grid in data.grids.values():
+            fields = {k: getattr(grid, k) for k in ("layer", "level", "fids", "codes", "parent_codes", "names")}
+            pickle.dump({**fields, "attributes": grid.attributes}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            geoms = np.asarray(grid.geometries, dtype=object)
+            for start in range(0, len(geoms), _WKB_CHUNK):
+                pickle.dump(shapely.to_wkb(geoms[start : start + _WKB_CHUNK]), f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_city(path) -> tuple[WorkspaceData, object]:
+    """The city (and ``extra``) written by :func:`save_city`. Each record of WKB is turned into geometries and
+    dropped before the next is read, so the process holds the grids and one record, not all the WKB."""
+    with open(path, "rb") as f:
+        header = pickle.load(f)
+        if not isinstance(header, dict) or header.get("magic") != _FILE_MAGIC:
+            raise ValueError(f"{path}: not a synthetic city written by save_city")
+        grids = {}
+        for name in header["layers"]:
+            fields = pickle.load(f)
+            geoms = np.empty(len(fields["fids"]), dtype=object)
+            for start in range(0, len(geoms), _WKB_CHUNK):
+                wkb = pickle.load(f)
+                geoms[start : start + len(wkb)] = shapely.from_wkb(wkb)
+                del wkb
+            grids[name] = GridArray(geometries=geoms, **fields)
+    county = header["county_boundary"]
+    data = WorkspaceData(
+        info=header["info"],
+        grids=grids,
+        county_boundary=None if county is None else shapely.from_wkb(county),
+        divisions=header["divisions"],
+        staff=header["staff"],
+    )
+    return data, header["extra"]
 
 
 def _layout(cw: np.ndarray, rh: np.ndarray, target2: float, n_level3: int, rng: np.random.Generator):
@@ -459,6 +552,9 @@ class _Editor:
                 "attrs": {k: list(v) for k, v in g.attributes.items()},
                 "removed": set(),
             }
+        # how many rows hold each code, kept up to date, so that a free code is found without a scan
+        self.code_count = {name: Counter(lay["codes"]) for name, lay in self.layers.items()}
+        self.max_fid = {name: max(lay["fids"], default=0) for name, lay in self.layers.items()}
         self.county = data.county_boundary
 
     def geom(self, layer, i):
@@ -475,7 +571,10 @@ class _Editor:
         if geom is not None:
             lay["geoms"][i] = geom
         if code is not None:
+            count = self.code_count[layer]
+            count[lay["codes"][i]] -= 1
             lay["codes"][i] = code if code != "<none>" else None
+            count[lay["codes"][i]] += 1
         if parent is not None:
             lay["parents"][i] = parent
 
@@ -484,8 +583,10 @@ class _Editor:
 
     def add(self, layer, geom, code, parent, name="") -> int:
         lay = self.layers[layer]
-        lay["fids"].append(max(lay["fids"], default=0) + 1)
+        self.max_fid[layer] += 1
+        lay["fids"].append(self.max_fid[layer])
         lay["codes"].append(code)
+        self.code_count[layer][code] += 1
         lay["parents"].append(parent)
         lay["names"].append(name)
         lay["geoms"].append(geom)
@@ -496,10 +597,10 @@ class _Editor:
     def next_code(self, layer, parent_code, level) -> str:
         rule = CodeRule.parse(None)
         lo, hi = rule.sequence_range(level)
-        used = {c for c in self.layers[layer]["codes"] if isinstance(c, str) and c.startswith(parent_code)}
+        used = self.code_count[layer]
         for seq in range(lo, hi + 1):
             code = rule.make_code(parent_code, level, seq)
-            if code not in used:
+            if used.get(code, 0) <= 0:
                 return code
         raise ValueError(f"no free code under {parent_code}")
 
@@ -553,6 +654,7 @@ class _Planter:
         self.tree2 = shapely.STRtree(g2.geometries)
         self.tree1 = shapely.STRtree(g1.geometries)
         self.county_line = shapely.boundary(data.county_boundary) if data.county_boundary is not None else None
+        self._edge_hits: dict = {}
 
     # ---- reservations keep defects apart, so each is reported exactly as planned
     def free(self, *geoms) -> bool:
@@ -607,7 +709,9 @@ class _Planter:
         if self.county_line is None:
             return
         lay = self.ed.layers[layer]
-        hits = tree.query(self.county_line, predicate="intersects")
+        if layer not in self._edge_hits:  # the city's edge does not move: the query once per layer
+            self._edge_hits[layer] = tree.query(self.county_line, predicate="intersects")
+        hits = self._edge_hits[layer]
         for i in self.rng.permutation(hits):
             line = _longest_line(shapely.intersection(lay["geoms"][i].boundary, self.county_line))
             if line is not None and line.length >= min_len:
@@ -617,7 +721,13 @@ class _Planter:
         """(L2 index, code) of level 3 grid i's parent."""
         pc = self.ed.parent(L3, i)
         g2 = self.ed.layers[L2]
-        return g2["codes"].index(pc), pc
+        return (g2["codes"].index(pc) if self.ed.code_count[L2].get(pc, 0) > 0 else None), pc
+
+    def sections_of_pair(self, a, c):
+        """section_of for both grids of a cross pair, or None when either names no section (a planted
+        unknown parent: a large city meets one)."""
+        (pa, pcode), (pc, qcode) = self.section_of(a), self.section_of(c)
+        return None if pa is None or pc is None else (pa, pcode, pc, qcode)
 
     def key(self, rule, layer, *codes):
         return (rule, layer, frozenset(c for c in codes if c))
@@ -695,8 +805,9 @@ def _plant_gap(pl: _Planter):
 
 def _plant_notch(pl: _Planter):
     for a, c, line in pl.cross_pairs():
-        pa, pcode = pl.section_of(a)
-        pc, _ = pl.section_of(c)
+        if (pair := pl.sections_of_pair(a, c)) is None:
+            continue
+        pa, pcode, pc, _ = pair
         g2 = pl.ed.layers[L2]["geoms"]
         if not pl.free(g2[pa], g2[pc]):
             continue
@@ -722,7 +833,7 @@ def _edge_disc(pl: _Planter, layer, tree, cap):
     """(i, point, radius) on the city's outer edge, clear of the grid's neighbours."""
     lay = pl.ed.layers[layer]
     for i, line in pl.edge_grids(layer, tree):
-        if layer == L3 and not pl.free(_section_geom(pl, i)):
+        if layer == L3 and ((section := _section_geom(pl, i)) is None or not pl.free(section)):
             continue
         pt = line.interpolate(0.5, normalized=True)
         near = [j for j in tree.query(_disc(pt, 3 * cap)) if j != i]
@@ -780,12 +891,15 @@ def _free_grids(pl: _Planter, layer=L3):
     for i in pl.order(len(lay["geoms"])):
         if i in lay["removed"] or not pl.free(lay["geoms"][i]):
             continue
+        if layer == L3 and pl.section_of(i)[0] is None:  # names a planted missing parent
+            continue
         yield i
 
 
 def _section_geom(pl, i):
+    """The geometry of level 3 grid i's section (None when it names a planted missing parent)."""
     pa, _ = pl.section_of(i)
-    return pl.ed.layers[L2]["geoms"][pa]
+    return None if pa is None else pl.ed.layers[L2]["geoms"][pa]
 
 
 def _plant_contains(pl: _Planter):
@@ -817,8 +931,9 @@ def _plant_duplicate(pl: _Planter):
 
 def _plant_split(pl: _Planter):
     for a, c, _line in pl.cross_pairs():
-        pa, pcode = pl.section_of(a)
-        pc, qcode = pl.section_of(c)
+        if (pair := pl.sections_of_pair(a, c)) is None:
+            continue
+        pa, pcode, pc, qcode = pair
         g2 = pl.ed.layers[L2]["geoms"]
         if not pl.free(g2[pa], g2[pc]):
             continue
@@ -861,7 +976,7 @@ def _plant_unknown_parent(pl: _Planter):
         ghost = g2["parents"][pa] + "88"
         if ghost in g2["codes"]:
             continue
-        code = ghost + "001"
+        code = pl.ed.next_code(L3, ghost, 3)  # ghost + "001" unless another grid of the village has it
         pl.ed.set(L3, a, code=code, parent=ghost)
         pl.reserve(g2["geoms"][pa])
         return f"{code} names the missing parent {ghost}", [pl.key("parent.unknown", L3, code, ghost)], {}
@@ -1096,8 +1211,9 @@ def _plant_section_gap(pl: _Planter):
     """A bite out of section a where its level 3 grid c meets grid d of the neighbouring section."""
     g2 = pl.ed.layers[L2]
     for a, d, line in pl.cross_pairs(min_len=40.0):
-        sa, scode = pl.section_of(a)
-        sd, _ = pl.section_of(d)
+        if (pair := pl.sections_of_pair(a, d)) is None:
+            continue
+        sa, scode, sd, _ = pair
         if g2["parents"][sa] != g2["parents"][sd] or not pl.free(g2["geoms"][sa], g2["geoms"][sd]):
             continue  # keep it inside one village
         ga, gd = pl.ed.geom(L3, a), pl.ed.geom(L3, d)

@@ -4,8 +4,8 @@
     .venv/bin/python scripts/bench_city_db.py [--grids N] [--counties 10] [--keep DIR]
 
 The size: --grids, else $CG_BENCH_CITY_GRIDS, else 1,000,000 level 3 grids (plus levels 1, 2 and dedicated).
-Synthetic cities (``generate_city``; up to 500,000 level 3 grids each, side by side) are cut into ten counties
-sharing their borders (tests/postgis/city_helpers.py),
+One synthetic city of ten counties sharing their borders (``generate_city(..., counties=10)``; cut by county in
+tests/postgis/city_helpers.py),
 each written as a workspace and exported as a real filing package (EPSG:4490) — not timed as part of the database.
 Then, each in a fresh process (peak memory = that process's maximum resident set; the server's own memory is not
 counted): every package taken into a new city schema of the private cluster (scripts/pg_cluster.sh, started here),

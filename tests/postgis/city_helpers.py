@@ -1,8 +1,9 @@
 """Synthetic cities of several counties for the city database's tests and bench (test/bench-only code).
 
-One synthetic city (``generate_city``) is cut into ``k`` counties by the x position of its villages (columns of
-villages), so neighbouring counties share their borders exactly; each county's codes get its own 6-digit county
-code (the rest of each code is unchanged, so codes stay unique across the city). Each county is then written as a
+One synthetic city of ``k`` counties (``generate_city(..., counties=k)``: columns of villages, so neighbouring
+counties share their borders exactly) is cut by county; a one-county city can also be cut by the x position of its
+villages, each part's codes given its own 6-digit county code (the rest of each code is unchanged, so codes stay
+unique across the city). Each county is then written as a
 workspace and exported as a real filing package (``adapters.filing.export_package``, EPSG:4490).
 """
 
@@ -15,17 +16,24 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-COUNTY_CODES = ("610902", "610921", "610922", "610923", "610924", "610925", "610926", "610927", "610929", "610981")
 
-
-def generate_city(*args, **kwargs):
-    """``generate_city`` of the synthetic generators, wherever they live (they may move out of the plugin)."""
+def _synthetic():
+    """The synthetic generators' module, wherever it lives (it may move out of the plugin)."""
     for module in ("devtools.synthetic", "tests.synthetic", "synthetic", "tests.support.synthetic"):
         try:
-            return importlib.import_module(module).generate_city(*args, **kwargs)
+            return importlib.import_module(module)
         except ImportError:
             continue
     raise ImportError("no synthetic city generator (generate_city) found")
+
+
+def generate_city(*args, **kwargs):
+    """``generate_city`` of the synthetic generators."""
+    return _synthetic().generate_city(*args, **kwargs)
+
+
+def county_codes() -> tuple:
+    return tuple(_synthetic().COUNTY_CODES)
 
 
 def _recode(values: np.ndarray, county: str) -> np.ndarray:
@@ -34,17 +42,25 @@ def _recode(values: np.ndarray, county: str) -> np.ndarray:
     return out
 
 
-def split_counties(city, k: int, codes=COUNTY_CODES) -> dict:
-    """``city`` (WorkspaceData) cut into ``k`` counties by village columns: {county code: WorkspaceData}."""
+def split_counties(city, k: int | None = None, codes=None) -> dict:
+    """``city`` (WorkspaceData) cut into counties: {county code: WorkspaceData}. A city of several counties
+    (``generate_city(..., counties=k)``) is cut by the county codes its villages already have (``k`` None or
+    their number); a one-county city into ``k`` counties by village columns, its codes given new county codes."""
     from plugin.core import schema
     from plugin.core.model import WorkspaceData
 
     level1 = city.grids["grid_level1"]
-    x = shapely.get_x(shapely.centroid(level1.geometries))
-    edges = np.quantile(x, np.linspace(0, 1, k + 1)[1:-1]) if k > 1 else np.zeros(0)
-    county_of_village = dict(zip(level1.codes.tolist(), np.searchsorted(edges, x, side="right").tolist()))
+    own = sorted({str(c)[:6] for c in level1.codes.tolist()})
+    if k is None or (len(own) == k and len(own) > 1):
+        codes = own
+        county_of_village = {str(c): own.index(str(c)[:6]) for c in level1.codes.tolist()}
+    else:
+        codes = codes or county_codes()
+        x = shapely.get_x(shapely.centroid(level1.geometries))
+        edges = np.quantile(x, np.linspace(0, 1, k + 1)[1:-1]) if k > 1 else np.zeros(0)
+        county_of_village = dict(zip(level1.codes.tolist(), np.searchsorted(edges, x, side="right").tolist()))
     out = {}
-    for n in range(k):
+    for n in range(len(codes) if k is None else k):
         county = codes[n]
         grids = {}
         for name, grid in city.grids.items():
@@ -67,24 +83,10 @@ def split_counties(city, k: int, codes=COUNTY_CODES) -> dict:
     return out
 
 
-def synthetic_counties(n_level3: int, k: int, seed: int = 0, chunk: int = 500_000) -> dict:
-    """``k`` counties with ``n_level3`` level 3 grids in all. The generator's codes allow about 500,000 level 3
-    grids per city (999 townships), so larger totals are made of several cities side by side, 1 km apart, each cut
-    into its share of counties (counties of one city share their borders exactly)."""
-    chunks = max(1, -(-n_level3 // chunk))
-    if chunks > k:
-        raise ValueError(f"{n_level3} grids need at least {chunks} counties")
-    sizes = [n_level3 // chunks + (1 if i < n_level3 % chunks else 0) for i in range(chunks)]
-    shares = [k // chunks + (1 if i < k % chunks else 0) for i in range(chunks)]
-    out, x0, first = {}, None, 0
-    for i, (size, share) in enumerate(zip(sizes, shares)):
-        options = {} if x0 is None else {"origin": (x0, 3_600_000.0)}
-        city = generate_city(size, seed=seed + i, **options)
-        x0 = shapely.bounds(city.county_boundary)[2] + 1000.0
-        out.update(split_counties(city, share, COUNTY_CODES[first : first + share]))
-        first += share
-        del city
-    return out
+def synthetic_counties(n_level3: int, k: int, seed: int = 0) -> dict:
+    """``k`` counties with ``n_level3`` level 3 grids in all: one synthetic city of ``k`` counties
+    (``generate_city(..., counties=k)``: neighbouring counties share their borders exactly), cut by county."""
+    return split_counties(generate_city(n_level3, seed=seed, counties=k), k)
 
 
 def write_county_package(data, folder: Path, version: str | None = None) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -207,3 +210,27 @@ def union_rows(rows: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return np.zeros(0, dtype=object)
     return shapely.union_all(rows, grid_size=GRID_SIZE, axis=1)
+
+
+def _trimmer():
+    """glibc's ``malloc_trim`` where the C library has it (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+_TRIM = _trimmer()
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a stage back to the system (glibc keeps what threads free in their own arenas:
+    without this, each stage's temporaries stay resident and add up). Nothing where there is no such call."""
+    if _TRIM is not None:
+        _TRIM(0)

@@ -28,7 +28,7 @@ _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xBF58476D1CE4E5B9)
 _K3 = np.uint64(0x94D049BB133111EB)
 _K4 = np.uint64(0xD6E8FEB86659FD93)
-_CHUNK_VERTICES = 1 << 20  # vertices hashed per step (bounds the temporaries)
+_CHUNK_VERTICES = 1 << 18  # vertices hashed per step (bounds the temporaries: about 15 MB a thread)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -170,6 +170,26 @@ def residual_boxes(parents: np.ndarray, children: np.ndarray, child_group: np.nd
     out = np.full((len(parents), 4), np.nan)
     if len(parents) == 0:
         return out
+    # parents are independent: in batches of about _CHUNK_VERTICES vertices (bounds the segment arrays)
+    parents = np.asarray(parents, dtype=object)
+    children = np.asarray(children, dtype=object)
+    child_group = np.asarray(child_group, dtype=np.int64)
+    size = shapely.get_num_coordinates(parents).astype(np.int64)
+    np.add.at(size, child_group, shapely.get_num_coordinates(children))
+    batch = np.cumsum(size) // _CHUNK_VERTICES
+    if batch[-1] == 0:
+        return _residual_boxes(parents, children, child_group, out)
+    order = np.argsort(child_group, kind="stable")
+    child_batch = batch[child_group[order]]
+    for b in np.unique(batch):
+        rows = np.flatnonzero(batch == b)
+        kids = order[child_batch == b]
+        out[rows] = _residual_boxes(parents[rows], children[kids], child_group[kids] - rows[0], out[rows])
+    return out
+
+
+def _residual_boxes(parents, children, child_group, out):
+    """:func:`residual_boxes` of one batch (parent indices 0 … len(parents)-1); fills and returns ``out``."""
     ends_p, sign_p, owner_p = _directed_segments(parents)
     ends_c, sign_c, owner_c = _directed_segments(children)
     ends = np.concatenate([ends_p, ends_c])

@@ -122,14 +122,12 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
     if len(geoms) == 0:
         union = None
     elif overlaps.valid_coverage:
-        union = capabilities.coverage_union(geoms, grid_size=_geom.GRID_SIZE)
+        union = _coverage_union(geoms)
     elif overlaps.validated:
         # the grids the validator did not flag form a valid coverage: union them exactly, then add the others
         odd = np.zeros(len(geoms), dtype=bool)
         odd[overlaps.flagged] = True
-        union = _geom.union_all(
-            np.r_[[capabilities.coverage_union(geoms[~odd], grid_size=_geom.GRID_SIZE)], geoms[odd]]
-        )
+        union = _geom.union_all(np.r_[[_coverage_union(geoms[~odd])], geoms[odd]])
     else:
         union = _geom.union_all(geoms)
     if union is None:
@@ -169,6 +167,25 @@ def check_county(county, level1: LayerState, overlaps: OverlapPairs, tol: Tolera
                 f"A sliver gap of {a} m² between level 1 grids inside the county boundary.",
                 kind="gap",
             )
+
+
+_BAND_VERTICES = 1 << 19  # vertices a band of the county's union (bounds GEOS's working memory)
+
+
+def _coverage_union(geoms: np.ndarray):
+    """The union of polygons of a valid coverage, in vertical bands of about ``_BAND_VERTICES`` vertices
+    (west to east by their centres), then the bands' unions (a coverage too) in one: the same union, but
+    GEOS never holds the edges of the whole layer at once."""
+    geoms = np.asarray(geoms, dtype=object)
+    size = shapely.get_num_coordinates(geoms)
+    bands = int(size.sum() // _BAND_VERTICES) + 1
+    if bands < 2 or len(geoms) < 2 * bands:
+        return capabilities.coverage_union(geoms, grid_size=_geom.GRID_SIZE)
+    bounds = shapely.bounds(geoms)
+    order = np.argsort((bounds[:, 0] + bounds[:, 2]) / 2.0, kind="stable")
+    cut = np.searchsorted(np.cumsum(size[order]), np.arange(1, bands) * (size.sum() / bands))
+    parts = [capabilities.coverage_union(geoms[rows], grid_size=_geom.GRID_SIZE) for rows in np.split(order, cut)]
+    return capabilities.coverage_union(np.array([p for p in parts if not p.is_empty], dtype=object), _geom.GRID_SIZE)
 
 
 def check_far_outside(county, states, out: Collector) -> None:

@@ -145,6 +145,8 @@ def run_audit(
     timings: dict[str, float] = {}
     pool = _geom.Pool(capabilities.parallel_workers(workers if workers is not None else min(2, os.cpu_count() or 1)))
     done = [0.0]
+    # a large audit hands each stage's freed memory back (small ones, e.g. the live check, need not pay for it)
+    release = sum(len(g) for g in data.grids.values()) >= _RELEASE_FROM
 
     def cancel_point(key: str) -> None:
         if is_cancelled is not None and is_cancelled():
@@ -155,7 +157,7 @@ def run_audit(
         cancel_point(key)
         if progress is not None:
             progress(min(done[0], 1.0), f"{entry[2]} / {entry[3]}")
-        return _Timer(key, timings, done, entry[1] if share is None else share)
+        return _Timer(key, timings, done, entry[1] if share is None else share, release)
 
     try:
         with stage("geometry"):
@@ -185,7 +187,7 @@ def run_audit(
             out.findings.extend(early_findings)
             cancel_point("overlaps")
             # the county boundary needs only level 1: checked in a thread beside the levels below
-            county_job = _Background(threaded, _county_job, data.county_boundary, states[1], overlaps[1], tol)
+            county_job = _Background(threaded, _county_job, data.county_boundary, states[1], overlaps[1], tol, release)
             # a grid whose parent is tiled exactly by its children and overlaps no grid of its own level
             # overlaps nothing of its level: only the others (and their neighbours) go through the coverage
             # validator and the pairwise tests
@@ -194,7 +196,7 @@ def run_audit(
                     # the nesting of level 2 and of the dedicated grids needs nothing of level 3: in a thread
                     # beside it (findings kept apart and added in the order of a run in one thread)
                     upper_job = _Background(
-                        threaded, _upper_nesting, states, overlaps[2], overlaps[0], tol, pool, tiled
+                        threaded, _upper_nesting, states, overlaps[2], overlaps[0], tol, pool, tiled, release
                     )
                 certified = _certified(states[level], states[parent_level], tiled.get(level), overlaps[parent_level])
                 overlaps[level] = find_overlaps(states[level], tol, pool, out, certified=certified)
@@ -287,15 +289,17 @@ def _top_overlaps(states: dict, tol, pool) -> tuple[dict, list]:
     return {level: find_overlaps(states[level], tol, pool, out) for level in (1, 0)}, out.findings
 
 
-def _upper_nesting(states: dict, overlaps2, overlaps0, tol, pool, tiled: dict) -> tuple[dict, list]:
+def _upper_nesting(states: dict, overlaps2, overlaps0, tol, pool, tiled: dict, release: bool) -> tuple[dict, list]:
     """The nesting of level 2 in level 1 and of the dedicated grids in level 1, with their own findings."""
     out = Collector()
     nested = {2: _nest(states[2], states[1], overlaps2, True, tol, pool, out, states, tiled.get(2))}
     nested[0] = _nest(states[0], states[1], overlaps0, False, tol, pool, out, states)
+    if release:
+        _geom.release_memory()
     return nested, out.findings
 
 
-def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
+def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol, release: bool = False):
     """The county boundary prepared and checked against level 1 (nothing when level 1 is empty), with its
     own findings."""
     out = Collector()
@@ -303,6 +307,8 @@ def _county_job(boundary, level1: LayerState, overlaps: OverlapPairs, tol):
         return None, out.findings
     county = prepare_county(boundary, out, level1.n_active)
     check_county(county, level1, overlaps, tol, out)
+    if release:  # the union's working memory, before the stages beside it need theirs
+        _geom.release_memory()
     return county, out.findings
 
 
@@ -442,14 +448,19 @@ def _finish(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
+_RELEASE_FROM = 20_000  # grids of an audit from which each stage hands its freed memory back
+
+
 class _Timer:
-    def __init__(self, key: str, timings: dict, done: list, share: float) -> None:
-        self.key, self.timings, self.done, self.share = key, timings, done, share
+    def __init__(self, key: str, timings: dict, done: list, share: float, release: bool = False) -> None:
+        self.key, self.timings, self.done, self.share, self.release = key, timings, done, share, release
 
     def __enter__(self):
         self.t0 = time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.release:
+            _geom.release_memory()
         self.timings[self.key] = self.timings.get(self.key, 0.0) + time.perf_counter() - self.t0
         self.done[0] += self.share

@@ -65,8 +65,11 @@ def find_overlaps(
         flagged = run[_geom.coverage_flags(geoms[run], pool)]
     if len(flagged) == 0:
         return OverlapPairs.none(validated=certified is None)
-    qi, qj = tree.query(geoms[flagged], predicate="intersects")
-    qi = flagged[qi]
+    # a certified grid overlaps no certified grid: every overlap has a doubtful side, flagged with the other
+    # (both were in the validator's run), so only the flagged doubtful grids need querying
+    ask = flagged if certified is None else flagged[~certified[flagged]]
+    qi, qj = tree.query(geoms[ask], predicate="intersects")
+    qi = ask[qi]
     keep = qi != qj
     lo, hi = np.minimum(qi[keep], qj[keep]), np.maximum(qi[keep], qj[keep])
     key = np.unique(lo * n + hi)
