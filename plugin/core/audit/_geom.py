@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -213,12 +212,12 @@ def union_rows(rows: np.ndarray) -> np.ndarray:
 
 
 def _trimmer():
-    """glibc's ``malloc_trim`` where the C library has it (Linux), else None."""
+    """glibc's ``malloc_trim`` where the C library has it (Linux), else None (looked up in the symbols the
+    process already has: no ``find_library``, which would start ``ldconfig``)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
