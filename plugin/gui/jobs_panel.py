@@ -199,6 +199,7 @@ class JobsPanel(QWidget, PANEL_FORM):
         self.last_result: dict | None = None
         self.last_error: str | None = None
         self.opened: list[str] = []  # files opened for the planner
+        self._rights: dict = {}  # a shared workspace: what the connected role may do (phones, staff)
         self.runner = task_runner.TaskRunner(self.progressBar, self.cancelButton, self)
         self.runner.busy_changed.connect(lambda *_: self._update_buttons())
         self.importButton.clicked.connect(self._guard(self.import_boundaries))
@@ -232,10 +233,16 @@ class JobsPanel(QWidget, PANEL_FORM):
         push_message(self.iface.messageBar(), text, level, duration)
         self.message.emit(text, int(level))
 
+    @property
+    def shared(self) -> bool:
+        """The open workspace is a shared one (PostGIS)."""
+        return getattr(self.workspace, "store", "") == "postgis"
+
     def set_workspace(self, workspace) -> None:
         if workspace is not self.workspace:
             self.runner.abandon()
         self.workspace = workspace
+        self._rights = self._shared_rights(workspace)
         self.workspaceLabel.setText(
             tr("Jobs on {county} ({path})").format(county=workspace.info.county_name, path=workspace.path)
             if workspace is not None
@@ -260,25 +267,17 @@ class JobsPanel(QWidget, PANEL_FORM):
             button.setEnabled(enabled)
         self.noticeButton.setEnabled(enabled and self.townshipCombo.count() > 0)
         self.permitsButton.setEnabled(enabled and self.townshipCombo.count() > 0)
-        shared = getattr(self.workspace, "store", "") == "postgis"
-        file_jobs = (
-            self.householdsButton,
-            self.staffButton,
-            self.filingButton,
-            self.compareButton,
-            self.noticeButton,
-            self.permitsButton,
+        shared = self.shared
+        if not hasattr(self, "_staff_tip"):
+            self._staff_tip = self.staffButton.toolTip()
+        staff_refused = shared and not self._rights.get("staff", True)
+        if staff_refused:  # the staff register of a shared workspace is the county role's
+            self.staffButton.setEnabled(False)
+        self.staffButton.setToolTip(
+            tr("Your database role may not write the staff register of this shared workspace (the county role may).")
+            if staff_refused
+            else self._staff_tip
         )
-        if not hasattr(self, "_file_tips"):
-            self._file_tips = {button: button.toolTip() for button in file_jobs}
-        for button in file_jobs:  # these read and write a workspace file: a shared one is copied out first
-            if shared:
-                button.setEnabled(False)
-            button.setToolTip(
-                tr("On a shared workspace: copy it from PostGIS into a GeoPackage first.")
-                if shared
-                else self._file_tips[button]
-            )
         self.sharedButton.setEnabled(self.dock is not None and hasattr(self.dock, "open_shared_requested"))
         self.changeRequestsButton.setEnabled(
             shared and self.dock is not None and "change_requests" in getattr(self.dock, "panels", {})
@@ -308,18 +307,72 @@ class JobsPanel(QWidget, PANEL_FORM):
             for village in sorted(c for c in villages if c.startswith(code)):
                 self.townshipCombo.addItem(f"    {villages[village] or village} ({village})", village)
 
+    @staticmethod
+    def _shared_rights(workspace) -> dict:
+        """What the connected role may do in a shared workspace: read the staff's phones, write the staff."""
+        if getattr(workspace, "store", "") != "postgis":
+            return {}
+        from ..adapters import pg_jobs
+        from ..adapters.pg_store import PgStoreError
+
+        try:
+            return {
+                "phones": pg_jobs.phones_readable(workspace.params, workspace.schema_name),
+                "staff": pg_jobs.staff_writable(workspace.params, workspace.schema_name),
+            }
+        except PgStoreError:
+            return {}
+
+    def output_folder(self) -> Path:
+        """Where the jobs write by default: beside the workspace file; for a shared workspace the project's
+        folder (or the home folder)."""
+        if not self.shared:
+            return Path(self.workspace.path).parent
+        home = QgsProject.instance().homePath()
+        return Path(home) if home and Path(home).is_dir() else Path.home()
+
+    def _unsaved_shared_edits(self, names) -> str:
+        """The message for a shared workspace's layer (of the tables ``names``) with unsaved edits, or ""."""
+        for name in names:
+            layer = self.workspace.layers.get(name)
+            if layer is not None and layer.isModified():
+                return tr(
+                    "Layer {layer} of this workspace has unsaved edits in the project; save or discard them first."
+                ).format(layer=layer.name())
+        return ""
+
     @property
     def busy(self) -> bool:
         return self.runner.busy
 
-    def run_algorithm(self, key: str, algorithm: str, parameters: dict, on_ok=None, on_fail=None) -> bool:
-        """Start ``algorithm`` on the open workspace as a task; ``on_ok(results)`` when it succeeds."""
+    def run_algorithm(self, key: str, algorithm: str, parameters: dict, on_ok=None, on_fail=None, writes=None) -> bool:
+        """Start ``algorithm`` on the open workspace as a task; ``on_ok(results)`` when it succeeds.
+
+        On a shared workspace the task first copies the schema into a temporary GeoPackage (a consistent
+        snapshot, removed afterwards) and the algorithm reads that; with ``writes`` (the tables it writes) the
+        algorithm computes on the snapshot and writes into the database (``adapters.pg_jobs``)."""
         if self.workspace is None or self.runner.busy:
             return False
         parameters = dict(parameters)
+        extra = {}
+        if self.shared and "WORKSPACE" in parameters:
+            from ..adapters.pg_jobs import SharedJob
+
+            unsaved = self._unsaved_shared_edits(writes or [d.name for d in schema.WORKSPACE_LAYERS])
+            if unsaved:
+                self._say(unsaved, Qgis.MessageLevel.Warning)
+                self.job_finished.emit(key, False)
+                return False
+            job = SharedJob(self.workspace)
+            parameters["WORKSPACE"] = str(job.copy)
+            extra = {"before": lambda t: job.snapshot(versions=bool(writes)), "cleanup": job.cleanup}
+            if writes:
+                extra["configure"] = lambda a: setattr(a, "shared", job)
         try:
-            task = task_runner.algorithm_task(f"{PROVIDER}:{algorithm}", parameters)
+            task = task_runner.algorithm_task(f"{PROVIDER}:{algorithm}", parameters, **extra)
         except QgsProcessingException as error:
+            if "cleanup" in extra:
+                extra["cleanup"]()
             self._say(str(error), Qgis.MessageLevel.Warning)
             self.job_finished.emit(key, False)
             return False
@@ -354,7 +407,13 @@ class JobsPanel(QWidget, PANEL_FORM):
         lines += task.feedback.warnings + task.feedback.infos
         return "\n".join(lines)
 
-    def _workspace_written(self) -> None:
+    def _workspace_written(self, tables=()) -> None:
+        if self.shared:  # written into the database: the project's layers show it
+            for name in tables:
+                layer = self.workspace.layers.get(name)
+                if layer is not None and not layer.isEditable():
+                    layer.reload()
+                    layer.triggerRepaint()
         self.workspace_changed.emit()
         if self.dock is not None and getattr(self.dock, "session", None) is not None:
             self.dock.session.changed()
@@ -455,9 +514,10 @@ class JobsPanel(QWidget, PANEL_FORM):
                 + "".join("\n" + w for w in task.feedback.warnings),
                 Qgis.MessageLevel.Success,
             )
-            self._workspace_written()
+            self._workspace_written([d.name for d in schema.GRID_LAYERS])
 
-        return self.run_algorithm("households", "attach_households", parameters, ok, refused)
+        grids = [d.name for d in schema.GRID_LAYERS]
+        return self.run_algorithm("households", "attach_households", parameters, ok, refused, writes=grids)
 
     def staff_dialog(self) -> JobInputsDialog:
         dialog = JobInputsDialog(
@@ -496,9 +556,9 @@ class JobsPanel(QWidget, PANEL_FORM):
                 + "".join("\n" + w for w in task.feedback.errors + task.feedback.warnings),
                 Qgis.MessageLevel.Success if not results.get("REJECTED") else Qgis.MessageLevel.Warning,
             )
-            self._workspace_written()
+            self._workspace_written([schema.STAFF.name])
 
-        return self.run_algorithm("staff", "import_staff", parameters, ok)
+        return self.run_algorithm("staff", "import_staff", parameters, ok, writes=[schema.STAFF.name])
 
     def allocate_codes(self, answer=None):
         """Preview the codes, apply them on "Apply" (undoable edits), then confirm what changed."""
@@ -535,13 +595,24 @@ class JobsPanel(QWidget, PANEL_FORM):
         return applied
 
     def default_package_path(self) -> str:
-        folder = Path(self.workspace.path).parent
+        folder = self.output_folder()
         stamp = _dt.date.today().strftime("%Y%m%d")
         name = f"{self.workspace.info.county_code}_{safe_name(self.workspace.info.county_name)}_备案_{stamp}.gpkg"
         return str(unique_path(folder / name))
 
     def filing_dialog(self, output: str, blocking=None, refusal: str = "") -> FilingExportDialog:
-        return FilingExportDialog(output, blocking, refusal, self)
+        dialog = FilingExportDialog(output, blocking, refusal, self)
+        if self.shared and not self._rights.get("phones", True):
+            dialog.phonesCheck.setChecked(False)
+            dialog.phonesCheck.setEnabled(False)
+            dialog.phonesCheck.setToolTip(self.phones_withheld_message())
+        return dialog
+
+    def phones_withheld_message(self) -> str:
+        return tr(
+            "Staff phone numbers are not readable by your database role ({user}) in this shared workspace: the "
+            "package carries none. Only the county role can include them."
+        ).format(user=getattr(self.workspace.params, "user", ""))
 
     def export_filing(self, parameters: dict | None = None) -> bool:
         """Ask where and what (the dialog), export; a refusal shows the blocking findings and asks the reason."""
@@ -553,6 +624,10 @@ class JobsPanel(QWidget, PANEL_FORM):
                 return False
             parameters = dialog.parameters()
         parameters = {**parameters, "WORKSPACE": str(self.workspace.path)}
+        withheld = []
+        if self.shared and parameters.get("INCLUDE_PHONES") and not self._rights.get("phones", True):
+            parameters["INCLUDE_PHONES"] = False  # the package says so: phones_included is false
+            withheld.append(self.phones_withheld_message())
 
         def ok(results, task):
             lines = [
@@ -563,7 +638,8 @@ class JobsPanel(QWidget, PANEL_FORM):
                     path=results.get("OUTPUT", ""),
                 )
             ]
-            self._say("\n".join(lines + task.feedback.warnings), Qgis.MessageLevel.Success, 12)
+            level = Qgis.MessageLevel.Warning if withheld else Qgis.MessageLevel.Success
+            self._say("\n".join(lines + withheld + task.feedback.warnings), level, 12)
 
         def refused(task) -> bool:
             if not task.feedback.errors:
@@ -587,7 +663,8 @@ class JobsPanel(QWidget, PANEL_FORM):
         dialog = JobInputsDialog(
             tr("Compare packages"), tr("What changed between a previous filing package and a new one."), self
         )
-        packages = sorted(str(p) for p in Path(self.workspace.path).parent.glob("*.gpkg") if p != self.workspace.path)
+        folder = self.output_folder()
+        packages = sorted(str(p) for p in folder.glob("*.gpkg") if p != Path(self.workspace.path))
         choices = [(p, p) for p in packages]
         gpkg = tr("GeoPackage (*.gpkg)")
         dialog.set_row("first", tr("Previous package"), choices, gpkg)
@@ -637,7 +714,7 @@ class JobsPanel(QWidget, PANEL_FORM):
         label = self.townshipCombo.currentText().strip() if area == self.selected_area() else area
         word = "公示图" if kind == "notice" else "工作证"
         if output is None:
-            folder = Path(self.workspace.path).parent
+            folder = self.output_folder()
             output = str(unique_path(folder / f"{safe_name(label)}_{word}_{_dt.date.today():%Y%m%d}.pdf"))
         algorithm = "public_notice_map" if kind == "notice" else "work_permits"
         parameters = {"WORKSPACE": str(self.workspace.path), "AREA": area, "OUTPUT": output}

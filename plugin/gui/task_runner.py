@@ -76,6 +76,7 @@ class JobTask(QgsTask):
         self.details: str = ""
         self.cancelled = False
         self.stage = ""
+        self.cleanup = None  # called once the task has ended (finished), whatever the outcome
         self.feedback = MessageFeedback()
         self.feedback.progressChanged.connect(self._feedback_progress)
 
@@ -127,13 +128,28 @@ class JobTask(QgsTask):
                 self.on_done(self, bool(result) and self.error is None)
         except Exception:  # noqa: BLE001 - an exception here would abort QGIS
             QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
+        finally:
+            cleanup, self.cleanup = self.cleanup, None
+            if cleanup is not None:
+                with contextlib.suppress(Exception):
+                    cleanup()
 
 
-def algorithm_task(algorithm_id: str, parameters: dict, on_done=None, description: str | None = None) -> JobTask:
+def algorithm_task(
+    algorithm_id: str,
+    parameters: dict,
+    on_done=None,
+    description: str | None = None,
+    before=None,
+    configure=None,
+    cleanup=None,
+) -> JobTask:
     """A task running the Processing algorithm ``algorithm_id`` with ``parameters`` (the toolbox's code).
 
     ``task.result`` is the algorithm's result dict; a refusal (QgsProcessingException) is ``task.error``,
-    with what the algorithm reported in ``task.feedback.errors``."""
+    with what the algorithm reported in ``task.feedback.errors``. ``configure(algorithm)`` runs first (main
+    thread); ``before(task)`` runs in the task's thread before the algorithm (a shared workspace's snapshot);
+    ``cleanup()`` runs when the task has ended, whatever the outcome (its temporary files removed)."""
     registry = QgsApplication.processingRegistry()
     algorithm = registry.createAlgorithmById(algorithm_id)
     if algorithm is None:  # the provider is not registered (a script, a test): the same class, unregistered
@@ -144,9 +160,12 @@ def algorithm_task(algorithm_id: str, parameters: dict, on_done=None, descriptio
             algorithm = next((cls().create() for cls in algorithm_classes() if name == cls.NAME), None)
     if algorithm is None:
         raise QgsProcessingException(tr("The algorithm {id} is not available.").format(id=algorithm_id))
+    if configure is not None:
+        configure(algorithm)
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
     task = JobTask(description or algorithm.displayName(), on_done=on_done)
+    task.cleanup = cleanup
     task.algorithm, task.context, task.parameters = algorithm, context, dict(parameters)
     feedback = task.feedback
     ok, problem = algorithm.checkParameterValues(task.parameters, context)
@@ -171,9 +190,19 @@ def algorithm_task(algorithm_id: str, parameters: dict, on_done=None, descriptio
             return post(algorithm.runPrepared(t.parameters, context, feedback))
 
         task.main_thread_work = on_main
+        if before is not None:
+            task.work = before  # in the task's thread; the algorithm then on the main thread
     else:
         prepare()  # on the main thread, like Processing's own task
-        task.work = lambda t: algorithm.runPrepared(t.parameters, context, feedback)
+
+        def work(t):
+            if before is not None:
+                before(t)
+                if t.isCanceled():
+                    return None
+            return algorithm.runPrepared(t.parameters, context, feedback)
+
+        task.work = work
         task.main_thread_work = lambda t: post(t.result)
     return task
 

@@ -326,7 +326,10 @@ class AttachHouseholds(GridAlgorithm):
                 raise QgsProcessingException(tr("Cancelled."))
             try:
                 check_replacement(attachment, grids, name, confirm, max_drop)
-                edit = write_totals_file(workspace, grids, attachment)  # all levels in one transaction
+                # all levels in one transaction: of the file, or of the database for a shared workspace's job
+                shared = getattr(self, "shared", None)
+                writer = shared.write_totals if shared is not None else write_totals_file
+                edit = writer(workspace, grids, attachment)
                 feedback.setProgress(75)
             except HouseholdError as error:
                 raise QgsProcessingException(str(error)) from error
@@ -334,7 +337,7 @@ class AttachHouseholds(GridAlgorithm):
             self._written = path
             for line in summary_lines(attachment, edit):
                 feedback.pushInfo(line)
-            feedback.pushInfo(tr("Counts written to {path}.").format(path=path))
+            feedback.pushInfo(tr("Counts written to {path}.").format(path=shared.label if shared is not None else path))
         else:
             for line in summary_lines(attachment):
                 feedback.pushInfo(line)

@@ -168,14 +168,16 @@ class ImportStaff(GridAlgorithm):
                 sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
 
         try:
-            written = import_to_file(workspace, plan, replace) if plan.rows or replace else 0
+            shared = getattr(self, "shared", None)  # a shared workspace's job: written into the database
+            writer = shared.import_staff if shared is not None else lambda p, r: import_to_file(workspace, p, r)
+            written = writer(plan, replace) if plan.rows or replace else 0
             self._written = path
         except TableStoreError as error:
             raise QgsProcessingException(str(error)) from error
         feedback.pushInfo(
             tr("{written} staff rows written to {path} ({mode}); {rejected} rejected, {skipped} skipped.").format(
                 written=written,
-                path=path,
+                path=shared.label if shared is not None else path,
                 mode=tr("replaced") if replace else tr("appended"),
                 rejected=len(plan.rejected_rows),
                 skipped=len(plan.skipped_rows),

@@ -7,25 +7,30 @@ changes nothing; a township clicking "Approve" gets the database's refusal. Real
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
+import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 import shapely
+from osgeo import ogr
 from qgis.core import (
     Qgis,
     QgsApplication,
     QgsDataSourceUri,
+    QgsFeature,
     QgsGeometry,
     QgsProject,
     QgsProviderRegistry,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl, pyqtSlot
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import QDialogButtonBox
+from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
 
 from plugin.adapters import pg_changesets as pgc
 from plugin.adapters import pg_store
@@ -441,9 +446,9 @@ def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, save
     dock.resize(520, 760)
     dock.show()
     QTest.qWait(20)
-    # the jobs that read and write a workspace file wait for a GeoPackage copy
-    assert not jobs.filingButton.isEnabled() and not jobs.staffButton.isEnabled()
-    assert jobs.allocateButton.isEnabled()
+    # the file jobs run on a snapshot of the schema (adapters.pg_jobs): enabled for the county
+    assert jobs.filingButton.isEnabled() and jobs.staffButton.isEnabled() and jobs.householdsButton.isEnabled()
+    assert jobs.allocateButton.isEnabled() and jobs.compareButton.isEnabled() and jobs.noticeButton.isEnabled()
     click(jobs.changeRequestsButton)
     assert dock.tabs.currentWidget() is dock.panels["change_requests"]
     dock.tabs.setCurrentWidget(jobs)
@@ -697,3 +702,246 @@ def test_listing_a_server_that_does_not_answer_leaves_qgis_responsive(plugin, ws
     finally:
         metadata.deleteConnection(name)
         silent.close()
+
+
+# ---------------------------------------------------------------- the Jobs page on a shared workspace
+
+
+class Opened(QObject):
+    """Receives the URLs QDesktopServices would open (registered for file: URLs during a test)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    @pyqtSlot(QUrl)
+    def open(self, url):
+        self.urls.append(url.toLocalFile())
+
+
+@pytest.fixture
+def opened():
+    receiver = Opened()
+    QDesktopServices.setUrlHandler("file", receiver, "open")
+    yield receiver
+    QDesktopServices.unsetUrlHandler("file")
+
+
+def answer(object_name, fill=None, button=QDialogButtonBox.StandardButton.Ok):
+    """Answer the next modal dialog named ``object_name``: ``fill(dialog)``, then click ``button``."""
+    tries = [500]
+    seen = {}
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != object_name:
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(20, poll)
+            return
+        if fill is not None:
+            fill(dialog)
+        seen["dialog"] = dialog
+        QTest.mouseClick(dialog.findChild(QDialogButtonBox).button(button), LEFT)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def jobs_page(plugin, ws, group, tmp_path):
+    """The Jobs page of the workspace opened as ``group``; the project saved in ``tmp_path`` (its folder is
+    where the jobs write by default on a shared workspace)."""
+    QgsProject.instance().setFileName(str(tmp_path / "project.qgz"))
+    workspace = open_as(plugin, ws, group)
+    dock = plugin.dock
+    dock.setFloating(True)
+    jobs = dock.panels["jobs"]
+    dock.tabs.setCurrentWidget(jobs)
+    dock.resize(520, 760)
+    dock.show()
+    QTest.qWait(20)
+    done = []
+    jobs.job_finished.connect(lambda key, ok: done.append((key, ok)))
+    return workspace, jobs, done
+
+
+def snapshots_left():
+    return sorted(Path(tempfile.gettempdir()).glob("cg_shared_*"))
+
+
+def pg_rows(ws, sql):
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        cur.execute(sql.format(s=f'"{ws.name}"'))
+        return cur.fetchall()
+
+
+def test_the_county_exports_a_filing_package_from_the_shared_workspace(plugin, ws, tmp_path):
+    left = snapshots_left()
+    _workspace, jobs, done = jobs_page(plugin, ws, ws.county, tmp_path)
+    assert jobs.filingButton.isEnabled() and jobs.filingButton.toolTip() != ""
+    output = tmp_path / "out" / "filing.gpkg"
+    output.parent.mkdir()
+
+    proposed = []
+
+    def fill(dialog):  # no assert in here: it would abort inside Qt's event loop
+        proposed.append((dialog.outputEdit.text(), dialog.phonesCheck.isEnabled()))
+        dialog.outputEdit.clear()
+        QTest.keyClicks(dialog.outputEdit, str(output))
+        dialog.phonesCheck.setFocus()
+        QTest.keyClick(dialog.phonesCheck, Qt.Key.Key_Space)
+        proposed.append(dialog.phonesCheck.isChecked())
+
+    answer("CommunityGridsFilingExport", fill)
+    click(jobs.filingButton)
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("filing", True)], jobs.last_error
+    (default, phones_enabled), phones_checked = proposed
+    assert Path(default).parent == tmp_path and phones_enabled and phones_checked  # the project's folder
+    assert Path(jobs.last_result["OUTPUT"]) == output and jobs.last_result["GRIDS"] == 8
+    run = subprocess.run(
+        ["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "", run.stdout + run.stderr
+    package = ogr.Open(str(output))
+    phones = sorted(f.GetField("phone") for f in package.GetLayerByName(schema.STAFF.name))
+    assert phones == ["13900000001", "13900000002"]  # the county reads them and chose to include them
+    package = None
+    assert snapshots_left() == left  # the temporary copy is gone
+    assert sorted(p.name for p in output.parent.iterdir()) == [output.name]
+
+
+def test_a_township_is_told_the_phones_are_not_readable_by_its_role(plugin, ws, tmp_path):
+    left = snapshots_left()
+    _workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    dialog = jobs.filing_dialog(str(tmp_path / "p.gpkg"))
+    message = jobs.phones_withheld_message()
+    assert not dialog.phonesCheck.isEnabled() and dialog.phonesCheck.toolTip() == message
+    assert f"{ws.town_a}_login" in message
+    dialog.deleteLater()
+    output = tmp_path / "township.gpkg"
+    assert jobs.export_filing({"OUTPUT": str(output), "INCLUDE_PHONES": True})  # the toolbox's way of asking
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("filing", True)], jobs.last_error
+    assert message in jobs.statusLabel.text()
+    package = ogr.Open(str(output))
+    assert [f.GetField("phone") for f in package.GetLayerByName(schema.STAFF.name)] == [None, None]
+    meta = {f.GetField("key"): f.GetField("value") for f in package.GetLayerByName(schema.PACKAGE_METADATA.name)}
+    package = None
+    assert meta["phones_included"] == "no"
+    assert snapshots_left() == left
+
+
+def test_a_township_attaches_households_to_its_grids_and_not_to_a_neighbours(plugin, ws, tmp_path):
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:  # counts attached once before
+        for level, households in ((1, 200), (2, 200), (3, 100)):  # two groups per section and village
+            cur.execute(
+                f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
+                "relocated_households = 0, version = version",
+                (households, 3 * households),
+            )
+        conn.commit()
+    workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    before = dict(pg_rows(ws, "select code, version from {s}.grid_level3"))
+
+    def household_table(name, counts):
+        """One row per household (grid code, 3 persons)."""
+        table = QgsVectorLayer("None?field=grid_code:string&field=persons:integer", name, "memory")
+        features = []
+        for code, households in counts:
+            for _ in range(households):
+                feature = QgsFeature(table.fields())
+                feature.setAttributes([code, 3])
+                features.append(feature)
+        table.dataProvider().addFeatures(features)
+        QgsProject.instance().addMapLayer(table)
+
+    household_table("户表", [(A1, 130), (A2, 140)])
+
+    def choose(name):
+        def fill(dialog):
+            dialog.firstCombo.setCurrentIndex(dialog.firstCombo.findText(name))
+
+        return fill
+
+    answer("CommunityGridsJobInputs", choose("户表"))
+    click(jobs.householdsButton)
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("households", True)], jobs.last_error
+    after = {
+        code: (v, h, p)
+        for code, v, h, p in pg_rows(ws, "select code, version, households, population from {s}.grid_level3")
+    }
+    assert after[A1][1:] == (130, 390) and after[A2][1:] == (140, 420)
+    assert after[A1][0] == before[A1] + 1 and after[A2][0] == before[A2] + 1  # versions bumped
+    b1, b2 = TOWN_B + "00101001", TOWN_B + "00101002"
+    assert after[b1][0] == before[b1] and after[b1][1] == 100
+    village = dict(pg_rows(ws, "select code, households from {s}.grid_level1"))
+    assert village[TOWN_A + "001"] == 270  # rolled up
+    shown = {f["code"]: f["households"] for f in workspace.grid_layer(3).getFeatures()}
+    assert shown[A1] == 130 and shown[A2] == 140  # the project's layer reloaded
+
+    # a table naming a neighbour's grid too: refused by the database, nothing written
+    unchanged = snapshot(ws)
+    household_table("邻镇户表", [(A1, 150), (b1, 160)])
+    answer("CommunityGridsJobInputs", choose("邻镇户表"))
+    click(jobs.householdsButton)
+    wait_until(lambda: len(done) == 2)
+    wait_idle(jobs)
+    assert done[-1] == ("households", False)
+    assert b1 in jobs.last_error and "outside your township" in jobs.last_error, jobs.last_error
+    assert "Traceback" not in jobs.statusLabel.text() and b1 in jobs.statusLabel.text()
+    assert snapshot(ws) == unchanged
+    assert dict(pg_rows(ws, "select code, households from {s}.grid_level3"))[A1] == 130
+    del b2
+
+
+def test_the_county_imports_staff_and_a_township_may_not(plugin, ws, tmp_path):
+    workspace, jobs, done = jobs_page(plugin, ws, ws.county, tmp_path)
+    assert jobs.staffButton.isEnabled()
+    csv = tmp_path / "staff.csv"
+    csv.write_text("姓名,岗位,网格编码,联系电话\n" + f"赵六,网格管理员,{A2},13900000009\n", encoding="utf-8-sig")
+
+    def fill(dialog):
+        QTest.keyClicks(dialog.firstCombo.lineEdit(), str(csv))
+
+    answer("CommunityGridsJobInputs", fill)
+    click(jobs.staffButton)
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("staff", True)], jobs.last_error
+    assert "Staff imported: 1 written" in jobs.statusLabel.text()
+    staff = pg_rows(ws, "select name, phone, grid_code from {s}.staff order by fid")
+    assert len(staff) == 3 and staff[-1] == ("赵六", "13900000009", A2)
+    assert workspace.layer(schema.STAFF.name).featureCount() == 3  # the project's layer reloaded
+
+    _workspace, town_jobs, _done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    assert not town_jobs.staffButton.isEnabled()
+    assert "staff register" in town_jobs.staffButton.toolTip()
+    assert town_jobs.householdsButton.isEnabled() and town_jobs.filingButton.isEnabled()
+
+
+def test_notice_map_and_permits_from_the_shared_workspace(plugin, ws, tmp_path, opened):
+    left = snapshots_left()
+    _workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    combo = jobs.townshipCombo
+    assert combo.itemData(0) == TOWN_A
+    click(jobs.noticeButton)
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("notice", True)], jobs.last_error
+    combo.setCurrentIndex(combo.findData(TOWN_A + "001"))
+    click(jobs.permitsButton)
+    wait_until(lambda: len(done) == 2)
+    wait_idle(jobs)
+    assert done[-1] == ("permits", True), jobs.last_error
+    notice, permits = (Path(u) for u in opened.urls)
+    assert notice.parent == tmp_path and "公示图" in notice.name and notice.stat().st_size > 1000
+    assert permits.parent == tmp_path and "工作证" in permits.name and permits.stat().st_size > 1000
+    assert snapshots_left() == left
