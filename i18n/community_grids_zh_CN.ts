@@ -1265,6 +1265,7 @@
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="522"/>
         <location filename="../plugin/adapters/household_edits.py" line="557"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="113"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -1637,6 +1638,17 @@
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
+        <location filename="../plugin/adapters/pg_jobs.py" line="205"/>
+        <source>The package was not recorded in the shared workspace (its version and date): {error}</source>
+        <translation>备案包未记入共享工作空间（版本和日期）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_jobs.py" line="124"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="135"/>
+        <source>Grid {code} ({layer}) is no longer in the shared workspace; nothing was changed.</source>
+        <translation>网格 {code}（{layer}）已不在共享工作空间中；未作任何更改。</translation>
+    </message>
+    <message>
         <location filename="../plugin/adapters/pg_store.py" line="183"/>
         <source>The database refused the change ({error}); nothing was changed.</source>
         <translation>数据库拒绝了此次修改（{error}）；未作任何改动。</translation>
@@ -1782,6 +1794,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/plain_workspace.py" line="68"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="339"/>
         <source>Layer {layer} of this workspace has unsaved edits in the project; save or discard them first.</source>
         <translation>本网格工作空间的图层“{layer}”在项目中有未保存的编辑；请先保存或放弃。</translation>
     </message>
@@ -2643,7 +2656,7 @@
     <message>
         <location filename="../plugin/gui/change_requests.py" line="594"/>
         <location filename="../plugin/gui/division_action.py" line="436"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="326"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="381"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
@@ -2691,7 +2704,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="601"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="337"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="392"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
     </message>
@@ -2901,7 +2914,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/dock.py" line="400"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="242"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="249"/>
         <source>Open a grid workspace to start.</source>
         <translation>请打开一个网格工作空间开始工作。</translation>
     </message>
@@ -3018,8 +3031,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/households_dialog.py" line="125"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="391"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="435"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="452"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="496"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
@@ -3090,7 +3103,7 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="592"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="676"/>
         <location filename="../plugin/gui/jobs_panel.py" line="158"/>
         <location filename="../plugin/gui/plugin.py" line="149"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
@@ -3108,82 +3121,92 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="399"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="460"/>
         <source>Household points or table</source>
         <translation>住户点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="401"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="462"/>
         <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
         <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="404"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="465"/>
         <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="464"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="526"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
         <source>Import staff</source>
         <translation>导入网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="470"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="532"/>
         <source>Staff register</source>
         <translation>工作人员名册</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="470"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="532"/>
         <location filename="../plugin/gui/staff_panel.py" line="217"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
         <source>Existing staff</source>
         <translation>已有工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="588"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="671"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="560"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="588"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="671"/>
         <source>What changed between a previous filing package and a new one.</source>
         <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="593"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="677"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="578"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="594"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="678"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="441"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="277"/>
+        <source>Your database role may not write the staff register of this shared workspace (the county role may).</source>
+        <translation>您的数据库角色无权写入此共享工作空间的人员名册（县级角色可以）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="502"/>
         <source>Replace the counts</source>
         <translation>替换户数人数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="611"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="614"/>
+        <source>Staff phone numbers are not readable by your database role ({user}) in this shared workspace: the package carries none. Only the county role can include them.</source>
+        <translation>您的数据库角色（{user}）无权读取此共享工作空间中的人员电话：备案包中不含电话。只有县级角色可以包含电话。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/jobs_panel.py" line="695"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="594"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="606"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="635"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="719"/>
         <source>Choose a township or village first.</source>
         <translation>请先选择镇（街道）或村（社区）。</translation>
     </message>
@@ -3193,102 +3216,97 @@
         <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="278"/>
-        <source>On a shared workspace: copy it from PostGIS into a GeoPackage first.</source>
-        <translation>共享工作空间：请先从 PostGIS 复制为 GeoPackage。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="353"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="408"/>
         <source>{job} finished.</source>
         <translation>{job}已完成。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="392"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="453"/>
         <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
         <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="406"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="467"/>
         <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="407"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="468"/>
         <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="408"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="469"/>
         <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="436"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="497"/>
         <source>Replace the counts of every grid with these anyway?</source>
         <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="465"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="527"/>
         <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
         <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Append to the register</source>
         <translation>追加到名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Replace the register</source>
         <translation>替换名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="525"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="587"/>
         <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
         <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="240"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="247"/>
         <source>Jobs on {county} ({path})</source>
         <translation>{county}的任务（{path}）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="559"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="636"/>
         <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
         <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="664"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="748"/>
         <source>Written to {path}; it could not be opened here.</source>
         <translation>已写入 {path}；无法在此打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="450"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="511"/>
         <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
         <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="491"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
         <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
         <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="615"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="699"/>
         <source>{n} grids changed between the packages; report {path}.</source>
         <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="647"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="731"/>
         <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
         <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="342"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="397"/>
         <source>{job} failed: {error}</source>
         <translation>{job}失败：{error}</translation>
     </message>
@@ -3641,13 +3659,13 @@
     </message>
     <message>
         <location filename="../plugin/gui/staff_panel.py" line="136"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="181"/>
         <source>replaced</source>
         <translation>替换</translation>
     </message>
     <message>
         <location filename="../plugin/gui/staff_panel.py" line="136"/>
-        <location filename="../plugin/processing/staff_algorithms.py" line="179"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="181"/>
         <source>appended</source>
         <translation>追加</translation>
     </message>
@@ -3662,12 +3680,12 @@
         <translation>无法保存图层“{layer}”：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/task_runner.py" line="146"/>
+        <location filename="../plugin/gui/task_runner.py" line="162"/>
         <source>The algorithm {id} is not available.</source>
         <translation>算法 {id} 不可用。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/task_runner.py" line="159"/>
+        <location filename="../plugin/gui/task_runner.py" line="178"/>
         <source>{name} could not start.</source>
         <translation>{name}无法启动。</translation>
     </message>
@@ -4685,7 +4703,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>统计数有变化的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="341"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="344"/>
         <source>Nothing was written (the write option is off).</source>
         <translation>未写入任何内容（未勾选写入选项）。</translation>
     </message>
@@ -4705,7 +4723,7 @@ Counts are never zeroed silently: a run that attaches nothing, or that would low
         <translation>正在读取“{layer}”…</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/household_algorithms.py" line="337"/>
+        <location filename="../plugin/processing/household_algorithms.py" line="340"/>
         <source>Counts written to {path}.</source>
         <translation>统计数已写入 {path}。</translation>
     </message>
@@ -5216,7 +5234,7 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <translation>因重复而跳过的记录数</translation>
     </message>
     <message>
-        <location filename="../plugin/processing/staff_algorithms.py" line="176"/>
+        <location filename="../plugin/processing/staff_algorithms.py" line="178"/>
         <source>{written} staff rows written to {path} ({mode}); {rejected} rejected, {skipped} skipped.</source>
         <translation>已将 {written} 条工作人员记录写入 {path}（{mode}）；拒绝 {rejected} 条，跳过 {skipped} 条。</translation>
     </message>
@@ -5294,6 +5312,10 @@ Append adds the rows to the register; Replace deletes the register&apos;s rows f
         <location filename="../plugin/processing/workspace_algorithms.py" line="88"/>
         <source>County {code} is not in the shipped reference data: choose the workspace CRS.</source>
         <translation>县级代码 {code} 不在内置参考数据中：请选择网格工作空间坐标系。</translation>
+    </message>
+    <message>
+        <source>On a shared workspace: copy it from PostGIS into a GeoPackage first.</source>
+        <translation type="vanished">共享工作空间：请先从 PostGIS 复制为 GeoPackage。</translation>
     </message>
     <message>
         <source>grid workspace</source>

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core import pg_schema, schema
 from ..i18n import tr
-from .pg_store import PgStoreError, _fail, _psycopg2, connect, copy_pg_to_gpkg
+from .pg_store import PgStoreError, _fail, _psycopg2, connect, copy_pg_to_gpkg, translate_error
 
 TOTAL_FIELDS = ("households", "population", "relocated_households")
 
@@ -173,3 +173,36 @@ class SharedJob:
                 except PgStoreError as refused:
                     raise TableStoreError(str(refused)) from error
         return len(plan.rows)
+
+    def record_filing(self) -> str:
+        """Record the filing package just exported from the snapshot (its version, time and file, an override's
+        reason) in the shared workspace's ``workspace_info``, as the export records it in a GeoPackage: the next
+        package's version and its changes follow. Returns "" or the message why it was not recorded."""
+        from ..core import filing as core
+        from .package_io import open_gpkg, read_key_values
+
+        dataset = open_gpkg(self.copy)
+        try:
+            rows = read_key_values(dataset, schema.WORKSPACE_INFO.name)
+        finally:
+            dataset = None
+        keys = (core.INFO_LAST_PACKAGE_AT, core.INFO_LAST_PACKAGE_VERSION, core.INFO_LAST_PACKAGE_FILE)
+        values = {k: v for k, v in rows.items() if k in keys or k.startswith(core.INFO_OVERRIDE_PREFIX)}
+        psycopg2 = _psycopg2()
+        table = f"{pg_schema.ident(self.schema_name)}.{pg_schema.ident(schema.WORKSPACE_INFO.name)}"
+        with closing(connect(self.params)) as conn:
+            try:
+                with conn.cursor() as cur:
+                    for key, value in values.items():
+                        cur.execute(
+                            f"insert into {table} (key, value) values (%s, %s) "
+                            "on conflict (key) do update set value = excluded.value",
+                            (key, value),
+                        )
+                conn.commit()
+            except psycopg2.Error as error:
+                conn.rollback()
+                return tr(
+                    "The package was not recorded in the shared workspace (its version and date): {error}"
+                ).format(error=translate_error(error, schema.WORKSPACE_INFO.name))
+        return ""

@@ -354,7 +354,7 @@ class JobsPanel(QWidget, PANEL_FORM):
         if self.workspace is None or self.runner.busy:
             return False
         parameters = dict(parameters)
-        extra = {}
+        extra, extra_job = {}, None
         if self.shared and "WORKSPACE" in parameters:
             from ..adapters.pg_jobs import SharedJob
 
@@ -364,6 +364,7 @@ class JobsPanel(QWidget, PANEL_FORM):
                 self.job_finished.emit(key, False)
                 return False
             job = SharedJob(self.workspace)
+            extra_job = job
             parameters["WORKSPACE"] = str(job.copy)
             extra = {"before": lambda t: job.snapshot(versions=bool(writes)), "cleanup": job.cleanup}
             if writes:
@@ -376,6 +377,7 @@ class JobsPanel(QWidget, PANEL_FORM):
             self._say(str(error), Qgis.MessageLevel.Warning)
             self.job_finished.emit(key, False)
             return False
+        task.shared_job = extra_job  # a shared workspace's job (its snapshot lives until the task has ended)
         self.statusLabel.setText(tr("{job}: running…").format(job=task.description()))
 
         def done(t, ok):
@@ -638,6 +640,11 @@ class JobsPanel(QWidget, PANEL_FORM):
                     path=results.get("OUTPUT", ""),
                 )
             ]
+            job = getattr(task, "shared_job", None)
+            if job is not None:  # recorded in the database as the export records it in a GeoPackage
+                unrecorded = job.record_filing()
+                if unrecorded:
+                    withheld.append(unrecorded)
             level = Qgis.MessageLevel.Warning if withheld else Qgis.MessageLevel.Success
             self._say("\n".join(lines + withheld + task.feedback.warnings), level, 12)
 

@@ -800,6 +800,9 @@ def test_the_county_exports_a_filing_package_from_the_shared_workspace(plugin, w
     (default, phones_enabled), phones_checked = proposed
     assert Path(default).parent == tmp_path and phones_enabled and phones_checked  # the project's folder
     assert Path(jobs.last_result["OUTPUT"]) == output and jobs.last_result["GRIDS"] == 8
+    recorded = dict(pg_rows(ws, "select key, value from {s}.workspace_info where key like 'last_package%%'"))
+    assert recorded["last_package_version"] == jobs.last_result["PACKAGE_VERSION"]  # the next version follows
+    assert recorded["last_package_file"] == output.name
     run = subprocess.run(
         ["/usr/bin/python3", "-m", "osgeo_utils.samples.validate_gpkg", str(output)],
         capture_output=True,
