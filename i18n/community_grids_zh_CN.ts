@@ -1638,9 +1638,14 @@
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="205"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="221"/>
         <source>The package was not recorded in the shared workspace (its version and date): {error}</source>
         <translation>备案包未记入共享工作空间（版本和日期）：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_jobs.py" line="145"/>
+        <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after the counts were computed from version {read}; no count was written. Attach the households again.</source>
+        <translation>网格 {code}（{layer}）在按版本 {read} 计算户数之后已被 {user} 于 {at} 修改（版本 {version}）；未写入任何户数。请重新挂接户籍。</translation>
     </message>
     <message>
         <location filename="../plugin/adapters/pg_jobs.py" line="124"/>

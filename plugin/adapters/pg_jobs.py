@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core import pg_schema, schema
 from ..i18n import tr
-from .pg_store import PgStoreError, _fail, _psycopg2, connect, copy_pg_to_gpkg, translate_error
+from .pg_store import PgStoreError, _detail, _fail, _psycopg2, connect, copy_pg_to_gpkg, translate_error
 
 TOTAL_FIELDS = ("households", "population", "relocated_households")
 
@@ -138,6 +138,22 @@ class SharedJob:
                                 )
                 conn.commit()
             except psycopg2.Error as error:
+                if getattr(error, "pgcode", "") == pg_schema.SQLSTATE_VERSION_CONFLICT:
+                    conn.rollback()
+                    detail = _detail(error)
+                    raise HouseholdError(
+                        tr(
+                            "Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after the counts "
+                            "were computed from version {read}; no count was written. Attach the households again."
+                        ).format(
+                            code=detail.get("code") or code,
+                            layer=layer,
+                            user=detail.get("current_by", ""),
+                            at=str(detail.get("current_at", ""))[:19].replace("T", " "),
+                            version=detail.get("current_version", ""),
+                            read=detail.get("read_version", ""),
+                        )
+                    ) from error
                 try:
                     _fail(conn, error, layer, code)
                 except PgStoreError as refused:

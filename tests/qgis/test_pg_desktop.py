@@ -948,3 +948,61 @@ def test_notice_map_and_permits_from_the_shared_workspace(plugin, ws, tmp_path, 
     assert notice.parent == tmp_path and "公示图" in notice.name and notice.stat().st_size > 1000
     assert permits.parent == tmp_path and "工作证" in permits.name and permits.stat().st_size > 1000
     assert snapshots_left() == left
+
+
+def test_counts_over_a_grid_saved_by_someone_else_meanwhile_are_refused(plugin, ws, tmp_path, monkeypatch):
+    from plugin.adapters import pg_jobs
+
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:  # consistent counts to start from
+        for level, households in ((1, 200), (2, 200), (3, 100)):
+            cur.execute(
+                f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
+                "relocated_households = 0, version = version",
+                (households, 3 * households),
+            )
+        conn.commit()
+    workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+
+    # unsaved edits of the shared workspace's grids: the job does not start
+    layer = workspace.grid_layer(3)
+    assert layer.startEditing()
+    fid = next(f.id() for f in layer.getFeatures() if f["code"] == A2)
+    assert layer.changeAttributeValue(fid, layer.fields().indexOf("name"), "甲二组（改）")
+    table = QgsVectorLayer("None?field=grid_code:string", "户表", "memory")
+    features = []
+    for _ in range(120):
+        feature = QgsFeature(table.fields())
+        feature.setAttributes([A1])
+        features.append(feature)
+    table.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(table)
+    assert not jobs.attach_households(table.id())
+    assert done == [("households", False)] and layer.name() in jobs.statusLabel.text()
+    layer.rollBack()
+
+    # a planner of the township saves grid A1 between the snapshot and the write: the write is refused
+    original = pg_jobs.SharedJob.snapshot
+
+    def snapshot_then_someone_saves(job, versions=False):
+        path = original(job, versions)
+        with closing(pg_store.connect(ws.logins[ws.town_a])) as conn, conn.cursor() as cur:
+            cur.execute(f'select version from "{ws.name}".grid_level3 where code = %s', (A1,))
+            version = cur.fetchone()[0]
+            cur.execute(
+                f"update \"{ws.name}\".grid_level3 set name = '甲一组（新）', version = %s where code = %s",
+                (version, A1),
+            )
+            conn.commit()
+        saved.append(snapshot(ws))
+        return path
+
+    saved = []
+    monkeypatch.setattr(pg_jobs.SharedJob, "snapshot", snapshot_then_someone_saves)
+    assert jobs.attach_households(table.id())
+    wait_until(lambda: len(done) == 2)
+    wait_idle(jobs)
+    assert done[-1] == ("households", False)
+    assert A1 in jobs.last_error and "after the counts were computed" in jobs.last_error, jobs.last_error
+    assert f"{ws.town_a}_login" in jobs.last_error and "no count was written" in jobs.last_error
+    assert snapshot(ws) == saved[0]  # the other planner's save kept, no count written
+    assert dict(pg_rows(ws, "select code, households from {s}.grid_level3"))[A1] == 100
