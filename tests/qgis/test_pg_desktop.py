@@ -775,7 +775,7 @@ def pg_rows(ws, sql):
         return cur.fetchall()
 
 
-def test_the_county_exports_a_filing_package_from_the_shared_workspace(plugin, ws, tmp_path):
+def test_the_county_exports_a_filing_package_from_the_shared_workspace(plugin, ws, tmp_path, opened):
     left = snapshots_left()
     _workspace, jobs, done = jobs_page(plugin, ws, ws.county, tmp_path)
     assert jobs.filingButton.isEnabled() and jobs.filingButton.toolTip() != ""
@@ -816,6 +816,28 @@ def test_the_county_exports_a_filing_package_from_the_shared_workspace(plugin, w
     package = None
     assert snapshots_left() == left  # the temporary copy is gone
     assert sorted(p.name for p in output.parent.iterdir()) == [output.name]
+
+    # a second package: the next version (recorded in the database); then the two compared
+    second = output.parent / "filing2.gpkg"
+    assert jobs.export_filing({"OUTPUT": str(second)})
+    wait_until(lambda: len(done) == 2)
+    wait_idle(jobs)
+    assert done[-1] == ("filing", True), jobs.last_error
+    assert int(jobs.last_result["PACKAGE_VERSION"]) == int(recorded["last_package_version"]) + 1
+
+    def fill_compare(dialog):
+        for combo, path in ((dialog.firstCombo, output), (dialog.secondCombo, second)):
+            combo.lineEdit().clear()
+            QTest.keyClicks(combo.lineEdit(), str(path))
+
+    answer("CommunityGridsJobInputs", fill_compare)
+    click(jobs.compareButton)
+    wait_until(lambda: len(done) == 3)
+    wait_idle(jobs)
+    assert done[-1] == ("compare", True), jobs.last_error
+    assert jobs.last_result["CHANGED"] == 0 and Path(jobs.last_result["REPORT"]).exists()
+    assert opened.urls == [jobs.last_result["REPORT"]]  # the report opened for the planner
+    assert snapshots_left() == left
 
 
 def test_a_township_is_told_the_phones_are_not_readable_by_its_role(plugin, ws, tmp_path):
