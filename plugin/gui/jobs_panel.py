@@ -345,12 +345,15 @@ class JobsPanel(QWidget, PANEL_FORM):
     def busy(self) -> bool:
         return self.runner.busy
 
-    def run_algorithm(self, key: str, algorithm: str, parameters: dict, on_ok=None, on_fail=None, writes=None) -> bool:
+    def run_algorithm(
+        self, key: str, algorithm: str, parameters: dict, on_ok=None, on_fail=None, writes=None, reads=()
+    ) -> bool:
         """Start ``algorithm`` on the open workspace as a task; ``on_ok(results)`` when it succeeds.
 
         On a shared workspace the task first copies the schema into a temporary GeoPackage (a consistent
         snapshot, removed afterwards) and the algorithm reads that; with ``writes`` (the tables it writes) the
-        algorithm computes on the snapshot and writes into the database (``adapters.pg_jobs``)."""
+        algorithm computes on the snapshot and writes into the database (``adapters.pg_jobs``). Unsaved edits of
+        the tables it writes, or of ``reads`` (those a GeoPackage job refuses too), stop it before it starts."""
         if self.workspace is None or self.runner.busy:
             return False
         parameters = dict(parameters)
@@ -358,7 +361,7 @@ class JobsPanel(QWidget, PANEL_FORM):
         if self.shared and "WORKSPACE" in parameters:
             from ..adapters.pg_jobs import SharedJob
 
-            unsaved = self._unsaved_shared_edits(writes or [d.name for d in schema.WORKSPACE_LAYERS])
+            unsaved = self._unsaved_shared_edits([*(writes or ()), *reads])
             if unsaved:
                 self._say(unsaved, Qgis.MessageLevel.Warning)
                 self.job_finished.emit(key, False)
@@ -664,7 +667,11 @@ class JobsPanel(QWidget, PANEL_FORM):
             dialog.open()  # not exec(): this runs inside the task's finished()
             return True
 
-        return self.run_algorithm("filing", "export_filing_package", parameters, ok, refused)
+        from ..processing.filing_algorithms import ExportFilingPackage
+
+        return self.run_algorithm(
+            "filing", "export_filing_package", parameters, ok, refused, reads=ExportFilingPackage.TABLES
+        )
 
     def compare_dialog(self) -> JobInputsDialog:
         dialog = JobInputsDialog(
