@@ -17,10 +17,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from ..core import pg_schema, schema
 from ..i18n import tr
+from .pg_desktop import TOWNSHIP, workspace_role
 from .pg_store import PgStoreError, _detail, _fail, _psycopg2, connect, copy_pg_to_gpkg, translate_error
 
 TOTAL_FIELDS = ("households", "population", "relocated_households")
@@ -47,6 +51,37 @@ def staff_writable(params, name: str) -> bool:
         row = cur.fetchone()
         conn.rollback()
     return bool(row and row[0])
+
+
+def own_township_changes(changes, grids, role) -> list:
+    """The changes a township's attachment may write: its own grids' (codes under its township code).
+
+    The counting code re-totals every grid of the county, so a neighbour's grid whose stored counts are unset or
+    do not add up would "change" although the township's table says nothing of it: such rows are left out (they
+    are not the township's to write). A neighbour's level 3 grid the table gives households to stays in, and the
+    database refuses it with its message naming the grid. The county role writes every change."""
+    if role.kind != TOWNSHIP or not role.town_code:
+        return changes
+    kept = []
+    for change in changes:
+        grid = grids[change.level]
+        codes = dict(zip((int(f) for f in grid.fids), grid.codes))
+        own = np.array([str(codes.get(int(f)) or "").startswith(role.town_code) for f in change.fids], dtype=bool)
+        named = (change.level == 3) & (np.asarray(change.new)[:, 0] > 0) if len(change.fids) else own
+        keep = own | named
+        if keep.all():
+            kept.append(change)
+        elif keep.any():
+            index = np.flatnonzero(keep)
+            kept.append(
+                replace(
+                    change,
+                    fids=np.asarray(change.fids)[index],
+                    old=[change.old[i] for i in index],
+                    new=np.asarray(change.new)[index],
+                )
+            )
+    return kept
 
 
 class SharedJob:
@@ -108,6 +143,7 @@ class SharedJob:
         with closing(connect(self.params)) as conn:
             layer, code = "", ""
             try:
+                edit.changes = own_township_changes(edit.changes, grids, workspace_role(conn, self.schema_name))
                 with conn.cursor() as cur:
                     cur.execute(
                         "select set_config('community_grids.reason', %s, true)", (tr("Attach household counts"),)

@@ -862,6 +862,51 @@ def test_a_township_is_told_the_phones_are_not_readable_by_its_role(plugin, ws, 
     assert snapshots_left() == left
 
 
+def test_a_township_attaches_households_beside_a_neighbour_whose_counts_are_unset(plugin, ws, tmp_path):
+    """The counting re-totals the whole county: a neighbour township's unset counts (and parents that do not add
+    up) would change too. They are not the township's to write: left out, the township's own counts written."""
+    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
+        for level, households in ((1, 200), (2, 200), (3, 100)):  # township A attached once before
+            cur.execute(
+                f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
+                "relocated_households = 0, version = version where code like %s",
+                (households, 3 * households, TOWN_A + "%"),
+            )
+        for level in (1, 2, 3):  # township B never attached: its counts unset
+            cur.execute(
+                f'update "{ws.name}".grid_level{level} set households = null, population = null, '
+                "relocated_households = null, version = version where code like %s",
+                (TOWN_B + "%",),
+            )
+        conn.commit()
+    neighbour = "select code, version, households from {s}.grid_level{level} where code like '" + TOWN_B + "%'"
+    before = {level: sorted(pg_rows(ws, neighbour.replace("{level}", str(level)))) for level in (1, 2, 3)}
+    _workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    table = QgsVectorLayer("None?field=grid_code:string&field=persons:integer", "甲镇户表", "memory")
+    features = []
+    for code, households in ((A1, 120), (A2, 90)):
+        for _ in range(households):
+            feature = QgsFeature(table.fields())
+            feature.setAttributes([code, 3])
+            features.append(feature)
+    table.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(table)
+
+    def fill(dialog):
+        dialog.firstCombo.setCurrentIndex(dialog.firstCombo.findText("甲镇户表"))
+
+    answer("CommunityGridsJobInputs", fill)
+    click(jobs.householdsButton)
+    wait_until(lambda: done)
+    wait_idle(jobs)
+    assert done == [("households", True)], jobs.last_error
+    counts = dict(pg_rows(ws, "select code, households from {s}.grid_level3"))
+    assert counts[A1] == 120 and counts[A2] == 90
+    assert dict(pg_rows(ws, "select code, households from {s}.grid_level1"))[TOWN_A + "001"] == 210
+    after = {level: sorted(pg_rows(ws, neighbour.replace("{level}", str(level)))) for level in (1, 2, 3)}
+    assert after == before  # the neighbour's grids: not written, versions unchanged
+
+
 def test_a_township_attaches_households_to_its_grids_and_not_to_a_neighbours(plugin, ws, tmp_path):
     with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:  # counts attached once before
         for level, households in ((1, 200), (2, 200), (3, 100)):  # two groups per section and village
