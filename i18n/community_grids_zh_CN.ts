@@ -1265,7 +1265,7 @@
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="522"/>
         <location filename="../plugin/adapters/household_edits.py" line="557"/>
-        <location filename="../plugin/adapters/pg_jobs.py" line="113"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="149"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -1638,18 +1638,18 @@
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="221"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="257"/>
         <source>The package was not recorded in the shared workspace (its version and date): {error}</source>
         <translation>备案包未记入共享工作空间（版本和日期）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="145"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="181"/>
         <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after the counts were computed from version {read}; no count was written. Attach the households again.</source>
         <translation>网格 {code}（{layer}）在按版本 {read} 计算户数之后已被 {user} 于 {at} 修改（版本 {version}）；未写入任何户数。请重新挂接户籍。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="124"/>
-        <location filename="../plugin/adapters/pg_jobs.py" line="135"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="160"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="171"/>
         <source>Grid {code} ({layer}) is no longer in the shared workspace; nothing was changed.</source>
         <translation>网格 {code}（{layer}）已不在共享工作空间中；未作任何更改。</translation>
     </message>
@@ -2661,7 +2661,7 @@
     <message>
         <location filename="../plugin/gui/change_requests.py" line="594"/>
         <location filename="../plugin/gui/division_action.py" line="436"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="381"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="384"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
@@ -2709,7 +2709,7 @@
     </message>
     <message>
         <location filename="../plugin/gui/change_requests.py" line="601"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="392"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="395"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
     </message>
@@ -3036,8 +3036,8 @@
     </message>
     <message>
         <location filename="../plugin/gui/households_dialog.py" line="125"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="452"/>
-        <location filename="../plugin/gui/jobs_panel.py" line="496"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="455"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="499"/>
         <location filename="../plugin/processing/household_algorithms.py" line="90"/>
         <source>Attach households</source>
         <translation>挂接住户</translation>
@@ -3108,7 +3108,7 @@
         <translation>shapely {version} 在此 QGIS 中工作正常，正在加载社区网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="676"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="683"/>
         <location filename="../plugin/gui/jobs_panel.py" line="158"/>
         <location filename="../plugin/gui/plugin.py" line="149"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="34"/>
@@ -3126,64 +3126,64 @@
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="460"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="463"/>
         <source>Household points or table</source>
         <translation>住户点或住户表</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="462"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="465"/>
         <source>Vector files (*.gpkg *.shp *.geojson *.csv *.xlsx)</source>
         <translation>矢量文件 (*.gpkg *.shp *.geojson *.csv *.xlsx)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="465"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="468"/>
         <location filename="../plugin/processing/household_algorithms.py" line="160"/>
         <source>Attach by</source>
         <translation>挂接方式</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="526"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="529"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="50"/>
         <source>Import staff</source>
         <translation>导入网格工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="532"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="535"/>
         <source>Staff register</source>
         <translation>工作人员名册</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="532"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="535"/>
         <location filename="../plugin/gui/staff_panel.py" line="217"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="80"/>
         <source>Staff registers (*.csv *.xlsx *.xlsm *.tsv *.txt)</source>
         <translation>网格工作人员名单 (*.csv *.xlsx *.xlsm *.tsv *.txt)</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="536"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="91"/>
         <source>Existing staff</source>
         <translation>已有工作人员</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="671"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="678"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="560"/>
         <source>Compare packages</source>
         <translation>比较备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="671"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="678"/>
         <source>What changed between a previous filing package and a new one.</source>
         <translation>比较上一次备案数据包与新数据包之间的变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="677"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="684"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="578"/>
         <source>Previous package</source>
         <translation>上一版备案数据包</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="678"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="685"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="579"/>
         <source>New package</source>
         <translation>新版备案数据包</translation>
@@ -3194,24 +3194,24 @@
         <translation>您的数据库角色无权写入此共享工作空间的人员名册（县级角色可以）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="502"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="505"/>
         <source>Replace the counts</source>
         <translation>替换户数人数</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="614"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="617"/>
         <source>Staff phone numbers are not readable by your database role ({user}) in this shared workspace: the package carries none. Only the county role can include them.</source>
         <translation>您的数据库角色（{user}）无权读取此共享工作空间中的人员电话：备案包中不含电话。只有县级角色可以包含电话。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="695"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="702"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="594"/>
         <location filename="../plugin/processing/filing_algorithms.py" line="606"/>
         <source>Changed grids</source>
         <translation>变动的网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="719"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="726"/>
         <source>Choose a township or village first.</source>
         <translation>请先选择镇（街道）或村（社区）。</translation>
     </message>
@@ -3221,57 +3221,57 @@
         <translation>如仍要导出，请填写理由；理由将记录在数据包中。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="408"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="411"/>
         <source>{job} finished.</source>
         <translation>{job}已完成。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="453"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="456"/>
         <source>Counts the households and persons of every grid of {county} and writes them into the grids.</source>
         <translation>统计{county}每个网格的户数和人数，并写入网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="467"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="470"/>
         <location filename="../plugin/processing/household_algorithms.py" line="162"/>
         <source>Automatic: points by location, a table without geometry by code or name</source>
         <translation>自动：点数据按位置，无几何的表格按编码或名称</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="468"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="471"/>
         <location filename="../plugin/processing/household_algorithms.py" line="163"/>
         <source>Location of the points</source>
         <translation>按点的位置</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="469"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="472"/>
         <location filename="../plugin/processing/household_algorithms.py" line="164"/>
         <source>Grid code or villager group name (table)</source>
         <translation>按网格编码或村民小组名称（表格）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="497"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="500"/>
         <source>Replace the counts of every grid with these anyway?</source>
         <translation>仍要用这些数据替换所有网格的户数人数吗？</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="527"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="530"/>
         <source>Reads a staff register (CSV or XLSX) into the staff table of {county}.</source>
         <translation>将工作人员名册（CSV 或 XLSX）导入{county}的工作人员表。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="536"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Append to the register</source>
         <translation>追加到名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="533"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="536"/>
         <location filename="../plugin/processing/staff_algorithms.py" line="92"/>
         <source>Replace the register</source>
         <translation>替换名单</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="587"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="590"/>
         <source>{n} grids got a new code; the registry has {added} new codes. Save the layers to keep them.</source>
         <translation>{n} 个网格获得了新编码；编码登记簿新增 {added} 个编码。请保存图层以保留修改。</translation>
     </message>
@@ -3281,37 +3281,37 @@
         <translation>{county}的任务（{path}）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="636"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="639"/>
         <source>Filing package version {version} written: {grids} grids, {changes} changes → {path}</source>
         <translation>已写出第 {version} 版备案数据包：{grids} 个网格，{changes} 条变更 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="748"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="755"/>
         <source>Written to {path}; it could not be opened here.</source>
         <translation>已写入 {path}；无法在此打开。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="511"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="514"/>
         <source>Households attached: {households} households, {persons} persons; {grids} grids changed.</source>
         <translation>已挂接住户：{households} 户，{persons} 人；{grids} 个网格有变化。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="553"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="556"/>
         <source>Staff imported: {written} written, {rejected} rejected, {skipped} skipped.</source>
         <translation>已导入工作人员：写入 {written} 人，拒绝 {rejected} 行，跳过 {skipped} 行。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="699"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="706"/>
         <source>{n} grids changed between the packages; report {path}.</source>
         <translation>两个数据包之间有 {n} 个网格发生变化；报告：{path}。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="731"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="738"/>
         <source>{document}: {pages} pages, {grids} grids, {heads} grid heads → {path}</source>
         <translation>{document}：{pages} 页，{grids} 个网格，{heads} 名网格长 → {path}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/jobs_panel.py" line="397"/>
+        <location filename="../plugin/gui/jobs_panel.py" line="400"/>
         <source>{job} failed: {error}</source>
         <translation>{job}失败：{error}</translation>
     </message>
