@@ -540,9 +540,8 @@ def write_totals(workspace, grids: dict[int, GridArray], attachment: Attachment,
     return edit
 
 
-def write_totals_file(workspace, grids: dict[int, GridArray], attachment: Attachment) -> TotalsEdit:
-    """Write the attachment's totals of every level into the workspace file in one transaction (all levels
-    or none); the grid layers of ``workspace`` are reloaded. Returns the changes written (not undoable)."""
+def plan_totals(workspace, grids: dict[int, GridArray], attachment: Attachment) -> TotalsEdit:
+    """The attachment's changes of every level (grids whose stored totals differ), nothing written yet."""
     edit = TotalsEdit()
     for level in LEVELS:
         totals = attachment.totals(level)
@@ -551,6 +550,13 @@ def write_totals_file(workspace, grids: dict[int, GridArray], attachment: Attach
         change = plan_change(level, workspace.grid_layer(level), grids[level], totals)
         if len(change.fids):
             edit.changes.append(change)
+    return edit
+
+
+def write_totals_file(workspace, grids: dict[int, GridArray], attachment: Attachment) -> TotalsEdit:
+    """Write the attachment's totals of every level into the workspace file in one transaction (all levels
+    or none); the grid layers of ``workspace`` are reloaded. Returns the changes written (not undoable)."""
+    edit = plan_totals(workspace, grids, attachment)
     if not edit.changes:
         return edit
     try:

@@ -125,16 +125,9 @@ class SharedJob:
     def write_totals(self, workspace, grids, attachment):
         """``household_edits.write_totals_file``'s changes (computed on the snapshot ``workspace``) written into
         the PostGIS grid tables in one transaction, each UPDATE naming the version read. Returns the TotalsEdit."""
-        from .household_edits import LEVELS, HouseholdError, TotalsEdit, plan_change
+        from .household_edits import HouseholdError, plan_totals
 
-        edit = TotalsEdit()
-        for level in LEVELS:
-            totals = attachment.totals(level)
-            if totals is None:
-                continue
-            change = plan_change(level, workspace.grid_layer(level), grids[level], totals)
-            if len(change.fids):
-                edit.changes.append(change)
+        edit = plan_totals(workspace, grids, attachment)
         if not edit.changes:
             return edit
         psycopg2 = _psycopg2()

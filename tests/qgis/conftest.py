@@ -107,3 +107,24 @@ def release_layers():
     gc.collect()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def opened():
+    """The file URLs the plugin asks QDesktopServices to open during the test (nothing is really opened)."""
+    from qgis.PyQt.QtCore import QObject, QUrl, pyqtSlot
+    from qgis.PyQt.QtGui import QDesktopServices
+
+    class Opened(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls: list[str] = []
+
+        @pyqtSlot(QUrl)
+        def open(self, url):
+            self.urls.append(url.toLocalFile())
+
+    receiver = Opened()
+    QDesktopServices.setUrlHandler("file", receiver, "open")
+    yield receiver
+    QDesktopServices.unsetUrlHandler("file")

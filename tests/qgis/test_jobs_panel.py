@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 import shapely
 from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QEventLoop, QObject, Qt, QTimer, QUrl, pyqtSlot
-from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtCore import QEventLoop, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressBar, QPushButton
 from test_layouts import OTHER_TOWNSHIP_VILLAGE, TOWNSHIP, small_workspace_data
-from workspace_helpers import in_project
+from workspace_helpers import answer, in_project
 
 from plugin.adapters.audit_store import write_findings_file
 from plugin.adapters.layer_edits import read_rows
@@ -41,26 +40,6 @@ def wait_until(condition, timeout=TIMEOUT):
 
 def wait_idle(panel):
     wait_until(lambda: not panel.busy and QgsApplication.taskManager().countActiveTasks() == 0)
-
-
-class Opened(QObject):
-    """Receives the URLs QDesktopServices would open (registered for file: URLs during a test)."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    @pyqtSlot(QUrl)
-    def open(self, url):
-        self.urls.append(url.toLocalFile())
-
-
-@pytest.fixture
-def opened():
-    receiver = Opened()
-    QDesktopServices.setUrlHandler("file", receiver, "open")
-    yield receiver
-    QDesktopServices.unsetUrlHandler("file")
 
 
 def _data(uncoded: bool = False, overlap: bool = False):
@@ -113,29 +92,6 @@ def panel_for(qgis_iface, qgis_canvas, no_forms):
         wait_idle(panel)
         dock.cleanup()
         dock.deleteLater()
-
-
-def answer(object_name, fill=None, button=QDialogButtonBox.StandardButton.Ok, seen=None):
-    """Answer the next modal dialog named ``object_name``: ``fill(dialog)`` (real key/mouse events), then click
-    ``button``."""
-    tries = [500]
-    seen = {} if seen is None else seen
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or dialog.objectName() != object_name:
-            tries[0] -= 1
-            if tries[0] > 0:
-                QTimer.singleShot(20, poll)
-            return
-        if fill is not None:
-            fill(dialog)
-        seen["dialog"] = dialog.objectName()
-        box = dialog.findChild(QDialogButtonBox)
-        QTest.mouseClick(box.button(button), LEFT)
-
-    QTimer.singleShot(0, poll)
-    return seen
 
 
 def finished(panel):

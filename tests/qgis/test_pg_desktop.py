@@ -27,8 +27,7 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QObject, Qt, QTimer, QUrl, pyqtSlot
-from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
 
@@ -54,6 +53,7 @@ pg_cluster, pg_admin, unique_name, shared_workspace = (
 )
 
 from pg_helpers import TOWN_A, TOWN_B, X0, Y0  # noqa: E402
+from workspace_helpers import answer  # noqa: E402
 
 A1, A2 = TOWN_A + "00101001", TOWN_A + "00101002"
 REF = "汉滨政发〔2024〕12号"
@@ -85,7 +85,6 @@ def click(widget):
 def type_into(widget, text):
     """Typing: ASCII as key presses; Chinese as a planner's input method commits it (QTest types ASCII only)."""
     from qgis.PyQt.QtGui import QInputMethodEvent
-    from qgis.PyQt.QtWidgets import QApplication
 
     widget.setFocus()
     if text.isascii():
@@ -437,15 +436,9 @@ def test_a_township_clicking_approve_gets_the_database_refusal(plugin, ws):
     assert snapshot(ws) == before
 
 
-def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, saved_connection):
-    open_as(plugin, ws, ws.county)
+def test_the_jobs_page_opens_the_dialog_and_the_change_requests(plugin, ws, saved_connection, tmp_path):
+    _workspace, jobs, _done = jobs_page(plugin, ws, ws.county, tmp_path)
     dock = plugin.dock
-    dock.setFloating(True)
-    jobs = dock.panels["jobs"]
-    dock.tabs.setCurrentWidget(jobs)
-    dock.resize(520, 760)
-    dock.show()
-    QTest.qWait(20)
     # the file jobs run on a snapshot of the schema (adapters.pg_jobs): enabled for the county
     assert jobs.filingButton.isEnabled() and jobs.staffButton.isEnabled() and jobs.householdsButton.isEnabled()
     assert jobs.allocateButton.isEnabled() and jobs.compareButton.isEnabled() and jobs.noticeButton.isEnabled()
@@ -662,8 +655,6 @@ def test_listing_a_server_that_does_not_answer_leaves_qgis_responsive(plugin, ws
     keeps running), then shows the usual message; nothing is opened."""
     import socket
 
-    from qgis.PyQt.QtCore import QTimer
-
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(4)  # connections complete in the backlog, no reply ever comes
@@ -705,47 +696,6 @@ def test_listing_a_server_that_does_not_answer_leaves_qgis_responsive(plugin, ws
 
 
 # ---------------------------------------------------------------- the Jobs page on a shared workspace
-
-
-class Opened(QObject):
-    """Receives the URLs QDesktopServices would open (registered for file: URLs during a test)."""
-
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    @pyqtSlot(QUrl)
-    def open(self, url):
-        self.urls.append(url.toLocalFile())
-
-
-@pytest.fixture
-def opened():
-    receiver = Opened()
-    QDesktopServices.setUrlHandler("file", receiver, "open")
-    yield receiver
-    QDesktopServices.unsetUrlHandler("file")
-
-
-def answer(object_name, fill=None, button=QDialogButtonBox.StandardButton.Ok):
-    """Answer the next modal dialog named ``object_name``: ``fill(dialog)``, then click ``button``."""
-    tries = [500]
-    seen = {}
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or dialog.objectName() != object_name:
-            tries[0] -= 1
-            if tries[0] > 0:
-                QTimer.singleShot(20, poll)
-            return
-        if fill is not None:
-            fill(dialog)
-        seen["dialog"] = dialog
-        QTest.mouseClick(dialog.findChild(QDialogButtonBox).button(button), LEFT)
-
-    QTimer.singleShot(0, poll)
-    return seen
 
 
 def jobs_page(plugin, ws, group, tmp_path):

@@ -104,3 +104,31 @@ def bar_messages(iface, level):
     texts = list(bar.get_messages(level))
     texts += [getattr(item, "full_text", item.text()) for item in bar.items() if item.level() == level]
     return texts
+
+
+def answer(object_name, fill=None, button=None, seen=None):
+    """Answer the next modal dialog named ``object_name``: ``fill(dialog)`` (real key/mouse events), then click
+    ``button``."""
+    from qgis.PyQt.QtCore import Qt, QTimer
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
+
+    button = QDialogButtonBox.StandardButton.Ok if button is None else button
+    tries = [500]
+    seen = {} if seen is None else seen
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != object_name:
+            tries[0] -= 1
+            if tries[0] > 0:
+                QTimer.singleShot(20, poll)
+            return
+        if fill is not None:
+            fill(dialog)
+        seen["dialog"] = dialog.objectName()
+        box = dialog.findChild(QDialogButtonBox)
+        QTest.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, poll)
+    return seen
