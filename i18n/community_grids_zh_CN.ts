@@ -864,7 +864,7 @@
     </message>
     <message>
         <location filename="../plugin/adapters/editing.py" line="113"/>
-        <location filename="../plugin/adapters/household_edits.py" line="579"/>
+        <location filename="../plugin/adapters/household_edits.py" line="585"/>
         <location filename="../plugin/adapters/importer.py" line="348"/>
         <location filename="../plugin/adapters/staff_store.py" line="86"/>
         <location filename="../plugin/gui/staff_panel.py" line="251"/>
@@ -1264,8 +1264,8 @@
     </message>
     <message>
         <location filename="../plugin/adapters/household_edits.py" line="522"/>
-        <location filename="../plugin/adapters/household_edits.py" line="557"/>
-        <location filename="../plugin/adapters/pg_jobs.py" line="149"/>
+        <location filename="../plugin/adapters/household_edits.py" line="563"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="142"/>
         <source>Attach household counts</source>
         <translation>挂接住户数</translation>
     </message>
@@ -1286,27 +1286,27 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="641"/>
+        <location filename="../plugin/adapters/household_edits.py" line="647"/>
         <source>{assigned} of {total} household points attached to level 3 grids.</source>
         <translation>{total} 个住户点中有 {assigned} 个已挂接到三级网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="646"/>
+        <location filename="../plugin/adapters/household_edits.py" line="652"/>
         <source>{outside} outside every grid, {boundary} on a shared boundary, {missing} without geometry.</source>
         <translation>{outside} 个位于所有网格之外，{boundary} 个位于共同边界上，{missing} 个没有几何。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="654"/>
+        <location filename="../plugin/adapters/household_edits.py" line="660"/>
         <source>{assigned} of {total} table rows joined to level 3 grids; {unmatched} matched no grid.</source>
         <translation>{total} 行表格记录中有 {assigned} 行已关联到三级网格；{unmatched} 行未匹配到任何网格。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="663"/>
+        <location filename="../plugin/adapters/household_edits.py" line="669"/>
         <source>Level {level}: {households} households, {population} persons, {relocated} relocated or absent.</source>
         <translation>{level}级：{households} 户，{population} 人，搬迁户及空挂户 {relocated} 户。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="673"/>
+        <location filename="../plugin/adapters/household_edits.py" line="679"/>
         <source>Grids changed: level 3 {l3}, level 2 {l2}, level 1 {l1}.</source>
         <translation>已变更的网格：三级 {l3} 个，二级 {l2} 个，一级 {l1} 个。</translation>
     </message>
@@ -1341,7 +1341,7 @@
         <translation>无法在图层“{layer}”中保存统计数：{errors}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/household_edits.py" line="590"/>
+        <location filename="../plugin/adapters/household_edits.py" line="596"/>
         <source>Layer {layer}, feature {fid}: the household counts could not be changed.</source>
         <translation>图层“{layer}”要素 {fid}：无法修改户数统计。</translation>
     </message>
@@ -1638,18 +1638,18 @@
         <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="257"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="250"/>
         <source>The package was not recorded in the shared workspace (its version and date): {error}</source>
         <translation>备案包未记入共享工作空间（版本和日期）：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="181"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="174"/>
         <source>Grid {code} ({layer}) was changed by {user} at {at} (version {version}) after the counts were computed from version {read}; no count was written. Attach the households again.</source>
         <translation>网格 {code}（{layer}）在按版本 {read} 计算户数之后已被 {user} 于 {at} 修改（版本 {version}）；未写入任何户数。请重新挂接户籍。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_jobs.py" line="160"/>
-        <location filename="../plugin/adapters/pg_jobs.py" line="171"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="153"/>
+        <location filename="../plugin/adapters/pg_jobs.py" line="164"/>
         <source>Grid {code} ({layer}) is no longer in the shared workspace; nothing was changed.</source>
         <translation>网格 {code}（{layer}）已不在共享工作空间中；未作任何更改。</translation>
     </message>
@@ -2531,7 +2531,12 @@
         <translation>打开共享工作空间（PostGIS）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="529"/>
+        <location filename="../plugin/gui/change_requests.py" line="284"/>
+        <source>This change request has no map.</source>
+        <translation>此变更申请没有示意图。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="556"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
@@ -2541,48 +2546,53 @@
         <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="259"/>
-        <location filename="../plugin/gui/change_requests.py" line="581"/>
+        <location filename="../plugin/gui/change_requests.py" line="241"/>
+        <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
+        <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="258"/>
+        <source>The pending edits change no boundary.</source>
+        <translation>未保存的编辑没有改变任何网格边界。</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="282"/>
+        <location filename="../plugin/gui/change_requests.py" line="608"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="259"/>
-        <location filename="../plugin/gui/change_requests.py" line="581"/>
+        <location filename="../plugin/gui/change_requests.py" line="282"/>
+        <location filename="../plugin/gui/change_requests.py" line="608"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="263"/>
-        <source>This change request has no map.</source>
-        <translation>此变更申请没有示意图。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="277"/>
+        <location filename="../plugin/gui/change_requests.py" line="285"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="277"/>
+        <location filename="../plugin/gui/change_requests.py" line="285"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="313"/>
+        <location filename="../plugin/gui/change_requests.py" line="321"/>
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="314"/>
+        <location filename="../plugin/gui/change_requests.py" line="322"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="315"/>
+        <location filename="../plugin/gui/change_requests.py" line="323"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
@@ -2592,48 +2602,53 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="316"/>
+        <location filename="../plugin/gui/change_requests.py" line="324"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
         <source>Proposed by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="317"/>
+        <location filename="../plugin/gui/change_requests.py" line="325"/>
         <source>Proposed at</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="318"/>
+        <location filename="../plugin/gui/change_requests.py" line="326"/>
         <source>Approval</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="319"/>
+        <location filename="../plugin/gui/change_requests.py" line="327"/>
         <source>Decided by</source>
         <translation>审批人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="355"/>
+        <location filename="../plugin/gui/change_requests.py" line="363"/>
         <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="479"/>
+        <location filename="../plugin/gui/change_requests.py" line="487"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="613"/>
+        <location filename="../plugin/gui/change_requests.py" line="516"/>
+        <source>(preview)</source>
+        <translation>（预览）</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="640"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="614"/>
+        <location filename="../plugin/gui/change_requests.py" line="641"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="615"/>
+        <location filename="../plugin/gui/change_requests.py" line="642"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
@@ -2644,44 +2659,39 @@
         <translation>正在连接 {where}…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="484"/>
+        <location filename="../plugin/gui/change_requests.py" line="493"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="538"/>
+        <location filename="../plugin/gui/change_requests.py" line="565"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="540"/>
+        <location filename="../plugin/gui/change_requests.py" line="567"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="594"/>
+        <location filename="../plugin/gui/change_requests.py" line="621"/>
         <location filename="../plugin/gui/division_action.py" line="436"/>
         <location filename="../plugin/gui/jobs_panel.py" line="384"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="273"/>
-        <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
-        <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
-    </message>
-    <message>
-        <location filename="../plugin/gui/change_requests.py" line="460"/>
+        <location filename="../plugin/gui/change_requests.py" line="468"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="473"/>
+        <location filename="../plugin/gui/change_requests.py" line="481"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="590"/>
+        <location filename="../plugin/gui/change_requests.py" line="617"/>
         <location filename="../plugin/gui/change_requests.py" line="142"/>
         <source>{job} failed.</source>
         <translation>{job}失败。</translation>
@@ -2697,18 +2707,23 @@
         <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="398"/>
+        <location filename="../plugin/gui/change_requests.py" line="406"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="330"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="522"/>
+        <location filename="../plugin/gui/change_requests.py" line="520"/>
+        <source>These edits cannot be proposed: {problem}</source>
+        <translation>这些编辑不能提出变更申请：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/gui/change_requests.py" line="549"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="601"/>
+        <location filename="../plugin/gui/change_requests.py" line="628"/>
         <location filename="../plugin/gui/jobs_panel.py" line="395"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>
@@ -6467,12 +6482,12 @@ Every active grid&apos;s counts are replaced, grids without households get 0. Th
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../ui/propose_change.ui" line="26"/>
+        <location filename="../ui/propose_change.ui" line="35"/>
         <source>optional</source>
         <translation>可选</translation>
     </message>
     <message>
-        <location filename="../ui/propose_change.ui" line="31"/>
+        <location filename="../ui/propose_change.ui" line="40"/>
         <source>Reason for the change</source>
         <translation>变更理由</translation>
     </message>

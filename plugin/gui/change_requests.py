@@ -226,13 +226,36 @@ class PgOpenDialog(QDialog):
 # ---------------------------------------------------------------- the change-request page
 
 
+def show_map(label, png: bytes | None, missing: str) -> QImage:
+    """The change request's map in ``label`` (scaled to its minimum size), or the text ``missing``."""
+    image = QImage.fromData(png, "PNG") if png else QImage()
+    if image.isNull():
+        label.setText(missing)
+        return image
+    label.setPixmap(
+        QPixmap.fromImage(image).scaled(
+            label.minimumSize(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+    )
+    label.setToolTip(
+        tr("The map of the change: grids before in grey, after in red ({w} × {h} px).").format(
+            w=image.width(), h=image.height()
+        )
+    )
+    return image
+
+
 class ProposeChangeDialog(QDialog):
-    def __init__(self, summary: str, parent=None):
+    """The township's proposal: the summary, the map of its pending edits as the county will see it, the title
+    and the reason."""
+
+    def __init__(self, summary: str, parent=None, map_png: bytes | None = None, problem: str = ""):
         super().__init__(parent)
         self.ui = load_form("propose_change")()
         self.ui.setupUi(self)  # ui/propose_change.ui
         self.setObjectName("CommunityGridsProposeChange")
         self.ui.summaryLabel.setText(summary)
+        self.map_image = show_map(self.ui.mapLabel, map_png, problem or tr("The pending edits change no boundary."))
         self.ui.reasonEdit.textChanged.connect(self._update)
         self._update()
 
@@ -258,22 +281,7 @@ class DecideChangeDialog(QDialog):
         self.approving = approve
         self.setWindowTitle(tr("Approve change request") if approve else tr("Reject change request"))
         self.ui.questionLabel.setText(question)
-        self.map_image = QImage.fromData(map_png, "PNG") if map_png else QImage()
-        if self.map_image.isNull():
-            self.ui.mapLabel.setText(tr("This change request has no map."))
-        else:
-            self.ui.mapLabel.setPixmap(
-                QPixmap.fromImage(self.map_image).scaled(
-                    self.ui.mapLabel.minimumSize(),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-            self.ui.mapLabel.setToolTip(
-                tr("The map of the change: grids before in grey, after in red ({w} × {h} px).").format(
-                    w=self.map_image.width(), h=self.map_image.height()
-                )
-            )
+        self.map_image = show_map(self.ui.mapLabel, map_png, tr("This change request has no map."))
         self.ui.valueLabel.setText(tr("Approval reference (批复文号)") if approve else tr("Reason for rejection"))
         self.ui.valueEdit.textChanged.connect(self._update)
         self._update()
@@ -480,17 +488,36 @@ class ChangeRequestsPanel(QWidget):
                 Qgis.MessageLevel.Warning,
             )
             return None
+        preview, problem = self.preview_map()
         dialog = ProposeChangeDialog(
             tr(
                 "Your unsaved grid edits in township {name} ({code}) become a change request for the county to "
                 "decide; the grids stay as they are until it is approved."
             ).format(name=self.role.town_name, code=self.role.town_code),
             self,
+            preview,
+            problem,
         )
         dialog.accepted.connect(lambda: self._run(lambda: self.propose(dialog.reason(), dialog.title())))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def preview_map(self) -> tuple[bytes, str]:
+        """The map the request will carry, drawn from the pending edits before the planner proposes (the
+        proposal's own check refusing them: no map, its message instead)."""
+        from ..adapters.changeset_map import render_change_map
+
+        workspace, role, info = self.workspace, self.role, self.workspace.info
+        try:
+            before = pg_desktop.layer_grids(workspace, pending=False)
+            after = pg_desktop.layer_grids(workspace, pending=True)
+            cs = core.propose_change_set(
+                before, after, role.town_code, tr("(preview)"), county_code=info.county_code, crs=info.crs
+            )
+            return render_change_map(cs, before), ""
+        except (WorkspaceError, core.ChangeSetError) as error:
+            return b"", tr("These edits cannot be proposed: {problem}").format(problem=_message(error))
 
     def propose(self, reason: str, title: str = "") -> bool:
         """The layers' pending edits against the saved grids, proposed as the connected township role's

@@ -353,6 +353,9 @@ def test_a_township_proposes_its_edits_and_the_county_approves_with_a_reference(
     dialog = page.dialog
     assert dialog is not None and dialog.isVisible(), page.ui.statusLabel.text()
     assert not dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).isEnabled()  # a reason is needed
+    preview = dialog.ui.mapLabel  # the map the request will carry, seen before proposing
+    assert preview.isVisible() and preview.pixmap() is not None and not preview.pixmap().isNull()
+    assert (dialog.map_image.width(), dialog.map_image.height()) == (1200, 900)
     type_into(dialog.ui.reasonEdit, "新修道路，两组边界随路调整")
     click(dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
     wait_idle(page)
@@ -472,6 +475,7 @@ def test_a_proposal_touching_a_neighbours_grid_is_refused_and_the_edits_are_kept
         fids[b1], QgsGeometry.fromWkt(shapely.to_wkt(shapely.box(X0 + 1000, Y0, X0 + 1400, Y0 + 1000)))
     )
     click(page.ui.proposeButton)
+    assert b1 in page.dialog.ui.mapLabel.text()  # said before proposing, in place of the map
     type_into(page.dialog.ui.reasonEdit, "越界")
     click(page.dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok))
     wait_idle(page)
