@@ -2521,22 +2521,22 @@
         <translation>读取网格</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="187"/>
+        <location filename="../plugin/gui/change_requests.py" line="195"/>
         <source>List workspaces</source>
         <translation>列出工作空间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="222"/>
+        <location filename="../plugin/gui/change_requests.py" line="225"/>
         <source>Open shared workspace (PostGIS)</source>
         <translation>打开共享工作空间（PostGIS）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="284"/>
+        <location filename="../plugin/gui/change_requests.py" line="287"/>
         <source>This change request has no map.</source>
         <translation>此变更申请没有示意图。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="556"/>
+        <location filename="../plugin/gui/change_requests.py" line="559"/>
         <source>Propose change request</source>
         <translation>提交变更申请</translation>
     </message>
@@ -2546,53 +2546,53 @@
         <translation>QGIS 中没有已保存的 PostgreSQL 连接：请先在浏览器面板中添加（PostgreSQL → 新建连接）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="241"/>
+        <location filename="../plugin/gui/change_requests.py" line="244"/>
         <source>The map of the change: grids before in grey, after in red ({w} × {h} px).</source>
         <translation>变更示意图：变更前网格为灰色，变更后为红色（{w} × {h} 像素）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="258"/>
+        <location filename="../plugin/gui/change_requests.py" line="261"/>
         <source>The pending edits change no boundary.</source>
         <translation>未保存的编辑没有改变任何网格边界。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="282"/>
-        <location filename="../plugin/gui/change_requests.py" line="608"/>
+        <location filename="../plugin/gui/change_requests.py" line="285"/>
+        <location filename="../plugin/gui/change_requests.py" line="611"/>
         <source>Approve change request</source>
         <translation>批准变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="282"/>
-        <location filename="../plugin/gui/change_requests.py" line="608"/>
+        <location filename="../plugin/gui/change_requests.py" line="285"/>
+        <location filename="../plugin/gui/change_requests.py" line="611"/>
         <source>Reject change request</source>
         <translation>驳回变更申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="285"/>
+        <location filename="../plugin/gui/change_requests.py" line="288"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="182"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="231"/>
         <source>Approval reference (批复文号)</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="285"/>
+        <location filename="../plugin/gui/change_requests.py" line="288"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="223"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="268"/>
         <source>Reason for rejection</source>
         <translation>驳回理由</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="321"/>
+        <location filename="../plugin/gui/change_requests.py" line="324"/>
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="322"/>
+        <location filename="../plugin/gui/change_requests.py" line="325"/>
         <source>Township</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="323"/>
+        <location filename="../plugin/gui/change_requests.py" line="326"/>
         <location filename="../plugin/gui/changes_panel.py" line="87"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="225"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="232"/>
@@ -2602,128 +2602,127 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="324"/>
+        <location filename="../plugin/gui/change_requests.py" line="327"/>
         <location filename="../plugin/processing/changeset_algorithms.py" line="83"/>
         <source>Proposed by</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="325"/>
+        <location filename="../plugin/gui/change_requests.py" line="328"/>
         <source>Proposed at</source>
         <translation>申请时间</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="326"/>
+        <location filename="../plugin/gui/change_requests.py" line="329"/>
         <source>Approval</source>
         <translation>批复文号</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="327"/>
+        <location filename="../plugin/gui/change_requests.py" line="330"/>
         <source>Decided by</source>
         <translation>审批人</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="363"/>
+        <location filename="../plugin/gui/change_requests.py" line="366"/>
         <source>Open a shared workspace (PostGIS) to propose or decide change requests.</source>
         <translation>打开共享工作空间（PostGIS）后，可提交或审批变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="487"/>
+        <location filename="../plugin/gui/change_requests.py" line="490"/>
         <source>There are no unsaved grid edits to propose: edit the grids of your township first (do not save).</source>
         <translation>没有可提交的未保存网格编辑：请先编辑本乡镇的网格（不要保存）。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="516"/>
+        <location filename="../plugin/gui/change_requests.py" line="519"/>
         <source>(preview)</source>
         <translation>（预览）</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="640"/>
+        <location filename="../plugin/gui/change_requests.py" line="643"/>
         <source>proposed</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="641"/>
+        <location filename="../plugin/gui/change_requests.py" line="644"/>
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="642"/>
+        <location filename="../plugin/gui/change_requests.py" line="645"/>
         <source>rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="169"/>
-        <location filename="../plugin/gui/change_requests.py" line="205"/>
+        <location filename="../plugin/gui/change_requests.py" line="166"/>
         <source>Connecting to {where}…</source>
         <translation>正在连接 {where}…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="493"/>
+        <location filename="../plugin/gui/change_requests.py" line="496"/>
         <source>Your unsaved grid edits in township {name} ({code}) become a change request for the county to decide; the grids stay as they are until it is approved.</source>
         <translation>您在{name}（{code}）未保存的网格编辑将作为变更申请提交县级审批；批准前网格保持不变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="565"/>
+        <location filename="../plugin/gui/change_requests.py" line="568"/>
         <source>Approve change request {id} of township {township}? Its grids become current at once.</source>
         <translation>批准乡镇 {township} 的变更申请 {id}？其网格将立即生效。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="567"/>
+        <location filename="../plugin/gui/change_requests.py" line="570"/>
         <source>Reject change request {id} of township {township}? No grid changes.</source>
         <translation>驳回乡镇 {township} 的变更申请 {id}？网格不会改变。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="621"/>
+        <location filename="../plugin/gui/change_requests.py" line="624"/>
         <location filename="../plugin/gui/division_action.py" line="436"/>
         <location filename="../plugin/gui/jobs_panel.py" line="384"/>
         <source>{job}: running…</source>
         <translation>{job}：正在运行…</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="468"/>
+        <location filename="../plugin/gui/change_requests.py" line="471"/>
         <source>Reason for rejection: {reason}</source>
         <translation>驳回理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="481"/>
+        <location filename="../plugin/gui/change_requests.py" line="484"/>
         <source>Only a township role proposes change requests; {role}</source>
         <translation>只有乡镇角色可以提交变更申请；{role}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="617"/>
+        <location filename="../plugin/gui/change_requests.py" line="620"/>
         <location filename="../plugin/gui/change_requests.py" line="142"/>
         <source>{job} failed.</source>
         <translation>{job}失败。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="182"/>
+        <location filename="../plugin/gui/change_requests.py" line="190"/>
         <source>{n} workspaces in database {db}.</source>
         <translation>数据库 {db} 中有 {n} 个工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="184"/>
+        <location filename="../plugin/gui/change_requests.py" line="192"/>
         <source>The database {db} holds no workspace you may read.</source>
         <translation>数据库 {db} 中没有您可读取的工作空间。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="406"/>
+        <location filename="../plugin/gui/change_requests.py" line="409"/>
         <location filename="../plugin/processing/pg_changeset_algorithms.py" line="330"/>
         <source>Workspace {schema} has no change requests: {error}</source>
         <translation>工作空间 {schema} 没有变更申请：{error}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="520"/>
+        <location filename="../plugin/gui/change_requests.py" line="523"/>
         <source>These edits cannot be proposed: {problem}</source>
         <translation>这些编辑不能提出变更申请：{problem}</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="549"/>
+        <location filename="../plugin/gui/change_requests.py" line="552"/>
         <source>Change request {id} proposed: {n} grids; the county decides it.</source>
         <translation>已提交变更申请 {id}：涉及 {n} 个网格，等待县级审批。</translation>
     </message>
     <message>
-        <location filename="../plugin/gui/change_requests.py" line="628"/>
+        <location filename="../plugin/gui/change_requests.py" line="631"/>
         <location filename="../plugin/gui/jobs_panel.py" line="395"/>
         <source>{job} was cancelled; nothing was changed.</source>
         <translation>{job}已取消，未做任何修改。</translation>

@@ -153,20 +153,28 @@ class PgOpenDialog(QDialog):
         task_runner.start(task)
         return task
 
+    def _connecting(self) -> PgParams | None:
+        """The connection's parameters, the status saying "Connecting…" (None: a task runs already, or the
+        connection is incomplete — said in the status)."""
+        if self.task is not None:
+            return None
+        try:
+            params = self.params()
+        except WorkspaceError as error:
+            self.ui.statusLabel.setText(str(error))
+            return None
+        self.ui.statusLabel.setText(tr("Connecting to {where}…").format(where=params.where()))
+        return params
+
     @guarded
     def _list_guarded(self, *args) -> None:
         self.list_workspaces()
 
     def list_workspaces(self) -> bool:
         """List the database's workspaces (in a task); the schema list is filled when it ends."""
-        if self.task is not None:
+        params = self._connecting()
+        if params is None:
             return False
-        try:
-            params = self.params()
-        except WorkspaceError as error:
-            self.ui.statusLabel.setText(str(error))
-            return False
-        self.ui.statusLabel.setText(tr("Connecting to {where}…").format(where=params.where()))
 
         def done(found, problem):
             if problem:
@@ -194,15 +202,10 @@ class PgOpenDialog(QDialog):
     def open_workspace(self) -> bool:
         """Check the connection and the workspace in a task (a server that does not answer, a wrong password,
         a newer schema, no rights: the message, nothing opened); then open it on the main thread."""
-        if self.task is not None:
-            return False
-        try:
-            params = self.params()
-        except WorkspaceError as error:
-            self.ui.statusLabel.setText(str(error))
+        params = self._connecting()
+        if params is None:
             return False
         name = self.schema()
-        self.ui.statusLabel.setText(tr("Connecting to {where}…").format(where=params.where()))
 
         def check():
             with closing(pg_store.connect(params)) as conn:
