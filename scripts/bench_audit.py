@@ -28,6 +28,7 @@ of level 3), for comparison.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -46,13 +47,10 @@ GEOMETRY_ENV = "COMMUNITY_GRIDS_GEOMETRY"  # plugin.core.capabilities.ENV
 
 def _status_mb(key: str) -> float:
     """VmRSS / VmHWM of this process in MB (Linux), else the maximum resident set."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

@@ -816,29 +816,25 @@ def test_a_township_is_told_the_phones_are_not_readable_by_its_role(plugin, ws, 
     assert snapshots_left() == left
 
 
-def test_a_township_attaches_households_beside_a_neighbour_whose_counts_are_unset(plugin, ws, tmp_path):
-    """The counting re-totals the whole county: a neighbour township's unset counts (and parents that do not add
-    up) would change too. They are not the township's to write: left out, the township's own counts written."""
+def set_counts(ws, like: str = "%", counts=((1, 200), (2, 200), (3, 100))):
+    """Counts attached once before (``None``: never attached) to the grids whose code is ``like``."""
     with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:
-        for level, households in ((1, 200), (2, 200), (3, 100)):  # township A attached once before
+        for level, households in counts:
+            population = None if households is None else 3 * households
+            relocated = None if households is None else 0
             cur.execute(
                 f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
-                "relocated_households = 0, version = version where code like %s",
-                (households, 3 * households, TOWN_A + "%"),
-            )
-        for level in (1, 2, 3):  # township B never attached: its counts unset
-            cur.execute(
-                f'update "{ws.name}".grid_level{level} set households = null, population = null, '
-                "relocated_households = null, version = version where code like %s",
-                (TOWN_B + "%",),
+                "relocated_households = %s, version = version where code like %s",
+                (households, population, relocated, like),
             )
         conn.commit()
-    neighbour = "select code, version, households from {s}.grid_level{level} where code like '" + TOWN_B + "%'"
-    before = {level: sorted(pg_rows(ws, neighbour.replace("{level}", str(level)))) for level in (1, 2, 3)}
-    _workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
-    table = QgsVectorLayer("None?field=grid_code:string&field=persons:integer", "甲镇户表", "memory")
+
+
+def household_table(name, counts):
+    """A household table in the project: one row per household (grid code, 3 persons)."""
+    table = QgsVectorLayer("None?field=grid_code:string&field=persons:integer", name, "memory")
     features = []
-    for code, households in ((A1, 120), (A2, 90)):
+    for code, households in counts:
         for _ in range(households):
             feature = QgsFeature(table.fields())
             feature.setAttributes([code, 3])
@@ -846,10 +842,26 @@ def test_a_township_attaches_households_beside_a_neighbour_whose_counts_are_unse
     table.dataProvider().addFeatures(features)
     QgsProject.instance().addMapLayer(table)
 
-    def fill(dialog):
-        dialog.firstCombo.setCurrentIndex(dialog.firstCombo.findText("甲镇户表"))
 
-    answer("CommunityGridsJobInputs", fill)
+def choose(name):
+    """Fill the job's input dialog with the layer ``name``."""
+
+    def fill(dialog):
+        dialog.firstCombo.setCurrentIndex(dialog.firstCombo.findText(name))
+
+    return fill
+
+
+def test_a_township_attaches_households_beside_a_neighbour_whose_counts_are_unset(plugin, ws, tmp_path):
+    """The counting re-totals the whole county: a neighbour township's unset counts (and parents that do not add
+    up) would change too. They are not the township's to write: left out, the township's own counts written."""
+    set_counts(ws, TOWN_A + "%")  # township A attached once before
+    set_counts(ws, TOWN_B + "%", ((1, None), (2, None), (3, None)))  # township B never attached
+    neighbour = "select code, version, households from {s}.grid_level{level} where code like '" + TOWN_B + "%'"
+    before = {level: sorted(pg_rows(ws, neighbour.replace("{level}", str(level)))) for level in (1, 2, 3)}
+    _workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
+    household_table("甲镇户表", [(A1, 120), (A2, 90)])
+    answer("CommunityGridsJobInputs", choose("甲镇户表"))
     click(jobs.householdsButton)
     wait_until(lambda: done)
     wait_idle(jobs)
@@ -862,36 +874,11 @@ def test_a_township_attaches_households_beside_a_neighbour_whose_counts_are_unse
 
 
 def test_a_township_attaches_households_to_its_grids_and_not_to_a_neighbours(plugin, ws, tmp_path):
-    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:  # counts attached once before
-        for level, households in ((1, 200), (2, 200), (3, 100)):  # two groups per section and village
-            cur.execute(
-                f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
-                "relocated_households = 0, version = version",
-                (households, 3 * households),
-            )
-        conn.commit()
+    set_counts(ws)  # counts attached once before: two groups per section and village
     workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
     before = dict(pg_rows(ws, "select code, version from {s}.grid_level3"))
 
-    def household_table(name, counts):
-        """One row per household (grid code, 3 persons)."""
-        table = QgsVectorLayer("None?field=grid_code:string&field=persons:integer", name, "memory")
-        features = []
-        for code, households in counts:
-            for _ in range(households):
-                feature = QgsFeature(table.fields())
-                feature.setAttributes([code, 3])
-                features.append(feature)
-        table.dataProvider().addFeatures(features)
-        QgsProject.instance().addMapLayer(table)
-
     household_table("户表", [(A1, 130), (A2, 140)])
-
-    def choose(name):
-        def fill(dialog):
-            dialog.firstCombo.setCurrentIndex(dialog.firstCombo.findText(name))
-
-        return fill
 
     answer("CommunityGridsJobInputs", choose("户表"))
     click(jobs.householdsButton)
@@ -974,14 +961,7 @@ def test_notice_map_and_permits_from_the_shared_workspace(plugin, ws, tmp_path, 
 def test_counts_over_a_grid_saved_by_someone_else_meanwhile_are_refused(plugin, ws, tmp_path, monkeypatch):
     from plugin.adapters import pg_jobs
 
-    with closing(pg_store.connect(ws.admin)) as conn, conn.cursor() as cur:  # consistent counts to start from
-        for level, households in ((1, 200), (2, 200), (3, 100)):
-            cur.execute(
-                f'update "{ws.name}".grid_level{level} set households = %s, population = %s, '
-                "relocated_households = 0, version = version",
-                (households, 3 * households),
-            )
-        conn.commit()
+    set_counts(ws)  # consistent counts to start from
     workspace, jobs, done = jobs_page(plugin, ws, ws.town_a, tmp_path)
 
     # unsaved edits of the shared workspace's grids: the job does not start
