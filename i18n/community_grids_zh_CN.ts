@@ -1007,7 +1007,7 @@
     <message>
         <location filename="../plugin/adapters/filing.py" line="332"/>
         <location filename="../plugin/adapters/intake.py" line="432"/>
-        <location filename="../plugin/adapters/pg_store.py" line="521"/>
+        <location filename="../plugin/adapters/pg_store.py" line="526"/>
         <location filename="../plugin/adapters/workspace.py" line="229"/>
         <location filename="../plugin/gui/audit_dock.py" line="711"/>
         <location filename="../plugin/processing/audit_algorithms.py" line="327"/>
@@ -1632,12 +1632,6 @@
         <translation>您是 {user}：{name}（{code}）乡镇角色 {role}，可提交变更申请。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_desktop.py" line="264"/>
-        <location filename="../plugin/adapters/pg_store.py" line="413"/>
-        <source>Layer {layer} of schema {schema} did not open: {error}</source>
-        <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
-    </message>
-    <message>
         <location filename="../plugin/adapters/pg_jobs.py" line="250"/>
         <source>The package was not recorded in the shared workspace (its version and date): {error}</source>
         <translation>备案包未记入共享工作空间（版本和日期）：{error}</translation>
@@ -1719,14 +1713,19 @@
         <translation>{crs} 不是 EPSG 代码；PostGIS 需要 EPSG 代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="498"/>
+        <location filename="../plugin/adapters/pg_store.py" line="418"/>
+        <source>Layer {layer} of schema {schema} did not open: {error}</source>
+        <translation>模式 {schema} 的图层 {layer} 无法打开：{error}</translation>
+    </message>
+    <message>
+        <location filename="../plugin/adapters/pg_store.py" line="503"/>
         <location filename="../plugin/adapters/workspace.py" line="209"/>
         <source>A workspace is a GeoPackage: the file name must end in .gpkg ({path}).</source>
         <translation>网格工作空间是 GeoPackage 文件：文件名必须以 .gpkg 结尾（{path}）。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="650"/>
-        <location filename="../plugin/adapters/pg_store.py" line="686"/>
+        <location filename="../plugin/adapters/pg_store.py" line="655"/>
+        <location filename="../plugin/adapters/pg_store.py" line="691"/>
         <source>Layer {layer} has no feature {fid}.</source>
         <translation>图层 {layer} 中没有要素 {fid}。</translation>
     </message>
@@ -1783,12 +1782,12 @@
         <translation>已取消；未作任何改动。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="570"/>
+        <location filename="../plugin/adapters/pg_store.py" line="575"/>
         <source>{code} is not a 9-digit township code.</source>
         <translation>{code} 不是 9 位乡镇/街道代码。</translation>
     </message>
     <message>
-        <location filename="../plugin/adapters/pg_store.py" line="579"/>
+        <location filename="../plugin/adapters/pg_store.py" line="584"/>
         <source>Township {code} has no level 1 grids in schema {schema}.</source>
         <translation>模式 {schema} 中乡镇/街道 {code} 没有一级网格。</translation>
     </message>

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from .pg_store import (
     _psycopg2,
     _readable_columns,
     connect,
+    open_postgres_layer,
     pg_layer,
     read_pg_info,
     translate_error,
@@ -255,17 +255,7 @@ def _restricted_layer(params: PgParams, name: str, layer_def: schema.LayerDef, r
     uri = QgsDataSourceUri()
     uri.setConnection(params.host, str(params.port), params.dbname, params.user, params.password)
     uri.setDataSource("", sql, "geom" if geometry else None, "", "fid")
-    if params.passfile:
-        os.environ.setdefault("PGPASSFILE", params.passfile)
-    layer = QgsVectorLayer(uri.uri(False), layer_def.title_zh, "postgres")
-    if not layer.isValid():
-        error = layer.dataProvider().error().message() if layer.dataProvider() is not None else ""
-        raise PgStoreError(
-            tr("Layer {layer} of schema {schema} did not open: {error}").format(
-                layer=layer_def.name, schema=name, error=error or "?"
-            )
-        )
-    return layer
+    return open_postgres_layer(params, uri.uri(False), layer_def.title_zh, name, layer_def)
 
 
 def project_pg_workspaces(project) -> list[tuple[PgParams, str]]:

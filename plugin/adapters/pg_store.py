@@ -404,9 +404,14 @@ def layer_uri(params: PgParams, name: str, layer_def: schema.LayerDef) -> str:
 
 
 def pg_layer(params: PgParams, name: str, layer_def: schema.LayerDef, title: str | None = None) -> QgsVectorLayer:
+    return open_postgres_layer(params, layer_uri(params, name, layer_def), title or layer_def.name, name, layer_def)
+
+
+def open_postgres_layer(params: PgParams, uri: str, title: str, name: str, layer_def: schema.LayerDef):
+    """A QGIS ``postgres`` layer of ``uri`` (schema ``name``'s ``layer_def``), or the provider's reason."""
     if params.passfile:
         os.environ.setdefault("PGPASSFILE", params.passfile)
-    layer = QgsVectorLayer(layer_uri(params, name, layer_def), title or layer_def.name, "postgres")
+    layer = QgsVectorLayer(uri, title, "postgres")
     if not layer.isValid():
         error = layer.dataProvider().error().message() if layer.dataProvider() is not None else ""
         raise PgStoreError(
